@@ -1,0 +1,63 @@
+// Go's unbuffered channel, for applyCh: send() resolves only once a receiver has taken
+// the value, so a Raft that awaits send() while "holding its lock" deadlocks the way
+// the course's tests expect to catch.
+
+export class ChannelClosed extends Error {
+  constructor() {
+    super("send on closed channel");
+  }
+}
+
+interface Sender<T> {
+  value: T;
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+
+export class Channel<T> {
+  private senders: Sender<T>[] = [];
+  private receivers: ((r: IteratorResult<T, undefined>) => void)[] = [];
+  private closed = false;
+
+  send(value: T): Promise<void> {
+    if (this.closed) return Promise.reject(new ChannelClosed());
+    const r = this.receivers.shift();
+    if (r !== undefined) {
+      r({ value, done: false });
+      return Promise.resolve();
+    }
+    return new Promise((resolve, reject) => this.senders.push({ value, resolve, reject }));
+  }
+
+  /** The next value, or done once the channel is closed and drained. */
+  recv(): Promise<IteratorResult<T, undefined>> {
+    const s = this.senders.shift();
+    if (s !== undefined) {
+      s.resolve();
+      return Promise.resolve({ value: s.value, done: false });
+    }
+    if (this.closed) return Promise.resolve({ value: undefined, done: true });
+    return new Promise((resolve) => this.receivers.push(resolve));
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const r of this.receivers) r({ value: undefined, done: true });
+    this.receivers = [];
+    for (const s of this.senders) s.reject(new ChannelClosed());
+    this.senders = [];
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
+    for (;;) {
+      const r = await this.recv();
+      if (r.done) return;
+      yield r.value;
+    }
+  }
+}

@@ -1,0 +1,52 @@
+// The only source of time and randomness for lab code (raft, kvraft, shardctrler,
+// shardkv) and the framework around it. Tests run these on a virtual clock with a
+// seeded generator; REALTIME=1 puts them on the wall clock.
+import type { Timer } from "./clock.js";
+import type { TraceFields } from "./tracer.js";
+import { world } from "./world.js";
+
+export type { Timer } from "./clock.js";
+export { Channel, ChannelClosed } from "./channel.js";
+export { Rand } from "./rand.js";
+export { runWorld, world, hasWorld, World, type WorldOptions } from "./world.js";
+
+/** Milliseconds since the current world started (virtual in simulated mode). */
+export function now(): number {
+  return world().clock.now();
+}
+
+export function sleep(ms: number): Promise<void> {
+  return world().clock.sleep(ms);
+}
+
+/** Call fn once after ms, unless cancelled first. */
+export function after(ms: number, fn: () => void): Timer {
+  return world().clock.after(ms, fn);
+}
+
+/** Uniform integer in [0, n) from the shared lab stream. */
+export function randInt(n: number): number {
+  return world().rand("lab").randInt(n);
+}
+
+/** Uniform float in [0, 1) from the shared lab stream. */
+export function random(): number {
+  return world().rand("lab").random();
+}
+
+/** A random non-negative 53-bit integer: safe as a client id and across JSON. */
+export function nrand(): number {
+  return world().rand("lab").nrand();
+}
+
+/** Record one event in the world's trace (TRACE=file, determinism hash). */
+export function trace(peer: string | number, ev: string, fields?: TraceFields): void {
+  const t = world().tracer;
+  if (t.enabled) t.event(peer, ev, fields);
+}
+
+/** A readable log line when DEBUG names this topic; msg is built only then. */
+export function debug(topic: string, peer: string | number, msg: () => string): void {
+  const t = world().tracer;
+  if (t.debugging(topic)) t.debug(topic, peer, msg());
+}

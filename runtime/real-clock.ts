@@ -1,0 +1,45 @@
+import { checkDelay, type Clock, type Timer } from "./clock.js";
+
+/** The wall clock behind the same interface (REALTIME=1, and the MapReduce processes). */
+export class RealClock implements Clock {
+  readonly mode = "realtime" as const;
+  private readonly t0 = performance.now();
+  private readonly pending = new Set<NodeJS.Timeout>();
+  private stopped = false;
+
+  now(): number {
+    return performance.now() - this.t0;
+  }
+
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.after(ms, resolve);
+    });
+  }
+
+  after(ms: number, fn: () => void): Timer {
+    if (this.stopped) return { cancel() {} };
+    const h = setTimeout(() => {
+      this.pending.delete(h);
+      fn();
+    }, checkDelay(ms));
+    this.pending.add(h);
+    return {
+      cancel: () => {
+        clearTimeout(h);
+        this.pending.delete(h);
+      },
+    };
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const h of this.pending) clearTimeout(h);
+    this.pending.clear();
+  }
+}
+
+/** Seconds since the Unix epoch, for processes that stamp wall time (the mtiming app). */
+export function wallSeconds(): number {
+  return Date.now() / 1000;
+}

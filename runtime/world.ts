@@ -1,0 +1,83 @@
+import type { Clock } from "./clock.js";
+import { Rand } from "./rand.js";
+import { RealClock } from "./real-clock.js";
+import { drainMicrotasks, SimClock } from "./sim-clock.js";
+import { Tracer, type TracerOptions } from "./tracer.js";
+
+export interface WorldOptions extends TracerOptions {
+  seed: number;
+  /** Wall clock instead of virtual time (REALTIME=1). */
+  realtime?: boolean;
+  /** Simulated mode only: fail if virtual time passes this many ms (default 30 min). */
+  limitMs?: number;
+}
+
+/** Everything time- and randomness-related that one test sees. */
+export class World {
+  readonly clock: Clock;
+  readonly tracer: Tracer;
+  readonly seed: number;
+  private readonly streams = new Map<string, Rand>();
+  ended = false;
+
+  constructor(opts: WorldOptions) {
+    this.seed = opts.seed;
+    this.clock = opts.realtime ? new RealClock() : new SimClock();
+    this.tracer = new Tracer(() => this.clock.now(), opts);
+    new Rand(opts.seed); // validate the seed up front
+  }
+
+  /** An independent random stream: draws in one component never shift another's. */
+  rand(stream: string): Rand {
+    let r = this.streams.get(stream);
+    if (r === undefined) {
+      r = new Rand(this.seed, stream);
+      this.streams.set(stream, r);
+    }
+    return r;
+  }
+
+  get simulated(): boolean {
+    return this.clock.mode === "simulated";
+  }
+}
+
+let current: World | undefined;
+
+/** The world lab code runs in; a clear error outside runWorld(). */
+export function world(): World {
+  if (current === undefined) {
+    throw new Error(
+      "no runtime world is active: lab code must run inside runWorld() (the test harness starts one)",
+    );
+  }
+  return current;
+}
+
+export function hasWorld(): boolean {
+  return current !== undefined;
+}
+
+/**
+ * Run main in a fresh world. When main settles the world ends: pending timers are
+ * dropped, so loops of peers that were never killed simply stop.
+ */
+export async function runWorld<T>(opts: WorldOptions, main: (w: World) => Promise<T>): Promise<T> {
+  if (current !== undefined && !current.ended) {
+    throw new Error("runWorld: another world is still running in this process");
+  }
+  const w = new World(opts);
+  current = w;
+  try {
+    if (w.clock instanceof SimClock) {
+      return await w.clock.run(() => main(w), opts.limitMs ?? 30 * 60 * 1000);
+    }
+    return await main(w);
+  } finally {
+    w.ended = true;
+    w.clock.stop();
+    w.tracer.flush();
+    // Let the ended world's leftover microtasks run out against a stopped clock.
+    await drainMicrotasks();
+  }
+}
