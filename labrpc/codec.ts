@@ -1,0 +1,168 @@
+// labgob's job in TypeScript: every RPC argument, reply and persisted value crosses a
+// serialization boundary, so peers never share objects and byte counts are real.
+// Go's hazard was lower-case fields; ours are values JSON would silently change.
+
+export class CodecError extends Error {
+  constructor(
+    readonly path: string,
+    readonly problem: string,
+  ) {
+    super(`labgob error: ${path} ${problem}; it cannot cross an RPC or persist boundary`);
+  }
+}
+
+let errorCount = 0;
+const warnedShapes = new Set<string>();
+
+/** Number of codec warnings so far (mirrors labgob's global counter, for its tests). */
+export function codecErrorCount(): number {
+  return errorCount;
+}
+
+const BYTES_TAG = "$bytes";
+const textEncoder = new TextEncoder();
+const textDecoder = new TextDecoder();
+
+/**
+ * Check that value survives JSON round-tripping. Throws CodecError naming the field for
+ * values that would be lost or changed; warns once per class for class instances, whose
+ * fields travel but whose prototype (methods) does not. Returns whether bytes occur.
+ */
+function check(value: unknown, path: string, stack: Set<object>): boolean {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return false;
+    case "number":
+      if (!Number.isFinite(value)) throw new CodecError(path, `is ${String(value)} (JSON turns it into null)`);
+      return false;
+    case "undefined":
+      throw new CodecError(path, "is undefined (JSON drops it)");
+    case "function":
+      throw new CodecError(path, "is a function");
+    case "symbol":
+      throw new CodecError(path, "is a symbol");
+    case "bigint":
+      throw new CodecError(path, "is a bigint (use a number within Number.MAX_SAFE_INTEGER)");
+  }
+  if (value === null) return false;
+  const obj = value as object;
+  if (obj instanceof Uint8Array) return true;
+  if (stack.has(obj)) throw new CodecError(path, "refers back to itself (a cycle)");
+  let bytes = false;
+  stack.add(obj);
+  if (Array.isArray(obj)) {
+    for (let i = 0; i < obj.length; i++) {
+      if (check(obj[i], `${path}[${i}]`, stack)) bytes = true;
+    }
+  } else {
+    const proto: unknown = Object.getPrototypeOf(obj);
+    if (proto !== Object.prototype && proto !== null) {
+      const name = (obj as { constructor?: { name?: string } }).constructor?.name ?? "anonymous class";
+      if (obj instanceof Map || obj instanceof Set) {
+        throw new CodecError(path, `is a ${name} (JSON turns it into {}); use an array or a plain object`);
+      }
+      if (obj instanceof Date) throw new CodecError(path, "is a Date (JSON turns it into a string)");
+      if (ArrayBuffer.isView(obj)) throw new CodecError(path, `is a ${name}; only Uint8Array is supported`);
+      warnClass(name, path);
+    }
+    for (const key of Object.keys(obj)) {
+      const v = (obj as Record<string, unknown>)[key];
+      // An absent optional field is Go's zero value: omitted, as gob omits it.
+      if (v === undefined) continue;
+      if (check(v, `${path}.${key}`, stack)) bytes = true;
+    }
+  }
+  stack.delete(obj);
+  return bytes;
+}
+
+function warnClass(name: string, path: string): void {
+  if (warnedShapes.has(name)) return;
+  warnedShapes.add(name);
+  errorCount++;
+  console.warn(
+    `labgob warning: ${path} is an instance of class ${name}; its fields are sent but the ` +
+      `receiver gets a plain object without its methods`,
+  );
+}
+
+function replacer(this: unknown, _key: string, v: unknown): unknown {
+  if (v instanceof Uint8Array) return { [BYTES_TAG]: Buffer.from(v).toString("base64") };
+  return v;
+}
+
+function reviver(_key: string, v: unknown): unknown {
+  if (v !== null && typeof v === "object" && !Array.isArray(v)) {
+    const b64 = (v as Record<string, unknown>)[BYTES_TAG];
+    if (typeof b64 === "string" && Object.keys(v).length === 1) {
+      return new Uint8Array(Buffer.from(b64, "base64"));
+    }
+  }
+  return v;
+}
+
+/** Encode to the wire's text form. `what` names the value in error messages. */
+export function encodeText(value: unknown, what = "value"): string {
+  const hasBytes = check(value, what, new Set());
+  return hasBytes ? JSON.stringify(value, replacer) : JSON.stringify(value);
+}
+
+export function decodeText(text: string): unknown {
+  return text.includes(`"${BYTES_TAG}"`) ? JSON.parse(text, reviver) : JSON.parse(text);
+}
+
+export function encode(value: unknown, what = "value"): Uint8Array {
+  return textEncoder.encode(encodeText(value, what));
+}
+
+/** Decode bytes produced by encode(). Garbage gives a CodecError, never a crash loop. */
+export function decode(bytes: Uint8Array, what = "value"): unknown {
+  let text: string;
+  try {
+    text = textDecoder.decode(bytes);
+    return decodeText(text);
+  } catch (e) {
+    throw new CodecError(what, `is not valid encoded data (${(e as Error).message})`);
+  }
+}
+
+/** UTF-8 byte length of a wire text: what labrpc counts. */
+export function byteLength(text: string): number {
+  return Buffer.byteLength(text, "utf8");
+}
+
+/**
+ * Go-style decode into an existing object. Warns (once per process, as labgob does) when
+ * the target already holds non-default primitive values, then overwrites every field.
+ */
+export function decodeInto<T extends object>(target: T, bytes: Uint8Array): T {
+  if (hasNonDefault(target, 1)) {
+    if (errorCount === 0) {
+      console.warn("labgob warning: Decoding into a non-default variable/field may not work");
+    }
+    errorCount++;
+  }
+  const v = decode(bytes);
+  if (v === null || typeof v !== "object") {
+    throw new CodecError("value", "does not decode to an object");
+  }
+  return Object.assign(target, v);
+}
+
+function hasNonDefault(v: unknown, depth: number): boolean {
+  if (depth > 3) return false;
+  switch (typeof v) {
+    case "number":
+      return v !== 0;
+    case "string":
+      return v !== "";
+    case "boolean":
+      return v;
+    case "object":
+      if (v === null || Array.isArray(v) || v instanceof Uint8Array) return false;
+      return Object.values(v).some((x) => hasNonDefault(x, depth + 1));
+    default:
+      return false;
+  }
+}

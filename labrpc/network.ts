@@ -1,0 +1,215 @@
+import type { Clock } from "../runtime/clock.js";
+import type { Rand } from "../runtime/rand.js";
+import type { Tracer } from "../runtime/tracer.js";
+import { world } from "../runtime/world.js";
+import { byteLength, decodeText, encodeText } from "./codec.js";
+import type { Server } from "./server.js";
+import { RpcError } from "./service.js";
+
+/** End and server names: tests use strings and integers. */
+export type Name = string | number;
+
+/** What a Call resolves to: Go's `ok` plus the decoded reply. */
+export type CallResult<R> = { ok: true; reply: R } | { ok: false };
+
+const FAILED: CallResult<never> = { ok: false };
+
+/** The client side of one directed link; Raft's peers[] holds these. */
+export class ClientEnd {
+  constructor(
+    readonly name: Name,
+    private readonly net: Network,
+  ) {}
+
+  /**
+   * Send an RPC and wait for the reply or for failure (drop, disconnect, dead server).
+   * Args are encoded here, so the caller may reuse or change them right after.
+   */
+  call<R = unknown>(svcMeth: string, args: unknown): Promise<CallResult<R>> {
+    if (this.net.isCleanedUp) return Promise.resolve(FAILED);
+    let argsText: string;
+    try {
+      argsText = encodeText(args, `args of ${svcMeth}`);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.net.process(this.name, svcMeth, argsText) as Promise<CallResult<R>>;
+  }
+}
+
+type Outcome = { kind: "reply"; text: string } | { kind: "dead" } | { kind: "error"; err: unknown };
+
+/**
+ * The course's simulated network: unreliable delivery, long delays for dead links, long
+ * reordering of replies, and counters. All randomness and delays come from the world.
+ */
+export class Network {
+  private readonly clock: Clock;
+  private readonly rand: Rand;
+  private readonly tracer: Tracer;
+  private reliable = true;
+  private longDelays = false;
+  private longReordering = false;
+  private readonly ends = new Map<Name, ClientEnd>();
+  private readonly enabled = new Map<Name, boolean>();
+  private readonly servers = new Map<Name, Server | null>();
+  private readonly connections = new Map<Name, Name>();
+  private totalCount = 0;
+  private totalBytes = 0;
+  private rpcSeq = 0;
+  isCleanedUp = false;
+
+  constructor() {
+    const w = world();
+    this.clock = w.clock;
+    this.rand = w.rand("labrpc");
+    this.tracer = w.tracer;
+  }
+
+  cleanup(): void {
+    this.isCleanedUp = true;
+  }
+
+  setReliable(yes: boolean): void {
+    this.reliable = yes;
+  }
+
+  setLongReordering(yes: boolean): void {
+    this.longReordering = yes;
+  }
+
+  setLongDelays(yes: boolean): void {
+    this.longDelays = yes;
+  }
+
+  makeEnd(name: Name): ClientEnd {
+    if (this.ends.has(name)) throw new RpcError(`labrpc: makeEnd: ${String(name)} already exists`);
+    const e = new ClientEnd(name, this);
+    this.ends.set(name, e);
+    this.enabled.set(name, false);
+    return e;
+  }
+
+  addServer(name: Name, server: Server): void {
+    this.servers.set(name, server);
+  }
+
+  deleteServer(name: Name): void {
+    this.servers.set(name, null);
+  }
+
+  connect(endName: Name, serverName: Name): void {
+    this.connections.set(endName, serverName);
+  }
+
+  enable(endName: Name, yes: boolean): void {
+    this.enabled.set(endName, yes);
+  }
+
+  getCount(serverName: Name): number {
+    const s = this.servers.get(serverName);
+    if (s === undefined || s === null) {
+      throw new RpcError(`labrpc: getCount: no live server named ${String(serverName)}`);
+    }
+    return s.getCount();
+  }
+
+  getTotalCount(): number {
+    return this.totalCount;
+  }
+
+  getTotalBytes(): number {
+    return this.totalBytes;
+  }
+
+  private isServerDead(endName: Name, serverName: Name, server: Server): boolean {
+    return this.enabled.get(endName) !== true || this.servers.get(serverName) !== server;
+  }
+
+  /** One request's life, as the course's dispatcher handles it (spec §1.2). */
+  async process(endName: Name, svcMeth: string, argsText: string): Promise<CallResult<unknown>> {
+    this.totalCount++;
+    this.totalBytes += byteLength(argsText);
+    const id = ++this.rpcSeq;
+    const enabled = this.enabled.get(endName) === true;
+    const serverName = this.connections.get(endName);
+    const server = serverName === undefined ? undefined : this.servers.get(serverName);
+    const reliable = this.reliable;
+    const longReordering = this.longReordering;
+    const tr = this.tracer.enabled ? this.tracer : undefined;
+    tr?.event("net", "rpc", { id, end: endName, to: serverName ?? null, m: svcMeth });
+
+    if (!enabled || serverName === undefined || server === undefined || server === null) {
+      // Simulate no reply and an eventual timeout.
+      const ms = this.longDelays ? this.rand.randInt(7000) : this.rand.randInt(100);
+      await this.clock.sleep(ms);
+      tr?.event("net", "unreachable", { id });
+      return FAILED;
+    }
+
+    if (!reliable) {
+      await this.clock.sleep(this.rand.randInt(27));
+      if (this.rand.randInt(1000) < 100) {
+        tr?.event("net", "drop-request", { id });
+        return FAILED;
+      }
+    } else {
+      await undefined; // the handler runs on its own task, never in the caller's stack
+    }
+
+    const outcome = await this.runHandler(endName, serverName, server, svcMeth, argsText);
+    if (outcome.kind === "error") throw outcome.err;
+    if (outcome.kind === "dead" || this.isServerDead(endName, serverName, server)) {
+      tr?.event("net", "dead-server", { id });
+      return FAILED;
+    }
+    if (!reliable && this.rand.randInt(1000) < 100) {
+      tr?.event("net", "drop-reply", { id });
+      return FAILED;
+    }
+    if (longReordering && this.rand.randInt(900) < 600) {
+      const ms = 200 + this.rand.randInt(1 + this.rand.randInt(2000));
+      await this.clock.sleep(ms);
+    }
+    this.totalBytes += byteLength(outcome.text);
+    tr?.event("net", "reply", { id });
+    return { ok: true, reply: decodeText(outcome.text) };
+  }
+
+  /** Wait for the handler, but give up once the server is dead (checked every 100 ms). */
+  private runHandler(
+    endName: Name,
+    serverName: Name,
+    server: Server,
+    svcMeth: string,
+    argsText: string,
+  ): Promise<Outcome> {
+    return new Promise<Outcome>((resolve) => {
+      let done = false;
+      const poll = (): void => {
+        if (done) return;
+        if (this.isServerDead(endName, serverName, server)) {
+          done = true;
+          resolve({ kind: "dead" });
+        } else {
+          timer = this.clock.after(100, poll);
+        }
+      };
+      let timer = this.clock.after(100, poll);
+      server.dispatch(svcMeth, argsText).then(
+        (text) => {
+          if (done) return;
+          done = true;
+          timer.cancel();
+          resolve({ kind: "reply", text });
+        },
+        (err: unknown) => {
+          if (done) return;
+          done = true;
+          timer.cancel();
+          resolve({ kind: "error", err });
+        },
+      );
+    });
+  }
+}

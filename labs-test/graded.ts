@@ -1,0 +1,97 @@
+import { randomInt } from "node:crypto";
+import { appendFileSync } from "node:fs";
+import path from "node:path";
+import { test } from "vitest";
+import { RealClock } from "../runtime/real-clock.js";
+import { runWorld, type World } from "../runtime/world.js";
+import { readTestEnv } from "./env.js";
+import { partOfTest } from "./labs.js";
+import { say } from "./say.js";
+
+export interface GradedResult {
+  name: string;
+  part: string;
+  seed: number;
+  passed: boolean;
+  virtualMs: number;
+  wallMs: number;
+  realtime: boolean;
+  error?: string;
+}
+
+export interface GradedOptions {
+  /** Record a hash of every trace event (determinism checks); see World.tracer.digest(). */
+  hash?: boolean;
+}
+
+const env = readTestEnv();
+
+/** The exact command that replays one graded test with one seed. */
+export function replayCommand(name: string, seed: number): string {
+  const part = partOfTest(name)?.id ?? "all";
+  const rt = env.realtime ? " REALTIME=1" : "";
+  return `make test-${part} SEED=${seed} RUN=${name}${rt}`;
+}
+
+function traceFileFor(name: string): string | undefined {
+  if (env.trace === undefined) return undefined;
+  // One test selected by exact name: use the file as given; otherwise one file per test.
+  if (env.run === name) return env.trace;
+  const ext = path.extname(env.trace);
+  return `${env.trace.slice(0, env.trace.length - ext.length)}.${name}${ext || ".jsonl"}`;
+}
+
+/**
+ * A graded test: runs body in a fresh world (virtual clock unless REALTIME=1) with a
+ * printed, replayable seed.
+ */
+export function graded(name: string, body: (w: World) => Promise<void>, opts: GradedOptions = {}): void {
+  test(name, async () => {
+    const seed = env.seed ?? randomInt(1, 2 ** 31);
+    const wall = new RealClock();
+    let virtualMs = 0;
+    let failure: unknown;
+    try {
+      await runWorld(
+        {
+          seed,
+          realtime: env.realtime,
+          file: traceFileFor(name),
+          debug: env.debug,
+          hash: opts.hash,
+        },
+        async (w) => {
+          try {
+            await body(w);
+          } finally {
+            virtualMs = w.clock.now();
+          }
+        },
+      );
+    } catch (e) {
+      failure = e;
+    }
+    const result: GradedResult = {
+      name,
+      part: partOfTest(name)?.id ?? "",
+      seed,
+      passed: failure === undefined,
+      virtualMs,
+      wallMs: wall.now(),
+      realtime: env.realtime,
+    };
+    if (failure !== undefined) {
+      const msg = failure instanceof Error ? failure.message : String(failure);
+      result.error = msg.split("\n")[0];
+      say(`--- FAIL: ${name} (seed ${seed})\n    ${msg}\n    replay: ${replayCommand(name, seed)}`);
+    }
+    const results = process.env.LABS_RESULTS;
+    if (results) appendFileSync(results, JSON.stringify(result) + "\n");
+    if (failure !== undefined) {
+      if (failure instanceof Error) {
+        failure.message += `\n    seed ${seed}; replay: ${replayCommand(name, seed)}`;
+      }
+      throw failure;
+    }
+  });
+}

@@ -1,0 +1,121 @@
+// The one list of lab parts: which files are the student's, which graded tests belong to
+// each part, and their points. The Makefile's runner, the grader and the handout
+// generator read this; nothing else lists these files.
+
+export interface LabPart {
+  id: string;
+  title: string;
+  /** Files the student edits (and the grader copies from a submission). */
+  studentFiles: string[];
+  /** Test file holding the graded tests (vitest), or the graded script for mr. */
+  testFile: string;
+  /** Graded test names, in the course's order. */
+  tests: string[];
+  points: number;
+  /** Wall-clock (not simulated) part: it runs real processes. */
+  realProcesses?: boolean;
+}
+
+const raftFiles = ["raft/raft.ts"];
+const kvFiles = ["kvraft/client.ts", "kvraft/server.ts", "kvraft/common.ts"];
+
+export const PARTS: LabPart[] = [
+  {
+    id: "labrpc",
+    title: "labrpc and the codec",
+    studentFiles: [],
+    testFile: "labrpc/labrpc.test.ts",
+    tests: [
+      "TestBasic", "TestTypes", "TestDisconnect", "TestCounts", "TestBytes", "TestConcurrentMany",
+      "TestUnreliable", "TestConcurrentOne", "TestRegression1", "TestKilled", "TestBenchmark",
+      "TestGOB", "TestCapital", "TestDefault",
+    ],
+    points: 0,
+  },
+  {
+    id: "mr",
+    title: "Lab 1: MapReduce",
+    studentFiles: ["mr/coordinator.ts", "mr/worker.ts", "mr/rpc.ts"],
+    testFile: "labs-test/test-mr.ts",
+    tests: ["wc", "indexer", "map parallelism", "reduce parallelism", "job count", "early exit", "crash"],
+    points: 70,
+    realProcesses: true,
+  },
+  {
+    id: "2A",
+    title: "Lab 2A: Raft leader election",
+    studentFiles: raftFiles,
+    testFile: "raft/raft.test.ts",
+    tests: ["TestInitialElection2A", "TestReElection2A", "TestManyElections2A"],
+    points: 15,
+  },
+  {
+    id: "2B",
+    title: "Lab 2B: Raft log",
+    studentFiles: raftFiles,
+    testFile: "raft/raft.test.ts",
+    tests: [
+      "TestBasicAgree2B", "TestRPCBytes2B", "TestFailAgree2B", "TestFailNoAgree2B",
+      "TestConcurrentStarts2B", "TestRejoin2B", "TestBackup2B", "TestCount2B",
+    ],
+    points: 30,
+  },
+  {
+    id: "2C",
+    title: "Lab 2C: Raft persistence",
+    studentFiles: raftFiles,
+    testFile: "raft/raft.test.ts",
+    tests: [
+      "TestPersist12C", "TestPersist22C", "TestPersist32C", "TestFigure82C", "TestUnreliableAgree2C",
+      "TestFigure8Unreliable2C", "TestReliableChurn2C", "TestUnreliableChurn2C",
+    ],
+    points: 30,
+  },
+  {
+    id: "2D",
+    title: "Lab 2D: Raft log compaction",
+    studentFiles: raftFiles,
+    testFile: "raft/raft.test.ts",
+    tests: [
+      "TestSnapshotBasic2D", "TestSnapshotInstall2D", "TestSnapshotInstallUnreliable2D",
+      "TestSnapshotInstallCrash2D", "TestSnapshotInstallUnCrash2D", "TestSnapshotAllCrash2D",
+    ],
+    points: 25,
+  },
+  {
+    id: "3A",
+    title: "Lab 3A: key/value service without snapshots",
+    studentFiles: [...raftFiles, ...kvFiles],
+    testFile: "kvraft/kvraft.test.ts",
+    tests: [
+      "TestBasic3A", "TestSpeed3A", "TestConcurrent3A", "TestUnreliable3A", "TestUnreliableOneKey3A",
+      "TestOnePartition3A", "TestManyPartitionsOneClient3A", "TestManyPartitionsManyClients3A",
+      "TestPersistOneClient3A", "TestPersistConcurrent3A", "TestPersistConcurrentUnreliable3A",
+      "TestPersistPartition3A", "TestPersistPartitionUnreliable3A",
+      "TestPersistPartitionUnreliableLinearizable3A",
+    ],
+    points: 50,
+  },
+  {
+    id: "3B",
+    title: "Lab 3B: key/value service with snapshots",
+    studentFiles: [...raftFiles, ...kvFiles],
+    testFile: "kvraft/kvraft.test.ts",
+    tests: [
+      "TestSnapshotRPC3B", "TestSnapshotSize3B", "TestSpeed3B", "TestSnapshotRecover3B",
+      "TestSnapshotRecoverManyClients3B", "TestSnapshotUnreliable3B", "TestSnapshotUnreliableRecover3B",
+      "TestSnapshotUnreliableRecoverConcurrentPartition3B",
+      "TestSnapshotUnreliableRecoverConcurrentPartitionLinearizable3B",
+    ],
+    points: 50,
+  },
+];
+
+export function findPart(id: string): LabPart | undefined {
+  return PARTS.find((p) => p.id.toLowerCase() === id.toLowerCase());
+}
+
+/** The part a graded test belongs to (for the replay command printed on failure). */
+export function partOfTest(name: string): LabPart | undefined {
+  return PARTS.find((p) => p.tests.includes(name));
+}
