@@ -62,7 +62,7 @@ function check(value: unknown, path: string, stack: Set<object>): boolean {
       if (obj instanceof Map || obj instanceof Set) {
         throw new CodecError(path, `is a ${name} (JSON turns it into {}); use an array or a plain object`);
       }
-      if (obj instanceof Date) throw new CodecError(path, "is a Date (JSON turns it into a string)");
+      if (obj instanceof Date) throw new CodecError(path, "is a Date, which JSON turns into a string");
       if (ArrayBuffer.isView(obj)) throw new CodecError(path, `is a ${name}; only Uint8Array is supported`);
       warnClass(name, path);
     }

@@ -7,8 +7,8 @@ export interface LabPart {
   title: string;
   /** Files the student edits (and the grader copies from a submission). */
   studentFiles: string[];
-  /** Test file holding the graded tests (vitest), or the graded script for mr. */
-  testFile: string;
+  /** Files holding the graded tests (vitest), or the graded script for mr. */
+  testFiles: string[];
   /** Graded test names, in the course's order. */
   tests: string[];
   points: number;
@@ -24,7 +24,7 @@ export const PARTS: LabPart[] = [
     id: "labrpc",
     title: "labrpc and the codec",
     studentFiles: [],
-    testFile: "labrpc/labrpc.test.ts",
+    testFiles: ["labrpc/labrpc.test.ts", "labrpc/codec.test.ts"],
     tests: [
       "TestBasic", "TestTypes", "TestDisconnect", "TestCounts", "TestBytes", "TestConcurrentMany",
       "TestUnreliable", "TestConcurrentOne", "TestRegression1", "TestKilled", "TestBenchmark",
@@ -36,7 +36,7 @@ export const PARTS: LabPart[] = [
     id: "mr",
     title: "Lab 1: MapReduce",
     studentFiles: ["mr/coordinator.ts", "mr/worker.ts", "mr/rpc.ts"],
-    testFile: "labs-test/test-mr.ts",
+    testFiles: ["labs-test/test-mr.ts"],
     tests: ["wc", "indexer", "map parallelism", "reduce parallelism", "job count", "early exit", "crash"],
     points: 70,
     realProcesses: true,
@@ -45,7 +45,7 @@ export const PARTS: LabPart[] = [
     id: "2A",
     title: "Lab 2A: Raft leader election",
     studentFiles: raftFiles,
-    testFile: "raft/raft.test.ts",
+    testFiles: ["raft/raft.test.ts"],
     tests: ["TestInitialElection2A", "TestReElection2A", "TestManyElections2A"],
     points: 15,
   },
@@ -53,7 +53,7 @@ export const PARTS: LabPart[] = [
     id: "2B",
     title: "Lab 2B: Raft log",
     studentFiles: raftFiles,
-    testFile: "raft/raft.test.ts",
+    testFiles: ["raft/raft.test.ts"],
     tests: [
       "TestBasicAgree2B", "TestRPCBytes2B", "TestFailAgree2B", "TestFailNoAgree2B",
       "TestConcurrentStarts2B", "TestRejoin2B", "TestBackup2B", "TestCount2B",
@@ -64,7 +64,7 @@ export const PARTS: LabPart[] = [
     id: "2C",
     title: "Lab 2C: Raft persistence",
     studentFiles: raftFiles,
-    testFile: "raft/raft.test.ts",
+    testFiles: ["raft/raft.test.ts"],
     tests: [
       "TestPersist12C", "TestPersist22C", "TestPersist32C", "TestFigure82C", "TestUnreliableAgree2C",
       "TestFigure8Unreliable2C", "TestReliableChurn2C", "TestUnreliableChurn2C",
@@ -75,7 +75,7 @@ export const PARTS: LabPart[] = [
     id: "2D",
     title: "Lab 2D: Raft log compaction",
     studentFiles: raftFiles,
-    testFile: "raft/raft.test.ts",
+    testFiles: ["raft/raft.test.ts"],
     tests: [
       "TestSnapshotBasic2D", "TestSnapshotInstall2D", "TestSnapshotInstallUnreliable2D",
       "TestSnapshotInstallCrash2D", "TestSnapshotInstallUnCrash2D", "TestSnapshotAllCrash2D",
@@ -86,7 +86,7 @@ export const PARTS: LabPart[] = [
     id: "3A",
     title: "Lab 3A: key/value service without snapshots",
     studentFiles: [...raftFiles, ...kvFiles],
-    testFile: "kvraft/kvraft.test.ts",
+    testFiles: ["kvraft/kvraft.test.ts"],
     tests: [
       "TestBasic3A", "TestSpeed3A", "TestConcurrent3A", "TestUnreliable3A", "TestUnreliableOneKey3A",
       "TestOnePartition3A", "TestManyPartitionsOneClient3A", "TestManyPartitionsManyClients3A",
@@ -100,7 +100,7 @@ export const PARTS: LabPart[] = [
     id: "3B",
     title: "Lab 3B: key/value service with snapshots",
     studentFiles: [...raftFiles, ...kvFiles],
-    testFile: "kvraft/kvraft.test.ts",
+    testFiles: ["kvraft/kvraft.test.ts"],
     tests: [
       "TestSnapshotRPC3B", "TestSnapshotSize3B", "TestSpeed3B", "TestSnapshotRecover3B",
       "TestSnapshotRecoverManyClients3B", "TestSnapshotUnreliable3B", "TestSnapshotUnreliableRecover3B",

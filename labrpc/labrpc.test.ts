@@ -1,0 +1,264 @@
+import { expect, test } from "vitest";
+import { graded } from "../labs-test/graded.js";
+import { now, sleep } from "../runtime/index.js";
+import { RealClock } from "../runtime/real-clock.js";
+import { runWorld } from "../runtime/world.js";
+import { JUNK_METHODS, JunkServer } from "./junk-server.js";
+import { Network, type Name, Server, Service } from "./index.js";
+import { say } from "../labs-test/say.js";
+
+function setup(serverName: Name): { net: Network; js: JunkServer; server: Server } {
+  const net = new Network();
+  const js = new JunkServer();
+  const server = new Server();
+  server.addService(new Service("JunkServer", js, JUNK_METHODS));
+  net.addServer(serverName, server);
+  return { net, js, server };
+}
+
+graded("TestBasic", async () => {
+  const { net } = setup("server99");
+  const e = net.makeEnd("end1-99");
+  net.connect("end1-99", "server99");
+  net.enable("end1-99", true);
+  const r2 = await e.call<string>("JunkServer.Handler2", 111);
+  expect(r2).toEqual({ ok: true, reply: "handler2-111" });
+  const r1 = await e.call<number>("JunkServer.Handler1", "9099");
+  expect(r1).toEqual({ ok: true, reply: 9099 });
+  net.cleanup();
+});
+
+graded("TestTypes", async () => {
+  const { net } = setup("server99");
+  const e = net.makeEnd("end1-99");
+  net.connect("end1-99", "server99");
+  net.enable("end1-99", true);
+  const args = { x: 99 };
+  const r4 = await e.call<{ x: string }>("JunkServer.Handler4", args);
+  expect(r4).toEqual({ ok: true, reply: { x: "pointer" } });
+  expect(args.x).toBe(99); // the handler changed only its own copy
+  const r5 = await e.call<{ x: string }>("JunkServer.Handler5", { x: 99 });
+  expect(r5).toEqual({ ok: true, reply: { x: "no pointer" } });
+  net.cleanup();
+});
+
+graded("TestDisconnect", async () => {
+  const { net, js } = setup("server99");
+  const e = net.makeEnd("end1-99");
+  net.connect("end1-99", "server99");
+  const t0 = now();
+  const r = await e.call<string>("JunkServer.Handler2", 111);
+  expect(r.ok).toBe(false);
+  expect(now() - t0).toBeLessThan(100 + 50);
+  expect(js.log2).toEqual([]);
+  net.enable("end1-99", true);
+  const r1 = await e.call<number>("JunkServer.Handler1", "9099");
+  expect(r1).toEqual({ ok: true, reply: 9099 });
+  net.cleanup();
+});
+
+graded("TestCounts", async () => {
+  const { net } = setup(99);
+  const e = net.makeEnd("end1-99");
+  net.connect("end1-99", 99);
+  net.enable("end1-99", true);
+  for (let i = 0; i < 17; i++) {
+    const r = await e.call<string>("JunkServer.Handler2", i);
+    expect(r).toEqual({ ok: true, reply: `handler2-${i}` });
+  }
+  expect(net.getCount(99)).toBe(17);
+  net.cleanup();
+});
+
+graded("TestBytes", async () => {
+  const { net } = setup(99);
+  const e = net.makeEnd("end1-99");
+  net.connect("end1-99", 99);
+  net.enable("end1-99", true);
+  let s = "x".repeat(71);
+  s = s + s;
+  s = s + s; // 284 characters, as the course builds it
+  for (let i = 0; i < 17; i++) {
+    const r = await e.call<number>("JunkServer.Handler6", s);
+    expect(r).toEqual({ ok: true, reply: s.length });
+  }
+  const n = net.getTotalBytes();
+  expect(n, `wrong byte count ${n}, expected about 5000`).toBeGreaterThanOrEqual(4828);
+  expect(n, `wrong byte count ${n}, expected about 5000`).toBeLessThanOrEqual(6000);
+  for (let i = 0; i < 17; i++) {
+    const r = await e.call<string>("JunkServer.Handler7", 107);
+    expect(r.ok && r.reply.length).toBe(107);
+  }
+  const nn = net.getTotalBytes() - n;
+  expect(nn, `wrong byte count ${nn}, expected about 2000`).toBeGreaterThanOrEqual(1800);
+  expect(nn, `wrong byte count ${nn}, expected about 2000`).toBeLessThanOrEqual(2500);
+  net.cleanup();
+});
+
+graded("TestConcurrentMany", async () => {
+  const { net } = setup(1000);
+  const nclients = 20;
+  const nrpcs = 10;
+  const counts = await Promise.all(
+    Array.from({ length: nclients }, async (_, i) => {
+      const e = net.makeEnd(i);
+      net.connect(i, 1000);
+      net.enable(i, true);
+      let n = 0;
+      for (let j = 0; j < nrpcs; j++) {
+        const arg = i * 100 + j;
+        const r = await e.call<string>("JunkServer.Handler2", arg);
+        expect(r).toEqual({ ok: true, reply: `handler2-${arg}` });
+        n++;
+      }
+      return n;
+    }),
+  );
+  expect(counts.reduce((a, b) => a + b, 0)).toBe(nclients * nrpcs);
+  expect(net.getCount(1000)).toBe(nclients * nrpcs);
+  net.cleanup();
+});
+
+graded("TestUnreliable", async () => {
+  const { net } = setup(1000);
+  net.setReliable(false);
+  const nclients = 300;
+  const oks = await Promise.all(
+    Array.from({ length: nclients }, async (_, i) => {
+      const e = net.makeEnd(i);
+      net.connect(i, 1000);
+      net.enable(i, true);
+      const arg = i * 100;
+      const r = await e.call<string>("JunkServer.Handler2", arg);
+      if (r.ok) expect(r.reply).toBe(`handler2-${arg}`);
+      return r.ok ? 1 : 0;
+    }),
+  );
+  const total = oks.reduce<number>((a, b) => a + b, 0);
+  expect(total, "all RPCs succeeded despite unreliable").not.toBe(nclients);
+  expect(total, "no RPCs succeeded").not.toBe(0);
+  net.cleanup();
+});
+
+graded("TestConcurrentOne", async () => {
+  const { net, js } = setup(1000);
+  const e = net.makeEnd("c");
+  net.connect("c", 1000);
+  net.enable("c", true);
+  const n = 20;
+  const oks = await Promise.all(
+    Array.from({ length: n }, async (_, i) => {
+      const r = await e.call<string>("JunkServer.Handler2", 100 + i);
+      expect(r).toEqual({ ok: true, reply: `handler2-${100 + i}` });
+      return 1;
+    }),
+  );
+  expect(oks.length).toBe(n);
+  expect(js.log2.length).toBe(n);
+  expect(net.getCount(1000)).toBe(n);
+  net.cleanup();
+});
+
+graded("TestRegression1", async () => {
+  const { net, js } = setup(1000);
+  const e = net.makeEnd("c");
+  net.connect("c", 1000);
+  // Start requests while the end is disabled: they fail after a short random wait.
+  const n = 20;
+  const pending = Array.from({ length: n }, (_, i) =>
+    e.call<string>("JunkServer.Handler2", 100 + i).then((r) => {
+      if (r.ok) expect(r.reply).toBe(`handler2-${100 + i}`);
+    }),
+  );
+  await sleep(100);
+  net.enable("c", true);
+  const t0 = now();
+  const r = await e.call<string>("JunkServer.Handler2", 99);
+  expect(r).toEqual({ ok: true, reply: "handler2-99" });
+  expect(now() - t0, "RPC took too long after Enable").toBeLessThanOrEqual(30);
+  await Promise.all(pending);
+  expect(js.log2.length).toBe(1);
+  expect(net.getCount(1000)).toBe(1);
+  net.cleanup();
+});
+
+graded("TestKilled", async () => {
+  const { net } = setup("server99");
+  const e = net.makeEnd("end1-99");
+  net.connect("end1-99", "server99");
+  net.enable("end1-99", true);
+  let result: { ok: boolean } | undefined;
+  void e.call<number>("JunkServer.Handler3", 99).then((r) => {
+    result = r;
+  });
+  await sleep(1000);
+  expect(result, "Handler3 returned prematurely").toBeUndefined();
+  net.deleteServer("server99");
+  await sleep(100);
+  expect(result, "Handler3 should return after DeleteServer()").toBeDefined();
+  expect(result!.ok, "Handler3 returned successfully despite DeleteServer()").toBe(false);
+  net.cleanup();
+});
+
+graded("TestBenchmark", async () => {
+  const { net } = setup("server99");
+  const e = net.makeEnd("end1-99");
+  net.connect("end1-99", "server99");
+  net.enable("end1-99", true);
+  const wall = new RealClock();
+  const n = 100_000;
+  for (let i = 0; i < n; i++) {
+    const r = await e.call<string>("JunkServer.Handler2", 111);
+    if (!r.ok || r.reply !== "handler2-111") expect(r).toEqual({ ok: true, reply: "handler2-111" });
+  }
+  const ms = wall.now();
+  say(`${n} RPCs: ${(ms / 1000).toFixed(2)}s wall, ${Math.round((n / ms) * 1000)} calls/s`);
+  net.cleanup();
+});
+
+test("bad input: an unknown Service.Method rejects the call with the valid choices", async () => {
+  await runWorld({ seed: 1 }, async () => {
+    const { net } = setup("s");
+    const e = net.makeEnd("e");
+    net.connect("e", "s");
+    net.enable("e", true);
+    await expect(e.call("JunkServer.Nope", 1)).rejects.toThrow(/unknown method Nope in service JunkServer.*Handler2/);
+    await expect(e.call("Junk.Handler2", 1)).rejects.toThrow(/unknown service in "Junk.Handler2".*JunkServer/);
+    await expect(e.call("nodot", 1)).rejects.toThrow(/expecting "Service.Method"/);
+    expect(net.getCount("s")).toBe(3); // counted like the course: dispatched, then found unknown
+  });
+});
+
+test("bad input: a throwing handler rejects the caller with its message", async () => {
+  await runWorld({ seed: 1 }, async () => {
+    const net = new Network();
+    const server = new Server();
+    server.addService(new Service("Bad", { boom(): never { throw new Error("kaboom"); } }, ["boom"]));
+    net.addServer("s", server);
+    const e = net.makeEnd("e");
+    net.connect("e", "s");
+    net.enable("e", true);
+    await expect(e.call("Bad.Boom", {})).rejects.toThrow(/handler Bad.Boom threw: kaboom/);
+  });
+});
+
+test("bad input: functions and class instances cannot be sent", async () => {
+  await runWorld({ seed: 1 }, async () => {
+    const { net } = setup("s");
+    const e = net.makeEnd("e");
+    net.connect("e", "s");
+    net.enable("e", true);
+    await expect(e.call("JunkServer.Handler4", { x: 1, f: () => 1 })).rejects.toThrow(
+      /args of JunkServer.Handler4\.f is a function/,
+    );
+    await expect(e.call("JunkServer.Handler4", { x: new Map() })).rejects.toThrow(/\.x is a Map/);
+    await expect(e.call("JunkServer.Handler4", { list: [1, undefined] })).rejects.toThrow(
+      /\.list\[1\] is undefined/,
+    );
+    expect(net.getTotalCount()).toBe(0); // nothing was sent
+  });
+});
+
+test("a registered method name that does not exist is reported at registration", () => {
+  expect(() => new Service("JunkServer", new JunkServer(), ["handler9"])).toThrow(/no method handler9/);
+});
