@@ -6,6 +6,7 @@ import { RealClock } from "../runtime/real-clock.js";
 import { runWorld, type World } from "../runtime/world.js";
 import { readTestEnv } from "./env.js";
 import { partOfTest } from "./labs.js";
+import { replayCommand } from "./replay.js";
 import { say } from "./say.js";
 
 export interface GradedResult {
@@ -26,12 +27,6 @@ export interface GradedOptions {
 
 const env = readTestEnv();
 
-/** The exact command that replays one graded test with one seed. */
-export function replayCommand(name: string, seed: number): string {
-  const part = partOfTest(name)?.id ?? "all";
-  const rt = env.realtime ? " REALTIME=1" : "";
-  return `make test-${part} SEED=${seed} RUN=${name}${rt}`;
-}
 
 function traceFileFor(name: string): string | undefined {
   if (env.trace === undefined) return undefined;
@@ -83,13 +78,13 @@ export function graded(name: string, body: (w: World) => Promise<void>, opts: Gr
     if (failure !== undefined) {
       const msg = failure instanceof Error ? failure.message : String(failure);
       result.error = msg.split("\n")[0];
-      say(`--- FAIL: ${name} (seed ${seed})\n    ${msg}\n    replay: ${replayCommand(name, seed)}`);
+      say(`--- FAIL: ${name} (seed ${seed})\n    ${msg}\n    replay: ${replayCommand(name, seed, env.realtime)}`);
     }
     const results = process.env.LABS_RESULTS;
     if (results) appendFileSync(results, JSON.stringify(result) + "\n");
     if (failure !== undefined) {
       if (failure instanceof Error) {
-        failure.message += `\n    seed ${seed}; replay: ${replayCommand(name, seed)}`;
+        failure.message += `\n    seed ${seed}; replay: ${replayCommand(name, seed, env.realtime)}`;
       }
       throw failure;
     }

@@ -1,0 +1,37 @@
+# labs-ts: every command a student or instructor types. Each target installs what it needs.
+# Test settings: SEED=n RUN=regex COUNT=n PARALLEL=n TRACE=file DEBUG=topics REALTIME=1
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+export SEED RUN COUNT PARALLEL TRACE DEBUG REALTIME
+
+NPM_STAMP := node_modules/.installed
+RUNNER := node_modules/.bin/tsx labs-test/run.ts
+
+$(NPM_STAMP): package.json package-lock.json
+	@command -v node >/dev/null || { echo "error: Node.js 20 or newer is required (https://nodejs.org)"; exit 1; }
+	@node -e 'if (+process.versions.node.split(".")[0] < 20) { console.error("error: Node.js 20 or newer is required, found " + process.version); process.exit(1) }'
+	npm ci --no-audit --no-fund
+	@touch $@
+
+.PHONY: help setup test typecheck bench test-labrpc test-mr test-2A test-2B test-2C test-2D test-3A test-3B test-4A test-4B test-challenge
+
+help:
+	@echo "make wc            run the MapReduce word count (sets everything up first)"
+	@echo "make test          run every test"
+	@echo "make test-XX       one lab part: labrpc mr 2A 2B 2C 2D 3A 3B"
+	@echo "                   options: SEED=n RUN=regex COUNT=n PARALLEL=n TRACE=file DEBUG=topics REALTIME=1"
+	@echo "make bench         labrpc RPCs per second"
+
+setup: $(NPM_STAMP)
+
+typecheck: $(NPM_STAMP)
+	node_modules/.bin/tsc -p tsconfig.json --noEmit
+
+test: $(NPM_STAMP)
+	@$(RUNNER) all
+
+test-labrpc test-mr test-2A test-2B test-2C test-2D test-3A test-3B test-4A test-4B test-challenge: $(NPM_STAMP)
+	@$(RUNNER) $(patsubst test-%,%,$@)
+
+bench: $(NPM_STAMP)
+	node_modules/.bin/tsx labrpc/bench.ts

@@ -1,0 +1,194 @@
+// `make test-XX`: runs one lab part's graded tests (or everything, for `make test`),
+// honouring SEED, RUN, COUNT, TRACE, DEBUG, REALTIME and PARALLEL.
+import { randomInt } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { cpus } from "node:os";
+import path from "node:path";
+import { execa } from "execa";
+import { EnvError, readTestEnv, type TestEnv } from "./env.js";
+import type { GradedResult } from "./graded.js";
+import { findPart, PARTS, type LabPart } from "./labs.js";
+import { printSummaryTable } from "./summary-table.js";
+import { runVitest, type VitestCounts } from "./vitest-run.js";
+
+const RUNS_DIR = ".labs-runs";
+
+function fail(msg: string): never {
+  process.stderr.write(`error: ${msg}\n`);
+  process.exit(2);
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** The graded tests of these parts that RUN selects (Go's -run: an unanchored regex). */
+function selectTests(parts: LabPart[], run: string | undefined): string[] {
+  const all = parts.flatMap((p) => p.tests);
+  if (run === undefined) return all;
+  const re = new RegExp(run);
+  const picked = all.filter((t) => re.test(t));
+  if (picked.length === 0) {
+    fail(`RUN=${run} matches no test of ${parts.map((p) => p.id).join(", ")}; the tests are:\n  ${all.join("\n  ")}`);
+  }
+  return picked;
+}
+
+function runDir(): string {
+  const dir = path.join(RUNS_DIR, `${process.pid}-${randomInt(1e9)}`);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+function envFor(env: TestEnv, extra: Record<string, string> = {}): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (env.seed !== undefined) out.SEED = String(env.seed);
+  if (env.realtime) out.REALTIME = "1";
+  if (env.trace !== undefined) out.TRACE = path.resolve(env.trace);
+  if (env.debug !== undefined) out.DEBUG = env.debug;
+  if (env.run !== undefined) out.RUN = env.run;
+  return { ...out, ...extra };
+}
+
+function closingLine(c: { passed: number; failed: number; skipped: number }): string {
+  return `${c.passed} passed, ${c.failed} failed` + (c.skipped > 0 ? `, ${c.skipped} skipped` : "");
+}
+
+/** The graded MapReduce script, which runs real processes in real time. */
+async function runMr(env: TestEnv): Promise<VitestCounts> {
+  const dir = runDir();
+  const json = path.join(dir, "mr.json");
+  const args = ["tsx", "labs-test/test-mr.ts", "--json", json];
+  if (env.count > 1) args.push("--count", String(env.count));
+  const r = await execa(args[0]!, args.slice(1), { stdio: "inherit", reject: false, preferLocal: true });
+  let results: Array<{ passed: boolean }> = [];
+  try {
+    results = JSON.parse(readFileSync(json, "utf8")) as Array<{ passed: boolean }>;
+  } catch {
+    return { passed: 0, failed: 1, skipped: 0, ok: false };
+  }
+  const passed = results.filter((x) => x.passed).length;
+  const failed = results.length - passed + (r.exitCode !== 0 && passed === results.length ? 1 : 0);
+  return { passed, failed, skipped: 0, ok: r.exitCode === 0 };
+}
+
+/** COUNT=1: one vitest process, output straight to the terminal. */
+async function runOnce(parts: LabPart[], env: TestEnv): Promise<VitestCounts> {
+  const tests = selectTests(parts, env.run);
+  const files = [...new Set(parts.flatMap((p) => p.testFiles))];
+  const dir = runDir();
+  const c = await runVitest({
+    files,
+    namePattern: `^(${tests.map(escapeRe).join("|")})$`,
+    env: envFor(env),
+    reportFile: path.join(dir, "report.json"),
+  });
+  // Tests filtered out by name show up as skipped in vitest's report; they were not run.
+  return { ...c, skipped: 0 };
+}
+
+/** COUNT=n: n processes with n seeds, PARALLEL at a time, then a table per test. */
+async function runMany(parts: LabPart[], env: TestEnv): Promise<VitestCounts> {
+  const tests = selectTests(parts, env.run);
+  const files = [...new Set(parts.flatMap((p) => p.testFiles))];
+  const dir = runDir();
+  const par = env.parallel ?? Math.max(1, cpus().length);
+  const base = env.seed ?? randomInt(1, 2 ** 31);
+  let next = 0;
+  let done = 0;
+  let failedRuns = 0;
+  const totals: VitestCounts = { passed: 0, failed: 0, skipped: 0, ok: true };
+  const resultsFile = path.join(dir, "results.jsonl");
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      const i = next++;
+      if (i >= env.count) return;
+      const seed = base + i;
+      const c = await runVitest({
+        files,
+        namePattern: `^(${tests.map(escapeRe).join("|")})$`,
+        env: envFor({ ...env, seed }, { LABS_RESULTS: path.resolve(resultsFile) }),
+        reportFile: path.join(dir, `report-${i}.json`),
+        logFile: path.join(dir, `run-${i}-seed-${seed}.log`),
+      });
+      totals.passed += c.passed;
+      totals.failed += c.failed;
+      if (!c.ok) failedRuns++;
+      done++;
+      process.stdout.write(`\r  runs ${done}/${env.count}, ${failedRuns} failed  `);
+    }
+  };
+  process.stdout.write(`${env.count} runs of ${tests.length} test(s), ${par} at a time, seeds ${base}..${base + env.count - 1}; logs in ${dir}\n`);
+  await Promise.all(Array.from({ length: Math.min(par, env.count) }, worker));
+  process.stdout.write("\n");
+  const results: GradedResult[] = existsSync(resultsFile)
+    ? readFileSync(resultsFile, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as GradedResult)
+    : [];
+  printSummaryTable(results, tests, dir);
+  totals.ok = failedRuns === 0;
+  return totals;
+}
+
+async function main(): Promise<void> {
+  const ids = process.argv.slice(2);
+  if (ids.length === 0) fail(`usage: run.ts <part…|all>; parts: ${PARTS.map((p) => p.id).join(" ")}`);
+  let env: TestEnv;
+  try {
+    env = readTestEnv();
+  } catch (e) {
+    if (e instanceof EnvError) fail(e.message);
+    throw e;
+  }
+  let counts: VitestCounts;
+  if (ids.length === 1 && ids[0] === "all") {
+    counts = await runAll(env);
+  } else {
+    const parts = ids.map((id) => findPart(id) ?? fail(`unknown part ${id}; parts: ${PARTS.map((p) => p.id).join(" ")}`));
+    for (const p of parts) {
+      const missing = p.testFiles.filter((f) => !existsSync(f));
+      if (missing.length > 0) fail(`part ${p.id} is not built yet (missing ${missing.join(", ")})`);
+    }
+    if (parts.some((p) => p.realProcesses)) {
+      if (parts.length > 1) fail("run mr on its own: make test-mr");
+      counts = await runMr(env);
+    } else {
+      counts = env.count > 1 ? await runMany(parts, env) : await runOnce(parts, env);
+    }
+  }
+  process.stdout.write(`${closingLine(counts)}\n`);
+  process.exit(counts.ok && counts.failed === 0 ? 0 : 1);
+}
+
+/** `make test`: every vitest file, labrpc again on the wall clock, then the mr script. */
+async function runAll(env: TestEnv): Promise<VitestCounts> {
+  if (env.run !== undefined || env.count > 1) fail("make test runs everything once; use make test-XX for RUN or COUNT");
+  const dir = runDir();
+  const steps: Array<[string, () => Promise<VitestCounts>]> = [
+    ["all vitest suites (simulated time)", () => runVitest({ files: [], env: envFor(env), reportFile: path.join(dir, "all.json") })],
+    [
+      "labrpc on the wall clock (REALTIME=1)",
+      () =>
+        runVitest({
+          files: findPart("labrpc")!.testFiles,
+          env: envFor({ ...env, realtime: true }),
+          reportFile: path.join(dir, "labrpc-rt.json"),
+        }),
+    ],
+  ];
+  if (existsSync(findPart("mr")!.testFiles[0]!)) steps.push(["MapReduce (real processes)", () => runMr(env)]);
+  const total: VitestCounts = { passed: 0, failed: 0, skipped: 0, ok: true };
+  const lines: string[] = [];
+  for (const [title, step] of steps) {
+    process.stdout.write(`\n===== ${title} =====\n`);
+    const c = await step();
+    total.passed += c.passed;
+    total.failed += c.failed;
+    total.skipped += c.skipped;
+    total.ok &&= c.ok;
+    lines.push(`  ${title}: ${closingLine(c)}`);
+  }
+  process.stdout.write(`\n===== summary =====\n${lines.join("\n")}\n`);
+  return total;
+}
+
+await main();
