@@ -4,8 +4,16 @@ import { now, sleep } from "../runtime/index.js";
 import { RealClock } from "../runtime/real-clock.js";
 import { runWorld } from "../runtime/world.js";
 import { JUNK_METHODS, JunkServer } from "./junk-server.js";
-import { Network, type Name, Server, Service } from "./index.js";
+import { type ClientEnd, Network, type Name, Server, Service } from "./index.js";
 import { say } from "../labs-test/say.js";
+
+/** An end from endName to serverName, connected and enabled. */
+function link(net: Network, endName: Name, serverName: Name): ClientEnd {
+  const e = net.makeEnd(endName);
+  net.connect(endName, serverName);
+  net.enable(endName, true);
+  return e;
+}
 
 function setup(serverName: Name): { net: Network; js: JunkServer; server: Server } {
   const net = new Network();
@@ -18,9 +26,7 @@ function setup(serverName: Name): { net: Network; js: JunkServer; server: Server
 
 graded("TestBasic", async () => {
   const { net } = setup("server99");
-  const e = net.makeEnd("end1-99");
-  net.connect("end1-99", "server99");
-  net.enable("end1-99", true);
+  const e = link(net, "end1-99", "server99");
   const r2 = await e.call<string>("JunkServer.Handler2", 111);
   expect(r2).toEqual({ ok: true, reply: "handler2-111" });
   const r1 = await e.call<number>("JunkServer.Handler1", "9099");
@@ -30,9 +36,7 @@ graded("TestBasic", async () => {
 
 graded("TestTypes", async () => {
   const { net } = setup("server99");
-  const e = net.makeEnd("end1-99");
-  net.connect("end1-99", "server99");
-  net.enable("end1-99", true);
+  const e = link(net, "end1-99", "server99");
   const args = { x: 99 };
   const r4 = await e.call<{ x: string }>("JunkServer.Handler4", args);
   expect(r4).toEqual({ ok: true, reply: { x: "pointer" } });
@@ -59,9 +63,7 @@ graded("TestDisconnect", async () => {
 
 graded("TestCounts", async () => {
   const { net } = setup(99);
-  const e = net.makeEnd("end1-99");
-  net.connect("end1-99", 99);
-  net.enable("end1-99", true);
+  const e = link(net, "end1-99", 99);
   for (let i = 0; i < 17; i++) {
     const r = await e.call<string>("JunkServer.Handler2", i);
     expect(r).toEqual({ ok: true, reply: `handler2-${i}` });
@@ -72,9 +74,7 @@ graded("TestCounts", async () => {
 
 graded("TestBytes", async () => {
   const { net } = setup(99);
-  const e = net.makeEnd("end1-99");
-  net.connect("end1-99", 99);
-  net.enable("end1-99", true);
+  const e = link(net, "end1-99", 99);
   let s = "x".repeat(71);
   s = s + s;
   s = s + s; // 284 characters, as the course builds it
@@ -101,9 +101,7 @@ graded("TestConcurrentMany", async () => {
   const nrpcs = 10;
   const counts = await Promise.all(
     Array.from({ length: nclients }, async (_, i) => {
-      const e = net.makeEnd(i);
-      net.connect(i, 1000);
-      net.enable(i, true);
+      const e = link(net, i, 1000);
       let n = 0;
       for (let j = 0; j < nrpcs; j++) {
         const arg = i * 100 + j;
@@ -125,9 +123,7 @@ graded("TestUnreliable", async () => {
   const nclients = 300;
   const oks = await Promise.all(
     Array.from({ length: nclients }, async (_, i) => {
-      const e = net.makeEnd(i);
-      net.connect(i, 1000);
-      net.enable(i, true);
+      const e = link(net, i, 1000);
       const arg = i * 100;
       const r = await e.call<string>("JunkServer.Handler2", arg);
       if (r.ok) expect(r.reply).toBe(`handler2-${arg}`);
@@ -142,9 +138,7 @@ graded("TestUnreliable", async () => {
 
 graded("TestConcurrentOne", async () => {
   const { net, js } = setup(1000);
-  const e = net.makeEnd("c");
-  net.connect("c", 1000);
-  net.enable("c", true);
+  const e = link(net, "c", 1000);
   const n = 20;
   const oks = await Promise.all(
     Array.from({ length: n }, async (_, i) => {
@@ -184,9 +178,7 @@ graded("TestRegression1", async () => {
 
 graded("TestKilled", async () => {
   const { net } = setup("server99");
-  const e = net.makeEnd("end1-99");
-  net.connect("end1-99", "server99");
-  net.enable("end1-99", true);
+  const e = link(net, "end1-99", "server99");
   let result: { ok: boolean } | undefined;
   void e.call<number>("JunkServer.Handler3", 99).then((r) => {
     result = r;
@@ -202,9 +194,7 @@ graded("TestKilled", async () => {
 
 graded("TestBenchmark", async () => {
   const { net } = setup("server99");
-  const e = net.makeEnd("end1-99");
-  net.connect("end1-99", "server99");
-  net.enable("end1-99", true);
+  const e = link(net, "end1-99", "server99");
   const wall = new RealClock();
   const n = 100_000;
   for (let i = 0; i < n; i++) {
@@ -219,9 +209,7 @@ graded("TestBenchmark", async () => {
 test("bad input: an unknown Service.Method rejects the call with the valid choices", async () => {
   await runWorld({ seed: 1 }, async () => {
     const { net } = setup("s");
-    const e = net.makeEnd("e");
-    net.connect("e", "s");
-    net.enable("e", true);
+    const e = link(net, "e", "s");
     await expect(e.call("JunkServer.Nope", 1)).rejects.toThrow(/unknown method Nope in service JunkServer.*Handler2/);
     await expect(e.call("Junk.Handler2", 1)).rejects.toThrow(/unknown service in "Junk.Handler2".*JunkServer/);
     await expect(e.call("nodot", 1)).rejects.toThrow(/expecting "Service.Method"/);
@@ -235,9 +223,7 @@ test("bad input: a throwing handler rejects the caller with its message", async 
     const server = new Server();
     server.addService(new Service("Bad", { boom(): never { throw new Error("kaboom"); } }, ["boom"]));
     net.addServer("s", server);
-    const e = net.makeEnd("e");
-    net.connect("e", "s");
-    net.enable("e", true);
+    const e = link(net, "e", "s");
     await expect(e.call("Bad.Boom", {})).rejects.toThrow(/handler Bad.Boom threw: kaboom/);
   });
 });
@@ -245,9 +231,7 @@ test("bad input: a throwing handler rejects the caller with its message", async 
 test("bad input: functions and class instances cannot be sent", async () => {
   await runWorld({ seed: 1 }, async () => {
     const { net } = setup("s");
-    const e = net.makeEnd("e");
-    net.connect("e", "s");
-    net.enable("e", true);
+    const e = link(net, "e", "s");
     await expect(e.call("JunkServer.Handler4", { x: 1, f: () => 1 })).rejects.toThrow(
       /args of JunkServer.Handler4\.f is a function/,
     );
