@@ -79,5 +79,6 @@ export async function runWorld<T>(opts: WorldOptions, main: (w: World) => Promis
     w.tracer.flush();
     // Let the ended world's leftover microtasks run out against a stopped clock.
     await drainMicrotasks();
+    if (current === w) current = undefined;
   }
 }
