@@ -1,0 +1,135 @@
+// A MapReduce worker: asks the coordinator for tasks, runs the application's map or
+// reduce function on them, and writes the results where other workers can find them.
+import { call } from "./transport/client.js";
+import { rpcMethods } from "./rpc.js";
+import type { KeyValue, MapFunc, ReduceFunc } from "./app.js";
+// SOLUTION BEGIN
+import { readFileSync } from "node:fs";
+import { hostname } from "node:os";
+import { RealClock } from "../runtime/real-clock.js";
+import { writeFileAtomic } from "./atomic-write.js";
+import { compareKeys } from "./key-order.js";
+// SOLUTION END
+
+export type { KeyValue } from "./app.js";
+
+/** Use ihash(key) % nReduce to choose the reduce task number for each key emitted by map. */
+export function ihash(key: string): number {
+  // FNV-1a, 32 bits, over the key's UTF-8 bytes.
+  let h = 0x811c9dc5;
+  const add = (byte: number): void => {
+    h = Math.imul(h ^ byte, 0x01000193);
+  };
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    if (c < 0x80) add(c);
+    else {
+      for (const b of Buffer.from(key.slice(i))) add(b);
+      break;
+    }
+  }
+  return (h >>> 0) & 0x7fffffff;
+}
+
+// SOLUTION BEGIN
+/** How long to wait before asking again when every task is handed out. */
+const POLL_MS = 100;
+
+/** One intermediate file: the map task's pairs for one reduce bucket, grouped by key. */
+type Groups = [string, string[]][];
+
+export function intermediateName(mapTask: number, reduceTask: number): string {
+  return `mr-${mapTask}-${reduceTask}`;
+}
+
+async function runMap(task: number, file: string, nReduce: number, mapf: MapFunc): Promise<void> {
+  const contents = readFileSync(file, "utf8");
+  const kva: KeyValue[] = await mapf(file, contents);
+  const buckets = Array.from({ length: nReduce }, () => new Map<string, string[]>());
+  for (const kv of kva) {
+    const bucket = buckets[ihash(kv.Key) % nReduce]!;
+    const vs = bucket.get(kv.Key);
+    if (vs === undefined) bucket.set(kv.Key, [kv.Value]);
+    else vs.push(kv.Value);
+  }
+  buckets.forEach((bucket, r) => {
+    const groups: Groups = [...bucket];
+    writeFileAtomic(intermediateName(task, r), JSON.stringify(groups));
+  });
+}
+
+async function runReduce(task: number, nMap: number, reducef: ReduceFunc): Promise<void> {
+  // Values of one key keep the order of the map tasks, then of the map's output.
+  const merged = new Map<string, string[]>();
+  for (let m = 0; m < nMap; m++) {
+    const groups = JSON.parse(readFileSync(intermediateName(m, task), "utf8")) as Groups;
+    for (const [key, values] of groups) {
+      const vs = merged.get(key);
+      if (vs === undefined) merged.set(key, values);
+      else for (const v of values) vs.push(v);
+    }
+  }
+  const keys = [...merged.keys()].sort(compareKeys);
+  const lines: string[] = [];
+  for (const key of keys) {
+    lines.push(`${key} ${await reducef(key, merged.get(key)!)}\n`);
+  }
+  writeFileAtomic(`mr-out-${task}`, lines.join(""));
+}
+// SOLUTION END
+
+/** main/mrworker calls this function. It returns when the job is done. */
+export async function Worker(mapf: MapFunc, reducef: ReduceFunc): Promise<void> {
+  // Your worker implementation here.
+  // SOLUTION BEGIN
+  const me = `${hostname()}:${process.pid}`;
+  const clock = new RealClock();
+  try {
+    for (;;) {
+      const r = await call(rpcMethods, "RequestTask", { Worker: me });
+      if (!r.ok) {
+        // The coordinator exits when the job is done; not finding it means just that.
+        if (!r.reachable) return;
+        throw new Error(`RequestTask failed: ${r.error}`);
+      }
+      const t = r.reply;
+      if (t.Kind === "exit") {
+        if (t.Aborted !== undefined) throw new Error(`the job was aborted: ${t.Aborted}`);
+        return;
+      }
+      if (t.Kind === "wait") {
+        await clock.sleep(POLL_MS);
+        continue;
+      }
+      let error: string | undefined;
+      try {
+        if (t.Kind === "map") await runMap(t.Task, t.File, t.NReduce, mapf);
+        else await runReduce(t.Task, t.NMap, reducef);
+      } catch (e) {
+        error = e instanceof Error ? e.message : String(e);
+        process.stderr.write(`worker ${me}: ${t.Kind} task ${t.Task} failed: ${error}\n`);
+      }
+      const done = await call(rpcMethods, "ReportTask", { Worker: me, Kind: t.Kind, Task: t.Task, Error: error });
+      if (!done.ok) {
+        if (!done.reachable) return;
+        throw new Error(`ReportTask failed: ${done.error}`);
+      }
+    }
+  } finally {
+    clock.stop();
+  }
+  // SOLUTION END
+
+  // uncomment to send the Example RPC to the coordinator.
+  // await CallExample();
+}
+
+/** Shows how to make an RPC call to the coordinator. */
+export async function CallExample(): Promise<void> {
+  // declare an argument structure and fill in the argument(s).
+  const args = { X: 99 };
+  // send the RPC request, wait for the reply.
+  const r = await call(rpcMethods, "Example", args);
+  if (r.ok) console.log(`reply.Y ${r.reply.Y}`); // reply.Y should be 100.
+  else console.log(`call failed! ${r.error}`);
+}
