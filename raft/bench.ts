@@ -1,0 +1,145 @@
+// `npx tsx raft/bench.ts [2A 2B 2C 2D]`: runs the graded Raft tests once and prints each
+// test's "Passed" figures beside the 2022 handout's sample figures, flagging any RPC or byte
+// count above the handout's, then the total wall and CPU time. SEED and REALTIME pass through.
+
+import { randomInt } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import path from "node:path";
+import { execa } from "execa";
+import type { GradedResult } from "../labs-test/graded.js";
+import { findPart } from "../labs-test/labs.js";
+import { RealClock } from "../runtime/real-clock.js";
+import type { TestStats } from "./config.js";
+
+interface Handout {
+  seconds: number;
+  rpcs: number;
+  bytes: number;
+  cmds: number;
+}
+
+/** The Spring 2022 lab-raft page's sample run (spec §5), by test title. */
+const HANDOUT: Record<string, Handout> = {
+  "Test (2A): initial election": { seconds: 3.5, rpcs: 58, bytes: 16840, cmds: 0 },
+  "Test (2A): election after network failure": { seconds: 5.4, rpcs: 118, bytes: 25269, cmds: 0 },
+  "Test (2A): multiple elections": { seconds: 7.3, rpcs: 624, bytes: 138014, cmds: 0 },
+  "Test (2B): basic agreement": { seconds: 0.9, rpcs: 16, bytes: 4572, cmds: 3 },
+  "Test (2B): RPC byte count": { seconds: 1.7, rpcs: 48, bytes: 114536, cmds: 11 },
+  "Test (2B): agreement after follower reconnects": { seconds: 3.6, rpcs: 78, bytes: 22131, cmds: 7 },
+  "Test (2B): no agreement if too many followers disconnect": { seconds: 3.8, rpcs: 172, bytes: 40935, cmds: 3 },
+  "Test (2B): concurrent Start()s": { seconds: 1.1, rpcs: 24, bytes: 7379, cmds: 6 },
+  "Test (2B): rejoin of partitioned leader": { seconds: 5.1, rpcs: 152, bytes: 37021, cmds: 4 },
+  "Test (2B): leader backs up quickly over incorrect follower logs": { seconds: 17.2, rpcs: 2080, bytes: 1587388, cmds: 102 },
+  "Test (2B): RPC counts aren't too high": { seconds: 2.2, rpcs: 60, bytes: 20119, cmds: 12 },
+  "Test (2C): basic persistence": { seconds: 5.0, rpcs: 86, bytes: 22849, cmds: 6 },
+  "Test (2C): more persistence": { seconds: 17.6, rpcs: 952, bytes: 218854, cmds: 16 },
+  "Test (2C): partitioned leader and one follower crash, leader restarts": { seconds: 2.0, rpcs: 34, bytes: 8937, cmds: 4 },
+  "Test (2C): Figure 8": { seconds: 31.2, rpcs: 580, bytes: 130675, cmds: 32 },
+  "Test (2C): unreliable agreement": { seconds: 1.7, rpcs: 1044, bytes: 366392, cmds: 246 },
+  "Test (2C): Figure 8 (unreliable)": { seconds: 33.6, rpcs: 10700, bytes: 33695245, cmds: 308 },
+  "Test (2C): churn": { seconds: 16.1, rpcs: 8864, bytes: 44771259, cmds: 1544 },
+  "Test (2C): unreliable churn": { seconds: 16.5, rpcs: 4220, bytes: 6414632, cmds: 906 },
+  "Test (2D): snapshots basic": { seconds: 11.6, rpcs: 176, bytes: 61716, cmds: 192 },
+  "Test (2D): install snapshots (disconnect)": { seconds: 64.2, rpcs: 878, bytes: 320610, cmds: 336 },
+  "Test (2D): install snapshots (disconnect+unreliable)": { seconds: 81.1, rpcs: 1059, bytes: 375850, cmds: 341 },
+  "Test (2D): install snapshots (crash)": { seconds: 53.5, rpcs: 601, bytes: 256638, cmds: 339 },
+  "Test (2D): install snapshots (unreliable+crash)": { seconds: 63.5, rpcs: 687, bytes: 288294, cmds: 336 },
+  "Test (2D): crash and restart all servers": { seconds: 19.5, rpcs: 268, bytes: 81352, cmds: 58 },
+};
+
+function readLines<T>(file: string): T[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .map((l) => JSON.parse(l) as T);
+}
+
+function table(head: string[], rows: string[][]): string {
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const fmt = (r: string[]): string => r.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join("  ");
+  return [fmt(head), w.map((n) => "-".repeat(n)).join("  "), ...rows.map(fmt)].join("\n");
+}
+
+async function main(): Promise<void> {
+  const partIds = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ["2A", "2B", "2C", "2D"];
+  const tests = partIds.flatMap((id) => {
+    const p = findPart(id);
+    if (p === undefined || !p.testFiles.includes("raft/raft.test.ts")) throw new Error(`not a Raft part: ${id}`);
+    return p.tests;
+  });
+
+  const dir = path.join(".labs-runs", `bench-raft-${process.pid}-${randomInt(1e9)}`);
+  mkdirSync(dir, { recursive: true });
+  const statsFile = path.join(dir, "stats.jsonl");
+  const resultsFile = path.join(dir, "results.jsonl");
+  const logFile = path.join(dir, "vitest.log");
+  const timeFile = path.join(dir, "time.txt");
+
+  const vitest = ["npx", "vitest", "run", "raft/raft.test.ts", "-t", `^(${tests.join("|")})$`];
+  // /usr/bin/time gives the CPU time of vitest and its workers; without it, wall time only.
+  const timed = existsSync("/usr/bin/time");
+  const cmd = timed ? ["/usr/bin/time", "-f", "%U %S", "-o", timeFile, ...vitest] : vitest;
+  process.stdout.write(`running ${tests.length} tests of ${partIds.join(" ")} (log: ${logFile}) ...\n`);
+  const wall = new RealClock();
+  const r = await execa(cmd[0]!, cmd.slice(1), {
+    env: { LABS_STATS: path.resolve(statsFile), LABS_RESULTS: path.resolve(resultsFile), FORCE_COLOR: "0" },
+    stdio: ["ignore", { file: logFile }, { file: logFile }],
+    reject: false,
+    preferLocal: true,
+  });
+  const wallS = wall.now() / 1000;
+
+  const stats = readLines<TestStats>(statsFile);
+  const results = readLines<GradedResult>(resultsFile);
+  const rows: string[][] = [];
+  let over = 0;
+  for (const s of stats) {
+    const h = HANDOUT[s.title];
+    const flag = (ours: number, theirs: number | undefined): string => {
+      if (theirs !== undefined && ours > theirs) {
+        over++;
+        return `${ours} !`;
+      }
+      return String(ours);
+    };
+    rows.push([
+      s.title,
+      s.seconds.toFixed(1),
+      h?.seconds.toFixed(1) ?? "-",
+      String(s.peers),
+      flag(s.rpcs, h?.rpcs),
+      String(h?.rpcs ?? "-"),
+      flag(s.bytes, h?.bytes),
+      String(h?.bytes ?? "-"),
+      String(s.cmds),
+      String(h?.cmds ?? "-"),
+    ]);
+  }
+  const mode = stats[0]?.realtime === true ? "wall" : "virtual";
+  process.stdout.write(
+    table(
+      ["test", `our s (${mode})`, "handout s", "peers", "our RPCs", "handout RPCs", "our bytes", "handout bytes", "our cmds", "handout cmds"],
+      rows,
+    ) + "\n\n",
+  );
+
+  const failed = results.filter((x) => !x.passed);
+  for (const f of failed) process.stdout.write(`FAILED ${f.name} (seed ${f.seed}): ${f.error ?? ""}\n`);
+  const missing = tests.filter((t) => !results.some((x) => x.name === t));
+  if (missing.length > 0) process.stdout.write(`no result for: ${missing.join(", ")}\n`);
+  if (over > 0) process.stdout.write(`${over} figure(s) above the handout's (marked !)\n`);
+
+  let cpu = "";
+  if (timed && existsSync(timeFile)) {
+    const m = /([\d.]+)\s+([\d.]+)\s*$/.exec(readFileSync(timeFile, "utf8").trim());
+    if (m) cpu = `, CPU ${(Number(m[1]) + Number(m[2])).toFixed(1)} s (user ${m[1]} s, sys ${m[2]} s)`;
+  }
+  process.stdout.write(
+    `${results.length - failed.length}/${tests.length} passed; total wall ${wallS.toFixed(1)} s${cpu}\n`,
+  );
+  if (r.exitCode === 0 && failed.length === 0 && missing.length === 0) rmSync(dir, { recursive: true, force: true });
+  process.exitCode = failed.length > 0 || missing.length > 0 || r.exitCode !== 0 ? 1 : 0;
+}
+
+await main();
