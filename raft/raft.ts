@@ -1,0 +1,1051 @@
+// Raft: the consensus module of labs 2–4 (the student file; the course's raft.go).
+//
+// This is an outline of the API that raft must expose to the service (or tester).
+//
+// make(peers, me, persister, applyCh)
+//   create a new Raft server; it returns at once and works in the background.
+// rf.start(command) → { index, term, isLeader }
+//   start agreement on a new log entry.
+// rf.getState() → { term, isLeader }
+//   ask a Raft for its current term, and whether it thinks it is leader.
+// ApplyMsg
+//   each time a new entry is committed to the log, each Raft peer should send an ApplyMsg
+//   to the service (or tester) on applyCh, one at a time: `await applyCh.send(msg)`.
+//
+// Time, timers and randomness come only from runtime/index.ts (now, sleep, after, randInt);
+// the network only from peers[i].call("Raft.Method", args). Tests run on a virtual clock.
+
+import type { ClientEnd } from "../labrpc/index.js";
+import type { Channel } from "../runtime/index.js";
+import type { Persister } from "./persister.js";
+// SOLUTION BEGIN
+import { decode, encode } from "../labrpc/index.js";
+import { after, ChannelClosed, debug, now, randInt, trace, type Timer } from "../runtime/index.js";
+// SOLUTION END
+
+/**
+ * As each Raft peer becomes aware that successive log entries are committed, the peer
+ * should send an ApplyMsg to the service (or tester) on the same server, via applyCh.
+ * Set commandValid to true to indicate that the ApplyMsg contains a newly committed log
+ * entry. In part 2D you'll want to send other kinds of messages (e.g., snapshots) on the
+ * applyCh; for these set snapshotValid (and leave commandValid unset or false).
+ */
+export type ApplyMsg =
+  | { commandValid: true; command: unknown; commandIndex: number; commandTerm: number; snapshotValid?: false }
+  | { snapshotValid: true; snapshot: Uint8Array; snapshotTerm: number; snapshotIndex: number; commandValid?: false };
+
+export interface StartResult {
+  index: number;
+  term: number;
+  isLeader: boolean;
+}
+
+export interface RaftState {
+  term: number;
+  isLeader: boolean;
+}
+
+/** RequestVote RPC arguments (field names are yours to choose). */
+export interface RequestVoteArgs {
+  // Your data here (2A, 2B).
+  // SOLUTION BEGIN
+  term: number;
+  candidateId: number;
+  lastLogIndex: number;
+  lastLogTerm: number;
+  // SOLUTION END
+}
+
+/** RequestVote RPC reply. */
+export interface RequestVoteReply {
+  // Your data here (2A).
+  // SOLUTION BEGIN
+  term: number;
+  voteGranted: boolean;
+  // SOLUTION END
+}
+
+// SOLUTION BEGIN
+/** A log entry, on the wire and on disk as in memory: [term, command] (compact JSON). */
+export type Entry = [term: number, command: unknown];
+
+export interface AppendEntriesArgs {
+  term: number;
+  leaderId: number;
+  prevLogIndex: number;
+  prevLogTerm: number;
+  entries: Entry[];
+  leaderCommit: number;
+}
+
+/**
+ * success, or the fast-backup hints: conflictTerm is the term of the follower's entry at
+ * prevLogIndex (-1 if it has none) and conflictIndex the first index the leader should
+ * try next (the first entry of conflictTerm, or the follower's log length + 1).
+ * A rejection for a stale term or malformed arguments carries neither hint.
+ */
+export interface AppendEntriesReply {
+  term: number;
+  success: boolean;
+  conflictIndex?: number;
+  conflictTerm?: number;
+}
+
+export interface InstallSnapshotArgs {
+  term: number;
+  leaderId: number;
+  lastIncludedIndex: number;
+  lastIncludedTerm: number;
+  data: Uint8Array;
+}
+
+export interface InstallSnapshotReply {
+  term: number;
+}
+
+/** What persist() writes (codec JSON); log[0] stands for the snapshot: [lastIncludedTerm, null]. */
+interface PersistentState {
+  term: number;
+  vote: number;
+  base: number;
+  log: Entry[];
+}
+
+type Role = "follower" | "precandidate" | "candidate" | "leader";
+
+/** Heartbeats per peer at most every 100 ms: 10 per second, the course's limit. */
+export const HEARTBEAT_MS = 100;
+/** Election timeouts are uniform in [300, 600) ms: above the paper's 150–300, well inside 5 s. */
+export const ELECTION_MIN_MS = 300;
+export const ELECTION_SPREAD_MS = 300;
+/** start() waits this long for more commands before replicating, so a burst goes out as one batch. */
+export const BATCH_MS = 10;
+/** An unanswered message carrying entries or a snapshot is not re-sent sooner than this. */
+const DATA_RESEND_MS = 1000;
+/** A leader that has heard from no majority for this long steps down (CheckQuorum). */
+const QUORUM_MS = 1000;
+/** At most this many entries per AppendEntries; a far-behind follower catches up in batches. */
+const MAX_ENTRIES_PER_APPEND = 512;
+
+/**
+ * The leader's view of one follower. While probing (we don't know if it is reachable),
+ * only empty AppendEntries go out, one per heartbeat: a dead peer never gets big messages.
+ * Once it answers, entries (or the snapshot) go out at once, one batch in flight at a time.
+ */
+interface Progress {
+  next: number;
+  match: number;
+  probing: boolean;
+  /** Sequence number of the latest message sent to this peer. */
+  seq: number;
+  /** Newest message whose outcome (reply or failure) set `probing`. */
+  outcomeSeq: number;
+  /** The outstanding message carrying entries or a snapshot (0: none), and when it went. */
+  dataSeq: number;
+  dataAt: number;
+  /** Highest leaderCommit sent to this peer. */
+  sentCommit: number;
+  /** When the peer last answered in this term (CheckQuorum). */
+  lastAck: number;
+  heartbeat: Timer | null;
+}
+
+function isIndex(x: unknown): x is number {
+  return typeof x === "number" && Number.isSafeInteger(x) && x >= 0;
+}
+
+function isConflictTerm(x: unknown): x is number {
+  return typeof x === "number" && Number.isSafeInteger(x) && x >= -1;
+}
+
+function isObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === "object" && x !== null && !Array.isArray(x);
+}
+
+/** Cheap shape checks for what a confused peer might send: the problem, or "" if none. */
+function voteArgsProblem(a: unknown, n: number): string {
+  if (!isObject(a)) return "arguments are not an object";
+  if (!isIndex(a.term)) return `term ${String(a.term)} is not a non-negative integer`;
+  if (!isIndex(a.candidateId) || a.candidateId >= n) return `candidateId ${String(a.candidateId)} is not a peer`;
+  if (!isIndex(a.lastLogIndex)) return `lastLogIndex ${String(a.lastLogIndex)} is not a non-negative integer`;
+  if (!isIndex(a.lastLogTerm) || a.lastLogTerm > a.term) return `lastLogTerm ${String(a.lastLogTerm)} is not a valid term`;
+  return "";
+}
+
+function entriesProblem(entries: unknown, prevLogTerm: number, term: number): string {
+  if (!Array.isArray(entries)) return "entries is not an array";
+  let last = prevLogTerm;
+  for (let i = 0; i < entries.length; i++) {
+    const e: unknown = entries[i];
+    if (!Array.isArray(e) || e.length !== 2) return `entries[${i}] is not a [term, command] pair`;
+    const t: unknown = e[0];
+    if (!isIndex(t) || t < last || t > term) return `entries[${i}] has term ${String(t)} out of order`;
+    last = t;
+  }
+  return "";
+}
+
+function appendArgsProblem(a: unknown, n: number): string {
+  if (!isObject(a)) return "arguments are not an object";
+  if (!isIndex(a.term)) return `term ${String(a.term)} is not a non-negative integer`;
+  if (!isIndex(a.leaderId) || a.leaderId >= n) return `leaderId ${String(a.leaderId)} is not a peer`;
+  if (!isIndex(a.prevLogIndex)) return `prevLogIndex ${String(a.prevLogIndex)} is not a non-negative integer`;
+  if (!isIndex(a.prevLogTerm) || a.prevLogTerm > a.term) return `prevLogTerm ${String(a.prevLogTerm)} is not a valid term`;
+  if (!isIndex(a.leaderCommit)) return `leaderCommit ${String(a.leaderCommit)} is not a non-negative integer`;
+  return entriesProblem(a.entries, a.prevLogTerm, a.term);
+}
+
+function snapshotArgsProblem(a: unknown, n: number): string {
+  if (!isObject(a)) return "arguments are not an object";
+  if (!isIndex(a.term)) return `term ${String(a.term)} is not a non-negative integer`;
+  if (!isIndex(a.leaderId) || a.leaderId >= n) return `leaderId ${String(a.leaderId)} is not a peer`;
+  if (!isIndex(a.lastIncludedIndex)) return `lastIncludedIndex ${String(a.lastIncludedIndex)} is not a non-negative integer`;
+  if (!isIndex(a.lastIncludedTerm) || a.lastIncludedTerm > a.term) return `lastIncludedTerm ${String(a.lastIncludedTerm)} is not a valid term`;
+  if (!(a.data instanceof Uint8Array)) return "data is not a byte array";
+  return "";
+}
+
+/** What a restarted peer finds in its persister; throws naming the first problem. */
+function parsePersistentState(bytes: Uint8Array, n: number): PersistentState {
+  const v = decode(bytes, "raft state");
+  if (!isObject(v)) throw new Error("it is not an object");
+  const { term, vote, base, log } = v;
+  if (!isIndex(term)) throw new Error(`term ${String(term)} is not a non-negative integer`);
+  if (typeof vote !== "number" || !Number.isSafeInteger(vote) || vote < -1 || vote >= n) {
+    throw new Error(`vote ${String(vote)} is neither -1 nor a peer`);
+  }
+  if (!isIndex(base)) throw new Error(`base ${String(base)} is not a non-negative integer`);
+  if (!Array.isArray(log) || log.length === 0) throw new Error("log is not a non-empty array");
+  const head: unknown = log[0];
+  if (!Array.isArray(head) || head.length !== 2 || !isIndex(head[0]) || head[0] > term) {
+    throw new Error("log[0] is not a [term, command] pair");
+  }
+  const p = entriesProblem(log.slice(1), head[0], term);
+  if (p !== "") throw new Error(`log: ${p}`);
+  return { term, vote, base, log: log as Entry[] };
+}
+
+/** A copy of an object command, so nobody can change an entry behind Raft's back. */
+function ownCopy(command: unknown): unknown {
+  return typeof command === "object" && command !== null ? decode(encode(command, "command")) : command;
+}
+// SOLUTION END
+
+/** A Go-style object implementing a single Raft peer. */
+export class Raft {
+  private readonly peers: ClientEnd[]; // RPC end points of all peers
+  private readonly persister: Persister; // object to hold this peer's persisted state
+  private readonly me: number; // this peer's index into peers[]
+  private readonly applyCh: Channel<ApplyMsg>;
+  private dead = false; // set by kill()
+
+  // Your data here (2A, 2B, 2C).
+  // Look at the paper's Figure 2 for a description of what state a Raft server must maintain.
+  // SOLUTION BEGIN
+  // persistent state
+  private currentTerm = 0;
+  private votedFor = -1;
+  /** log[i] holds index lastIncludedIndex + i; log[0] = [lastIncludedTerm, null] stands for the snapshot. */
+  private log: Entry[] = [[0, null]];
+  private lastIncludedIndex = 0;
+  private snapshotData: Uint8Array = new Uint8Array(0);
+  /** Some persistent field changed since the last save. */
+  private dirty = false;
+
+  // volatile state
+  private commitIndex = 0;
+  /** Highest index handed to applyCh (or being handed): the service has seen up to here. */
+  private lastApplied = 0;
+  private role: Role = "follower";
+  private leaderId = -1;
+  /** When a valid leader last spoke to us: a follower within its lease refuses pre-votes. */
+  private lastHeardFromLeader = -Infinity;
+
+  // timers and rounds
+  private electionDeadline = 0;
+  private electionTimer: Timer | null = null;
+  private electionTimerAt = 0;
+  /** Each (pre-)election round gets a number; replies to older rounds are ignored. */
+  private electionRound = 0;
+  private votes = 0;
+  private progress: Progress[] = [];
+  private flushTimer: Timer | null = null;
+  private quorumTimer: Timer | null = null;
+  private applierWake: (() => void) | null = null;
+  // SOLUTION END
+
+  constructor(peers: ClientEnd[], me: number, persister: Persister, applyCh: Channel<ApplyMsg>) {
+    this.peers = peers;
+    this.persister = persister;
+    this.me = me;
+    this.applyCh = applyCh;
+    // Your initialization code here (2A, 2B, 2C).
+    // SOLUTION BEGIN
+    if (!Number.isSafeInteger(me) || me < 0 || me >= peers.length) {
+      throw new Error(`raft: me = ${me} is not an index into peers (${peers.length} peers)`);
+    }
+    // initialize from state persisted before a crash
+    this.readPersist(persister.readRaftState(), persister.readSnapshot());
+    trace(me, "role", { term: this.currentTerm, role: this.role });
+    this.resetElectionTimer();
+    void this.applier();
+    // SOLUTION END
+  }
+
+  /** Return currentTerm and whether this server believes it is the leader. */
+  getState(): RaftState {
+    let term = 0;
+    let isLeader = false;
+    // Your code here (2A).
+    // SOLUTION BEGIN
+    term = this.currentTerm;
+    isLeader = this.role === "leader" && !this.dead;
+    // SOLUTION END
+    return { term, isLeader };
+  }
+
+  /**
+   * Save Raft's persistent state to stable storage, where it can later be retrieved after
+   * a crash and restart. See the paper's Figure 2 for a description of what should be
+   * persistent. Encode it with the codec (labrpc/codec.ts): `persister.saveRaftState(encode(...))`;
+   * once there is a snapshot, save both with `persister.saveStateAndSnapshot(state, snapshot)`.
+   */
+  private persist(): void {
+    // Your code here (2C).
+    // SOLUTION BEGIN
+    const state: PersistentState = {
+      term: this.currentTerm,
+      vote: this.votedFor,
+      base: this.lastIncludedIndex,
+      log: this.log,
+    };
+    // The persister keeps its snapshot across saveRaftState, so only a new snapshot is re-saved.
+    this.persister.saveRaftState(encode(state, `raft ${this.me} state`));
+    this.dirty = false;
+    debug("persist", this.me, () => `saved term ${this.currentTerm} vote ${this.votedFor} log ${this.lastIncludedIndex}..${this.lastIndex()} (${this.persister.raftStateSize()} bytes)`);
+    // SOLUTION END
+  }
+
+  /** Restore previously persisted state. */
+  private readPersist(data: Uint8Array, snapshot: Uint8Array): void {
+    if (data.length === 0) {
+      // bootstrap without any state?
+      // SOLUTION BEGIN
+      if (snapshot.length > 0) {
+        throw new Error(`raft ${this.me}: persisted state is not valid: the persister holds a snapshot but no raft state`);
+      }
+      // SOLUTION END
+      return;
+    }
+    // Your code here (2C).
+    // SOLUTION BEGIN
+    let st: PersistentState;
+    try {
+      st = parsePersistentState(data, this.peers.length);
+    } catch (e) {
+      throw new Error(`raft ${this.me}: persisted state is not valid: ${(e as Error).message}`, { cause: e });
+    }
+    if (st.base > 0 && snapshot.length === 0) {
+      throw new Error(
+        `raft ${this.me}: persisted state is not valid: it says a snapshot covers entries up to ${st.base}, ` +
+          `but the persister holds no snapshot`,
+      );
+    }
+    this.currentTerm = st.term;
+    this.votedFor = st.vote;
+    this.lastIncludedIndex = st.base;
+    this.log = st.log;
+    this.log[0] = [st.log[0]![0], null];
+    this.snapshotData = snapshot;
+    // The service loads the snapshot itself before make(); applying resumes after it.
+    this.commitIndex = st.base;
+    this.lastApplied = st.base;
+    debug("persist", this.me, () => `restored term ${st.term} vote ${st.vote} log ${st.base}..${this.lastIndex()}`);
+    // SOLUTION END
+  }
+
+  /**
+   * A service wants to switch to snapshot. Only do so if Raft hasn't had more recent info
+   * since it communicated the snapshot on applyCh. (Vestigial in 2022: just return true.)
+   */
+  condInstallSnapshot(lastIncludedTerm: number, lastIncludedIndex: number, snapshot: Uint8Array): boolean {
+    void lastIncludedTerm;
+    void lastIncludedIndex;
+    void snapshot;
+    return true;
+  }
+
+  /**
+   * The service says it has created a snapshot that has all info up to and including
+   * index. This means the service no longer needs the log through (and including) that
+   * index. Raft should now trim its log as much as possible.
+   */
+  snapshot(index: number, snapshot: Uint8Array): void {
+    // Your code here (2D).
+    // SOLUTION BEGIN
+    if (!Number.isSafeInteger(index) || index < 0) {
+      throw new Error(`raft ${this.me}: snapshot(${String(index)}): the index must be a non-negative integer`);
+    }
+    if (!(snapshot instanceof Uint8Array)) {
+      throw new Error(`raft ${this.me}: snapshot(${index}): the snapshot must be a Uint8Array`);
+    }
+    if (this.dead) return;
+    if (index <= this.lastIncludedIndex) {
+      // A snapshot from the leader overtook this one, or the service repeated itself.
+      debug("snap", this.me, () => `snapshot(${index}) ignored: the log already starts after ${this.lastIncludedIndex}`);
+      return;
+    }
+    if (index > this.commitIndex) {
+      throw new Error(`raft ${this.me}: snapshot(${index}) is beyond the commit index ${this.commitIndex}: only committed, applied entries can be snapshotted`);
+    }
+    if (index > this.lastApplied) {
+      throw new Error(`raft ${this.me}: snapshot(${index}) is beyond the last applied index ${this.lastApplied}`);
+    }
+    const term = this.termAt(index);
+    this.log = [[term, null], ...this.log.slice(index - this.lastIncludedIndex + 1)];
+    this.lastIncludedIndex = index;
+    this.snapshotData = snapshot.slice();
+    this.saveWithSnapshot();
+    trace(this.me, "snapshot", { index });
+    debug("snap", this.me, () => `snapshot at ${index} (term ${term}), ${snapshot.length} bytes; log now ${index}..${this.lastIndex()}`);
+    // SOLUTION END
+  }
+
+  /** RequestVote RPC handler. */
+  requestVote(args: RequestVoteArgs): RequestVoteReply {
+    let reply = {} as RequestVoteReply;
+    // Your code here (2A, 2B).
+    // SOLUTION BEGIN
+    reply = this.handleVote(args, false);
+    // SOLUTION END
+    return reply;
+  }
+
+  // SOLUTION BEGIN
+  /** PreVote RPC handler (thesis §9.6): would you vote for me in term args.term? Changes nothing. */
+  preVote(args: RequestVoteArgs): RequestVoteReply {
+    return this.handleVote(args, true);
+  }
+
+  /** AppendEntries RPC handler: replication and heartbeats. */
+  appendEntries(args: AppendEntriesArgs): AppendEntriesReply {
+    const problem = this.dead ? "this peer is dead" : appendArgsProblem(args, this.peers.length);
+    if (problem !== "") {
+      debug("append", this.me, () => `rejected AppendEntries: ${problem}`);
+      return { term: this.currentTerm, success: false };
+    }
+    if (args.term < this.currentTerm) return { term: this.currentTerm, success: false };
+    if (args.term === this.currentTerm && this.role === "leader") {
+      // Two leaders in one term: only a confused peer could send this.
+      debug("append", this.me, () => `rejected AppendEntries from ${args.leaderId}: I lead term ${args.term}`);
+      return { term: this.currentTerm, success: false };
+    }
+    this.hearFromLeader(args.term, args.leaderId);
+
+    let prev = args.prevLogIndex;
+    let entries = args.entries;
+    if (prev < this.lastIncludedIndex) {
+      // Our snapshot already covers the start of this message (all of it committed).
+      const skip = this.lastIncludedIndex - prev;
+      entries = skip >= entries.length ? [] : entries.slice(skip);
+      prev = this.lastIncludedIndex;
+    } else if (prev > this.lastIndex()) {
+      this.persistIfDirty();
+      return { term: this.currentTerm, success: false, conflictIndex: this.lastIndex() + 1, conflictTerm: -1 };
+    } else if (this.termAt(prev) !== args.prevLogTerm) {
+      const conflictTerm = this.termAt(prev);
+      let first = prev;
+      while (first - 1 > this.lastIncludedIndex && this.termAt(first - 1) === conflictTerm) first--;
+      this.persistIfDirty();
+      debug("append", this.me, () => `mismatch at ${prev}: have term ${conflictTerm}, leader ${args.prevLogTerm}`);
+      return { term: this.currentTerm, success: false, conflictIndex: first, conflictTerm };
+    }
+
+    // The log matches through prev: append what is new, dropping a conflicting suffix.
+    for (let i = 0; i < entries.length; i++) {
+      const index = prev + 1 + i;
+      if (index <= this.lastIndex()) {
+        if (this.termAt(index) === entries[i]![0]) continue;
+        this.truncateFrom(index);
+      }
+      for (let j = i; j < entries.length; j++) this.log.push(entries[j]!);
+      this.dirty = true;
+      debug("append", this.me, () => `appended ${index}..${this.lastIndex()} from ${args.leaderId}`);
+      break;
+    }
+    const lastNew = prev + entries.length;
+    if (args.leaderCommit > this.commitIndex) {
+      const c = Math.min(args.leaderCommit, lastNew);
+      if (c > this.commitIndex) this.setCommitIndex(c);
+    }
+    this.persistIfDirty();
+    return { term: this.currentTerm, success: true };
+  }
+
+  /** InstallSnapshot RPC handler: the leader no longer has the entries we need. */
+  installSnapshot(args: InstallSnapshotArgs): InstallSnapshotReply {
+    const problem = this.dead ? "this peer is dead" : snapshotArgsProblem(args, this.peers.length);
+    if (problem !== "") {
+      debug("snap", this.me, () => `rejected InstallSnapshot: ${problem}`);
+      return { term: this.currentTerm };
+    }
+    if (args.term < this.currentTerm) return { term: this.currentTerm };
+    if (args.term === this.currentTerm && this.role === "leader") return { term: this.currentTerm };
+    this.hearFromLeader(args.term, args.leaderId);
+
+    const index = args.lastIncludedIndex;
+    if (index <= this.commitIndex) {
+      // We already have (and will apply) everything it covers.
+      this.persistIfDirty();
+      return { term: this.currentTerm };
+    }
+    if (index <= this.lastIndex() && this.termAt(index) === args.lastIncludedTerm) {
+      this.log = [[args.lastIncludedTerm, null], ...this.log.slice(index - this.lastIncludedIndex + 1)];
+    } else {
+      this.log = [[args.lastIncludedTerm, null]];
+    }
+    this.lastIncludedIndex = index;
+    this.snapshotData = args.data;
+    this.setCommitIndex(index); // the applier hands the snapshot to the service first
+    this.saveWithSnapshot();
+    trace(this.me, "snapshot", { index, from: args.leaderId });
+    debug("snap", this.me, () => `installed snapshot from ${args.leaderId} at ${index} (term ${args.lastIncludedTerm}); log ${index}..${this.lastIndex()}`);
+    return { term: this.currentTerm };
+  }
+  // SOLUTION END
+
+  /**
+   * The service using Raft (e.g. a k/v server) wants to start agreement on the next command
+   * to be appended to Raft's log. If this server isn't the leader, return isLeader false.
+   * Otherwise start the agreement and return immediately. There is no guarantee that this
+   * command will ever be committed to the Raft log, since the leader may fail or lose an
+   * election. Even if the Raft instance has been killed, this function should return
+   * gracefully.
+   *
+   * The first return value is the index that the command will appear at if it's ever
+   * committed. The second return value is the current term. The third return value is
+   * true if this server believes it is the leader.
+   */
+  start(command: unknown): StartResult {
+    let index = -1;
+    let term = -1;
+    let isLeader = true;
+    // Your code here (2B).
+    // SOLUTION BEGIN
+    term = this.currentTerm;
+    if (this.dead || this.role !== "leader") {
+      isLeader = false;
+    } else {
+      const own = ownCopy(command); // throws a CodecError naming the problem for a value that can't cross the wire
+      if (own === command) encode(command, "command");
+      this.log.push([this.currentTerm, own]);
+      index = this.lastIndex();
+      this.persist();
+      this.scheduleFlush();
+      debug("leader", this.me, () => `start: index ${index} term ${term}`);
+    }
+    // SOLUTION END
+    return { index, term, isLeader };
+  }
+
+  /**
+   * The tester doesn't halt Raft instances after each test, but it does call kill(). Your
+   * code can use killed() to check whether kill() has been called. Any loop or timer should
+   * stop once it has: in simulation a leaked loop slows every later test down.
+   */
+  kill(): void {
+    this.dead = true;
+    // Your code here, if desired.
+    // SOLUTION BEGIN
+    this.electionTimer?.cancel();
+    this.electionTimer = null;
+    this.stopLeading();
+    const wake = this.applierWake;
+    this.applierWake = null;
+    wake?.();
+    trace(this.me, "killed", { term: this.currentTerm });
+    // SOLUTION END
+  }
+
+  killed(): boolean {
+    return this.dead;
+  }
+
+  // SOLUTION BEGIN
+  // ---- log helpers -----------------------------------------------------------------------
+
+  private lastIndex(): number {
+    return this.lastIncludedIndex + this.log.length - 1;
+  }
+
+  private termAt(index: number): number {
+    const e = this.log[index - this.lastIncludedIndex];
+    if (e === undefined) {
+      throw new Error(`raft ${this.me}: no log entry ${index} (log holds ${this.lastIncludedIndex}..${this.lastIndex()})`);
+    }
+    return e[0];
+  }
+
+  private lastTerm(): number {
+    return this.log[this.log.length - 1]![0];
+  }
+
+  private invariant(ok: boolean, what: () => string): void {
+    if (!ok) throw new Error(`raft ${this.me}: invariant violated: ${what()}`);
+  }
+
+  private truncateFrom(index: number): void {
+    this.invariant(this.role !== "leader", () => `a leader truncating its own log at ${index}`);
+    this.invariant(index > this.commitIndex, () => `truncating committed entry ${index} (commit index ${this.commitIndex})`);
+    debug("append", this.me, () => `dropping conflicting entries ${index}..${this.lastIndex()}`);
+    this.log.length = index - this.lastIncludedIndex;
+    this.dirty = true;
+  }
+
+  private setCommitIndex(index: number): void {
+    this.invariant(index >= this.commitIndex, () => `commit index going back from ${this.commitIndex} to ${index}`);
+    this.invariant(index <= this.lastIndex(), () => `commit index ${index} beyond the log's end ${this.lastIndex()}`);
+    this.commitIndex = index;
+    trace(this.me, "commit", { index });
+    debug("commit", this.me, () => `commit index ${index}`);
+    const wake = this.applierWake;
+    this.applierWake = null;
+    wake?.();
+  }
+
+  private setTerm(term: number): void {
+    this.invariant(term >= this.currentTerm, () => `term going back from ${this.currentTerm} to ${term}`);
+    if (term > this.currentTerm) {
+      this.currentTerm = term;
+      this.votedFor = -1;
+      this.dirty = true;
+    }
+  }
+
+  private persistIfDirty(): void {
+    if (this.dirty && !this.dead) this.persist();
+  }
+
+  /** Save state and a new snapshot together, so that neither exists without the other. */
+  private saveWithSnapshot(): void {
+    const state: PersistentState = { term: this.currentTerm, vote: this.votedFor, base: this.lastIncludedIndex, log: this.log };
+    this.persister.saveStateAndSnapshot(encode(state, `raft ${this.me} state`), this.snapshotData);
+    this.dirty = false;
+  }
+
+  private setRole(role: Role): void {
+    if (this.role === role) return;
+    this.role = role;
+    trace(this.me, "role", { term: this.currentTerm, role });
+  }
+
+  // ---- elections ---------------------------------------------------------------------------
+
+  /** Wait a fresh random election timeout before starting an election. */
+  private resetElectionTimer(): void {
+    if (this.dead) return;
+    this.electionDeadline = now() + ELECTION_MIN_MS + randInt(ELECTION_SPREAD_MS);
+    // One timer: it re-arms itself when it fires before the deadline; only an earlier deadline re-creates it.
+    if (this.electionTimer !== null && this.electionTimerAt <= this.electionDeadline) return;
+    this.electionTimer?.cancel();
+    this.armElectionTimer();
+  }
+
+  private armElectionTimer(): void {
+    this.electionTimerAt = this.electionDeadline;
+    this.electionTimer = after(this.electionDeadline - now(), () => this.onElectionTimer());
+  }
+
+  private onElectionTimer(): void {
+    this.electionTimer = null;
+    if (this.dead || this.role === "leader") return;
+    if (now() < this.electionDeadline) {
+      this.armElectionTimer();
+      return;
+    }
+    this.startPreVote();
+  }
+
+  /** A valid leader of term spoke: follow it and restart the election timeout. */
+  private hearFromLeader(term: number, leaderId: number): void {
+    this.becomeFollower(term);
+    this.leaderId = leaderId;
+    this.lastHeardFromLeader = now();
+    this.resetElectionTimer();
+  }
+
+  /** A higher term was seen, or leadership was lost: become a follower. */
+  private becomeFollower(term: number): void {
+    const wasLeader = this.role === "leader";
+    if (term > this.currentTerm) this.leaderId = -1;
+    this.setTerm(term);
+    if (wasLeader) {
+      this.stopLeading();
+      this.lastHeardFromLeader = -Infinity;
+      debug("leader", this.me, () => `stepping down in term ${this.currentTerm}`);
+    }
+    this.setRole("follower");
+    if (this.electionTimer === null) this.resetElectionTimer();
+  }
+
+  private upToDate(lastLogIndex: number, lastLogTerm: number): boolean {
+    const myTerm = this.lastTerm();
+    return lastLogTerm > myTerm || (lastLogTerm === myTerm && lastLogIndex >= this.lastIndex());
+  }
+
+  private handleVote(args: RequestVoteArgs, pre: boolean): RequestVoteReply {
+    const kind = pre ? "PreVote" : "RequestVote";
+    const problem = this.dead ? "this peer is dead" : voteArgsProblem(args, this.peers.length);
+    if (problem !== "") {
+      debug("vote", this.me, () => `rejected ${kind}: ${problem}`);
+      return { term: this.currentTerm, voteGranted: false };
+    }
+    if (pre) {
+      // Grant only what a real vote would get, and only if we have no live leader: a peer
+      // back from a partition cannot depose a healthy leader.
+      const inLease = this.role === "leader" || now() - this.lastHeardFromLeader < ELECTION_MIN_MS;
+      const grant = args.term > this.currentTerm && !inLease && this.upToDate(args.lastLogIndex, args.lastLogTerm);
+      debug("vote", this.me, () => `pre-vote for ${args.candidateId} in term ${args.term}: ${grant ? "yes" : "no"}${inLease ? " (leader alive)" : ""}`);
+      return { term: this.currentTerm, voteGranted: grant };
+    }
+    if (args.term < this.currentTerm) return { term: this.currentTerm, voteGranted: false };
+    if (args.term > this.currentTerm) this.becomeFollower(args.term);
+    let grant = false;
+    if ((this.votedFor === -1 || this.votedFor === args.candidateId) && this.upToDate(args.lastLogIndex, args.lastLogTerm)) {
+      grant = true;
+      if (this.votedFor !== args.candidateId) {
+        this.votedFor = args.candidateId;
+        this.dirty = true;
+      }
+      this.resetElectionTimer();
+    }
+    this.persistIfDirty();
+    debug("vote", this.me, () => `vote for ${args.candidateId} in term ${args.term}: ${grant ? "yes" : "no"}`);
+    return { term: this.currentTerm, voteGranted: grant };
+  }
+
+  /** Ask everyone whether we could win term+1, without touching anyone's term yet. */
+  private startPreVote(): void {
+    this.setRole("precandidate");
+    this.leaderId = -1;
+    this.resetElectionTimer();
+    debug("timer", this.me, () => `election timeout in term ${this.currentTerm}: pre-vote for ${this.currentTerm + 1}`);
+    this.campaign(true);
+  }
+
+  private startElection(): void {
+    this.setTerm(this.currentTerm + 1);
+    this.votedFor = this.me;
+    this.dirty = true;
+    this.setRole("candidate");
+    this.persist(); // term and vote are on disk before anyone sees the request
+    this.resetElectionTimer();
+    debug("vote", this.me, () => `candidate in term ${this.currentTerm}`);
+    this.campaign(false);
+  }
+
+  private campaign(pre: boolean): void {
+    const round = ++this.electionRound;
+    this.votes = 1;
+    const args: RequestVoteArgs = {
+      term: pre ? this.currentTerm + 1 : this.currentTerm,
+      candidateId: this.me,
+      lastLogIndex: this.lastIndex(),
+      lastLogTerm: this.lastTerm(),
+    };
+    if (this.votes * 2 > this.peers.length) {
+      this.wonRound(pre);
+      return;
+    }
+    for (let i = 0; i < this.peers.length; i++) {
+      if (i !== this.me) void this.askVote(i, args, round, pre);
+    }
+  }
+
+  private async askVote(peer: number, args: RequestVoteArgs, round: number, pre: boolean): Promise<void> {
+    const r = await this.peers[peer]!.call<RequestVoteReply>(pre ? "Raft.PreVote" : "Raft.RequestVote", args);
+    if (this.dead || !r.ok) return;
+    const reply = r.reply;
+    if (!isObject(reply) || !isIndex(reply.term) || typeof reply.voteGranted !== "boolean") return;
+    if (reply.term > this.currentTerm) {
+      this.becomeFollower(reply.term);
+      this.persistIfDirty();
+      return;
+    }
+    if (round !== this.electionRound || this.role !== (pre ? "precandidate" : "candidate")) return;
+    if (!reply.voteGranted) return;
+    this.votes++;
+    if (this.votes * 2 > this.peers.length) this.wonRound(pre);
+  }
+
+  private wonRound(pre: boolean): void {
+    if (pre) this.startElection();
+    else this.becomeLeader();
+  }
+
+  // ---- leader ----------------------------------------------------------------------------
+
+  private becomeLeader(): void {
+    this.setRole("leader");
+    this.leaderId = this.me;
+    this.electionTimer?.cancel();
+    this.electionTimer = null;
+    this.electionRound++;
+    debug("leader", this.me, () => `leader of term ${this.currentTerm}, log ..${this.lastIndex()}`);
+    const t = now();
+    this.progress = this.peers.map(() => ({
+      next: this.lastIndex() + 1,
+      match: 0,
+      probing: true,
+      seq: 0,
+      outcomeSeq: 0,
+      dataSeq: 0,
+      dataAt: 0,
+      sentCommit: 0,
+      lastAck: t,
+      heartbeat: null,
+    }));
+    this.quorumTimer = after(QUORUM_MS, () => this.checkQuorum());
+    for (let i = 0; i < this.peers.length; i++) {
+      if (i !== this.me) this.sendTo(i);
+    }
+  }
+
+  private stopLeading(): void {
+    for (const p of this.progress) {
+      p.heartbeat?.cancel();
+      p.heartbeat = null;
+    }
+    this.progress = [];
+    this.flushTimer?.cancel();
+    this.flushTimer = null;
+    this.quorumTimer?.cancel();
+    this.quorumTimer = null;
+  }
+
+  /** CheckQuorum: a leader cut off from a majority stops claiming leadership. */
+  private checkQuorum(): void {
+    this.quorumTimer = null;
+    if (this.dead || this.role !== "leader") return;
+    const since = now() - QUORUM_MS;
+    let alive = 1;
+    for (let i = 0; i < this.peers.length; i++) {
+      if (i !== this.me && this.progress[i]!.lastAck > since) alive++;
+    }
+    if (alive * 2 > this.peers.length) {
+      this.quorumTimer = after(QUORUM_MS, () => this.checkQuorum());
+      return;
+    }
+    debug("leader", this.me, () => `heard from only ${alive} of ${this.peers.length} in ${QUORUM_MS} ms`);
+    this.becomeFollower(this.currentTerm);
+  }
+
+  /** Replicate soon: commands started within BATCH_MS go out together. */
+  private scheduleFlush(): void {
+    if (this.flushTimer !== null) return;
+    this.flushTimer = after(BATCH_MS, () => {
+      this.flushTimer = null;
+      if (this.dead || this.role !== "leader") return;
+      this.advanceCommit(); // a lone peer is its own majority
+      for (let i = 0; i < this.peers.length; i++) {
+        if (i !== this.me) this.maybeSend(i, true);
+      }
+    });
+  }
+
+  /**
+   * Send to a reachable peer with nothing in flight, if it lacks entries (or, with
+   * withCommit, the commit index: that news waits for the batch window).
+   */
+  private maybeSend(peer: number, withCommit: boolean): void {
+    const p = this.progress[peer]!;
+    if (p.probing || p.dataSeq !== 0) return;
+    if (p.next <= this.lastIndex() || (withCommit && this.commitIndex > p.sentCommit)) this.sendTo(peer);
+  }
+
+  /** One message to peer: entries or the snapshot when it is reachable, else an empty probe. */
+  private sendTo(peer: number): void {
+    const p = this.progress[peer]!;
+    const t = now();
+    const seq = ++p.seq;
+    const mayCarryData = !p.probing && (p.dataSeq === 0 || t - p.dataAt >= DATA_RESEND_MS);
+    p.heartbeat?.cancel();
+    p.heartbeat = after(HEARTBEAT_MS, () => {
+      p.heartbeat = null;
+      if (!this.dead && this.role === "leader" && this.progress[peer] === p) this.sendTo(peer);
+    });
+    if (p.sentCommit < this.commitIndex) p.sentCommit = this.commitIndex;
+
+    if (mayCarryData && p.next <= this.lastIncludedIndex) {
+      p.dataSeq = seq;
+      p.dataAt = t;
+      const args: InstallSnapshotArgs = {
+        term: this.currentTerm,
+        leaderId: this.me,
+        lastIncludedIndex: this.lastIncludedIndex,
+        lastIncludedTerm: this.log[0]![0],
+        data: this.snapshotData,
+      };
+      debug("snap", this.me, () => `InstallSnapshot ${args.lastIncludedIndex} to ${peer}`);
+      void this.callInstallSnapshot(peer, p, seq, args);
+      return;
+    }
+    const prev = Math.max(p.next - 1, this.lastIncludedIndex);
+    let entries: Entry[] = [];
+    if (mayCarryData && p.next <= this.lastIndex()) {
+      const from = p.next - this.lastIncludedIndex;
+      entries = this.log.slice(from, from + MAX_ENTRIES_PER_APPEND);
+      p.dataSeq = seq;
+      p.dataAt = t;
+    }
+    const args: AppendEntriesArgs = {
+      term: this.currentTerm,
+      leaderId: this.me,
+      prevLogIndex: prev,
+      prevLogTerm: this.termAt(prev),
+      entries,
+      leaderCommit: this.commitIndex,
+    };
+    if (entries.length > 0) debug("append", this.me, () => `AppendEntries ${prev + 1}..${prev + entries.length} to ${peer}`);
+    void this.callAppendEntries(peer, p, seq, args);
+  }
+
+  /** Common bookkeeping for a reply or failure; false if the reply is no longer of use. */
+  private outcome(p: Progress, peer: number, seq: number, term: number, ok: boolean, replyTerm: number): boolean {
+    if (this.dead) return false;
+    if (seq === p.dataSeq) p.dataSeq = 0;
+    if (ok && replyTerm > this.currentTerm) {
+      debug("leader", this.me, () => `peer ${peer} is in term ${replyTerm}`);
+      this.becomeFollower(replyTerm);
+      this.persistIfDirty();
+      return false;
+    }
+    if (this.role !== "leader" || this.currentTerm !== term || this.progress[peer] !== p) return false;
+    if (seq > p.outcomeSeq) {
+      p.outcomeSeq = seq;
+      p.probing = !ok;
+    }
+    if (ok) p.lastAck = now();
+    return ok;
+  }
+
+  private async callAppendEntries(peer: number, p: Progress, seq: number, args: AppendEntriesArgs): Promise<void> {
+    const r = await this.peers[peer]!.call<AppendEntriesReply>("Raft.AppendEntries", args);
+    const reply = r.ok ? r.reply : undefined;
+    const valid = isObject(reply) && isIndex(reply.term) && typeof reply.success === "boolean";
+    if (!this.outcome(p, peer, seq, args.term, valid, valid ? reply.term : 0)) return;
+    if (reply!.success) {
+      const match = args.prevLogIndex + args.entries.length;
+      if (match > p.match) p.match = match;
+      if (p.next <= match) p.next = match + 1;
+      this.advanceCommit();
+    } else if (isIndex(reply!.conflictIndex) && isConflictTerm(reply!.conflictTerm) && args.prevLogIndex >= p.match) {
+      this.backUp(peer, p, args.prevLogIndex, reply!.conflictIndex, reply!.conflictTerm);
+    }
+    this.maybeSend(peer, false);
+  }
+
+  /** The fast backup of nextIndex: skip a whole conflicting term per round trip. */
+  private backUp(peer: number, p: Progress, prev: number, conflictIndex: number, conflictTerm: number): void {
+    let next = conflictIndex;
+    if (conflictTerm >= 0) {
+      // If we have entries of conflictTerm, the follower may keep up to our last one.
+      for (let i = Math.min(prev, this.lastIndex()); i > this.lastIncludedIndex; i--) {
+        const t = this.termAt(i);
+        if (t === conflictTerm) {
+          next = i + 1;
+          break;
+        }
+        if (t < conflictTerm) break;
+      }
+    }
+    next = Math.max(p.match + 1, Math.min(next, prev));
+    if (next < 1) next = 1;
+    debug("append", this.me, () => `peer ${peer} conflicts at ${prev} (term ${conflictTerm}, index ${conflictIndex}): next ${p.next} → ${next}`);
+    p.next = next;
+  }
+
+  private async callInstallSnapshot(peer: number, p: Progress, seq: number, args: InstallSnapshotArgs): Promise<void> {
+    const r = await this.peers[peer]!.call<InstallSnapshotReply>("Raft.InstallSnapshot", args);
+    const reply = r.ok ? r.reply : undefined;
+    const valid = isObject(reply) && isIndex(reply.term);
+    if (!this.outcome(p, peer, seq, args.term, valid, valid ? reply.term : 0)) return;
+    if (args.lastIncludedIndex > p.match) p.match = args.lastIncludedIndex;
+    if (p.next <= args.lastIncludedIndex) p.next = args.lastIncludedIndex + 1;
+    this.advanceCommit();
+    this.maybeSend(peer, false);
+  }
+
+  /** Commit the highest index a majority holds, if it is of the current term (Figure 8). */
+  private advanceCommit(): void {
+    const matches = this.progress.map((p, i) => (i === this.me ? this.lastIndex() : p.match));
+    matches.sort((a, b) => b - a);
+    const n = matches[Math.floor(this.peers.length / 2)]!;
+    if (n > this.commitIndex && this.termAt(n) === this.currentTerm) {
+      this.setCommitIndex(n);
+      this.scheduleFlush(); // tell the followers
+    }
+  }
+
+  // ---- applying --------------------------------------------------------------------------
+
+  /**
+   * The one place that sends on applyCh: committed entries in order, each exactly once, and
+   * a snapshot from the leader before the entries after it. State is re-read after every
+   * send, since the service may call snapshot() (or a snapshot may arrive) meanwhile.
+   */
+  private async applier(): Promise<void> {
+    while (!this.dead) {
+      let msg: ApplyMsg;
+      if (this.lastIncludedIndex > this.lastApplied) {
+        const index = this.lastIncludedIndex;
+        msg = { snapshotValid: true, snapshot: this.snapshotData, snapshotTerm: this.log[0]![0], snapshotIndex: index };
+        this.lastApplied = index;
+        trace(this.me, "apply", { index, snapshot: true });
+        debug("apply", this.me, () => `apply snapshot through ${index}`);
+      } else if (this.commitIndex > this.lastApplied) {
+        const index = this.lastApplied + 1;
+        const [term, command] = this.log[index - this.lastIncludedIndex]!;
+        msg = { commandValid: true, command: ownCopy(command), commandIndex: index, commandTerm: term };
+        this.lastApplied = index;
+        trace(this.me, "apply", { index });
+        debug("apply", this.me, () => `apply ${index} (term ${term})`);
+      } else {
+        await new Promise<void>((resolve) => {
+          this.applierWake = resolve;
+        });
+        continue;
+      }
+      try {
+        await this.applyCh.send(msg);
+      } catch (e) {
+        if (e instanceof ChannelClosed) return;
+        throw e;
+      }
+    }
+  }
+  // SOLUTION END
+}
+
+/**
+ * The service or tester wants to create a Raft server. The ports of all the Raft servers
+ * (including this one) are in peers[]. This server's port is peers[me]. All the servers'
+ * peers[] arrays have the same order. persister is a place for this server to save its
+ * persistent state, and also initially holds the most recent saved state, if any.
+ * applyCh is a channel on which the tester or service expects Raft to send ApplyMsg
+ * messages. make() must return quickly; long-running work goes in background loops
+ * or timers on the runtime's clock.
+ */
+export function make(peers: ClientEnd[], me: number, persister: Persister, applyCh: Channel<ApplyMsg>): Raft {
+  return new Raft(peers, me, persister, applyCh);
+}
+
+/** The RPC handlers the harness registers as new Service("Raft", rf, RAFT_RPC_METHODS). Add yours. */
+export const RAFT_RPC_METHODS: readonly string[] = [
+  "requestVote",
+  // SOLUTION BEGIN
+  "preVote",
+  "appendEntries",
+  "installSnapshot",
+  // SOLUTION END
+];
