@@ -29,9 +29,14 @@ export function appPath(name: string): string {
   return compiledPath(`apps/${name}.ts`);
 }
 
-/** The course's texts, beside the project, if this machine has them. */
-export function gutenbergDir(): string | undefined {
-  const dir = resolve(projectRoot, "..", "shared", "data", "gutenberg");
+/**
+ * The course's texts, beside the project, if this machine has them. MR_COURSE_TEXTS
+ * names another folder, or "none" to act as a fresh machine would.
+ */
+export function gutenbergDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const override = env.MR_COURSE_TEXTS;
+  if (override === "none") return undefined;
+  const dir = override ? resolve(override) : resolve(projectRoot, "..", "shared", "data", "gutenberg");
   return existsSync(dir) ? dir : undefined;
 }
 

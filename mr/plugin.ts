@@ -18,8 +18,11 @@ const TS_EXT = new Set([".ts", ".mts"]);
 export function resolveAppFile(spec: string, cwd = process.cwd()): string {
   if (spec.trim() === "") throw new AppLoadError("no app given: pass the path of an app module, e.g. apps/wc.ts");
   let file = resolve(cwd, spec);
+  // Also found from elsewhere: "wc" and "apps/wc.ts" name the project's own apps.
+  const fromRoot = resolve(projectRoot, spec);
   const builtin = join(projectRoot, "apps", `${spec}.ts`);
-  if (!existsSync(file) && /^[\w-]+$/.test(spec) && existsSync(builtin)) file = builtin;
+  if (!existsSync(file) && !isAbsolute(spec) && existsSync(fromRoot)) file = fromRoot;
+  else if (!existsSync(file) && /^[\w-]+$/.test(spec) && existsSync(builtin)) file = builtin;
   if (!existsSync(file)) throw new AppLoadError(`app not found: ${spec} (no file ${file})`);
   if (!statSync(file).isFile()) throw new AppLoadError(`app ${spec} is not a file: ${file}`);
   if (!TS_EXT.has(extname(file)) || !runningCompiled) return file;

@@ -9,6 +9,7 @@ import { hostname } from "node:os";
 import { RealClock } from "../runtime/real-clock.js";
 import { writeFileAtomic } from "./atomic-write.js";
 import { compareKeys } from "./key-order.js";
+import { JobAbortedError } from "./job-aborted.js";
 // SOLUTION END
 
 export type { KeyValue } from "./app.js";
@@ -94,7 +95,7 @@ export async function Worker(mapf: MapFunc, reducef: ReduceFunc): Promise<void> 
       }
       const t = r.reply;
       if (t.Kind === "exit") {
-        if (t.Aborted !== undefined) throw new Error(`the job was aborted: ${t.Aborted}`);
+        if (t.Aborted !== undefined) throw new JobAbortedError(`the job was aborted: ${t.Aborted}`);
         return;
       }
       if (t.Kind === "wait") {

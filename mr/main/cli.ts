@@ -5,11 +5,12 @@ import { ServeError } from "../transport/server.js";
 import { AppLoadError } from "../plugin.js";
 import { InputError } from "../inputs.js";
 import { AppError } from "../sequential.js";
+import { JobAbortedError } from "../job-aborted.js";
 
 /** An error whose message says everything; no stack trace needed. */
 export class UsageError extends Error {}
 
-const EXPECTED = [UsageError, EndpointError, ServeError, AppLoadError, InputError, AppError];
+const EXPECTED = [UsageError, EndpointError, ServeError, AppLoadError, InputError, AppError, JobAbortedError];
 
 export function fail(program: string, e: unknown): never {
   const expected = EXPECTED.some((cls) => e instanceof cls);

@@ -25,7 +25,11 @@ class HttpError extends Error {
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+  res.writeHead(status, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(text),
+    ...(status === 413 ? { connection: "close" } : {}),
+  });
   res.end(text);
 }
 
@@ -36,8 +40,10 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on("data", (c: Buffer) => {
       size += c.length;
       if (size > MAX_BODY_BYTES) {
+        // Discard the rest unread; the reply closes the connection.
+        req.removeAllListeners("data");
+        req.resume();
         reject(new HttpError(413, `request body larger than ${MAX_BODY_BYTES} bytes`));
-        req.destroy();
         return;
       }
       chunks.push(c);
@@ -156,6 +162,9 @@ export async function serve<M extends MethodTable>(
     else socket.destroy();
   });
   await listen(server, endpoint);
+  // With port 0 the system picks one; report the real one.
+  const addr = server.address();
+  const bound: Endpoint = endpoint.kind === "tcp" && addr !== null && typeof addr === "object" ? { ...endpoint, port: addr.port } : endpoint;
 
   let closed = false;
   const unlink = (): void => {
@@ -171,7 +180,7 @@ export async function serve<M extends MethodTable>(
     if (!closed) unlink();
   });
   return {
-    endpoint,
+    endpoint: bound,
     close: () =>
       new Promise<void>((resolve) => {
         if (closed) return resolve();
