@@ -3,12 +3,11 @@
 import { execa } from "execa";
 import { readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { projectRoot } from "./paths.js";
+import { buildStamp, projectRoot } from "./paths.js";
 
 export class BuildError extends Error {}
 
 const SOURCE_DIRS = ["runtime", "mr", "apps"];
-const STAMP = join(projectRoot, "build", ".mr-built");
 const PROGRAMS = ["mrcoordinator", "mrworker", "mrsequential"].map((p) => join(projectRoot, "build", "mr", "main", `${p}.js`));
 
 function newestSource(dir: string): number {
@@ -25,7 +24,7 @@ function newestSource(dir: string): number {
 function upToDate(): boolean {
   let built: number;
   try {
-    built = statSync(STAMP).mtimeMs;
+    built = statSync(buildStamp).mtimeMs;
     for (const p of PROGRAMS) statSync(p);
   } catch {
     return false;
@@ -44,5 +43,5 @@ export async function buildMr(): Promise<void> {
   });
   if (r.exitCode !== 0) throw new BuildError(`build failed (tsc -p tsconfig.mr.json):\n${String(r.all ?? "")}`);
   // tsc leaves its build info alone when only mtimes changed, so keep a stamp of our own.
-  writeFileSync(STAMP, "");
+  writeFileSync(buildStamp, "");
 }

@@ -14,6 +14,9 @@ export const projectRoot = runningCompiled ? dirname(dirname(here)) : dirname(he
 
 export const buildDir = join(projectRoot, "build");
 
+/** Touched after every successful build of the MapReduce programs (see build.ts). */
+export const buildStamp = join(buildDir, ".mr-built");
+
 /** The compiled JavaScript of a source file given relative to the project root. */
 export function compiledPath(sourceRel: string): string {
   return join(buildDir, sourceRel.replace(/\.(m?)ts$/, ".$1js"));

@@ -4,7 +4,7 @@ import { existsSync, statSync } from "node:fs";
 import { extname, isAbsolute, join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { KeyValue, MapFunc, MrApp, ReduceFunc } from "./app.js";
-import { compiledPath, projectRoot, runningCompiled } from "./paths.js";
+import { buildStamp, compiledPath, projectRoot, runningCompiled } from "./paths.js";
 
 export class AppLoadError extends Error {}
 
@@ -35,10 +35,16 @@ export function resolveAppFile(spec: string, cwd = process.cwd()): string {
         `and pass its .js file, or run the program with tsx`,
     );
   }
-  if (statSync(js).mtimeMs < statSync(file).mtimeMs) {
-    process.stderr.write(`warning: ${js} is older than ${file}; run make build-mr\n`);
+  if (builtAt(js) < statSync(file).mtimeMs) {
+    process.stderr.write(`warning: ${file} changed after the last build; run make build-mr\n`);
   }
   return js;
+}
+
+/** When js was last built: the build stamp (tsc skips rewriting unchanged files), else its own time. */
+function builtAt(js: string): number {
+  const own = statSync(js).mtimeMs;
+  return existsSync(buildStamp) ? Math.max(own, statSync(buildStamp).mtimeMs) : own;
 }
 
 function describeExports(mod: Record<string, unknown>): string {

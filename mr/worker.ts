@@ -46,34 +46,35 @@ export function intermediateName(mapTask: number, reduceTask: number): string {
 async function runMap(task: number, file: string, nReduce: number, mapf: MapFunc): Promise<void> {
   const contents = readFileSync(file, "utf8");
   const kva: KeyValue[] = await mapf(file, contents);
-  const buckets = Array.from({ length: nReduce }, () => new Map<string, string[]>());
+  // Group first, so each distinct key is hashed once rather than once per pair.
+  const groups = new Map<string, string[]>();
   for (const kv of kva) {
-    const bucket = buckets[ihash(kv.Key) % nReduce]!;
-    const vs = bucket.get(kv.Key);
-    if (vs === undefined) bucket.set(kv.Key, [kv.Value]);
+    const vs = groups.get(kv.Key);
+    if (vs === undefined) groups.set(kv.Key, [kv.Value]);
     else vs.push(kv.Value);
   }
-  buckets.forEach((bucket, r) => {
-    const groups: Groups = [...bucket];
-    writeFileAtomic(intermediateName(task, r), JSON.stringify(groups));
-  });
+  const buckets: Groups[] = Array.from({ length: nReduce }, () => []);
+  for (const g of groups) buckets[ihash(g[0]) % nReduce]!.push(g);
+  buckets.forEach((bucket, r) => writeFileAtomic(intermediateName(task, r), JSON.stringify(bucket)));
 }
 
 async function runReduce(task: number, nMap: number, reducef: ReduceFunc): Promise<void> {
   // Values of one key keep the order of the map tasks, then of the map's output.
-  const merged = new Map<string, string[]>();
+  const parts = new Map<string, string[][]>();
   for (let m = 0; m < nMap; m++) {
     const groups = JSON.parse(readFileSync(intermediateName(m, task), "utf8")) as Groups;
     for (const [key, values] of groups) {
-      const vs = merged.get(key);
-      if (vs === undefined) merged.set(key, values);
-      else for (const v of values) vs.push(v);
+      const p = parts.get(key);
+      if (p === undefined) parts.set(key, [values]);
+      else p.push(values);
     }
   }
-  const keys = [...merged.keys()].sort(compareKeys);
+  const keys = [...parts.keys()].sort(compareKeys);
   const lines: string[] = [];
   for (const key of keys) {
-    lines.push(`${key} ${await reducef(key, merged.get(key)!)}\n`);
+    const p = parts.get(key)!;
+    const values = p.length === 1 ? p[0]! : p.flat();
+    lines.push(`${key} ${await reducef(key, values)}\n`);
   }
   writeFileAtomic(`mr-out-${task}`, lines.join(""));
 }
