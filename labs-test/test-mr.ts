@@ -13,7 +13,7 @@ import { buildMr } from "../mr/build.js";
 import { courseLikeCorpus } from "../mr/corpus.js";
 import { coordinatorSock } from "../mr/transport/endpoint.js";
 import { gutenbergDir } from "../mr/paths.js";
-import { ProcessGroup } from "../mr/launch.js";
+import { killEverything, ProcessGroup } from "../mr/launch.js";
 import { SUITE } from "./mr/suite.js";
 import { say } from "./say.js";
 
@@ -44,7 +44,7 @@ const count = positive(opts.count);
 const socket = `${coordinatorSock()}-t${process.pid}`;
 const base = mkdtempSync(join(tmpdir(), "labs-mr-"));
 process.on("exit", () => {
-  // After the process groups' own exit hooks have killed the children.
+  killEverything(); // before their folder goes
   rmSync(socket, { force: true });
   rmSync(base, { recursive: true, force: true });
 });

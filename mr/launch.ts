@@ -35,7 +35,7 @@ const everyGroup = new Set<ProcessGroup>();
 let hooked = false;
 
 /** Kills every live child of every group, synchronously: fit for exit and signal handlers. */
-function killEverything(): void {
+export function killEverything(): void {
   for (const g of everyGroup) g.killAllNow();
 }
 
