@@ -36,8 +36,12 @@ export function ihash(key: string): number {
 /** How long to wait before asking again when every task is handed out. */
 const POLL_MS = 100;
 
-/** One intermediate file: the map task's pairs for one reduce bucket, grouped by key. */
-type Groups = [string, string[]][];
+/**
+ * One key's values in an intermediate file, run-length encoded: [key, v1, n1, v2, n2, …]
+ * stands for n1 copies of v1, then n2 of v2, …, in the map's order. Word count's
+ * values are all "1", so its files hold a count per word instead of millions of "1"s.
+ */
+type Group = [string, ...(string | number)[]];
 
 export function intermediateName(mapTask: number, reduceTask: number): string {
   return `mr-${mapTask}-${reduceTask}`;
@@ -46,35 +50,49 @@ export function intermediateName(mapTask: number, reduceTask: number): string {
 async function runMap(task: number, file: string, nReduce: number, mapf: MapFunc): Promise<void> {
   const contents = readFileSync(file, "utf8");
   const kva: KeyValue[] = await mapf(file, contents);
-  // Group first, so each distinct key is hashed once rather than once per pair.
-  const groups = new Map<string, string[]>();
-  for (const kv of kva) {
-    const vs = groups.get(kv.Key);
-    if (vs === undefined) groups.set(kv.Key, [kv.Value]);
-    else vs.push(kv.Value);
+  const groups = new Map<string, Group>();
+  for (const { Key, Value } of kva) {
+    const g = groups.get(Key);
+    if (g === undefined) groups.set(Key, [Key, Value, 1]);
+    else if (g[g.length - 2] === Value) (g[g.length - 1] as number)++;
+    else g.push(Value, 1);
   }
-  const buckets: Groups[] = Array.from({ length: nReduce }, () => []);
-  for (const g of groups) buckets[ihash(g[0]) % nReduce]!.push(g);
+  // Each distinct key is hashed once rather than once per pair.
+  const buckets: Group[][] = Array.from({ length: nReduce }, () => []);
+  for (const g of groups.values()) buckets[ihash(g[0]) % nReduce]!.push(g);
   buckets.forEach((bucket, r) => writeFileAtomic(intermediateName(task, r), JSON.stringify(bucket)));
 }
 
-async function runReduce(task: number, nMap: number, reducef: ReduceFunc): Promise<void> {
-  // Values of one key keep the order of the map tasks, then of the map's output.
-  const parts = new Map<string, string[][]>();
-  for (let m = 0; m < nMap; m++) {
-    const groups = JSON.parse(readFileSync(intermediateName(m, task), "utf8")) as Groups;
-    for (const [key, values] of groups) {
-      const p = parts.get(key);
-      if (p === undefined) parts.set(key, [values]);
-      else p.push(values);
+/** All values of one key, from its groups in map-task order. */
+function expand(groups: Group[]): string[] {
+  let total = 0;
+  for (const g of groups) for (let i = 2; i < g.length; i += 2) total += g[i] as number;
+  const values = new Array<string>(total);
+  let at = 0;
+  for (const g of groups) {
+    for (let i = 1; i < g.length; i += 2) {
+      const n = g[i + 1] as number;
+      values.fill(g[i] as string, at, at + n);
+      at += n;
     }
   }
-  const keys = [...parts.keys()].sort(compareKeys);
+  return values;
+}
+
+async function runReduce(task: number, nMap: number, reducef: ReduceFunc): Promise<void> {
+  const byKey = new Map<string, Group[]>();
+  for (let m = 0; m < nMap; m++) {
+    const groups = JSON.parse(readFileSync(intermediateName(m, task), "utf8")) as Group[];
+    for (const g of groups) {
+      const gs = byKey.get(g[0]);
+      if (gs === undefined) byKey.set(g[0], [g]);
+      else gs.push(g);
+    }
+  }
+  const keys = [...byKey.keys()].sort(compareKeys);
   const lines: string[] = [];
   for (const key of keys) {
-    const p = parts.get(key)!;
-    const values = p.length === 1 ? p[0]! : p.flat();
-    lines.push(`${key} ${await reducef(key, values)}\n`);
+    lines.push(`${key} ${await reducef(key, expand(byKey.get(key)!))}\n`);
   }
   writeFileAtomic(`mr-out-${task}`, lines.join(""));
 }
