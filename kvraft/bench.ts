@@ -1,0 +1,92 @@
+// Lab 3's figures: `npx tsx kvraft/bench.ts [--seed n] [--realtime] [--run regex]`.
+// Runs the 3A+3B graded tests in one vitest process and reports the total wall time,
+// TestSpeed3A's virtual ms per op and ops per wall second, and how long the
+// linearizability checker took on the largest history the suite produced.
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { execa } from "execa";
+import type { GradedResult } from "../labs-test/graded.js";
+import { RealClock } from "../runtime/real-clock.js";
+import type { KvStat } from "./config.js";
+
+const { values: args } = parseArgs({
+  options: {
+    seed: { type: "string" },
+    realtime: { type: "boolean", default: false },
+    run: { type: "string", default: "3A$|3B$" },
+  },
+});
+
+function readLines<T>(file: string): T[] {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    return [];
+  }
+  return text
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .map((l) => JSON.parse(l) as T);
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), "kvraft-bench-"));
+  const statsFile = path.join(dir, "stats.jsonl");
+  const resultsFile = path.join(dir, "results.jsonl");
+  const env: Record<string, string> = { KVRAFT_STATS: statsFile, LABS_RESULTS: resultsFile };
+  if (args.seed !== undefined) env["SEED"] = args.seed;
+  if (args.realtime) env["REALTIME"] = "1";
+
+  const wall = new RealClock();
+  const r = await execa("vitest", ["run", "kvraft/kvraft.test.ts", "-t", args.run!], {
+    env,
+    stdio: ["ignore", "inherit", "inherit"],
+    reject: false,
+    preferLocal: true,
+  });
+  const totalMs = wall.now();
+
+  const results = readLines<GradedResult>(resultsFile);
+  const stats = readLines<KvStat>(statsFile);
+  rmSync(dir, { recursive: true, force: true });
+
+  const passed = results.filter((x) => x.passed).length;
+  const mode = args.realtime ? "real time" : "simulated";
+  console.log(`\n=== kvraft bench (${mode}) ===`);
+  console.log(`tests: ${passed}/${results.length} passed (vitest exit ${r.exitCode})`);
+  for (const x of results.filter((y) => !y.passed)) console.log(`  FAILED ${x.name} seed ${x.seed}: ${x.error}`);
+  const virtual = results.reduce((a, x) => a + x.virtualMs, 0);
+  const inTests = results.reduce((a, x) => a + x.wallMs, 0);
+  console.log(
+    `wall time: ${(totalMs / 1000).toFixed(1)} s in all (${(inTests / 1000).toFixed(1)} s inside tests) ` +
+      `for ${(virtual / 1000).toFixed(1)} s of test time`,
+  );
+
+  for (const s of stats) {
+    if (s.kind !== "speed") continue;
+    console.log(
+      `${s.title}: ${s.virtualMsPerOp.toFixed(2)} ${args.realtime ? "" : "virtual "}ms/op, ` +
+        `${((s.ops * 1000) / s.wallMs).toFixed(0)} ops per wall second`,
+    );
+  }
+
+  const checks = stats.filter((s): s is Extract<KvStat, { kind: "check" }> => s.kind === "check");
+  if (checks.length > 0) {
+    const largest = checks.reduce((a, b) => (b.ops > a.ops ? b : a));
+    const slowest = checks.reduce((a, b) => (b.checkMs > a.checkMs ? b : a));
+    const total = checks.reduce((a, c) => a + c.checkMs, 0);
+    console.log(
+      `checker: largest history ${largest.ops} ops (${largest.partitions} keys, "${largest.title}") ` +
+        `decided "${largest.result}" in ${largest.checkMs.toFixed(1)} ms; slowest ${slowest.checkMs.toFixed(1)} ms ` +
+        `(${slowest.ops} ops); ${total.toFixed(0)} ms over ${checks.length} checks`,
+    );
+    const undecided = checks.filter((c) => c.result !== "ok");
+    for (const c of undecided) console.log(`  checker said "${c.result}" on "${c.title}" (${c.ops} ops)`);
+  }
+  if (r.exitCode !== 0) process.exitCode = 1;
+}
+
+await main();

@@ -1,0 +1,320 @@
+// A key/value server replicated with Raft (the course's kvraft/server.go). Every Get,
+// Put and Append goes through the Raft log; each server applies committed ops in log
+// order, so all replicas hold the same map.
+import { decode, encode, type ClientEnd } from "../labrpc/index.js";
+import type { Persister } from "../raft/persister.js";
+import { make, type ApplyMsg, type Raft } from "../raft/raft.js";
+import { after, Channel, debug, trace, type Timer } from "../runtime/index.js";
+import {
+  describe,
+  ErrInvalidArgs,
+  ErrNoKey,
+  ErrTimeout,
+  ErrWrongLeader,
+  getArgsProblem,
+  OK,
+  putAppendArgsProblem,
+  type Err,
+  type GetArgs,
+  type GetReply,
+  type PutAppendArgs,
+  type PutAppendReply,
+} from "./common.js";
+
+/** The handlers the harness registers as service "KVServer" (reachable as KVServer.Get …). */
+export const KV_RPC_METHODS = ["get", "putAppend"] as const;
+
+// SOLUTION BEGIN
+/** How long a handler waits for its op to come out of Raft before giving up. */
+const COMMIT_WAIT_MS = 500;
+/** Snapshot once Raft's persisted state reaches this fraction of maxraftstate. */
+const SNAPSHOT_AT = 0.9;
+const SNAPSHOT_FORMAT = 1;
+
+/**
+ * What goes into the Raft log: a tuple rather than an object, because Raft re-encodes
+ * its whole log on every persist and the bytes count against maxraftstate.
+ */
+type Op = [kind: "G" | "P" | "A", key: string, value: string, clientId: number, seq: number];
+
+interface Outcome {
+  err: Err;
+  value: string;
+}
+
+/** A handler waiting for the op it started at some index. */
+interface Waiter {
+  term: number;
+  clientId: number;
+  seq: number;
+  settle(o: Outcome): void;
+}
+
+/** Thrown when a server's saved snapshot cannot be decoded; the message says why. */
+export class CorruptSnapshotError extends Error {}
+
+/** The client-id and seq fields the Clerk adds; undefined if both are fine. */
+function idProblem(a: { clientId?: unknown; seq?: unknown }): string | undefined {
+  if (!Number.isSafeInteger(a.clientId) || (a.clientId as number) < 0) {
+    return `clientId must be a non-negative integer, got ${describe(a.clientId)}`;
+  }
+  if (!Number.isSafeInteger(a.seq) || (a.seq as number) < 1) {
+    return `seq must be a positive integer, got ${describe(a.seq)}`;
+  }
+  return undefined;
+}
+
+/** A log entry this server wrote, or undefined for anything else (a no-op, say). */
+function asOp(cmd: unknown): Op | undefined {
+  if (!Array.isArray(cmd) || cmd.length !== 5) return undefined;
+  const [kind, key, value, clientId, seq] = cmd as unknown[];
+  if (kind !== "G" && kind !== "P" && kind !== "A") return undefined;
+  if (typeof key !== "string" || typeof value !== "string") return undefined;
+  if (idProblem({ clientId, seq }) !== undefined) return undefined;
+  return cmd as Op;
+}
+// SOLUTION END
+
+export class KVServer {
+  readonly me: number;
+  readonly rf: Raft;
+  private readonly applyCh: Channel<ApplyMsg>;
+  private readonly maxraftstate: number; // snapshot if log grows this big
+  private dead = false;
+  // Your definitions here.
+  // SOLUTION BEGIN
+  private readonly persister: Persister;
+  private readonly data = new Map<string, string>();
+  /** Highest seq applied per Clerk: a request with seq <= this was applied already. */
+  private readonly lastSeq = new Map<number, number>();
+  private lastApplied = 0;
+  private lastSnapshot = 0;
+  private readonly waiters = new Map<number, Waiter>();
+  // SOLUTION END
+
+  constructor(servers: ClientEnd[], me: number, persister: Persister, maxraftstate: number) {
+    this.me = me;
+    this.maxraftstate = maxraftstate;
+    // You may need initialization code here.
+    // SOLUTION BEGIN
+    this.persister = persister;
+    // Restore before Raft starts, so a bad snapshot leaves nothing running behind.
+    this.restore(persister.readSnapshot());
+    this.lastSnapshot = this.lastApplied;
+    // SOLUTION END
+    this.applyCh = new Channel<ApplyMsg>();
+    this.rf = make(servers, me, persister, this.applyCh);
+    // You may need initialization code here.
+    // SOLUTION BEGIN
+    void this.applier();
+    // SOLUTION END
+  }
+
+  async get(args: GetArgs): Promise<GetReply> {
+    const problem = getArgsProblem(args);
+    if (problem !== undefined) return this.invalid("Get", problem, { err: ErrInvalidArgs, value: "" });
+    if (this.killed()) return { err: ErrWrongLeader, value: "" };
+    // Your code here.
+    // SOLUTION BEGIN
+    const p = idProblem(args);
+    if (p !== undefined) return this.invalid("Get", p, { err: ErrInvalidArgs, value: "" });
+    return this.submit(["G", args.key, "", args.clientId, args.seq]);
+    // SOLUTION END
+  }
+
+  async putAppend(args: PutAppendArgs): Promise<PutAppendReply> {
+    const problem = putAppendArgsProblem(args);
+    if (problem !== undefined) return this.invalid("PutAppend", problem, { err: ErrInvalidArgs });
+    if (this.killed()) return { err: ErrWrongLeader };
+    // Your code here.
+    // SOLUTION BEGIN
+    const p = idProblem(args);
+    if (p !== undefined) return this.invalid("PutAppend", p, { err: ErrInvalidArgs });
+    // Already applied here, hence committed: a late retry needs no second log entry.
+    if (args.seq <= (this.lastSeq.get(args.clientId) ?? 0)) return { err: OK };
+    const o = await this.submit([args.op === "Put" ? "P" : "A", args.key, args.value, args.clientId, args.seq]);
+    return { err: o.err };
+    // SOLUTION END
+  }
+
+  /**
+   * The tester calls kill() when a KVServer instance won't be needed again. It stops
+   * Raft too; afterwards every RPC answers ErrWrongLeader and nothing new is applied.
+   */
+  kill(): void {
+    this.dead = true;
+    this.rf.kill();
+    // Your code here, if desired.
+    // SOLUTION BEGIN
+    // Handlers still waiting will never learn their fate here: let their Clerks move on.
+    for (const w of [...this.waiters.values()]) w.settle({ err: ErrWrongLeader, value: "" });
+    // SOLUTION END
+  }
+
+  killed(): boolean {
+    return this.dead;
+  }
+
+  private invalid<R>(rpc: string, problem: string, reply: R): R {
+    debug("kv", this.me, () => `rejecting malformed ${rpc}: ${problem}`);
+    return reply;
+  }
+
+  // SOLUTION BEGIN
+  /** Start op in Raft and wait until it is applied, superseded, or the wait times out. */
+  private submit(op: Op): Promise<Outcome> {
+    const { index, term, isLeader } = this.rf.start(op);
+    if (!isLeader) return Promise.resolve({ err: ErrWrongLeader, value: "" });
+    const [kind, key, , clientId, seq] = op;
+    debug("kv", this.me, () => `start ${kind} ${key} c${clientId}#${seq} at ${index} term ${term}`);
+    return new Promise<Outcome>((resolve) => {
+      let done = false;
+      let timer: Timer | undefined;
+      const w: Waiter = {
+        term,
+        clientId,
+        seq,
+        settle: (o) => {
+          if (done) return;
+          done = true;
+          timer?.cancel();
+          if (this.waiters.get(index) === w) this.waiters.delete(index);
+          resolve(o);
+        },
+      };
+      // A handler from an earlier term that got the same index has lost its entry.
+      this.waiters.get(index)?.settle({ err: ErrWrongLeader, value: "" });
+      this.waiters.set(index, w);
+      timer = after(COMMIT_WAIT_MS, () => w.settle({ err: ErrTimeout, value: "" }));
+    });
+  }
+
+  private async applier(): Promise<void> {
+    for (;;) {
+      const r = await this.applyCh.recv();
+      if (r.done || this.killed()) return;
+      const msg = r.value;
+      if (msg.commandValid === true) {
+        this.applyCommand(msg.commandIndex, msg.commandTerm, msg.command);
+      } else if (msg.snapshotValid === true) {
+        this.applySnapshot(msg.snapshotIndex, msg.snapshotTerm, msg.snapshot);
+      }
+    }
+  }
+
+  private applyCommand(index: number, term: number, command: unknown): void {
+    if (index <= this.lastApplied) return; // already in our state (e.g. via a snapshot)
+    if (index !== this.lastApplied + 1) {
+      throw new Error(
+        `kvraft server ${this.me}: Raft applied index ${index} right after ${this.lastApplied}; ` +
+          `entries in between were never delivered (a Raft bug)`,
+      );
+    }
+    this.lastApplied = index;
+    const op = asOp(command);
+    const out: Outcome = op === undefined ? { err: ErrWrongLeader, value: "" } : this.execute(op);
+    trace(this.me, "kv-apply", { index, term });
+    const w = this.waiters.get(index);
+    if (w !== undefined) {
+      // Same index and term means the very entry this handler started (one leader per term).
+      const mine = op !== undefined && w.term === term && w.clientId === op[3] && w.seq === op[4];
+      w.settle(mine ? out : { err: ErrWrongLeader, value: "" });
+    }
+    this.maybeSnapshot();
+  }
+
+  /** Apply one op to the map unless this Clerk's request was applied before. */
+  private execute([kind, key, value, clientId, seq]: Op): Outcome {
+    const last = this.lastSeq.get(clientId) ?? 0;
+    if (kind === "G") {
+      if (seq > last) this.lastSeq.set(clientId, seq);
+      const v = this.data.get(key);
+      return v === undefined ? { err: ErrNoKey, value: "" } : { err: OK, value: v };
+    }
+    if (seq > last) {
+      this.data.set(key, kind === "P" ? value : (this.data.get(key) ?? "") + value);
+      this.lastSeq.set(clientId, seq);
+    }
+    return { err: OK, value: "" };
+  }
+
+  private maybeSnapshot(): void {
+    if (this.maxraftstate < 0 || this.lastApplied <= this.lastSnapshot) return;
+    if (this.persister.raftStateSize() < this.maxraftstate * SNAPSHOT_AT) return;
+    this.lastSnapshot = this.lastApplied;
+    trace(this.me, "kv-snapshot", { index: this.lastApplied });
+    this.rf.snapshot(this.lastApplied, this.encodeState());
+  }
+
+  private applySnapshot(index: number, term: number, snapshot: Uint8Array): void {
+    if (!this.rf.condInstallSnapshot(term, index, snapshot)) return;
+    if (index <= this.lastApplied) return; // we are already past it
+    this.restore(snapshot);
+    this.lastApplied = index;
+    this.lastSnapshot = index;
+    trace(this.me, "kv-restore", { index, term });
+    // Handlers waiting at or below index can't learn their op's result from a snapshot.
+    for (const [i, w] of [...this.waiters]) if (i <= index) w.settle({ err: ErrWrongLeader, value: "" });
+  }
+
+  /** The map, the duplicate table and the index they reflect, as compact flat arrays. */
+  private encodeState(): Uint8Array {
+    const kv: string[] = [];
+    for (const [k, v] of this.data) kv.push(k, v);
+    const dup: number[] = [];
+    for (const [c, s] of this.lastSeq) dup.push(c, s);
+    return encode({ format: SNAPSHOT_FORMAT, index: this.lastApplied, kv, dup }, "kvraft snapshot");
+  }
+
+  /** Replace all state with a snapshot's; an empty one means a fresh server. */
+  private restore(snapshot: Uint8Array): void {
+    const fail = (problem: string): never => {
+      throw new CorruptSnapshotError(
+        `kvraft server ${this.me}: corrupt snapshot (${snapshot.length} bytes): ${problem}`,
+      );
+    };
+    this.data.clear();
+    this.lastSeq.clear();
+    this.lastApplied = 0;
+    if (snapshot.length === 0) return;
+    let s: unknown;
+    try {
+      s = decode(snapshot, "kvraft snapshot");
+    } catch (e) {
+      fail((e as Error).message);
+    }
+    if (typeof s !== "object" || s === null || Array.isArray(s)) return fail(`not an object but ${describe(s)}`);
+    const { format, index, kv, dup } = s as Record<string, unknown>;
+    if (format !== SNAPSHOT_FORMAT) fail(`unknown format ${describe(format)} (expected ${SNAPSHOT_FORMAT})`);
+    if (!Number.isSafeInteger(index) || (index as number) < 0) fail(`index is ${describe(index)}`);
+    if (!Array.isArray(kv) || kv.length % 2 !== 0 || !kv.every((x) => typeof x === "string")) {
+      fail("kv is not a flat list of key/value strings");
+    }
+    if (!Array.isArray(dup) || dup.length % 2 !== 0 || !dup.every((x) => Number.isSafeInteger(x))) {
+      fail("dup is not a flat list of client id/seq integers");
+    }
+    const kvs = kv as string[];
+    const dups = dup as number[];
+    for (let i = 0; i < kvs.length; i += 2) this.data.set(kvs[i]!, kvs[i + 1]!);
+    for (let i = 0; i < dups.length; i += 2) this.lastSeq.set(dups[i]!, dups[i + 1]!);
+    this.lastApplied = index as number;
+  }
+  // SOLUTION END
+}
+
+/**
+ * servers[] contains the ends of the set of servers that will cooperate via Raft to
+ * form the fault-tolerant key/value service; me is the index of the current server.
+ * The k/v server should store snapshots through the persister, and Raft should save its
+ * state (including the log) there too. The server snapshots when Raft's saved state
+ * grows near maxraftstate bytes; -1 means never. Returns at once: long-running work
+ * runs in the background.
+ */
+export function startKVServer(
+  servers: ClientEnd[],
+  me: number,
+  persister: Persister,
+  maxraftstate: number,
+): KVServer {
+  return new KVServer(servers, me, persister, maxraftstate);
+}
