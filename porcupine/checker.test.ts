@@ -1,0 +1,200 @@
+import { describe, expect, it } from "vitest";
+import { Rand } from "../runtime/rand.js";
+import { RealClock } from "../runtime/real-clock.js";
+import { checkOperations, isLinearizable } from "./checker.js";
+import { corruptOneRead, generateKvHistory } from "./kv-history-gen.js";
+import { kvModel, type KvOperation } from "./kv-model.js";
+import type { Model, Operation } from "./model.js";
+
+let nextClient = 0;
+function kv(kind: "get" | "put" | "append", key: string, value: string, call: number, ret: number, client = nextClient++): KvOperation {
+  return kind === "get"
+    ? { clientId: client, input: { op: "get", key, value: "" }, call, output: { value }, return: ret }
+    : { clientId: client, input: { op: kind, key, value }, call, output: { value: "" }, return: ret };
+}
+
+const verdict = (h: KvOperation[]): string => checkOperations(kvModel, h, 0).result;
+
+describe("hand-made KV histories", () => {
+  it("accepts the empty history and a sequential run", () => {
+    expect(verdict([])).toBe("ok");
+    expect(verdict([kv("put", "x", "a", 0, 10), kv("append", "x", "b", 20, 30), kv("get", "x", "ab", 40, 50)])).toBe("ok");
+  });
+
+  it("rejects a stale read after a completed put", () => {
+    expect(verdict([kv("put", "x", "a", 0, 10), kv("get", "x", "", 20, 30)])).toBe("illegal");
+  });
+
+  it("lets a get concurrent with a put see either value", () => {
+    expect(verdict([kv("put", "x", "a", 0, 10), kv("get", "x", "", 5, 15)])).toBe("ok");
+    expect(verdict([kv("put", "x", "a", 0, 10), kv("get", "x", "a", 5, 15)])).toBe("ok");
+    expect(verdict([kv("put", "x", "a", 0, 10), kv("get", "x", "b", 5, 15)])).toBe("illegal");
+  });
+
+  it("rejects a read that goes back after another read saw the new value", () => {
+    const h = [kv("put", "x", "v", 0, 100), kv("get", "x", "v", 10, 30), kv("get", "x", "", 40, 90)];
+    expect(verdict(h)).toBe("illegal");
+    // Overlapping reads may disagree: the put can fall between them.
+    const h2 = [kv("put", "x", "v", 0, 100), kv("get", "x", "", 10, 50), kv("get", "x", "v", 40, 90)];
+    expect(verdict(h2)).toBe("ok");
+  });
+
+  it("orders concurrent appends either way, but only in one order per history", () => {
+    const appends = (): KvOperation[] => [kv("append", "x", "a", 0, 50), kv("append", "x", "b", 10, 40)];
+    expect(verdict([...appends(), kv("get", "x", "ab", 60, 70)])).toBe("ok");
+    expect(verdict([...appends(), kv("get", "x", "ba", 60, 70)])).toBe("ok");
+    expect(verdict([...appends(), kv("get", "x", "a", 60, 70)])).toBe("illegal");
+    expect(verdict([...appends(), kv("get", "x", "ba", 60, 70), kv("get", "x", "ab", 80, 90)])).toBe("illegal");
+    // A get in the middle pins the order.
+    expect(verdict([...appends(), kv("get", "x", "b", 20, 30), kv("get", "x", "ab", 60, 70)])).toBe("illegal");
+    expect(verdict([...appends(), kv("get", "x", "b", 20, 30), kv("get", "x", "ba", 60, 70)])).toBe("ok");
+  });
+
+  it("treats a return and a call at the same time as concurrent", () => {
+    expect(verdict([kv("put", "x", "a", 0, 10), kv("get", "x", "", 10, 20)])).toBe("ok");
+    expect(verdict([kv("put", "x", "a", 0, 10), kv("get", "x", "", 11, 20)])).toBe("illegal");
+    // Zero-length operations are fine too.
+    expect(verdict([kv("put", "x", "a", 5, 5), kv("get", "x", "a", 5, 5), kv("get", "x", "a", 6, 6)])).toBe("ok");
+  });
+
+  it("checks keys independently and reports per-partition status", () => {
+    const h = [kv("put", "b", "1", 0, 10), kv("get", "b", "", 20, 30), kv("put", "a", "1", 0, 10), kv("get", "a", "1", 20, 30)];
+    const out = checkOperations(kvModel, h, 0);
+    expect(out.result).toBe("illegal");
+    // Partitions come in sorted key order: "a" is ok, "b" is the illegal one.
+    expect(out.info.partitions.map((p) => [p.ops[0]!.input.key, p.status])).toEqual([
+      ["a", "ok"],
+      ["b", "illegal"],
+    ]);
+    expect(out.info.partitions[0]!.linearization).toEqual([0, 1]);
+
+    // Stop at the first illegal partition: later ones stay unchecked.
+    const h2 = [kv("put", "a", "1", 0, 10), kv("get", "a", "", 20, 30), kv("put", "b", "1", 0, 10)];
+    expect(checkOperations(kvModel, h2, 0).info.partitions.map((p) => p.status)).toEqual(["illegal", "unchecked"]);
+  });
+
+  it("gives the longest linearizable prefix of an illegal partition", () => {
+    const h = [kv("put", "x", "a", 0, 10), kv("append", "x", "b", 20, 30), kv("get", "x", "a", 40, 50)];
+    const out = checkOperations(kvModel, h, 0);
+    expect(out.result).toBe("illegal");
+    expect(out.info.partitions[0]!.partials[0]).toEqual([0, 1]);
+  });
+
+  it("rejects malformed timestamps", () => {
+    expect(() => verdict([kv("put", "x", "a", 10, 5)])).toThrow(/call <= return/);
+    expect(() => verdict([kv("put", "x", "a", Number.NaN, 5)])).toThrow(/finite/);
+  });
+});
+
+// A register of numbers, to exercise the generic parts (default partition, hash).
+type RegIn = { write: number } | { read: true };
+const register: Model<number, RegIn, number> = {
+  init: () => 0,
+  step: (s, i, o) => ("write" in i ? [true, i.write] : [o === s, s]),
+  hash: (s) => s,
+};
+
+describe("a generic model", () => {
+  it("uses one partition by default and prunes equal states through memoization", () => {
+    // 14 concurrent writes of the same value, then an impossible read: without the
+    // state memo this is 14! orders; with it, 2^14 sets at most.
+    const h: Operation<RegIn, number>[] = [];
+    for (let c = 0; c < 14; c++) h.push({ clientId: c, input: { write: 7 }, call: 0, output: 0, return: 100 });
+    h.push({ clientId: 14, input: { read: true }, call: 200, output: 8, return: 300 });
+    const out = checkOperations(register, h, 0);
+    expect(out.result).toBe("illegal");
+    expect(out.info.partitions).toHaveLength(1);
+    h[14]!.output = 7;
+    expect(isLinearizable(register, h)).toBe(true);
+  });
+});
+
+/** Brute force: some real-time-respecting order that the model accepts. */
+function bruteForce(h: KvOperation[]): boolean {
+  const n = h.length;
+  const used = new Array<boolean>(n).fill(false);
+  const go = (state: Map<string, string>, depth: number): boolean => {
+    if (depth === n) return true;
+    for (let i = 0; i < n; i++) {
+      if (used[i]) continue;
+      // i may go next only if no other pending op returned strictly before i was called.
+      if (h.some((o, j) => !used[j] && j !== i && o.return < h[i]!.call)) continue;
+      const { input, output } = h[i]!;
+      const cur = state.get(input.key) ?? "";
+      if (input.op === "get" && output.value !== cur) continue;
+      const nextState = new Map(state);
+      if (input.op !== "get") nextState.set(input.key, input.op === "put" ? input.value : cur + input.value);
+      used[i] = true;
+      const ok = go(nextState, depth + 1);
+      used[i] = false;
+      if (ok) return true;
+    }
+    return false;
+  };
+  return go(new Map(), 0);
+}
+
+describe("generated histories", () => {
+  it("agrees with brute force on small random histories", () => {
+    const rand = new Rand(1, "porcupine-test-brute");
+    let illegal = 0;
+    for (let t = 0; t < 300; t++) {
+      const h: KvOperation[] = [];
+      for (let k = 0; k < 6; k++) {
+        const call = rand.randInt(20);
+        const ret = call + rand.randInt(10);
+        const key = String(rand.randInt(2));
+        const r = rand.randInt(3);
+        const val = ["", "a", "b", "ab", "ba"][rand.randInt(5)]!;
+        h.push(kv(r === 0 ? "get" : r === 1 ? "put" : "append", key, r === 0 ? val : ["a", "b"][rand.randInt(2)]!, call, ret, k));
+      }
+      const want = bruteForce(h);
+      if (!want) illegal++;
+      expect(verdict(h), JSON.stringify(h)).toBe(want ? "ok" : "illegal");
+    }
+    // The sample must exercise both answers.
+    expect(illegal).toBeGreaterThan(30);
+    expect(illegal).toBeLessThan(270);
+  });
+
+  it("accepts sequential runs with overlapping intervals, and rejects one changed read", () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const h = generateKvHistory({ seed, clients: 4, opsPerClient: 40, keys: 2 });
+      expect(verdict(h)).toBe("ok");
+      const bad = corruptOneRead(h, seed);
+      const out = checkOperations(kvModel, bad.history, 0);
+      expect(out.result).toBe("illegal");
+      const badKey = bad.history[bad.index]!.input.key;
+      expect(out.info.partitions.find((p) => p.status === "illegal")!.ops[0]!.input.key).toBe(badKey);
+    }
+  });
+
+  it("decides a large history (15 clients, 6000 ops, 10 keys) in under a second", () => {
+    const h = generateKvHistory({ seed: 42, clients: 15, opsPerClient: 400, keys: 10, maxDuration: 60, maxGap: 5 });
+    expect(h).toHaveLength(6000);
+    const clock = new RealClock();
+    const good = checkOperations(kvModel, h, 10_000);
+    const goodMs = clock.now();
+    expect(good.result).toBe("ok");
+    expect(good.info.partitions).toHaveLength(10);
+    expect(goodMs).toBeLessThan(1000);
+
+    const bad = corruptOneRead(h, 7).history;
+    const t1 = clock.now();
+    expect(checkOperations(kvModel, bad, 10_000).result).toBe("illegal");
+    expect(clock.now() - t1).toBeLessThan(1000);
+  });
+
+  it("returns unknown when the budget is too small for a hard history", () => {
+    // 14 concurrent distinct appends, then a get no order explains: the search has to
+    // try every order (the states differ), far more than 50 ms of work.
+    const h: KvOperation[] = [];
+    for (let c = 0; c < 14; c++) h.push(kv("append", "x", String.fromCharCode(97 + c), 0, 100, c));
+    h.push(kv("get", "x", "nope", 200, 300, 14));
+    const clock = new RealClock();
+    const out = checkOperations(kvModel, h, 50);
+    expect(out.result).toBe("unknown");
+    expect(clock.now()).toBeLessThan(1000);
+    expect(out.info.partitions[0]!.status).toBe("unknown");
+  });
+});

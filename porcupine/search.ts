@@ -1,0 +1,160 @@
+// Wing & Gong's search with Lowe's just-in-time linearization and memoization, for one
+// partition. Call and return events sit in one time-ordered doubly linked list; an op
+// that gets linearized is "lifted" out of it (both events), and "unlifted" when the
+// search backtracks. Meeting a return event means no pending op can be placed before
+// that op any more, so the last choice was wrong.
+import { Bitset } from "./bitset.js";
+import { eventOrder, validateTimes } from "./events.js";
+import { Memo } from "./memo.js";
+import type { FullModel, Operation } from "./model.js";
+
+export type Verdict = "ok" | "illegal" | "unknown";
+
+export interface SearchResult {
+  verdict: Verdict;
+  /** When ok: a full linearization, as indices into the partition's ops. */
+  linearization: number[] | undefined;
+  /**
+   * Verbose runs: the distinct "longest linearizable prefix containing op i" sequences
+   * (indices into ops), longest first. When ok: just the linearization.
+   */
+  partials: number[][];
+  /** Search loop iterations and memo entries, for benchmarks. */
+  steps: number;
+  memoSize: number;
+}
+
+export interface SearchOptions {
+  /** Record longest prefixes (costs O(stack) per backtrack); needed for the visualization. */
+  verbose: boolean;
+  /** True once the time budget is spent; polled every POLL_EVERY iterations. */
+  expired: () => boolean;
+}
+
+const POLL_EVERY = 1024;
+
+export function searchPartition<S, I, O>(
+  model: FullModel<S, I, O>,
+  ops: readonly Operation<I, O>[],
+  opts: SearchOptions,
+): SearchResult {
+  const n = ops.length;
+  validateTimes(ops);
+  // Internal ids follow the order of calls (keeps the bitset a near-prefix); byId maps
+  // an internal id back to the op's index in the partition, idOf the other way.
+  const events = eventOrder(ops);
+  const byId = events.filter((ev) => (ev & 1) === 0).map((ev) => ev >> 1);
+  const idOf = new Int32Array(n);
+  byId.forEach((k, id) => (idOf[k] = id));
+  const inputs = byId.map((k) => ops[k]!.input);
+  const outputs = byId.map((k) => ops[k]!.output);
+
+  // Event list: node 0 is the head sentinel; next[x] === 0 means "end of list".
+  const m = 2 * n + 1;
+  const next = new Int32Array(m);
+  const prev = new Int32Array(m);
+  const match = new Int32Array(m); // call node -> its return node
+  const opOf = new Int32Array(m);
+  const isCall = new Uint8Array(m);
+  const callNode = new Int32Array(n);
+  for (let k = 0; k < events.length; k++) {
+    const node = k + 1;
+    const ev = events[k]!;
+    const id = idOf[ev >> 1]!;
+    opOf[node] = id;
+    if ((ev & 1) === 0) {
+      isCall[node] = 1;
+      callNode[id] = node;
+    } else {
+      match[callNode[id]!] = node;
+    }
+    prev[node] = node - 1;
+    next[node - 1] = node;
+  }
+
+  const lift = (c: number): void => {
+    const r = match[c]!;
+    next[prev[c]!] = next[c]!;
+    prev[next[c]!] = prev[c]!; // a call is always followed by (at least) its return
+    next[prev[r]!] = next[r]!;
+    if (next[r] !== 0) prev[next[r]!] = prev[r]!;
+  };
+  const unlift = (c: number): void => {
+    const r = match[c]!;
+    if (next[r] !== 0) prev[next[r]!] = r;
+    next[prev[r]!] = r;
+    prev[next[c]!] = c;
+    next[prev[c]!] = c;
+  };
+
+  const bits = new Bitset(n);
+  const memo = new Memo<S>(model.customEqual ? model.equal : undefined, model.hash);
+  const stackNode: number[] = [];
+  const stackState: S[] = [];
+  let state = model.init();
+
+  // Verbose: longest[id] is the longest prefix seen so far that contains op id, and
+  // covered[k] says every op at stack positions <= k already has a prefix that long
+  // (non-increasing in k), so a backtrack only visits the top of the stack that changed.
+  const longest: (number[] | undefined)[] = opts.verbose ? new Array<number[] | undefined>(n) : [];
+  const covered: number[] = [];
+  const recordPrefix = (): void => {
+    const len = stackNode.length;
+    let seq: number[] | undefined;
+    for (let k = len - 1; k >= 0 && covered[k]! < len; k--) {
+      covered[k] = len;
+      const id = opOf[stackNode[k]!]!;
+      const cur = longest[id];
+      if (cur === undefined || cur.length < len) {
+        seq ??= stackNode.map((x) => byId[opOf[x]!]!);
+        longest[id] = seq;
+      }
+    }
+  };
+  const result = (verdict: Verdict, steps: number): SearchResult => {
+    let linearization: number[] | undefined;
+    let partials: number[][];
+    if (verdict === "ok") {
+      linearization = stackNode.map((x) => byId[opOf[x]!]!);
+      partials = [linearization];
+    } else {
+      partials = [...new Set(longest.filter((s): s is number[] => s !== undefined))];
+      partials.sort((a, b) => b.length - a.length);
+    }
+    return { verdict, linearization, partials, steps, memoSize: memo.size };
+  };
+
+  let steps = 0;
+  let e = next[0]!;
+  while (next[0] !== 0) {
+    if (++steps % POLL_EVERY === 0 && opts.expired()) return result("unknown", steps);
+    if (isCall[e] === 1) {
+      const id = opOf[e]!;
+      const [ok, after] = model.step(state, inputs[id]!, outputs[id]!);
+      if (ok) {
+        bits.set(id);
+        if (memo.add(bits, after)) {
+          stackNode.push(e);
+          stackState.push(state);
+          if (opts.verbose) covered.push(0);
+          state = after;
+          lift(e);
+          e = next[0]!;
+          continue;
+        }
+        bits.clear(id);
+      }
+      e = next[e]!;
+    } else {
+      if (stackNode.length === 0) return result("illegal", steps);
+      if (opts.verbose) recordPrefix();
+      const c = stackNode.pop()!;
+      state = stackState.pop()!;
+      if (opts.verbose) covered.pop();
+      bits.clear(opOf[c]!);
+      unlift(c);
+      e = next[c]!;
+    }
+  }
+  return result("ok", steps);
+}
