@@ -201,8 +201,8 @@ const SCRIPT = String.raw`
       scroll.innerHTML = out.join('');
       var after = controls.querySelector('.after');
       if (after && lin) {
-        var st = lin.states.length > 0 ? lin.states[lin.states.length - 1] : p.initState;
-        after.textContent = 'state after it: ' + cut(st, 160);
+        var st = lin.ops.length === 0 ? p.initState : lin.states[lin.states.length - 1];
+        after.textContent = st === undefined ? '' : 'state after it: ' + cut(st, 160);
       }
       if (view.sel >= 0) details.textContent = describe(view.sel);
     }
@@ -213,8 +213,12 @@ const SCRIPT = String.raw`
       var j = lin ? lin.ops.indexOf(k) : -1;
       if (j >= 0) {
         lines.push('step ' + (j + 1) + ' of linearization #' + view.lin);
-        lines.push('state before: ' + (j > 0 ? lin.states[j - 1] : p.initState));
-        lines.push('state after:  ' + lin.states[j]);
+        if (lin.states.length === lin.ops.length) {
+          lines.push('state before: ' + (j > 0 ? lin.states[j - 1] : p.initState));
+          lines.push('state after:  ' + lin.states[j]);
+        } else {
+          lines.push('(states not recorded for this large partition, which is ok)');
+        }
       } else if (view.lin === 0 && p.stuck.indexOf(k) >= 0) {
         lines.push('\u27e8invalid op\u27e9: could come next after the longest prefix, but no order of the remaining ops fits');
       } else {

@@ -13,6 +13,12 @@ export interface VisualizeOptions<I, O> {
   partitionTitle?: (ops: readonly Operation<I, O>[], index: number) => string;
   /** Longer descriptions and states keep their start and end around a "…" (default 400). */
   maxText?: number;
+  /**
+   * Partitions that are ok are only context: their texts are cut to a third of maxText,
+   * and their states are left out beyond this many ops (default 2000), to keep the file
+   * small enough for a browser when the history is large.
+   */
+  okStatesUpTo?: number;
   /** At most this many partial linearizations per partition, longest first (default 40). */
   maxLinearizations?: number;
 }
@@ -28,7 +34,7 @@ export interface VisOp {
 }
 
 export interface VisLinearization {
-  /** Op indices in linearization order, and the state after each. */
+  /** Op indices in linearization order, and the state after each (none: not recorded). */
   ops: number[];
   states: string[];
 }
@@ -57,11 +63,14 @@ export function visualizationData<S, I, O>(
 ): VisData {
   const m = fillDefaults(model);
   const maxText = opts.maxText ?? 400;
-  const clip = (s: string): string => elide(s, maxText);
   const statuses = info.partitions.map((p) => p.status);
   const result = statuses.includes("illegal") ? "illegal" : statuses.includes("unknown") ? "unknown" : statuses.includes("unchecked") ? "unchecked" : "ok";
 
   const partitions = info.partitions.map((p, pi): VisPartition => {
+    const context = p.status === "ok";
+    const limit = context ? Math.ceil(maxText / 3) : maxText;
+    const clip = (s: string): string => elide(s, limit);
+    const withStates = !context || p.ops.length <= (opts.okStatesUpTo ?? 2000);
     const events = eventOrder(p.ops);
     const slots = new Array<number>(events.length);
     events.forEach((ev, slot) => (slots[ev] = slot));
@@ -84,9 +93,9 @@ export function visualizationData<S, I, O>(
         const [ok, next] = m.step(state, op.input, op.output);
         if (!ok) throw new Error(`porcupine: internal error: partial linearization fails to replay at op ${k}`);
         state = next;
-        return clip(m.describeState(state));
+        return withStates ? clip(m.describeState(state)) : "";
       });
-      return { ops: seq, states };
+      return { ops: seq, states: withStates ? states : [] };
     });
 
     // Longest first, so the first linearization that holds an op is its largest.
