@@ -2,7 +2,6 @@
 // regular file before any work starts.
 import { accessSync, constants, statSync } from "node:fs";
 import { resolve } from "node:path";
-import { glob, hasMagic } from "glob";
 
 export class InputError extends Error {}
 
@@ -13,6 +12,8 @@ export class InputError extends Error {}
  */
 export async function expandInputs(args: string[], cwd = process.cwd()): Promise<string[]> {
   if (args.length === 0) throw new InputError("no input files given");
+  // Loaded here, not at the top: mrworker shares modules with this file and should start fast.
+  const { glob, hasMagic } = await import("glob");
   const out: string[] = [];
   const seen = new Set<string>();
   for (const arg of args) {

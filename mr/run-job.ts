@@ -16,6 +16,8 @@ export interface JobSpec {
   workers: number;
   nReduce: number;
   group: ProcessGroup;
+  /** Added to the programs' environment. */
+  env?: Record<string, string>;
 }
 
 export interface JobResult {
@@ -25,6 +27,8 @@ export interface JobResult {
   totalMs: number;
   /** One line per process that failed; empty when all exited 0. */
   failures: string[];
+  /** Every process's results, coordinator first. */
+  results: ProcResult[];
 }
 
 let jobs = 0;
@@ -36,18 +40,18 @@ export async function runJob(spec: JobSpec): Promise<JobResult> {
     const c = spec.group.node(
       programPath("mrcoordinator"),
       ["--socket", socket, "--nreduce", String(spec.nReduce), ...spec.inputs],
-      { cwd: spec.dir, label: "mrcoordinator" },
+      { cwd: spec.dir, label: "mrcoordinator", env: spec.env },
     );
     // Workers wait (boundedly) for the socket, so they can start right away.
     const ws = Array.from({ length: spec.workers }, (_, i) =>
-      spec.group.node(programPath("mrworker"), ["--socket", socket, spec.app], { cwd: spec.dir, label: `mrworker ${i + 1}` }),
+      spec.group.node(programPath("mrworker"), ["--socket", socket, spec.app], { cwd: spec.dir, label: `mrworker ${i + 1}`, env: spec.env }),
     );
     const workerResults = await Promise.all(ws.map((w) => w.done));
     const jobMs = clock.now();
     const coordinator = await c.done;
     const totalMs = clock.now();
     const failures = [coordinator, ...workerResults].filter((r: ProcResult) => r.exitCode !== 0).map(describeExit);
-    return { jobMs, totalMs, failures };
+    return { jobMs, totalMs, failures, results: [coordinator, ...workerResults] };
   } finally {
     clock.stop();
     rmSync(socket, { force: true });

@@ -19,8 +19,17 @@ export function fail(program: string, e: unknown): never {
   process.exit(1);
 }
 
+/** The line MR_CPU_REPORT=1 makes a program print last on stderr (read by bench:mr). */
+export const CPU_REPORT = /^cpu-ms: (\d+)$/m;
+
 /** Runs main, then exits 0; on an error, prints it and exits 1. */
 export function runProgram(program: string, main: () => Promise<void>): void {
+  if (process.env.MR_CPU_REPORT === "1") {
+    process.once("exit", () => {
+      const u = process.cpuUsage();
+      process.stderr.write(`cpu-ms: ${Math.round((u.user + u.system) / 1000)}\n`);
+    });
+  }
   // Ctrl-C or a test's kill: exit through process.exit so "exit" hooks (socket removal) run.
   process.once("SIGINT", () => process.exit(130));
   process.once("SIGTERM", () => process.exit(143));
