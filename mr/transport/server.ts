@@ -176,15 +176,14 @@ export async function serve<M extends MethodTable>(
     }
   };
   // The socket file goes with the process, however it ends (short of SIGKILL).
-  process.once("exit", () => {
-    if (!closed) unlink();
-  });
+  process.once("exit", unlink);
   return {
     endpoint: bound,
     close: () =>
       new Promise<void>((resolve) => {
         if (closed) return resolve();
         closed = true;
+        process.off("exit", unlink);
         server.close(() => resolve());
         server.closeAllConnections();
         unlink();
