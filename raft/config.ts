@@ -7,7 +7,7 @@
 import { appendFileSync } from "node:fs";
 import { ClientEnd, decode, encode, Network, Server, Service } from "../labrpc/index.js";
 import { say } from "../labs-test/say.js";
-import { Channel, now, sleep, world } from "../runtime/index.js";
+import { Channel, now, sleep, trace, world } from "../runtime/index.js";
 import { makePersister, type Persister } from "./persister.js";
 import { make, RAFT_RPC_METHODS, type ApplyMsg, type Raft } from "./raft.js";
 
@@ -270,6 +270,7 @@ export class Config {
   /** Shut peer i down but keep its persisted state. */
   crash1(i: number): void {
     this.disconnect(i);
+    if (this.rafts[i]) trace("tester", "crash", { i });
     this.net.deleteServer(i); // disable client connections to the server.
     // A fresh persister, so the old instance cannot overwrite what the new one reads.
     const old = this.saved[i];
@@ -296,6 +297,7 @@ export class Config {
   start1(i: number, applier: Applier): void {
     this.checkFailed();
     this.crash1(i);
+    trace("tester", "start", { i });
 
     // A fresh set of outgoing ClientEnd names, so that old crashed instance's ClientEnds can't send.
     const names: string[] = [];
@@ -336,6 +338,7 @@ export class Config {
   /** Attach server i to the net. */
   connect(i: number): void {
     this.checkFailed();
+    trace("tester", "connect", { i });
     this.connected[i] = true;
     // outgoing ClientEnds
     for (let j = 0; j < this.n; j++) {
@@ -349,6 +352,7 @@ export class Config {
 
   /** Detach server i from the net. */
   disconnect(i: number): void {
+    trace("tester", "disconnect", { i });
     this.connected[i] = false;
     for (let j = 0; j < this.n; j++) {
       const out = this.endnames[i];
@@ -375,10 +379,12 @@ export class Config {
   }
 
   setUnreliable(unrel: boolean): void {
+    trace("tester", "unreliable", { on: unrel });
     this.net.setReliable(!unrel);
   }
 
   setLongReordering(longrel: boolean): void {
+    trace("tester", "long-reordering", { on: longrel });
     this.net.setLongReordering(longrel);
   }
 
