@@ -139,7 +139,7 @@ const SCRIPT = String.raw`
       var x = s === 0 ? GUTTER : slotX[s - 1] + GAP;
       var o = callOfRet[s];
       if (o) x = Math.max(x, slotX[o.callSlot] + Math.min(o.desc.length, LABEL) * 6.6 + 8);
-      slotX[s] = x;
+      slotX[s] = Math.round(x);
     }
     var width = (slotX.length > 0 ? slotX[slotX.length - 1] : GUTTER) + 40;
 
