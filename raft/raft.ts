@@ -114,10 +114,12 @@ interface PersistentState {
 type Role = "follower" | "precandidate" | "candidate" | "leader";
 
 /** Heartbeats per peer at most every 100 ms: 10 per second, the course's limit. */
-export const HEARTBEAT_MS = 100;
+export const HEARTBEAT_MS = 200;
 /** Election timeouts are uniform in [300, 600) ms: above the paper's 150–300, well inside 5 s. */
-export const ELECTION_MIN_MS = 300;
-export const ELECTION_SPREAD_MS = 300;
+export const ELECTION_MIN_MS = 400;
+export const ELECTION_SPREAD_MS = 400;
+/** A peer that refuses a pre-vote for an older log starts its own election within this many ms. */
+const HURRY_SPREAD_MS = 100;
 /** start() waits this long for more commands before replicating, so a burst goes out as one batch. */
 export const BATCH_MS = 10;
 /** An unanswered message carrying entries or a snapshot is not re-sent sooner than this. */
@@ -126,21 +128,39 @@ const DATA_RESEND_MS = 1000;
 const QUORUM_MS = 1000;
 /** At most this many entries per AppendEntries; a far-behind follower catches up in batches. */
 const MAX_ENTRIES_PER_APPEND = 512;
+/** Probes to a peer whose calls keep failing slow down to one per this many ms. */
+const PROBE_MAX_MS = 1000;
 
 /**
- * The leader's view of one follower. While probing (we don't know if it is reachable),
- * only empty AppendEntries go out, one per heartbeat: a dead peer never gets big messages.
- * Once it answers, entries (or the snapshot) go out at once, one batch in flight at a time.
+ * What this peer knows about reaching another one, whatever its role. A peer whose calls
+ * keep failing is probed less and less often and is left out of vote requests for a
+ * while; a reply from it, or any request it sends us, brings it back at once.
+ */
+interface Link {
+  /** Calls made to it so far: each call's sequence number. */
+  seq: number;
+  lastSend: number;
+  /** The latest call that got a reply. */
+  lastOkSeq: number;
+  /** Calls that failed since the last reply (older calls' failures excluded). */
+  failures: number;
+  /** The newest call whose outcome is known, and whether it failed. */
+  outcomeSeq: number;
+  down: boolean;
+}
+
+/**
+ * The leader's view of one follower. While probing (it has not answered in this term, or
+ * the newest call to it failed) it gets only empty AppendEntries, one per heartbeat: a
+ * dead peer never gets big messages. Once it answers, entries (or the snapshot) go out at
+ * once, one batch in flight at a time.
  */
 interface Progress {
   next: number;
   match: number;
-  probing: boolean;
-  /** Sequence number of the latest message sent to this peer. */
-  seq: number;
-  /** Newest message whose outcome (reply or failure) set `probing`. */
-  outcomeSeq: number;
-  /** The outstanding message carrying entries or a snapshot (0: none), and when it went. */
+  /** No answer yet in this term. */
+  unknown: boolean;
+  /** The outstanding call carrying entries or a snapshot (its Link seq; 0: none), and when it went. */
   dataSeq: number;
   dataAt: number;
   /** Highest leaderCommit sent to this peer. */
@@ -268,6 +288,12 @@ export class Raft {
   /** Each (pre-)election round gets a number; replies to older rounds are ignored. */
   private electionRound = 0;
   private votes = 0;
+  /** Who granted a vote in the current round: a new leader knows those peers are reachable. */
+  private voters: boolean[] = [];
+  /** The pre-vote round that made us a candidate, and the current round's request. */
+  private preRound = 0;
+  private campaignArgs: RequestVoteArgs | null = null;
+  private links: Link[] = [];
   private progress: Progress[] = [];
   private flushTimer: Timer | null = null;
   private quorumTimer: Timer | null = null;
@@ -284,6 +310,7 @@ export class Raft {
     if (!Number.isSafeInteger(me) || me < 0 || me >= peers.length) {
       throw new Error(`raft: me = ${me} is not an index into peers (${peers.length} peers)`);
     }
+    this.links = peers.map(() => ({ seq: 0, lastSend: -Infinity, lastOkSeq: 0, failures: 0, outcomeSeq: 0, down: false }));
     // initialize from state persisted before a crash
     this.readPersist(persister.readRaftState(), persister.readSnapshot());
     trace(me, "role", { term: this.currentTerm, role: this.role });
@@ -434,6 +461,7 @@ export class Raft {
       debug("append", this.me, () => `rejected AppendEntries: ${problem}`);
       return { term: this.currentTerm, success: false };
     }
+    this.heardFrom(args.leaderId);
     if (args.term < this.currentTerm) return { term: this.currentTerm, success: false };
     if (args.term === this.currentTerm && this.role === "leader") {
       // Two leaders in one term: only a confused peer could send this.
@@ -489,6 +517,7 @@ export class Raft {
       debug("snap", this.me, () => `rejected InstallSnapshot: ${problem}`);
       return { term: this.currentTerm };
     }
+    this.heardFrom(args.leaderId);
     if (args.term < this.currentTerm) return { term: this.currentTerm };
     if (args.term === this.currentTerm && this.role === "leader") return { term: this.currentTerm };
     this.hearFromLeader(args.term, args.leaderId);
@@ -666,6 +695,20 @@ export class Raft {
     this.startPreVote();
   }
 
+  /**
+   * Someone with an older log wants an election and nobody leads: it cannot win without
+   * peers like us, so run our own soon instead of letting it fail again and again.
+   */
+  private hurryElection(): void {
+    if (this.role === "leader" || this.role === "candidate") return;
+    const soon = now() + randInt(HURRY_SPREAD_MS);
+    if (soon >= this.electionDeadline) return;
+    this.electionDeadline = soon;
+    this.electionTimer?.cancel();
+    this.armElectionTimer();
+    debug("timer", this.me, () => `a peer with an older log wants an election: mine in ${soon - now()} ms`);
+  }
+
   /** A valid leader of term spoke: follow it and restart the election timeout. */
   private hearFromLeader(term: number, leaderId: number): void {
     this.becomeFollower(term);
@@ -700,12 +743,15 @@ export class Raft {
       debug("vote", this.me, () => `rejected ${kind}: ${problem}`);
       return { term: this.currentTerm, voteGranted: false };
     }
+    this.heardFrom(args.candidateId);
     if (pre) {
       // Grant only what a real vote would get, and only if we have no live leader: a peer
       // back from a partition cannot depose a healthy leader.
       const inLease = this.role === "leader" || now() - this.lastHeardFromLeader < ELECTION_MIN_MS;
-      const grant = args.term > this.currentTerm && !inLease && this.upToDate(args.lastLogIndex, args.lastLogTerm);
+      const logOk = this.upToDate(args.lastLogIndex, args.lastLogTerm);
+      const grant = args.term > this.currentTerm && !inLease && logOk;
       debug("vote", this.me, () => `pre-vote for ${args.candidateId} in term ${args.term}: ${grant ? "yes" : "no"}${inLease ? " (leader alive)" : ""}`);
+      if (!inLease && !logOk) this.hurryElection();
       return { term: this.currentTerm, voteGranted: grant };
     }
     if (args.term < this.currentTerm) return { term: this.currentTerm, voteGranted: false };
@@ -713,6 +759,8 @@ export class Raft {
     let grant = false;
     if ((this.votedFor === -1 || this.votedFor === args.candidateId) && this.upToDate(args.lastLogIndex, args.lastLogTerm)) {
       grant = true;
+      // It will most likely lead: refuse pre-votes for a while, as if it had spoken already.
+      this.lastHeardFromLeader = now();
       if (this.votedFor !== args.candidateId) {
         this.votedFor = args.candidateId;
         this.dirty = true;
@@ -734,6 +782,9 @@ export class Raft {
   }
 
   private startElection(): void {
+    // Only the pre-vote granters are asked (they make a majority); a late granter is asked when its grant arrives.
+    const targets = this.voters;
+    this.preRound = this.electionRound;
     this.setTerm(this.currentTerm + 1);
     this.votedFor = this.me;
     this.dirty = true;
@@ -741,40 +792,58 @@ export class Raft {
     this.persist(); // term and vote are on disk before anyone sees the request
     this.resetElectionTimer();
     debug("vote", this.me, () => `candidate in term ${this.currentTerm}`);
-    this.campaign(false);
+    this.campaign(false, targets);
   }
 
-  private campaign(pre: boolean): void {
+  private campaign(pre: boolean, targets?: boolean[]): void {
     const round = ++this.electionRound;
     this.votes = 1;
-    const args: RequestVoteArgs = {
+    this.voters = this.peers.map((_, i) => i === this.me);
+    const args: RequestVoteArgs = (this.campaignArgs = {
       term: pre ? this.currentTerm + 1 : this.currentTerm,
       candidateId: this.me,
       lastLogIndex: this.lastIndex(),
       lastLogTerm: this.lastTerm(),
-    };
+    });
     if (this.votes * 2 > this.peers.length) {
       this.wonRound(pre);
       return;
     }
+    const t = now();
     for (let i = 0; i < this.peers.length; i++) {
-      if (i !== this.me) void this.askVote(i, args, round, pre);
+      if (i === this.me || (targets !== undefined && !targets[i])) continue;
+      const l = this.links[i]!;
+      // A peer that stopped answering hears from us once a second; it speaks up itself when back.
+      if (l.failures >= 2 && t - l.lastSend < PROBE_MAX_MS) continue;
+      void this.askVote(i, args, round, pre);
     }
   }
 
   private async askVote(peer: number, args: RequestVoteArgs, round: number, pre: boolean): Promise<void> {
+    const seq = this.noteSend(peer);
     const r = await this.peers[peer]!.call<RequestVoteReply>(pre ? "Raft.PreVote" : "Raft.RequestVote", args);
-    if (this.dead || !r.ok) return;
-    const reply = r.reply;
-    if (!isObject(reply) || !isIndex(reply.term) || typeof reply.voteGranted !== "boolean") return;
+    const reply = r.ok ? r.reply : undefined;
+    const valid = isObject(reply) && isIndex(reply.term) && typeof reply.voteGranted === "boolean";
+    if (this.dead) return;
+    this.noteOutcome(peer, seq, valid);
+    if (!valid) return;
     if (reply.term > this.currentTerm) {
       this.becomeFollower(reply.term);
       this.persistIfDirty();
       return;
     }
+    if (!pre && reply.voteGranted && this.role === "leader" && this.currentTerm === args.term) {
+      this.lateVoter(peer);
+      return;
+    }
+    if (pre && reply.voteGranted && this.role === "candidate" && round === this.preRound && this.currentTerm === args.term) {
+      void this.askVote(peer, this.campaignArgs!, this.electionRound, false); // a late pre-vote: ask for the real one
+      return;
+    }
     if (round !== this.electionRound || this.role !== (pre ? "precandidate" : "candidate")) return;
     if (!reply.voteGranted) return;
     this.votes++;
+    this.voters[peer] = true;
     if (this.votes * 2 > this.peers.length) this.wonRound(pre);
   }
 
@@ -793,12 +862,10 @@ export class Raft {
     this.electionRound++;
     debug("leader", this.me, () => `leader of term ${this.currentTerm}, log ..${this.lastIndex()}`);
     const t = now();
-    this.progress = this.peers.map(() => ({
+    this.progress = this.peers.map((_, i) => ({
       next: this.lastIndex() + 1,
       match: 0,
-      probing: true,
-      seq: 0,
-      outcomeSeq: 0,
+      unknown: !this.voters[i],
       dataSeq: 0,
       dataAt: 0,
       sentCommit: 0,
@@ -806,9 +873,75 @@ export class Raft {
       heartbeat: null,
     }));
     this.quorumTimer = after(QUORUM_MS, () => this.checkQuorum());
+    // No message goes out yet: voters just restarted their election timers and hold back
+    // pre-votes for a while (they expect us to lead); a peer that did not answer may well be
+    // down. Each hears from us with the first batch of entries, or at the first heartbeat.
     for (let i = 0; i < this.peers.length; i++) {
-      if (i !== this.me) this.sendTo(i);
+      if (i !== this.me) this.armHeartbeat(i, this.progress[i]!, HEARTBEAT_MS);
     }
+  }
+
+  /** A vote granted after we won: that peer is reachable and needs no probe yet. */
+  private lateVoter(peer: number): void {
+    const p = this.progress[peer]!;
+    if (!p.unknown) return;
+    p.unknown = false;
+    if (p.dataSeq === 0 && p.sentCommit === 0) this.armHeartbeat(peer, p, HEARTBEAT_MS);
+  }
+
+  private probing(peer: number, p: Progress): boolean {
+    return p.unknown || this.links[peer]!.down;
+  }
+
+  private noteSend(peer: number): number {
+    const l = this.links[peer]!;
+    l.lastSend = now();
+    return ++l.seq;
+  }
+
+  private noteOutcome(peer: number, seq: number, ok: boolean): void {
+    const l = this.links[peer]!;
+    if (ok) {
+      l.failures = 0;
+      if (seq > l.lastOkSeq) l.lastOkSeq = seq;
+    } else if (seq > l.lastOkSeq) {
+      l.failures++;
+    }
+    if (seq > l.outcomeSeq) {
+      l.outcomeSeq = seq;
+      l.down = !ok;
+    }
+  }
+
+  /** peer sent us a request: it is reachable, whatever our calls to it said. */
+  private heardFrom(peer: number): void {
+    const l = this.links[peer]!;
+    const wasDown = l.down || l.failures > 0;
+    l.failures = 0;
+    l.down = false;
+    l.outcomeSeq = l.seq;
+    l.lastOkSeq = l.seq;
+    if (this.role !== "leader" || peer === this.me) return;
+    const p = this.progress[peer]!;
+    if (wasDown || p.unknown) {
+      p.unknown = false;
+      this.armHeartbeat(peer, p, 0); // catch it up now, not at the next (slowed) probe
+    }
+  }
+
+  /** Heartbeats every HEARTBEAT_MS; probes to a failing peer back off up to PROBE_MAX_MS. */
+  private heartbeatInterval(peer: number): number {
+    const f = this.links[peer]!.failures;
+    return f <= 1 ? HEARTBEAT_MS : Math.min(HEARTBEAT_MS * 2 ** (f - 1), PROBE_MAX_MS);
+  }
+
+  /** The next message to peer goes out after ms unless something else is sent first. */
+  private armHeartbeat(peer: number, p: Progress, ms: number): void {
+    p.heartbeat?.cancel();
+    p.heartbeat = after(ms, () => {
+      p.heartbeat = null;
+      if (!this.dead && this.role === "leader" && this.progress[peer] === p) this.sendTo(peer);
+    });
   }
 
   private stopLeading(): void {
@@ -859,7 +992,7 @@ export class Raft {
    */
   private maybeSend(peer: number, withCommit: boolean): void {
     const p = this.progress[peer]!;
-    if (p.probing || p.dataSeq !== 0) return;
+    if (this.probing(peer, p) || p.dataSeq !== 0) return;
     if (p.next <= this.lastIndex() || (withCommit && this.commitIndex > p.sentCommit)) this.sendTo(peer);
   }
 
@@ -867,13 +1000,9 @@ export class Raft {
   private sendTo(peer: number): void {
     const p = this.progress[peer]!;
     const t = now();
-    const seq = ++p.seq;
-    const mayCarryData = !p.probing && (p.dataSeq === 0 || t - p.dataAt >= DATA_RESEND_MS);
-    p.heartbeat?.cancel();
-    p.heartbeat = after(HEARTBEAT_MS, () => {
-      p.heartbeat = null;
-      if (!this.dead && this.role === "leader" && this.progress[peer] === p) this.sendTo(peer);
-    });
+    const seq = this.noteSend(peer);
+    const mayCarryData = !this.probing(peer, p) && (p.dataSeq === 0 || t - p.dataAt >= DATA_RESEND_MS);
+    this.armHeartbeat(peer, p, this.heartbeatInterval(peer));
     if (p.sentCommit < this.commitIndex) p.sentCommit = this.commitIndex;
 
     if (mayCarryData && p.next <= this.lastIncludedIndex) {
@@ -913,7 +1042,9 @@ export class Raft {
   /** Common bookkeeping for a reply or failure; false if the reply is no longer of use. */
   private outcome(p: Progress, peer: number, seq: number, term: number, ok: boolean, replyTerm: number): boolean {
     if (this.dead) return false;
-    if (seq === p.dataSeq) p.dataSeq = 0;
+    this.noteOutcome(peer, seq, ok);
+    // A reply to a later message supersedes an outstanding batch (a restarted peer never answers it).
+    if (seq === p.dataSeq || (ok && seq > p.dataSeq)) p.dataSeq = 0;
     if (ok && replyTerm > this.currentTerm) {
       debug("leader", this.me, () => `peer ${peer} is in term ${replyTerm}`);
       this.becomeFollower(replyTerm);
@@ -921,11 +1052,10 @@ export class Raft {
       return false;
     }
     if (this.role !== "leader" || this.currentTerm !== term || this.progress[peer] !== p) return false;
-    if (seq > p.outcomeSeq) {
-      p.outcomeSeq = seq;
-      p.probing = !ok;
+    if (ok) {
+      p.unknown = false;
+      p.lastAck = now();
     }
-    if (ok) p.lastAck = now();
     return ok;
   }
 
