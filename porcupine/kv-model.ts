@@ -65,6 +65,10 @@ export const kvModel: Model<KvState, KvInput, KvOutput> = {
     }
   },
 
+  readOnly(input) {
+    return input.op === "get";
+  },
+
   equal: sameValue,
 
   hash(state) {

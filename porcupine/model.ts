@@ -26,6 +26,11 @@ export interface Model<S, I, O> {
   equal?(a: S, b: S): boolean;
   /** Optional 32-bit state hash, mixed into the memo key; must agree with `equal`. */
   hash?(state: S): number;
+  /**
+   * True if this op never changes the state (a read). Optional; lets the search commit to
+   * a read that fits instead of also trying other ops first.
+   */
+  readOnly?(input: I, output: O): boolean;
   describeOperation?(input: I, output: O): string;
   describeState?(state: S): string;
   /** A heading for one partition in the visualization (e.g. its key). */
@@ -41,6 +46,7 @@ export interface FullModel<S, I, O> {
   /** False when `equal` is the default `===`. */
   customEqual: boolean;
   hash: ((state: S) => number) | undefined;
+  readOnly: ((input: I, output: O) => boolean) | undefined;
   describeOperation(input: I, output: O): string;
   describeState(state: S): string;
 }
@@ -53,6 +59,7 @@ export function fillDefaults<S, I, O>(m: Model<S, I, O>): FullModel<S, I, O> {
     equal: m.equal ? m.equal.bind(m) : (a, b) => a === b,
     customEqual: m.equal !== undefined,
     hash: m.hash ? m.hash.bind(m) : undefined,
+    readOnly: m.readOnly ? m.readOnly.bind(m) : undefined,
     describeOperation: m.describeOperation
       ? m.describeOperation.bind(m)
       : (i, o) => `${show(i)} -> ${show(o)}`,

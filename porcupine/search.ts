@@ -48,6 +48,7 @@ export function searchPartition<S, I, O>(
   byId.forEach((k, id) => (idOf[k] = id));
   const inputs = byId.map((k) => ops[k]!.input);
   const outputs = byId.map((k) => ops[k]!.output);
+  const readOnly = Uint8Array.from(byId, (k) => (model.readOnly?.(ops[k]!.input, ops[k]!.output) ? 1 : 0));
 
   // Event list: node 0 is the head sentinel; next[x] === 0 means "end of list".
   const m = 2 * n + 1;
@@ -124,37 +125,62 @@ export function searchPartition<S, I, O>(
     return { verdict, linearization, partials, steps, memoSize: memo.size };
   };
 
+  // In a fresh configuration, start with a read that fits, if one is pending: by the
+  // argument below, it is the only branch worth taking.
+  const firstChoice = (): number => {
+    for (let x = next[0]!; x !== 0 && isCall[x] === 1; x = next[x]!) {
+      const id = opOf[x]!;
+      if (readOnly[id] === 1 && model.step(state, inputs[id]!, outputs[id]!)[0]) return x;
+    }
+    return next[0]!;
+  };
+
   let steps = 0;
-  let e = next[0]!;
+  let e = firstChoice();
   while (next[0] !== 0) {
     if (++steps % POLL_EVERY === 0 && opts.expired()) return result("unknown", steps);
+    let dead: boolean;
     if (isCall[e] === 1) {
       const id = opOf[e]!;
       const [ok, after] = model.step(state, inputs[id]!, outputs[id]!);
-      if (ok) {
-        bits.set(id);
-        if (memo.add(bits, after)) {
-          stackNode.push(e);
-          stackState.push(state);
-          if (opts.verbose) covered.push(0);
-          state = after;
-          lift(e);
-          e = next[0]!;
-          continue;
-        }
-        bits.clear(id);
+      if (!ok) {
+        e = next[e]!;
+        continue;
       }
-      e = next[e]!;
+      bits.set(id);
+      if (memo.add(bits, after)) {
+        stackNode.push(e);
+        stackState.push(state);
+        if (opts.verbose) covered.push(0);
+        state = after;
+        lift(e);
+        e = firstChoice();
+        continue;
+      }
+      bits.clear(id);
+      // A read that fits here could go first in any completion (it changes nothing, and
+      // nothing pending must precede it), so if its branch failed, so does this
+      // configuration.
+      dead = readOnly[id] === 1;
+      if (!dead) {
+        e = next[e]!;
+        continue;
+      }
     } else {
-      if (stackNode.length === 0) return result("illegal", steps);
+      // A return: that op could not be placed in time.
       if (opts.verbose) recordPrefix();
+    }
+    // Backtrack; past a read, keep going (by the same argument).
+    do {
+      if (stackNode.length === 0) return result("illegal", steps);
       const c = stackNode.pop()!;
       state = stackState.pop()!;
       if (opts.verbose) covered.pop();
       bits.clear(opOf[c]!);
       unlift(c);
       e = next[c]!;
-    }
+      dead = readOnly[opOf[c]!] === 1;
+    } while (dead);
   }
   return result("ok", steps);
 }
