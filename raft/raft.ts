@@ -19,7 +19,7 @@ import type { ClientEnd } from "../labrpc/index.js";
 import type { Channel } from "../runtime/index.js";
 import type { Persister } from "./persister.js";
 // SOLUTION BEGIN
-import { decode, encode } from "../labrpc/index.js";
+import { decode, decodeText, encode, encodeText } from "../labrpc/index.js";
 import { after, ChannelClosed, debug, now, randInt, trace, type Timer } from "../runtime/index.js";
 // SOLUTION END
 
@@ -249,6 +249,8 @@ function parsePersistentState(bytes: Uint8Array, n: number): PersistentState {
 function ownCopy(command: unknown): unknown {
   return typeof command === "object" && command !== null ? decode(encode(command, "command")) : command;
 }
+
+const textEncoder = new TextEncoder();
 // SOLUTION END
 
 /** A Go-style object implementing a single Raft peer. */
@@ -267,6 +269,8 @@ export class Raft {
   private votedFor = -1;
   /** log[i] holds index lastIncludedIndex + i; log[0] = [lastIncludedTerm, null] stands for the snapshot. */
   private log: Entry[] = [[0, null]];
+  /** Encoded text of log[1..] as far as known (log[0]'s is rebuilt on each save). */
+  private logText: string[] = [""];
   private lastIncludedIndex = 0;
   private snapshotData: Uint8Array = new Uint8Array(0);
   /** Some persistent field changed since the last save. */
@@ -340,14 +344,8 @@ export class Raft {
   private persist(): void {
     // Your code here (2C).
     // SOLUTION BEGIN
-    const state: PersistentState = {
-      term: this.currentTerm,
-      vote: this.votedFor,
-      base: this.lastIncludedIndex,
-      log: this.log,
-    };
     // The persister keeps its snapshot across saveRaftState, so only a new snapshot is re-saved.
-    this.persister.saveRaftState(encode(state, `raft ${this.me} state`));
+    this.persister.saveRaftState(this.encodeState());
     this.dirty = false;
     debug("persist", this.me, () => `saved term ${this.currentTerm} vote ${this.votedFor} log ${this.lastIncludedIndex}..${this.lastIndex()} (${this.persister.raftStateSize()} bytes)`);
     // SOLUTION END
@@ -383,6 +381,7 @@ export class Raft {
     this.lastIncludedIndex = st.base;
     this.log = st.log;
     this.log[0] = [st.log[0]![0], null];
+    this.logText = [""];
     this.snapshotData = snapshot;
     // The service loads the snapshot itself before make(); applying resumes after it.
     this.commitIndex = st.base;
@@ -429,8 +428,7 @@ export class Raft {
       throw new Error(`raft ${this.me}: snapshot(${index}) is beyond the last applied index ${this.lastApplied}`);
     }
     const term = this.termAt(index);
-    this.log = [[term, null], ...this.log.slice(index - this.lastIncludedIndex + 1)];
-    this.lastIncludedIndex = index;
+    this.compactLog(index, term);
     this.snapshotData = snapshot.slice();
     this.saveWithSnapshot();
     trace(this.me, "snapshot", { index });
@@ -528,12 +526,11 @@ export class Raft {
       this.persistIfDirty();
       return { term: this.currentTerm };
     }
-    if (index <= this.lastIndex() && this.termAt(index) === args.lastIncludedTerm) {
-      this.log = [[args.lastIncludedTerm, null], ...this.log.slice(index - this.lastIncludedIndex + 1)];
-    } else {
-      this.log = [[args.lastIncludedTerm, null]];
+    if (index > this.lastIndex() || this.termAt(index) !== args.lastIncludedTerm) {
+      // Our uncommitted suffix may conflict; everything up to index is replaced by the snapshot.
+      if (this.commitIndex < this.lastIndex()) this.truncateFrom(this.commitIndex + 1);
     }
-    this.lastIncludedIndex = index;
+    this.compactLog(index, args.lastIncludedTerm);
     this.snapshotData = args.data;
     this.setCommitIndex(index); // the applier hands the snapshot to the service first
     this.saveWithSnapshot();
@@ -565,11 +562,14 @@ export class Raft {
     if (this.dead || this.role !== "leader") {
       isLeader = false;
     } else {
-      const own = ownCopy(command); // throws a CodecError naming the problem for a value that can't cross the wire
-      if (own === command) encode(command, "command");
+      // Encoding first throws a CodecError naming the problem for a value that can't cross the wire.
+      const text = encodeText([this.currentTerm, command], "command");
+      const own = typeof command === "object" && command !== null ? (decodeText(text) as Entry)[1] : command;
+      if (this.logText.length === this.log.length) this.logText.push(text);
       this.log.push([this.currentTerm, own]);
       index = this.lastIndex();
-      this.persist();
+      // Saved before anything is sent (flush, sendTo): commands started together are saved together.
+      this.dirty = true;
       this.scheduleFlush();
       debug("leader", this.me, () => `start: index ${index} term ${term}`);
     }
@@ -628,6 +628,7 @@ export class Raft {
     this.invariant(index > this.commitIndex, () => `truncating committed entry ${index} (commit index ${this.commitIndex})`);
     debug("append", this.me, () => `dropping conflicting entries ${index}..${this.lastIndex()}`);
     this.log.length = index - this.lastIncludedIndex;
+    if (this.logText.length > this.log.length) this.logText.length = this.log.length;
     this.dirty = true;
   }
 
@@ -657,9 +658,29 @@ export class Raft {
 
   /** Save state and a new snapshot together, so that neither exists without the other. */
   private saveWithSnapshot(): void {
-    const state: PersistentState = { term: this.currentTerm, vote: this.votedFor, base: this.lastIncludedIndex, log: this.log };
-    this.persister.saveStateAndSnapshot(encode(state, `raft ${this.me} state`), this.snapshotData);
+    this.persister.saveStateAndSnapshot(this.encodeState(), this.snapshotData);
     this.dirty = false;
+  }
+
+  /**
+   * encode(PersistentState), byte for byte, but each entry is encoded only once (logText):
+   * saving a long log costs a join, not a walk over every command.
+   */
+  private encodeState(): Uint8Array {
+    const texts = this.logText;
+    if (texts.length === 0) texts.push("");
+    for (let i = texts.length; i < this.log.length; i++) texts.push(encodeText(this.log[i], `raft ${this.me} log entry`));
+    texts[0] = encodeText(this.log[0]);
+    const head = encodeText({ term: this.currentTerm, vote: this.votedFor, base: this.lastIncludedIndex });
+    return textEncoder.encode(`${head.slice(0, -1)},"log":[${texts.join(",")}]}`);
+  }
+
+  /** A snapshot now covers everything through index (of term): drop those entries. */
+  private compactLog(index: number, term: number): void {
+    const drop = index - this.lastIncludedIndex;
+    this.log = [[term, null], ...this.log.slice(drop + 1)];
+    this.logText = ["", ...this.logText.slice(drop + 1)];
+    this.lastIncludedIndex = index;
   }
 
   private setRole(role: Role): void {
@@ -979,6 +1000,7 @@ export class Raft {
     this.flushTimer = after(BATCH_MS, () => {
       this.flushTimer = null;
       if (this.dead || this.role !== "leader") return;
+      this.persistIfDirty();
       this.advanceCommit(); // a lone peer is its own majority
       for (let i = 0; i < this.peers.length; i++) {
         if (i !== this.me) this.maybeSend(i, true);
@@ -998,6 +1020,7 @@ export class Raft {
 
   /** One message to peer: entries or the snapshot when it is reachable, else an empty probe. */
   private sendTo(peer: number): void {
+    this.persistIfDirty(); // nothing leaves before it is on disk here
     const p = this.progress[peer]!;
     const t = now();
     const seq = this.noteSend(peer);
