@@ -1,10 +1,10 @@
 // Wing & Gong's search with Lowe's just-in-time linearization and memoization, for one
-// partition. Call and return events sit in one time-ordered doubly linked list; an op
-// that gets linearized is "lifted" out of it (both events), and "unlifted" when the
-// search backtracks. Meeting a return event means no pending op can be placed before
-// that op any more, so the last choice was wrong.
+// partition. The scan walks the events of the ops not yet linearized (event-list.ts):
+// a call whose step fits in a new (linearized set, state) is linearized and the scan
+// restarts; meeting a return means that op can no longer be placed, so the search
+// backtracks to its last choice.
 import { Bitset } from "./bitset.js";
-import { eventOrder, validateTimes } from "./events.js";
+import { EventList } from "./event-list.js";
 import { Memo } from "./memo.js";
 import type { FullModel, Operation } from "./model.js";
 
@@ -39,54 +39,11 @@ export function searchPartition<S, I, O>(
   opts: SearchOptions,
 ): SearchResult {
   const n = ops.length;
-  validateTimes(ops);
-  // Internal ids follow the order of calls (keeps the bitset a near-prefix); byId maps
-  // an internal id back to the op's index in the partition, idOf the other way.
-  const events = eventOrder(ops);
-  const byId = events.filter((ev) => (ev & 1) === 0).map((ev) => ev >> 1);
-  const idOf = new Int32Array(n);
-  byId.forEach((k, id) => (idOf[k] = id));
+  const list = new EventList(ops);
+  const { next, opOf, isCall, byId } = list;
   const inputs = byId.map((k) => ops[k]!.input);
   const outputs = byId.map((k) => ops[k]!.output);
   const readOnly = Uint8Array.from(byId, (k) => (model.readOnly?.(ops[k]!.input, ops[k]!.output) ? 1 : 0));
-
-  // Event list: node 0 is the head sentinel; next[x] === 0 means "end of list".
-  const m = 2 * n + 1;
-  const next = new Int32Array(m);
-  const prev = new Int32Array(m);
-  const match = new Int32Array(m); // call node -> its return node
-  const opOf = new Int32Array(m);
-  const isCall = new Uint8Array(m);
-  const callNode = new Int32Array(n);
-  for (let k = 0; k < events.length; k++) {
-    const node = k + 1;
-    const ev = events[k]!;
-    const id = idOf[ev >> 1]!;
-    opOf[node] = id;
-    if ((ev & 1) === 0) {
-      isCall[node] = 1;
-      callNode[id] = node;
-    } else {
-      match[callNode[id]!] = node;
-    }
-    prev[node] = node - 1;
-    next[node - 1] = node;
-  }
-
-  const lift = (c: number): void => {
-    const r = match[c]!;
-    next[prev[c]!] = next[c]!;
-    prev[next[c]!] = prev[c]!; // a call is always followed by (at least) its return
-    next[prev[r]!] = next[r]!;
-    if (next[r] !== 0) prev[next[r]!] = prev[r]!;
-  };
-  const unlift = (c: number): void => {
-    const r = match[c]!;
-    if (next[r] !== 0) prev[next[r]!] = r;
-    next[prev[r]!] = r;
-    prev[next[c]!] = c;
-    next[prev[c]!] = c;
-  };
 
   const bits = new Bitset(n);
   const memo = new Memo<S>(model.customEqual ? model.equal : undefined, model.hash);
@@ -153,7 +110,7 @@ export function searchPartition<S, I, O>(
         stackState.push(state);
         if (opts.verbose) covered.push(0);
         state = after;
-        lift(e);
+        list.lift(e);
         e = firstChoice();
         continue;
       }
@@ -177,7 +134,7 @@ export function searchPartition<S, I, O>(
       state = stackState.pop()!;
       if (opts.verbose) covered.pop();
       bits.clear(opOf[c]!);
-      unlift(c);
+      list.unlift(c);
       e = next[c]!;
       dead = readOnly[opOf[c]!] === 1;
     } while (dead);
