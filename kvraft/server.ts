@@ -27,8 +27,14 @@ export const KV_RPC_METHODS = ["get", "putAppend"] as const;
 // SOLUTION BEGIN
 /** How long a handler waits for its op to come out of Raft before giving up. */
 const COMMIT_WAIT_MS = 500;
-/** Snapshot once Raft's persisted state reaches this fraction of maxraftstate. */
+/** Snapshot once Raft's persisted state reaches this fraction of maxraftstate … */
 const SNAPSHOT_AT = 0.9;
+/**
+ * … and has grown by this fraction since the last snapshot. Entries not yet applied
+ * cannot be trimmed; with many clients they alone can fill maxraftstate, and without
+ * this rule every applied op would cost a full snapshot.
+ */
+const SNAPSHOT_GROWTH = 0.5;
 const SNAPSHOT_FORMAT = 1;
 
 /**
@@ -89,6 +95,8 @@ export class KVServer {
   private readonly lastSeq = new Map<number, number>();
   private lastApplied = 0;
   private lastSnapshot = 0;
+  /** Raft's state size right after our last snapshot: what trimming could not remove. */
+  private sizeAfterSnapshot = 0;
   private readonly waiters = new Map<number, Waiter>();
   // SOLUTION END
 
@@ -240,10 +248,13 @@ export class KVServer {
 
   private maybeSnapshot(): void {
     if (this.maxraftstate < 0 || this.lastApplied <= this.lastSnapshot) return;
-    if (this.persister.raftStateSize() < this.maxraftstate * SNAPSHOT_AT) return;
+    const size = this.persister.raftStateSize();
+    if (size < this.maxraftstate * SNAPSHOT_AT) return;
+    if (size - this.sizeAfterSnapshot < this.maxraftstate * SNAPSHOT_GROWTH) return;
     this.lastSnapshot = this.lastApplied;
     trace(this.me, "kv-snapshot", { index: this.lastApplied });
     this.rf.snapshot(this.lastApplied, this.encodeState());
+    this.sizeAfterSnapshot = this.persister.raftStateSize();
   }
 
   private applySnapshot(index: number, term: number, snapshot: Uint8Array): void {
@@ -252,6 +263,7 @@ export class KVServer {
     this.restore(snapshot);
     this.lastApplied = index;
     this.lastSnapshot = index;
+    this.sizeAfterSnapshot = this.persister.raftStateSize();
     trace(this.me, "kv-restore", { index, term });
     // Handlers waiting at or below index can't learn their op's result from a snapshot.
     for (const [i, w] of [...this.waiters]) if (i <= index) w.settle({ err: ErrWrongLeader, value: "" });
