@@ -2,12 +2,12 @@
 // a Clerk called with non-strings, malformed RPC args, a corrupt snapshot on restart,
 // and RPCs reaching a killed server. None of them may lose an acknowledged write.
 import { describe, expect, test } from "vitest";
-import { encode, Network } from "../labrpc/index.js";
+import { encode, Network, type ClientEnd } from "../labrpc/index.js";
 import { makePersister } from "../raft/persister.js";
 import { now, sleep } from "../runtime/index.js";
 import { runWorld } from "../runtime/world.js";
 import { makeClerk, type Clerk } from "./client.js";
-import { ErrInvalidArgs, ErrWrongLeader, type PutAppendArgs } from "./common.js";
+import { ErrInvalidArgs, ErrWrongLeader, OK, type PutAppendArgs, type PutAppendReply } from "./common.js";
 import { withConfig, type Config } from "./config.js";
 import { CorruptSnapshotError, startKVServer } from "./server.js";
 
@@ -30,6 +30,14 @@ function withCluster(body: (cfg: Config, ck: Clerk, leader: number) => Promise<v
       await body(cfg, ck, await leaderOf(cfg));
     }),
   );
+}
+
+/** An enabled end to server i that no clerk owns: requests exactly as a test writes them. */
+function rawEnd(cfg: Config, name: string, i: number): ClientEnd {
+  const end = cfg.net.makeEnd(name);
+  cfg.net.connect(name, i);
+  cfg.net.enable(name, true);
+  return end;
 }
 
 /** The first server whose Raft says it leads, waiting for an election if need be. */
@@ -79,10 +87,7 @@ describe("Clerk input", () => {
 describe("malformed RPC args", () => {
   test("get an ErrInvalidArgs reply; the server keeps serving and its data is intact", async () => {
     await withCluster(async (cfg, ck, l) => {
-      const net = cfg.net;
-      const end = net.makeEnd("raw");
-      net.connect("raw", l);
-      net.enable("raw", true);
+      const end = rawEnd(cfg, "raw", l);
       const good: PutAppendArgs = { key: "a", value: "X", op: "Put", clientId: 77, seq: 1 };
       const badPutAppend: unknown[] = [
         null,
@@ -247,5 +252,43 @@ describe("RPCs and a killed server", () => {
       await expectValue(cfg.makeClient([l, (l + 1) % 3]), "w", acked.join(""));
       expect(acked).toHaveLength(50);
     });
+  });
+});
+
+describe("retried requests", () => {
+  test("a late retry, after a snapshot and a restart of every server, is not applied again", async () => {
+    await inWorld(() =>
+      withConfig(3, false, 1000, async (cfg) => {
+        const ck = cfg.makeClient(cfg.all());
+        await ck.put("a", "A");
+        const ends = cfg.all().map((i) => rawEnd(cfg, `retry-${i}`, i));
+        // One request, sent until some server (the leader) commits it, as a Clerk would.
+        const args: PutAppendArgs = { key: "a", value: "+", op: "Append", clientId: 4242, seq: 1 };
+        const untilOk = async (): Promise<void> => {
+          for (;;) {
+            for (const e of ends) {
+              const r = await e.call<PutAppendReply>("KVServer.PutAppend", args);
+              if (r.ok && r.reply.err === OK) return;
+            }
+            await sleep(50);
+          }
+        };
+        await untilOk();
+        // Push the append out of every log into the snapshots.
+        for (let i = 0; i < 40; i++) await ck.put(`k${i}`, `v${i}`);
+        await sleep(1000);
+        for (const i of cfg.all()) expect(cfg.persister(i)!.snapshotSize()).toBeGreaterThan(0);
+
+        for (const i of cfg.all()) cfg.shutdownServer(i);
+        await sleep(1000);
+        for (const i of cfg.all()) cfg.startServer(i);
+        cfg.connectAll();
+
+        // The same request again (its reply was "lost"): only the duplicate table in the
+        // snapshot can tell that it was applied already.
+        await untilOk();
+        await expectValue(ck, "a", "A+");
+      }),
+    );
   });
 });
