@@ -182,13 +182,24 @@ function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === "object" && x !== null && !Array.isArray(x);
 }
 
+/** How an RPC argument field is checked: a log index, a peer number, or a term no later than args.term. */
+type FieldKind = "index" | "peer" | "term";
+const VOTE_FIELDS: [string, FieldKind][] = [["candidateId", "peer"], ["lastLogIndex", "index"], ["lastLogTerm", "term"]];
+const APPEND_FIELDS: [string, FieldKind][] = [
+  ["leaderId", "peer"], ["prevLogIndex", "index"], ["prevLogTerm", "term"], ["leaderCommit", "index"],
+];
+const SNAPSHOT_FIELDS: [string, FieldKind][] = [["leaderId", "peer"], ["lastIncludedIndex", "index"], ["lastIncludedTerm", "term"]];
+
 /** Cheap shape checks for what a confused peer might send: the problem, or "" if none. */
-function voteArgsProblem(a: unknown, n: number): string {
+function argsProblem(a: unknown, n: number, fields: [string, FieldKind][]): string {
   if (!isObject(a)) return "arguments are not an object";
   if (!isIndex(a.term)) return `term ${String(a.term)} is not a non-negative integer`;
-  if (!isIndex(a.candidateId) || a.candidateId >= n) return `candidateId ${String(a.candidateId)} is not a peer`;
-  if (!isIndex(a.lastLogIndex)) return `lastLogIndex ${String(a.lastLogIndex)} is not a non-negative integer`;
-  if (!isIndex(a.lastLogTerm) || a.lastLogTerm > a.term) return `lastLogTerm ${String(a.lastLogTerm)} is not a valid term`;
+  for (const [name, kind] of fields) {
+    const v = a[name];
+    if (!isIndex(v)) return `${name} ${String(v)} is not a non-negative integer`;
+    if (kind === "peer" && v >= n) return `${name} ${v} is not a peer`;
+    if (kind === "term" && v > a.term) return `${name} ${v} is after the message's term ${a.term}`;
+  }
   return "";
 }
 
@@ -205,24 +216,21 @@ function entriesProblem(entries: unknown, prevLogTerm: number, term: number): st
   return "";
 }
 
+function voteArgsProblem(a: unknown, n: number): string {
+  return argsProblem(a, n, VOTE_FIELDS);
+}
+
 function appendArgsProblem(a: unknown, n: number): string {
-  if (!isObject(a)) return "arguments are not an object";
-  if (!isIndex(a.term)) return `term ${String(a.term)} is not a non-negative integer`;
-  if (!isIndex(a.leaderId) || a.leaderId >= n) return `leaderId ${String(a.leaderId)} is not a peer`;
-  if (!isIndex(a.prevLogIndex)) return `prevLogIndex ${String(a.prevLogIndex)} is not a non-negative integer`;
-  if (!isIndex(a.prevLogTerm) || a.prevLogTerm > a.term) return `prevLogTerm ${String(a.prevLogTerm)} is not a valid term`;
-  if (!isIndex(a.leaderCommit)) return `leaderCommit ${String(a.leaderCommit)} is not a non-negative integer`;
-  return entriesProblem(a.entries, a.prevLogTerm, a.term);
+  const p = argsProblem(a, n, APPEND_FIELDS);
+  if (p !== "") return p;
+  const args = a as Record<string, number>;
+  return entriesProblem(args.entries, args.prevLogTerm!, args.term!);
 }
 
 function snapshotArgsProblem(a: unknown, n: number): string {
-  if (!isObject(a)) return "arguments are not an object";
-  if (!isIndex(a.term)) return `term ${String(a.term)} is not a non-negative integer`;
-  if (!isIndex(a.leaderId) || a.leaderId >= n) return `leaderId ${String(a.leaderId)} is not a peer`;
-  if (!isIndex(a.lastIncludedIndex)) return `lastIncludedIndex ${String(a.lastIncludedIndex)} is not a non-negative integer`;
-  if (!isIndex(a.lastIncludedTerm) || a.lastIncludedTerm > a.term) return `lastIncludedTerm ${String(a.lastIncludedTerm)} is not a valid term`;
-  if (!(a.data instanceof Uint8Array)) return "data is not a byte array";
-  return "";
+  const p = argsProblem(a, n, SNAPSHOT_FIELDS);
+  if (p !== "") return p;
+  return (a as Record<string, unknown>).data instanceof Uint8Array ? "" : "data is not a byte array";
 }
 
 /** What a restarted peer finds in its persister; throws naming the first problem. */
