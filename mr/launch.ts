@@ -124,6 +124,7 @@ export class ProcessGroup {
 /** One line per process that did not exit cleanly, for failure reports. */
 export function describeExit(r: ProcResult): string {
   const how = r.timedOut ? "timed out" : r.signal !== undefined ? `killed by ${r.signal}` : `exit status ${r.exitCode ?? "?"}`;
-  const err = r.stderr.trim().split("\n").slice(-3).join(" | ");
+  // An uncaught error's message comes first and Node's version line last: keep the start.
+  const err = r.stderr.trim().split("\n").filter((l) => l.trim() !== "").slice(0, 4).join(" | ");
   return `${r.label}: ${how}${err === "" ? "" : `: ${err}`}`;
 }
