@@ -10,7 +10,7 @@ export {
   type PartitionInfo,
   type PartitionStatus,
 } from "./checker.js";
-export { kvModel, type KvInput, type KvOutput, type KvOp, type KvOperation } from "./kv-model.js";
+export { kvModel, type KvInput, type KvOutput, type KvOp, type KvOperation, type KvState } from "./kv-model.js";
 export {
   visualizationData,
   renderVisualization,
