@@ -910,12 +910,9 @@ export class Raft {
     }
   }
 
-  /** A vote granted after we won: that peer is reachable and needs no probe yet. */
+  /** A vote granted after we won: that peer is reachable, so entries may go to it at once. */
   private lateVoter(peer: number): void {
-    const p = this.progress[peer]!;
-    if (!p.unknown) return;
-    p.unknown = false;
-    if (p.dataSeq === 0 && p.sentCommit === 0) this.armHeartbeat(peer, p, HEARTBEAT_MS);
+    this.progress[peer]!.unknown = false;
   }
 
   private probing(peer: number, p: Progress): boolean {
