@@ -54,7 +54,7 @@ function linkInputs(): string[] {
   const sources = dir
     ? readdirSync(dir).filter((n) => /^pg.*txt$/.test(n)).map((n) => join(dir, n))
     : courseLikeCorpus();
-  say(dir ? `(inputs: the course texts in ${dir})` : "(inputs: ../shared is not here; generated stand-ins for the course texts)");
+  say(dir ? `(inputs: the course texts in ${dir})` : "(inputs: no course texts here (../shared/data/gutenberg); generated stand-ins of the same size and names)");
   for (const src of sources) symlinkSync(resolve(src), join(base, basename(src)));
   // As the shell would expand ../pg*txt.
   return sources.map((s) => `../${basename(s)}`).sort();
