@@ -9,7 +9,7 @@ import { RealClock } from "../runtime/real-clock.js";
 import { buildMr } from "./build.js";
 import { cachedCorpus } from "./corpus.js";
 import { ProcessGroup, type ProcResult } from "./launch.js";
-import { CPU_REPORT } from "./main/cli.js";
+import { CPU_REPORT, positiveInt, UsageError } from "./main/cli.js";
 import { firstDifference, outputFiles, sortedNonEmpty } from "./outputs.js";
 import { appPath, programPath, runsDir } from "./paths.js";
 import { runJob } from "./run-job.js";
@@ -21,9 +21,17 @@ const cmd = new Command("bench:mr")
   .option("--repeat <r>", "runs of each configuration; the median is shown", "1")
   .parse();
 const o = cmd.opts<{ mb: string; files: string; repeat: string }>();
-const mb = Number(o.mb);
-const nFiles = Number(o.files);
-const repeat = Number(o.repeat);
+function options(): { mb: number; nFiles: number; repeat: number } {
+  try {
+    const mb = Number(o.mb);
+    if (!(mb > 0 && mb <= 10_000)) throw new UsageError(`--mb must be a number in (0, 10000], got ${JSON.stringify(o.mb)}`);
+    return { mb, nFiles: positiveInt("--files", o.files), repeat: positiveInt("--repeat", o.repeat) };
+  } catch (e) {
+    console.error(`bench:mr: ${(e as Error).message}`);
+    process.exit(1);
+  }
+}
+const { mb, nFiles, repeat } = options();
 const group = new ProcessGroup();
 const clock = new RealClock();
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
