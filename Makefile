@@ -13,16 +13,29 @@ $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-.PHONY: help setup test typecheck bench test-labrpc test-mr test-2A test-2B test-2C test-2D test-3A test-3B test-4A test-4B test-challenge
+.PHONY: help setup wc build-mr corpus test typecheck bench test-labrpc test-mr test-2A test-2B test-2C test-2D test-3A test-3B test-4A test-4B test-challenge
 
 help:
 	@echo "make wc            run the MapReduce word count (sets everything up first)"
+	@echo "make wc INPUT='books/*.txt' WORKERS=n OUT=dir    word count on any files"
+	@echo "make corpus MB=n   generate an English-like test corpus"
 	@echo "make test          run every test"
 	@echo "make test-XX       one lab part: labrpc mr 2A 2B 2C 2D 3A 3B"
 	@echo "                   options: SEED=n RUN=regex COUNT=n PARALLEL=n TRACE=file DEBUG=topics REALTIME=1"
 	@echo "make bench         labrpc RPCs per second"
 
 setup: $(NPM_STAMP)
+
+# make wc [INPUT='books/*.txt'] [WORKERS=n] [OUT=dir] [MB=n]
+wc: $(NPM_STAMP)
+	@node_modules/.bin/tsx mr/main/wc-job.ts $(if $(INPUT),--input '$(INPUT)') $(if $(WORKERS),--workers $(WORKERS)) $(if $(OUT),--out '$(OUT)') $(if $(MB),--mb $(MB))
+
+build-mr: $(NPM_STAMP)
+	node_modules/.bin/tsc -p tsconfig.mr.json
+
+# make corpus [MB=n] [FILES=k] [OUT=dir]
+corpus: $(NPM_STAMP)
+	@node_modules/.bin/tsx mr/main/mkcorpus.ts --mb $(or $(MB),3) --files $(or $(FILES),8) --out '$(or $(OUT),out/corpus)'
 
 typecheck: $(NPM_STAMP)
 	node_modules/.bin/tsc -p tsconfig.json --noEmit
