@@ -19,6 +19,21 @@ import type { ClientEnd } from "../labrpc/index.js";
 import type { Channel } from "../runtime/index.js";
 import type { Persister } from "./persister.js";
 // SOLUTION BEGIN
+// How this solution works (Figure 2 of the extended paper, plus thesis §9.6 PreVote):
+// - Elections: a follower that hears nothing for 400–800 ms first asks for pre-votes for
+//   term+1 (nobody changes anything); a peer grants one only if the candidate's log is up to
+//   date and it has not heard from a leader (or voted) within 400 ms. With a majority, the
+//   real election asks the pre-vote granters. A peer refusing a pre-vote for an older log
+//   runs its own election soon. A leader that hears from no majority for 1 s steps down.
+// - Replication: per follower, at most one message with entries (or the snapshot) in
+//   flight; commands started within 10 ms go out together; a reply sends the next batch at
+//   once; heartbeats every 200 ms. A follower that stops answering gets only empty probes,
+//   less and less often; when it answers (or sends us anything) it is caught up at once.
+//   Rejections carry the fast-backup hints (conflicting term and its first index, or the
+//   log's length). Only entries of the current term are committed by counting (Figure 8).
+// - One applier task sends on applyCh, one message at a time, re-reading state after each.
+// - Persistence: {term, vote, base, log} in the codec's JSON, each entry encoded once.
+// - Invariants that must never break throw at once, naming the peer and the broken rule.
 import { decode, decodeText, encode, encodeText } from "../labrpc/index.js";
 import { after, ChannelClosed, debug, now, randInt, trace, type Timer } from "../runtime/index.js";
 // SOLUTION END
@@ -323,8 +338,13 @@ export class Raft {
       throw new Error(`raft: me = ${me} is not an index into peers (${peers.length} peers)`);
     }
     this.links = peers.map(() => ({ seq: 0, lastSend: -Infinity, lastOkSeq: 0, failures: 0, outcomeSeq: 0, down: false }));
+    // SOLUTION END
+
     // initialize from state persisted before a crash
     this.readPersist(persister.readRaftState(), persister.readSnapshot());
+
+    // start the election timer (and anything else that runs in the background)
+    // SOLUTION BEGIN
     trace(me, "role", { term: this.currentTerm, role: this.role });
     this.resetElectionTimer();
     void this.applier();
