@@ -11,6 +11,8 @@ export interface LabPart {
   testFiles: string[];
   /** Graded test names, in the course's order. */
   tests: string[];
+  /** Our own tests that run with the part (make test-XX) but carry no points. */
+  extraTests?: string[];
   points: number;
   /** Wall-clock (not simulated) part: it runs real processes. */
   realProcesses?: boolean;
@@ -47,6 +49,7 @@ export const PARTS: LabPart[] = [
     studentFiles: raftFiles,
     testFiles: ["raft/raft.test.ts"],
     tests: ["TestInitialElection2A", "TestReElection2A", "TestManyElections2A"],
+    extraTests: ["TestPreVote2A"],
     points: 15,
   },
   {
@@ -69,6 +72,7 @@ export const PARTS: LabPart[] = [
       "TestPersist12C", "TestPersist22C", "TestPersist32C", "TestFigure82C", "TestUnreliableAgree2C",
       "TestFigure8Unreliable2C", "TestReliableChurn2C", "TestUnreliableChurn2C",
     ],
+    extraTests: ["TestDeterminism2C"],
     points: 30,
   },
   {
@@ -117,5 +121,10 @@ export function findPart(id: string): LabPart | undefined {
 
 /** The part a graded test belongs to (for the replay command printed on failure). */
 export function partOfTest(name: string): LabPart | undefined {
-  return PARTS.find((p) => p.tests.includes(name));
+  return PARTS.find((p) => p.tests.includes(name) || (p.extraTests ?? []).includes(name));
+}
+
+/** Everything make test-XX runs for a part: graded tests, then ours. */
+export function testsToRun(p: LabPart): string[] {
+  return [...p.tests, ...(p.extraTests ?? [])];
 }

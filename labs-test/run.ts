@@ -7,7 +7,7 @@ import path from "node:path";
 import { execa } from "execa";
 import { EnvError, readTestEnv, type TestEnv } from "./env.js";
 import type { GradedResult } from "./graded.js";
-import { findPart, PARTS, type LabPart } from "./labs.js";
+import { findPart, PARTS, testsToRun, type LabPart } from "./labs.js";
 import { printSummaryTable } from "./summary-table.js";
 import { runVitest, type VitestCounts } from "./vitest-run.js";
 
@@ -24,7 +24,7 @@ function escapeRe(s: string): string {
 
 /** The graded tests of these parts that RUN selects (Go's -run: an unanchored regex). */
 function selectTests(parts: LabPart[], run: string | undefined): string[] {
-  const all = parts.flatMap((p) => p.tests);
+  const all = parts.flatMap(testsToRun);
   if (run === undefined) return all;
   const re = new RegExp(run);
   const picked = all.filter((t) => re.test(t));
