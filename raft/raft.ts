@@ -312,14 +312,14 @@ export class Raft {
   private electionDeadline = 0;
   private electionTimer: Timer | null = null;
   private electionTimerAt = 0;
-  /** Each (pre-)election round gets a number; replies to older rounds are ignored. */
-  private electionRound = 0;
-  private votes = 0;
-  /** Who granted a vote in the current round: a new leader knows those peers are reachable. */
-  private voters: boolean[] = [];
-  /** The pre-vote round that made us a candidate, and the current round's request. */
-  private preRound = 0;
-  private campaignArgs: RequestVoteArgs | null = null;
+  /**
+   * The question we are asking (a pre-vote or a vote, for a term, with our log) and who said
+   * yes. A grant counts whenever it arrives while we still ask the same question, so a slow
+   * reply is not lost when a round times out and asks the others again.
+   */
+  private ballot: RequestVoteArgs | null = null;
+  private ballotPre = false;
+  private granted: boolean[] = [];
   private links: Link[] = [];
   private progress: Progress[] = [];
   private flushTimer: Timer | null = null;
@@ -749,7 +749,7 @@ export class Raft {
    * peers like us, so run our own soon instead of letting it fail again and again.
    */
   private hurryElection(): void {
-    if (this.role === "leader" || this.role === "candidate") return;
+    if (this.role !== "follower") return; // a (pre-)candidate is already running
     const soon = now() + randInt(HURRY_SPREAD_MS);
     if (soon >= this.electionDeadline) return;
     this.electionDeadline = soon;
@@ -761,6 +761,7 @@ export class Raft {
   /** A valid leader of term spoke: follow it and restart the election timeout. */
   private hearFromLeader(term: number, leaderId: number): void {
     this.becomeFollower(term);
+    this.ballot = null; // grants given while there was no leader are void now
     this.leaderId = leaderId;
     this.lastHeardFromLeader = now();
     this.resetElectionTimer();
@@ -832,8 +833,7 @@ export class Raft {
 
   private startElection(): void {
     // Only the pre-vote granters are asked (they make a majority); a late granter is asked when its grant arrives.
-    const targets = this.voters;
-    this.preRound = this.electionRound;
+    const targets = this.granted;
     this.setTerm(this.currentTerm + 1);
     this.votedFor = this.me;
     this.dirty = true;
@@ -845,30 +845,35 @@ export class Raft {
   }
 
   private campaign(pre: boolean, targets?: boolean[]): void {
-    const round = ++this.electionRound;
-    this.votes = 1;
-    this.voters = this.peers.map((_, i) => i === this.me);
-    const args: RequestVoteArgs = (this.campaignArgs = {
-      term: pre ? this.currentTerm + 1 : this.currentTerm,
-      candidateId: this.me,
-      lastLogIndex: this.lastIndex(),
-      lastLogTerm: this.lastTerm(),
-    });
-    if (this.votes * 2 > this.peers.length) {
+    const term = pre ? this.currentTerm + 1 : this.currentTerm;
+    const b = this.ballot;
+    if (b === null || this.ballotPre !== pre || b.term !== term || b.lastLogIndex !== this.lastIndex() || b.lastLogTerm !== this.lastTerm()) {
+      this.ballot = { term, candidateId: this.me, lastLogIndex: this.lastIndex(), lastLogTerm: this.lastTerm() };
+      this.ballotPre = pre;
+      this.granted = this.peers.map((_, i) => i === this.me);
+    }
+    const args = this.ballot!;
+    if (this.countGranted() * 2 > this.peers.length) {
       this.wonRound(pre);
       return;
     }
     const t = now();
     for (let i = 0; i < this.peers.length; i++) {
-      if (i === this.me || (targets !== undefined && !targets[i])) continue;
+      if (this.granted[i] || (targets !== undefined && !targets[i])) continue;
       const l = this.links[i]!;
       // A peer that stopped answering hears from us once a second; it speaks up itself when back.
       if (l.failures >= 2 && t - l.lastSend < PROBE_MAX_MS) continue;
-      void this.askVote(i, args, round, pre);
+      void this.askVote(i, args, pre);
     }
   }
 
-  private async askVote(peer: number, args: RequestVoteArgs, round: number, pre: boolean): Promise<void> {
+  private countGranted(): number {
+    let n = 0;
+    for (const g of this.granted) if (g) n++;
+    return n;
+  }
+
+  private async askVote(peer: number, args: RequestVoteArgs, pre: boolean): Promise<void> {
     const seq = this.noteSend(peer);
     const r = await this.peers[peer]!.call<RequestVoteReply>(pre ? "Raft.PreVote" : "Raft.RequestVote", args);
     const reply = r.ok ? r.reply : undefined;
@@ -885,15 +890,15 @@ export class Raft {
       this.lateVoter(peer);
       return;
     }
-    if (pre && reply.voteGranted && this.role === "candidate" && round === this.preRound && this.currentTerm === args.term) {
-      void this.askVote(peer, this.campaignArgs!, this.electionRound, false); // a late pre-vote: ask for the real one
+    if (!reply.voteGranted) return;
+    const b = this.ballot;
+    if (pre && b !== null && !this.ballotPre && this.role === "candidate" && b.term === args.term && !this.granted[peer]) {
+      void this.askVote(peer, b, false); // a late pre-vote: ask for the real one
       return;
     }
-    if (round !== this.electionRound || this.role !== (pre ? "precandidate" : "candidate")) return;
-    if (!reply.voteGranted) return;
-    this.votes++;
-    this.voters[peer] = true;
-    if (this.votes * 2 > this.peers.length) this.wonRound(pre);
+    if (args !== b || this.role !== (pre ? "precandidate" : "candidate") || this.granted[peer]) return;
+    this.granted[peer] = true;
+    if (this.countGranted() * 2 > this.peers.length) this.wonRound(pre);
   }
 
   private wonRound(pre: boolean): void {
@@ -908,13 +913,14 @@ export class Raft {
     this.leaderId = this.me;
     this.electionTimer?.cancel();
     this.electionTimer = null;
-    this.electionRound++;
+    const voters = this.granted;
+    this.ballot = null;
     debug("leader", this.me, () => `leader of term ${this.currentTerm}, log ..${this.lastIndex()}`);
     const t = now();
     this.progress = this.peers.map((_, i) => ({
       next: this.lastIndex() + 1,
       match: 0,
-      unknown: !this.voters[i],
+      unknown: !voters[i],
       dataSeq: 0,
       dataAt: 0,
       sentCommit: 0,
