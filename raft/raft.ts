@@ -128,6 +128,11 @@ interface PersistentState {
 
 type Role = "follower" | "precandidate" | "candidate" | "leader";
 
+interface Ballot {
+  args: RequestVoteArgs;
+  granted: boolean[];
+}
+
 /** Heartbeats per peer at most every 100 ms: 10 per second, the course's limit. */
 export const HEARTBEAT_MS = 200;
 /** Election timeouts are uniform in [300, 600) ms: above the paper's 150–300, well inside 5 s. */
@@ -313,13 +318,13 @@ export class Raft {
   private electionTimer: Timer | null = null;
   private electionTimerAt = 0;
   /**
-   * The question we are asking (a pre-vote or a vote, for a term, with our log) and who said
-   * yes. A grant counts whenever it arrives while we still ask the same question, so a slow
-   * reply is not lost when a round times out and asks the others again.
+   * The questions we are asking — pre-votes for term+1, votes for our own candidacy in the
+   * current term — and who said yes. A grant counts whenever it arrives while the question
+   * still stands, so a slow reply is not lost when a round times out: a candidate whose
+   * timer fired asks for pre-votes again but still wins its term if the votes come in.
    */
-  private ballot: RequestVoteArgs | null = null;
-  private ballotPre = false;
-  private granted: boolean[] = [];
+  private preBallot: Ballot | null = null;
+  private voteBallot: Ballot | null = null;
   private links: Link[] = [];
   private progress: Progress[] = [];
   private flushTimer: Timer | null = null;
@@ -761,7 +766,7 @@ export class Raft {
   /** A valid leader of term spoke: follow it and restart the election timeout. */
   private hearFromLeader(term: number, leaderId: number): void {
     this.becomeFollower(term);
-    this.ballot = null; // grants given while there was no leader are void now
+    this.preBallot = null; // grants given while there was no leader are void now
     this.leaderId = leaderId;
     this.lastHeardFromLeader = now();
     this.resetElectionTimer();
@@ -833,7 +838,7 @@ export class Raft {
 
   private startElection(): void {
     // Only the pre-vote granters are asked (they make a majority); a late granter is asked when its grant arrives.
-    const targets = this.granted;
+    const targets = this.preBallot!.granted;
     this.setTerm(this.currentTerm + 1);
     this.votedFor = this.me;
     this.dirty = true;
@@ -846,31 +851,39 @@ export class Raft {
 
   private campaign(pre: boolean, targets?: boolean[]): void {
     const term = pre ? this.currentTerm + 1 : this.currentTerm;
-    const b = this.ballot;
-    if (b === null || this.ballotPre !== pre || b.term !== term || b.lastLogIndex !== this.lastIndex() || b.lastLogTerm !== this.lastTerm()) {
-      this.ballot = { term, candidateId: this.me, lastLogIndex: this.lastIndex(), lastLogTerm: this.lastTerm() };
-      this.ballotPre = pre;
-      this.granted = this.peers.map((_, i) => i === this.me);
+    let b = pre ? this.preBallot : this.voteBallot;
+    const a = b?.args;
+    if (a === undefined || a.term !== term || a.lastLogIndex !== this.lastIndex() || a.lastLogTerm !== this.lastTerm()) {
+      const args = { term, candidateId: this.me, lastLogIndex: this.lastIndex(), lastLogTerm: this.lastTerm() };
+      b = { args, granted: this.peers.map((_, i) => i === this.me) };
+      if (pre) this.preBallot = b;
+      else this.voteBallot = b;
     }
-    const args = this.ballot!;
-    if (this.countGranted() * 2 > this.peers.length) {
+    if (this.isMajority(b!.granted)) {
       this.wonRound(pre);
       return;
     }
     const t = now();
     for (let i = 0; i < this.peers.length; i++) {
-      if (this.granted[i] || (targets !== undefined && !targets[i])) continue;
+      if (b!.granted[i] || (targets !== undefined && !targets[i])) continue;
       const l = this.links[i]!;
       // A peer that stopped answering hears from us once a second; it speaks up itself when back.
       if (l.failures >= 2 && t - l.lastSend < PROBE_MAX_MS) continue;
-      void this.askVote(i, args, pre);
+      void this.askVote(i, b!.args, pre);
     }
   }
 
-  private countGranted(): number {
+  private isMajority(granted: boolean[]): boolean {
     let n = 0;
-    for (const g of this.granted) if (g) n++;
-    return n;
+    for (const g of granted) if (g) n++;
+    return n * 2 > this.peers.length;
+  }
+
+  /** Our vote ballot still stands: we are (or were, until our timer fired) the candidate of this term. */
+  private standingVote(): Ballot | null {
+    const b = this.voteBallot;
+    if (b === null || b.args.term !== this.currentTerm || this.votedFor !== this.me) return null;
+    return this.role === "candidate" || this.role === "precandidate" ? b : null;
   }
 
   private async askVote(peer: number, args: RequestVoteArgs, pre: boolean): Promise<void> {
@@ -886,19 +899,25 @@ export class Raft {
       this.persistIfDirty();
       return;
     }
-    if (!pre && reply.voteGranted && this.role === "leader" && this.currentTerm === args.term) {
+    if (!reply.voteGranted) return;
+    if (!pre && this.role === "leader" && this.currentTerm === args.term) {
       this.lateVoter(peer);
       return;
     }
-    if (!reply.voteGranted) return;
-    const b = this.ballot;
-    if (pre && b !== null && !this.ballotPre && this.role === "candidate" && b.term === args.term && !this.granted[peer]) {
-      void this.askVote(peer, b, false); // a late pre-vote: ask for the real one
+    const vote = this.standingVote();
+    if (pre) {
+      const b = this.preBallot;
+      if (this.role === "precandidate" && b !== null && args === b.args && !b.granted[peer]) {
+        b.granted[peer] = true;
+        if (this.isMajority(b.granted)) this.wonRound(true);
+      } else if (this.role === "candidate" && vote !== null && vote.args.term === args.term && !vote.granted[peer]) {
+        void this.askVote(peer, vote.args, false); // a late pre-vote: ask for the real one
+      }
       return;
     }
-    if (args !== b || this.role !== (pre ? "precandidate" : "candidate") || this.granted[peer]) return;
-    this.granted[peer] = true;
-    if (this.countGranted() * 2 > this.peers.length) this.wonRound(pre);
+    if (vote === null || args !== vote.args || vote.granted[peer]) return;
+    vote.granted[peer] = true;
+    if (this.isMajority(vote.granted)) this.wonRound(false);
   }
 
   private wonRound(pre: boolean): void {
@@ -913,8 +932,9 @@ export class Raft {
     this.leaderId = this.me;
     this.electionTimer?.cancel();
     this.electionTimer = null;
-    const voters = this.granted;
-    this.ballot = null;
+    const voters = this.voteBallot?.granted ?? [];
+    this.preBallot = null;
+    this.voteBallot = null;
     debug("leader", this.me, () => `leader of term ${this.currentTerm}, log ..${this.lastIndex()}`);
     const t = now();
     this.progress = this.peers.map((_, i) => ({
