@@ -2,6 +2,7 @@
 // is one labrpc Server carrying two services, "KVServer" and "Raft"; clerks get their
 // own ends, shuffled. Time is the runtime's (virtual in tests) and test randomness comes
 // from the world's "tester" stream, so one seed replays one run exactly.
+import { FailureLatch } from "../labs-test/failure-latch.js";
 import { appendFileSync } from "node:fs";
 import { Network, Server, Service, type ClientEnd } from "../labrpc/index.js";
 import { say } from "../labs-test/say.js";
@@ -42,31 +43,17 @@ export class Config {
   private rpcs0 = 0;
   private ops = 0;
   private finished = false;
-  private failure: Error | undefined;
-  private rejectFailed: (e: Error) => void = () => {};
+  private readonly latch = new FailureLatch();
   /** Rejects with the first failure found outside the test body's own stack. */
-  readonly failed: Promise<never>;
-
-  private readonly onStray = (err: unknown): void => {
-    const e = err instanceof Error ? err : new Error(String(err));
-    this.fail(new Error(`uncaught error in a detached task: ${e.message}`, { cause: e }));
-  };
+  readonly failed = this.latch.failed;
 
   constructor(n: number, unreliable: boolean, maxraftstate: number) {
     this.n = n;
     this.maxraftstate = maxraftstate;
-    this.failed = new Promise<never>((_, reject) => {
-      this.rejectFailed = reject;
-    });
-    this.failed.catch(() => {}); // observed by withConfig(); never an unhandled rejection
     this.net = new Network();
     this.kvservers = new Array<KVServer | null>(n).fill(null);
     this.saved = new Array<Persister | null>(n).fill(null);
     this.endnames = Array.from({ length: n }, () => []);
-    // A server's applier that throws (say, on a Raft bug) fails the test instead of
-    // only warning after it.
-    process.on("unhandledRejection", this.onStray);
-    process.on("uncaughtException", this.onStray);
     for (let i = 0; i < n; i++) this.startServer(i);
     this.connectAll();
     this.net.setReliable(!unreliable);
@@ -77,19 +64,17 @@ export class Config {
 
   /** Record a failure found outside the test body's own call stack; the first one wins. */
   fail(err: Error): void {
-    if (this.failure !== undefined) return;
-    this.failure = err;
-    this.rejectFailed(err);
+    this.latch.fail(err);
   }
 
   /** Run a concurrent part of a test; if it throws, the whole test fails at once. */
   go(task: () => Promise<void>): Promise<void> {
-    return task().catch((e: unknown) => this.fail(e instanceof Error ? e : new Error(String(e))));
+    return this.latch.go(task);
   }
 
   checkTimeout(): void {
     // Ignore the limit once the test body failed: its own message is the better one.
-    if (this.failure === undefined && now() - this.start > TEST_LIMIT_MS) {
+    if (!this.latch.hasFailed && now() - this.start > TEST_LIMIT_MS) {
       throw new Error("test took longer than 120 seconds");
     }
   }
@@ -103,8 +88,7 @@ export class Config {
       this.kvservers[i] = null;
     }
     this.net.cleanup();
-    process.off("unhandledRejection", this.onStray);
-    process.off("uncaughtException", this.onStray);
+    this.latch.release();
   }
 
   // ---- persisted state -----------------------------------------------------------------
@@ -302,7 +286,7 @@ export class Config {
   /** End a test: the course's "Passed" line (seconds, servers, RPCs, ops). */
   end(): void {
     this.checkTimeout();
-    if (this.failure !== undefined) throw this.failure;
+    this.latch.check();
     const seconds = (now() - this.t0) / 1000;
     const rpcs = this.net.getTotalCount() - this.rpcs0;
     say(

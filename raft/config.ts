@@ -4,6 +4,7 @@
 // All time is the runtime's (virtual in tests) and all test-level randomness comes from
 // the world's "tester" stream, so one seed replays one run exactly.
 
+import { FailureLatch } from "../labs-test/failure-latch.js";
 import { appendFileSync } from "node:fs";
 import { ClientEnd, decode, encode, Network, Server, Service } from "../labrpc/index.js";
 import { say } from "../labs-test/say.js";
@@ -91,21 +92,12 @@ export class Config {
 
   // The first failure found anywhere (test body, applier, a detached task). Once set,
   // every harness call throws it, and withConfig() stops waiting for the body.
-  private failure: Error | undefined;
-  private rejectFailed!: (e: Error) => void;
+  private readonly latch = new FailureLatch();
   /** Rejects with the first failure; never resolves. */
-  readonly failed: Promise<never>;
-  private readonly onStray = (e: unknown): void => {
-    const err = e instanceof Error ? e : new Error(String(e));
-    this.fail(new Error(`uncaught error in a detached task: ${err.message}`, { cause: err }));
-  };
+  readonly failed = this.latch.failed;
 
   constructor(n: number, unreliable: boolean, snapshot: boolean) {
     this.n = n;
-    this.failed = new Promise<never>((_, reject) => {
-      this.rejectFailed = reject;
-    });
-    this.failed.catch(() => {}); // observed by withConfig(); never an unhandled rejection
 
     this.net = new Network();
     this.rafts = new Array<Raft | null>(n).fill(null);
@@ -126,18 +118,13 @@ export class Config {
       this.start1(i, applier);
     }
     for (let i = 0; i < n; i++) this.connect(i);
-    // A Raft loop that throws would otherwise only warn after the test; fail the test instead.
-    process.on("unhandledRejection", this.onStray);
-    process.on("uncaughtException", this.onStray);
   }
 
   // ---- failures ----------------------------------------------------------------------
 
   /** Record a failure found outside the test body's own call stack. The first one wins. */
   fail(err: Error): void {
-    if (this.failure !== undefined) return;
-    this.failure = err;
-    this.rejectFailed(err);
+    this.latch.fail(err);
   }
 
   /** The course's t.Fatalf: fail the test now. */
@@ -149,11 +136,11 @@ export class Config {
 
   /** Throw the recorded failure, if any: the next harness call after an applier error fails. */
   private checkFailed(): void {
-    if (this.failure !== undefined) throw this.failure;
+    this.latch.check();
   }
 
   get hasFailed(): boolean {
-    return this.failure !== undefined;
+    return this.latch.hasFailed;
   }
 
   /**
@@ -161,9 +148,7 @@ export class Config {
    * the whole test at once; the returned promise settles when the task ends, never rejects.
    */
   go(task: () => Promise<void>): Promise<void> {
-    return task().catch((e: unknown) => {
-      this.fail(e instanceof Error ? e : new Error(String(e)));
-    });
+    return this.latch.go(task);
   }
 
   // ---- appliers ----------------------------------------------------------------------
@@ -542,7 +527,7 @@ export class Config {
 
   private checkTimeout(): void {
     // enforce a two minute real-time limit on each test
-    if (this.failure === undefined && now() - this.start > TEST_LIMIT_MS) {
+    if (!this.latch.hasFailed && now() - this.start > TEST_LIMIT_MS) {
       this.fatal("test took longer than 120 seconds");
     }
   }
@@ -590,8 +575,7 @@ export class Config {
       this.finished = true;
       for (const rf of this.rafts) rf?.kill();
       this.net.cleanup();
-      process.off("unhandledRejection", this.onStray);
-      process.off("uncaughtException", this.onStray);
+      this.latch.release();
     }
     this.checkFailed();
     this.checkTimeout();
