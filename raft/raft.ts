@@ -324,6 +324,7 @@ export class Raft {
    * timer fired asks for pre-votes again but still wins its term if the votes come in.
    */
   private preBallot: Ballot | null = null;
+  private candidateSince = 0;
   private voteBallot: Ballot | null = null;
   private links: Link[] = [];
   private progress: Progress[] = [];
@@ -725,9 +726,9 @@ export class Raft {
   // ---- elections ---------------------------------------------------------------------------
 
   /** Wait a fresh random election timeout before starting an election. */
-  private resetElectionTimer(): void {
+  private resetElectionTimer(spread = ELECTION_SPREAD_MS): void {
     if (this.dead) return;
-    this.electionDeadline = now() + ELECTION_MIN_MS + randInt(ELECTION_SPREAD_MS);
+    this.electionDeadline = now() + ELECTION_MIN_MS + randInt(spread);
     // One timer: it re-arms itself when it fires before the deadline; only an earlier deadline re-creates it.
     if (this.electionTimer !== null && this.electionTimerAt <= this.electionDeadline) return;
     this.electionTimer?.cancel();
@@ -844,7 +845,9 @@ export class Raft {
     this.dirty = true;
     this.setRole("candidate");
     this.persist(); // term and vote are on disk before anyone sees the request
-    this.resetElectionTimer();
+    // Votes are worth waiting for: a slow network delays replies (long reordering: up to 2.2 s).
+    this.resetElectionTimer(2 * ELECTION_SPREAD_MS);
+    this.candidateSince = now();
     debug("vote", this.me, () => `candidate in term ${this.currentTerm}`);
     this.campaign(false, targets);
   }
@@ -948,11 +951,13 @@ export class Raft {
       heartbeat: null,
     }));
     this.quorumTimer = after(QUORUM_MS, () => this.checkQuorum());
-    // No message goes out yet: voters just restarted their election timers and hold back
-    // pre-votes for a while (they expect us to lead); a peer that did not answer may well be
-    // down. Each hears from us with the first batch of entries, or at the first heartbeat.
+    // No message goes out yet if the votes came at once: voters just restarted their election
+    // timers and hold back pre-votes for ELECTION_MIN_MS (they expect us to lead); a peer that
+    // did not answer may well be down. Each hears from us with the first batch of entries, or
+    // at the first heartbeat — sooner when the votes were slow, before the voters' patience ends.
+    const first = Math.max(0, Math.min(HEARTBEAT_MS, ELECTION_MIN_MS - HEARTBEAT_MS - (t - this.candidateSince)));
     for (let i = 0; i < this.peers.length; i++) {
-      if (i !== this.me) this.armHeartbeat(i, this.progress[i]!, HEARTBEAT_MS);
+      if (i !== this.me) this.armHeartbeat(i, this.progress[i]!, first);
     }
   }
 
