@@ -309,7 +309,6 @@ export class Raft {
   /** Highest index handed to applyCh (or being handed): the service has seen up to here. */
   private lastApplied = 0;
   private role: Role = "follower";
-  private leaderId = -1;
   /** When a valid leader last spoke to us: a follower within its lease refuses pre-votes. */
   private lastHeardFromLeader = -Infinity;
 
@@ -500,7 +499,7 @@ export class Raft {
       debug("append", this.me, () => `rejected AppendEntries from ${args.leaderId}: I lead term ${args.term}`);
       return { term: this.currentTerm, success: false };
     }
-    this.hearFromLeader(args.term, args.leaderId);
+    this.hearFromLeader(args.term);
 
     let prev = args.prevLogIndex;
     let entries = args.entries;
@@ -552,7 +551,7 @@ export class Raft {
     this.heardFrom(args.leaderId);
     if (args.term < this.currentTerm) return { term: this.currentTerm };
     if (args.term === this.currentTerm && this.role === "leader") return { term: this.currentTerm };
-    this.hearFromLeader(args.term, args.leaderId);
+    this.hearFromLeader(args.term);
 
     const index = args.lastIncludedIndex;
     if (index <= this.commitIndex) {
@@ -765,10 +764,9 @@ export class Raft {
   }
 
   /** A valid leader of term spoke: follow it and restart the election timeout. */
-  private hearFromLeader(term: number, leaderId: number): void {
+  private hearFromLeader(term: number): void {
     this.becomeFollower(term);
     this.preBallot = null; // grants given while there was no leader are void now
-    this.leaderId = leaderId;
     this.lastHeardFromLeader = now();
     this.resetElectionTimer();
   }
@@ -776,7 +774,6 @@ export class Raft {
   /** A higher term was seen, or leadership was lost: become a follower. */
   private becomeFollower(term: number): void {
     const wasLeader = this.role === "leader";
-    if (term > this.currentTerm) this.leaderId = -1;
     this.setTerm(term);
     if (wasLeader) {
       this.stopLeading();
@@ -831,7 +828,6 @@ export class Raft {
   /** Ask everyone whether we could win term+1, without touching anyone's term yet. */
   private startPreVote(): void {
     this.setRole("precandidate");
-    this.leaderId = -1;
     this.resetElectionTimer();
     debug("timer", this.me, () => `election timeout in term ${this.currentTerm}: pre-vote for ${this.currentTerm + 1}`);
     this.campaign(true);
@@ -932,7 +928,6 @@ export class Raft {
 
   private becomeLeader(): void {
     this.setRole("leader");
-    this.leaderId = this.me;
     this.electionTimer?.cancel();
     this.electionTimer = null;
     const voters = this.voteBallot?.granted ?? [];
