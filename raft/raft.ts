@@ -137,6 +137,8 @@ interface Ballot {
   /** Pre-votes only: peers not asked yet, asked if the first ones do not make a majority soon. */
   later: number[];
   laterTimer: Timer | null;
+  /** Requests re-sent to each peer after a quick failure (a lost message, not a dead peer). */
+  retries: number[];
 }
 
 /** Heartbeats per peer at most every 100 ms: 10 per second, the course's limit. */
@@ -163,6 +165,9 @@ const PROBE_MAX_MS = 1000;
 const PREVOTE_WAVE_MS = 50;
 /** A peer that has left a call unanswered this long is probably down (a dead peer's calls take seconds to fail). */
 const SUSPECT_MS = 100;
+/** A vote request that fails this quickly was lost on the way; it is re-sent (up to VOTE_RETRIES times). */
+const LOST_MS = 100;
+const VOTE_RETRIES = 3;
 
 /**
  * What this peer knows about reaching another one, whatever its role. A peer whose calls
@@ -877,7 +882,7 @@ export class Raft {
     const a = b?.args;
     if (a === undefined || a.term !== term || a.lastLogIndex !== this.lastIndex() || a.lastLogTerm !== this.lastTerm()) {
       const args = { term, candidateId: this.me, lastLogIndex: this.lastIndex(), lastLogTerm: this.lastTerm() };
-      b = { args, granted: this.peers.map((_, i) => i === this.me), later: [], laterTimer: null };
+      b = { args, granted: this.peers.map((_, i) => i === this.me), later: [], laterTimer: null, retries: this.peers.map(() => 0) };
       if (pre) {
         this.dropPreBallot();
         this.preBallot = b;
@@ -959,11 +964,21 @@ export class Raft {
 
   private async askVote(peer: number, args: RequestVoteArgs, pre: boolean): Promise<void> {
     const seq = this.noteSend(peer);
+    const sent = now();
     const r = await this.peers[peer]!.call<RequestVoteReply>(pre ? "Raft.PreVote" : "Raft.RequestVote", args);
     const reply = r.ok ? r.reply : undefined;
     const valid = isObject(reply) && isIndex(reply.term) && typeof reply.voteGranted === "boolean";
     if (this.dead) return;
     this.noteOutcome(peer, seq, valid);
+    if (!valid && now() - sent < LOST_MS) {
+      // Lost on the way: ask again while the question stands (voting twice for us is harmless).
+      const b = pre ? (this.role === "precandidate" ? this.preBallot : null) : this.standingVote();
+      if (b !== null && b.args === args && !b.granted[peer] && b.retries[peer]! < VOTE_RETRIES) {
+        b.retries[peer]!++;
+        void this.askVote(peer, args, pre);
+        return;
+      }
+    }
     if (!valid || (!reply.voteGranted && reply.term <= this.currentTerm)) {
       // One of the first asked failed us: ask the others now rather than at the end of the wave.
       if (pre && this.preBallot?.args === args) this.askLater(this.preBallot);
