@@ -168,11 +168,15 @@ const SUSPECT_MS = 100;
 /** A vote request that fails this quickly was lost on the way; it is re-sent (up to VOTE_RETRIES times). */
 const LOST_MS = 100;
 const VOTE_RETRIES = 3;
+/** This many quick failures in a row do count against a peer (a dead one may fail quickly too). */
+const LOST_STREAK = 3;
 
 /**
  * What this peer knows about reaching another one, whatever its role. A peer whose calls
  * keep failing is probed less and less often and is left out of vote requests for a
- * while; a reply from it, or any request it sends us, brings it back at once.
+ * while; a reply from it, or any request it sends us, brings it back at once. A call that
+ * fails at once lost a message (the unreliable network): that alone does not count, since
+ * a dead or cut-off peer's calls fail only after a while.
  */
 interface Link {
   /** Calls made to it so far: each call's sequence number. */
@@ -189,6 +193,8 @@ interface Link {
   lastHeard: number;
   /** When the oldest call still unanswered since then went out (null: none). */
   unansweredSince: number | null;
+  /** Quick failures in a row: lost messages, which say nothing about the peer (up to LOST_STREAK). */
+  lostStreak: number;
 }
 
 /**
@@ -368,7 +374,7 @@ export class Raft {
     }
     this.links = peers.map(() => ({
       seq: 0, lastSend: -Infinity, lastOkSeq: 0, failures: 0, outcomeSeq: 0, down: false, lastHeard: -Infinity,
-      unansweredSince: null,
+      unansweredSince: null, lostStreak: 0,
     }));
     // SOLUTION END
 
@@ -969,7 +975,7 @@ export class Raft {
     const reply = r.ok ? r.reply : undefined;
     const valid = isObject(reply) && isIndex(reply.term) && typeof reply.voteGranted === "boolean";
     if (this.dead) return;
-    this.noteOutcome(peer, seq, valid);
+    this.noteOutcome(peer, seq, valid, sent);
     if (!valid && now() - sent < LOST_MS) {
       // Lost on the way: ask again while the question stands (voting twice for us is harmless).
       const b = pre ? (this.role === "precandidate" ? this.preBallot : null) : this.standingVote();
@@ -1073,8 +1079,14 @@ export class Raft {
     return l.down || (l.unansweredSince !== null && now() - l.unansweredSince >= SUSPECT_MS);
   }
 
-  private noteOutcome(peer: number, seq: number, ok: boolean): void {
+  private noteOutcome(peer: number, seq: number, ok: boolean, sentAt: number): void {
     const l = this.links[peer]!;
+    if (!ok && now() - sentAt < LOST_MS && l.lostStreak < LOST_STREAK) {
+      // A message lost on an unreliable network; a slow reply is no reason to give up on it.
+      l.lostStreak++;
+      return;
+    }
+    l.lostStreak = 0;
     if (ok) {
       l.failures = 0;
       l.lastHeard = now();
@@ -1225,9 +1237,9 @@ export class Raft {
   }
 
   /** Common bookkeeping for a reply or failure; false if the reply is no longer of use. */
-  private outcome(p: Progress, peer: number, seq: number, term: number, ok: boolean, replyTerm: number): boolean {
+  private outcome(p: Progress, peer: number, seq: number, sentAt: number, term: number, ok: boolean, replyTerm: number): boolean {
     if (this.dead) return false;
-    this.noteOutcome(peer, seq, ok);
+    this.noteOutcome(peer, seq, ok, sentAt);
     // A reply to a later message supersedes an outstanding batch (a restarted peer never answers it).
     if (seq === p.dataSeq || (ok && seq > p.dataSeq)) p.dataSeq = 0;
     if (ok && replyTerm > this.currentTerm) {
@@ -1245,10 +1257,11 @@ export class Raft {
   }
 
   private async callAppendEntries(peer: number, p: Progress, seq: number, args: AppendEntriesArgs): Promise<void> {
+    const sent = now();
     const r = await this.peers[peer]!.call<AppendEntriesReply>("Raft.AppendEntries", args);
     const reply = r.ok ? r.reply : undefined;
     const valid = isObject(reply) && isIndex(reply.term) && typeof reply.success === "boolean";
-    if (!this.outcome(p, peer, seq, args.term, valid, valid ? reply.term : 0)) return;
+    if (!this.outcome(p, peer, seq, sent, args.term, valid, valid ? reply.term : 0)) return;
     if (reply!.success) {
       const match = args.prevLogIndex + args.entries.length;
       if (match > p.match) p.match = match;
@@ -1281,10 +1294,11 @@ export class Raft {
   }
 
   private async callInstallSnapshot(peer: number, p: Progress, seq: number, args: InstallSnapshotArgs): Promise<void> {
+    const sent = now();
     const r = await this.peers[peer]!.call<InstallSnapshotReply>("Raft.InstallSnapshot", args);
     const reply = r.ok ? r.reply : undefined;
     const valid = isObject(reply) && isIndex(reply.term);
-    if (!this.outcome(p, peer, seq, args.term, valid, valid ? reply.term : 0)) return;
+    if (!this.outcome(p, peer, seq, sent, args.term, valid, valid ? reply.term : 0)) return;
     if (args.lastIncludedIndex > p.match) p.match = args.lastIncludedIndex;
     if (p.next <= args.lastIncludedIndex) p.next = args.lastIncludedIndex + 1;
     this.advanceCommit();
