@@ -339,7 +339,7 @@ export class Raft {
   private role: Role = "follower";
   /** When a valid leader last spoke to us: a follower within its lease refuses pre-votes. */
   private lastHeardFromLeader = -Infinity;
-  /** The leader we last followed (-1: none yet): when it falls silent it is asked for a pre-vote last. */
+  /** The leader we last followed, or voted for (-1: none yet): when it falls silent it is asked for a pre-vote last. */
   private lastLeader = -1;
 
   // timers and rounds
@@ -848,6 +848,7 @@ export class Raft {
       grant = true;
       // It will most likely lead: refuse pre-votes for a while, as if it had spoken already.
       this.lastHeardFromLeader = now();
+      this.lastLeader = args.candidateId;
       if (this.votedFor !== args.candidateId) {
         this.votedFor = args.candidateId;
         this.dirty = true;
@@ -1048,12 +1049,16 @@ export class Raft {
     // They hear from us with the first batch of entries, or at the first heartbeat — sooner
     // when the votes were slow, before their patience ends. Everyone else may still be in an
     // older term and learns of the new one at once, unless it looks down: the leader we
-    // followed before, gone silent, or a peer leaving our calls unanswered.
+    // followed before, gone silent, or a peer that has not answered what we asked it.
     const first = Math.max(0, Math.min(HEARTBEAT_MS, ELECTION_MIN_MS - HEARTBEAT_MS - (t - this.candidateSince)));
     for (let i = 0; i < this.peers.length; i++) {
       if (i === this.me) continue;
-      if (voters[i] === true || i === this.lastLeader || this.suspect(i)) this.armHeartbeat(i, this.progress[i]!, first);
-      else this.sendTo(i);
+      const l = this.links[i]!;
+      if (voters[i] === true || i === this.lastLeader || l.down || l.unansweredSince !== null) {
+        this.armHeartbeat(i, this.progress[i]!, first);
+      } else {
+        this.sendTo(i);
+      }
     }
   }
 
