@@ -122,8 +122,10 @@ async function benchMany(partIds: string[], count: number, dir: string): Promise
     ) + "\n\n",
   );
   if (over + scaled > 0) process.stdout.write(LEGEND);
-  const tail = readFileSync(path.join(dir, "runner.log"), "utf8").trim().split("\n").at(-1) ?? "";
-  process.stdout.write(`${over} run figure(s) above the handout's (!), ${scaled} above it with a larger workload (*); runner: ${tail}\n`);
+  const log = readFileSync(path.join(dir, "runner.log"), "utf8").trim().split("\n");
+  const seeds = log.find((l) => l.includes(" seeds "))?.replace(/; logs in .*$/, "") ?? "";
+  process.stdout.write(`${over} run figure(s) above the handout's (!), ${scaled} above it with a larger workload (*)\n`);
+  process.stdout.write(`runner: ${seeds}; ${log.at(-1) ?? ""}\n`);
   if (r.exitCode === 0) rmSync(dir, { recursive: true, force: true });
   process.exitCode = r.exitCode === 0 ? 0 : 1;
 }
