@@ -5,7 +5,7 @@ SHELL := /bin/bash
 export SEED RUN COUNT PARALLEL TRACE DEBUG REALTIME
 
 NPM_STAMP := node_modules/.installed
-RUNNER := node_modules/.bin/tsx labs-test/run.ts
+RUNNER := node_modules/.bin/tsx labs-test/tools/run.ts
 
 $(NPM_STAMP): package.json package-lock.json
 	@command -v node >/dev/null || { echo "error: Node.js 20 or newer is required (https://nodejs.org)"; exit 1; }

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { execa } from "execa";
-import type { GradedResult } from "../labs-test/graded.js";
+import type { GradedResult } from "../labs-test/harness/graded.js";
 import { RealClock } from "../runtime/real-clock.js";
 import type { KvStat } from "./config.js";
 

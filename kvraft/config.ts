@@ -2,10 +2,10 @@
 // is one labrpc Server carrying two services, "KVServer" and "Raft"; clerks get their
 // own ends, shuffled. Time is the runtime's (virtual in tests) and test randomness comes
 // from the world's "tester" stream, so one seed replays one run exactly.
-import { FailureLatch } from "../labs-test/failure-latch.js";
+import { FailureLatch } from "../labs-test/harness/failure-latch.js";
 import { appendFileSync } from "node:fs";
 import { Network, Server, Service, type ClientEnd } from "../labrpc/index.js";
-import { say } from "../labs-test/say.js";
+import { say } from "../labs-test/harness/say.js";
 import { randstring } from "../raft/config.js";
 import { makePersister, type Persister } from "../raft/persister.js";
 import { RAFT_RPC_METHODS } from "../raft/raft.js";

@@ -1,8 +1,8 @@
 // The graded Lab 3 tests (the course's kvraft/test_test.go): 3A without snapshots, 3B
 // with. Names, titles, parameters and thresholds are the course's; all sleeps are on the
 // runtime clock (virtual seconds in simulated mode).
-import { graded } from "../labs-test/graded.js";
-import { say } from "../labs-test/say.js";
+import { graded } from "../labs-test/harness/graded.js";
+import { say } from "../labs-test/harness/say.js";
 import { checkOperations, kvModel, writeVisualizationToTemp, type KvOperation } from "../porcupine/index.js";
 import { now, sleep, world } from "../runtime/index.js";
 import { RealClock } from "../runtime/real-clock.js";

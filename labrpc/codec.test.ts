@@ -1,5 +1,5 @@
 import { expect, test } from "vitest";
-import { graded } from "../labs-test/graded.js";
+import { graded } from "../labs-test/harness/graded.js";
 import { codecErrorCount, decode, decodeInto, encode } from "./codec.js";
 
 // The course's labgob tests, adapted: TypeScript has no lower-case-field hazard, but

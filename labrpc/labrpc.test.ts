@@ -1,11 +1,11 @@
 import { expect, test } from "vitest";
-import { graded } from "../labs-test/graded.js";
+import { graded } from "../labs-test/harness/graded.js";
 import { now, sleep } from "../runtime/index.js";
 import { RealClock } from "../runtime/real-clock.js";
 import { runWorld } from "../runtime/world.js";
 import { JUNK_METHODS, JunkServer } from "./junk-server.js";
 import { type ClientEnd, Network, type Name, Server, Service } from "./index.js";
-import { say } from "../labs-test/say.js";
+import { say } from "../labs-test/harness/say.js";
 
 /** An end from endName to serverName, connected and enabled. */
 function link(net: Network, endName: Name, serverName: Name): ClientEnd {

@@ -1,6 +1,15 @@
 // The one list of lab parts: which files are the student's, which graded tests belong to
 // each part, and their points. The Makefile's runner, the grader and the handout
 // generator read this; nothing else lists these files.
+//
+// Three kinds of tests:
+// - graded (`tests`): the course's tests, through the course's public API only; points.
+// - extra (`extraTests`): ours, also through the public API only, so every correct
+//   solution passes them; they run with their part and ship in the handout, no points.
+// - reference (`referenceTests`): tests of our reference solution's internals (its
+//   persisted format, handler names, PreVote, its error types). They live in a
+//   `reference/` folder beside the lab, run only where the reference solution is present
+//   (its student files still hold SOLUTION markers), and never ship in a handout.
 
 export interface LabPart {
   id: string;
@@ -11,8 +20,10 @@ export interface LabPart {
   testFiles: string[];
   /** Graded test names, in the course's order. */
   tests: string[];
-  /** Our own tests that run with the part (make test-XX) but carry no points. */
+  /** Our own graded behaviour tests (public API only): run with the part, shipped, no points. */
   extraTests?: string[];
+  /** Tests of our reference solution's internals: run only where it is present, never shipped. */
+  referenceTests?: { files: string[] };
   points: number;
   /** Wall-clock (not simulated) part: it runs real processes. */
   realProcesses?: boolean;

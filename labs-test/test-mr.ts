@@ -15,7 +15,7 @@ import { coordinatorSock } from "../mr/transport/endpoint.js";
 import { gutenbergDir } from "../mr/paths.js";
 import { killEverything, ProcessGroup } from "../mr/launch.js";
 import { SUITE } from "./mr/suite.js";
-import { say } from "./say.js";
+import { say } from "./harness/say.js";
 
 interface Outcome {
   name: string;

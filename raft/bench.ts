@@ -8,7 +8,7 @@ import { randomInt } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { execa } from "execa";
-import type { GradedResult } from "../labs-test/graded.js";
+import type { GradedResult } from "../labs-test/harness/graded.js";
 import { findPart } from "../labs-test/labs.js";
 import { RealClock } from "../runtime/real-clock.js";
 import type { TestStats } from "./config.js";
@@ -82,7 +82,7 @@ function table(head: string[], rows: string[][]): string {
 async function benchMany(partIds: string[], count: number, dir: string): Promise<void> {
   const statsFile = path.join(dir, "stats.jsonl");
   process.stdout.write(`running ${partIds.join(" ")} under ${count} seeds (log: ${path.join(dir, "runner.log")}) ...\n`);
-  const r = await execa("tsx", ["labs-test/run.ts", ...partIds], {
+  const r = await execa("tsx", ["labs-test/tools/run.ts", ...partIds], {
     env: { LABS_STATS: path.resolve(statsFile), COUNT: String(count), FORCE_COLOR: "0" },
     stdio: ["ignore", { file: path.join(dir, "runner.log") }, { file: path.join(dir, "runner.log") }],
     reject: false,

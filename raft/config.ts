@@ -4,10 +4,10 @@
 // All time is the runtime's (virtual in tests) and all test-level randomness comes from
 // the world's "tester" stream, so one seed replays one run exactly.
 
-import { FailureLatch } from "../labs-test/failure-latch.js";
+import { FailureLatch } from "../labs-test/harness/failure-latch.js";
 import { appendFileSync } from "node:fs";
 import { ClientEnd, decode, encode, Network, Server, Service } from "../labrpc/index.js";
-import { say } from "../labs-test/say.js";
+import { say } from "../labs-test/harness/say.js";
 import { Channel, now, sleep, trace, world } from "../runtime/index.js";
 import { makePersister, type Persister } from "./persister.js";
 import { make, RAFT_RPC_METHODS, type ApplyMsg, type Raft } from "./raft.js";

@@ -5,9 +5,9 @@
 
 import { randomInt } from "node:crypto";
 import { expect, test } from "vitest";
-import { readTestEnv } from "../labs-test/env.js";
-import { graded } from "../labs-test/graded.js";
-import { say } from "../labs-test/say.js";
+import { readTestEnv } from "../labs-test/harness/env.js";
+import { graded } from "../labs-test/harness/graded.js";
+import { say } from "../labs-test/harness/say.js";
 import { runWorld, sleep } from "../runtime/index.js";
 import {
   type Config,

@@ -8,7 +8,7 @@ import { appPath, programPath } from "../../mr/paths.js";
 import { describeExit, type Proc, type ProcessGroup, type ProcResult } from "../../mr/launch.js";
 import { catLines, firstDifference, outputFiles, sortedNonEmpty } from "../../mr/outputs.js";
 import { compareKeys } from "../../mr/key-order.js";
-import { say } from "../say.js";
+import { say } from "../harness/say.js";
 
 export interface SuiteContext {
   /** The mr-tmp folder the test runs in. */

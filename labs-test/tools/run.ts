@@ -5,9 +5,9 @@ import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import path from "node:path";
 import { execa } from "execa";
-import { EnvError, readTestEnv, type TestEnv } from "./env.js";
-import type { GradedResult } from "./graded.js";
-import { findPart, PARTS, testsToRun, type LabPart } from "./labs.js";
+import { EnvError, readTestEnv, type TestEnv } from "../harness/env.js";
+import type { GradedResult } from "../harness/graded.js";
+import { findPart, PARTS, testsToRun, type LabPart } from "../labs.js";
 import { printSummaryTable } from "./summary-table.js";
 import { runVitest, type VitestCounts } from "./vitest-run.js";
 

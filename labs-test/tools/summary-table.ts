@@ -1,5 +1,5 @@
-import type { GradedResult } from "./graded.js";
-import { replayCommand } from "./replay.js";
+import type { GradedResult } from "../harness/graded.js";
+import { replayCommand } from "../harness/replay.js";
 
 /** COUNT=n's closing table: test | passed/runs | mean virtual s | mean wall s, then failures. */
 export function printSummaryTable(results: GradedResult[], tests: string[], logDir: string): void {

@@ -2,10 +2,10 @@ import { randomInt } from "node:crypto";
 import { appendFileSync } from "node:fs";
 import path from "node:path";
 import { test } from "vitest";
-import { RealClock } from "../runtime/real-clock.js";
-import { runWorld, type World } from "../runtime/world.js";
+import { RealClock } from "../../runtime/real-clock.js";
+import { runWorld, type World } from "../../runtime/world.js";
 import { readTestEnv } from "./env.js";
-import { partOfTest } from "./labs.js";
+import { partOfTest } from "../labs.js";
 import { replayCommand } from "./replay.js";
 import { say } from "./say.js";
 

@@ -1,4 +1,4 @@
-import { partOfTest } from "./labs.js";
+import { partOfTest } from "../labs.js";
 
 /** The exact command that replays one graded test with one seed. */
 export function replayCommand(name: string, seed: number, realtime: boolean): string {
