@@ -8,10 +8,11 @@ import { Network, Server, Service, type ClientEnd } from "../labrpc/index.js";
 import { say } from "../labs-test/harness/say.js";
 import { randstring } from "../raft/config.js";
 import { makePersister, type Persister } from "../raft/persister.js";
-import { RAFT_RPC_METHODS } from "../raft/raft.js";
 import { after, now, world } from "../runtime/index.js";
 import { makeClerk, type Clerk } from "./client.js";
-import { KV_RPC_METHODS, startKVServer, type KVServer } from "./server.js";
+import { guardClerk } from "./clerk-guard.js";
+import { KV_ARGS_SCHEMAS } from "./rpc-schemas.js";
+import { startKVServer, type KVServer } from "./server.js";
 
 /** The course's per-test limit, on the runtime clock (virtual seconds in simulated mode). */
 const TEST_LIMIT_MS = 120_000;
@@ -181,7 +182,7 @@ export class Config {
       const k = r.randInt(i + 1);
       [ends[i], ends[k]] = [ends[k]!, ends[i]!];
     }
-    const ck = makeClerk(ends);
+    const ck = guardClerk(makeClerk(ends));
     this.clerks.set(ck, names);
     this.connectClient(ck, to);
     return ck;
@@ -234,8 +235,8 @@ export class Config {
     const kv = startKVServer(ends, i, this.saved[i]!, this.maxraftstate);
     this.kvservers[i] = kv;
     const srv = new Server();
-    srv.addService(new Service("KVServer", kv, KV_RPC_METHODS));
-    srv.addService(new Service("Raft", kv.rf, RAFT_RPC_METHODS));
+    srv.addService(Service.fromReceiver("KVServer", kv, { args: KV_ARGS_SCHEMAS }));
+    srv.addService(Service.fromReceiver("Raft", kv.rf));
     this.net.addServer(i, srv);
   }
 

@@ -10,7 +10,7 @@ import { ClientEnd, decode, encode, Network, Server, Service } from "../labrpc/i
 import { say } from "../labs-test/harness/say.js";
 import { Channel, now, sleep, trace, world } from "../runtime/index.js";
 import { makePersister, type Persister } from "./persister.js";
-import { make, RAFT_RPC_METHODS, type ApplyMsg, type Raft } from "./raft.js";
+import { make, type ApplyMsg, type Raft } from "./raft.js";
 
 /** The tester's yardstick for an election (not Raft's own timeout): 1×, 2×, ½× and 0.7× of it are used. */
 export const RaftElectionTimeout = 1000;
@@ -316,7 +316,7 @@ export class Config {
     void applier(i, applyCh);
 
     const srv = new Server();
-    srv.addService(new Service("Raft", rf, RAFT_RPC_METHODS));
+    srv.addService(Service.fromReceiver("Raft", rf));
     this.net.addServer(i, srv);
   }
 

@@ -1373,13 +1373,3 @@ export class Raft {
 export function make(peers: ClientEnd[], me: number, persister: Persister, applyCh: Channel<ApplyMsg>): Raft {
   return new Raft(peers, me, persister, applyCh);
 }
-
-/** The RPC handlers the harness registers as new Service("Raft", rf, RAFT_RPC_METHODS). Add yours. */
-export const RAFT_RPC_METHODS: readonly string[] = [
-  "requestVote",
-  // SOLUTION BEGIN
-  "preVote",
-  "appendEntries",
-  "installSnapshot",
-  // SOLUTION END
-];
