@@ -13,7 +13,7 @@ $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-.PHONY: help setup wc build-mr corpus test typecheck bench test-labrpc test-mr test-2A test-2B test-2C test-2D test-3A test-3B test-4A test-4B test-challenge
+.PHONY: help handout setup wc build-mr corpus test typecheck bench test-labrpc test-mr test-2A test-2B test-2C test-2D test-3A test-3B test-4A test-4B test-challenge
 
 help:
 	@echo "make wc            run the MapReduce word count (sets everything up first)"
@@ -23,6 +23,7 @@ help:
 	@echo "make test-XX       one lab part: labrpc mr 2A 2B 2C 2D 3A 3B"
 	@echo "                   options: SEED=n RUN=regex COUNT=n PARALLEL=n TRACE=file DEBUG=topics REALTIME=1"
 	@echo "make bench         labrpc RPCs per second"
+	@echo "make handout OUT=dir   the student tree (instructors)"
 
 setup: $(NPM_STAMP)
 
@@ -48,3 +49,9 @@ test-labrpc test-mr test-2A test-2B test-2C test-2D test-3A test-3B test-4A test
 
 bench: $(NPM_STAMP)
 	node_modules/.bin/tsx labrpc/bench.ts
+
+# make handout OUT=dir: the student tree (solution regions stubbed, reference tests left out)
+handout: $(NPM_STAMP)
+	@test -f labs-test/tools/handout.ts || { echo "make handout: the instructor's tool; it is not part of the student tree"; exit 2; }
+	@test -n "$(OUT)" || { echo "usage: make handout OUT=dir (a new or empty directory)"; exit 2; }
+	@node_modules/.bin/tsx labs-test/tools/handout.ts --out '$(OUT)'

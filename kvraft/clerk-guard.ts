@@ -4,7 +4,38 @@
 // RPC is sent; well-typed calls pass straight to the student's Clerk.
 import { z } from "zod";
 import { describeValue } from "../labrpc/index.js";
+import { now, world } from "../runtime/index.js";
 import type { Clerk } from "./client.js";
+
+/**
+ * More Clerk calls than this completing in a row at one virtual instant means no Clerk is
+ * waiting for anything (a stub that returns at once, say): the test's loops would then spin
+ * forever without the virtual clock ever advancing, so the test fails instead of hanging.
+ * A Clerk that waits for a server's reply lets some time pass long before this.
+ */
+export const MAX_CALLS_AT_ONE_INSTANT = 10_000;
+
+/** Clerk calls completed at the current virtual instant, across the clerks of one test. */
+export class ClerkPace {
+  private at = -1;
+  private calls = 0;
+
+  /** @throws Error once MAX_CALLS_AT_ONE_INSTANT calls completed without time passing (simulated mode). */
+  completed(method: string): void {
+    if (!world().simulated) return;
+    const t = now();
+    if (t !== this.at) {
+      this.at = t;
+      this.calls = 0;
+    }
+    if (++this.calls > MAX_CALLS_AT_ONE_INSTANT) {
+      throw new Error(
+        `Clerk.${method}: ${MAX_CALLS_AT_ONE_INSTANT} Clerk calls completed at virtual time ${t} ms without any ` +
+          `time passing; a Clerk call must wait for a server's reply (is the Clerk still a stub?)`,
+      );
+    }
+  }
+}
 
 const Str = z.string();
 const Op = z.enum(["Put", "Append"]);
@@ -30,9 +61,10 @@ function problem(method: string, args: readonly unknown[]): string | undefined {
 /**
  * ck, with get/put/append/putAppend checking their arguments first: a bad one rejects
  * with a TypeError (`Clerk.get: key must be a string, got number 42`) and sends nothing.
- * Everything else (and every well-formed call) is the student's Clerk unchanged.
+ * Everything else (and every well-formed call) is the student's Clerk unchanged. With
+ * pace, a call also fails once too many calls complete without virtual time passing.
  */
-export function guardClerk(ck: Clerk): Clerk {
+export function guardClerk(ck: Clerk, pace?: ClerkPace): Clerk {
   return new Proxy(ck, {
     get(target, prop, receiver) {
       const v: unknown = Reflect.get(target, prop, receiver);
@@ -41,7 +73,12 @@ export function guardClerk(ck: Clerk): Clerk {
       return (...args: unknown[]): unknown => {
         const p = problem(prop, args);
         if (p !== undefined) return Promise.reject(new TypeError(p));
-        return fn.apply(target, args);
+        const r = fn.apply(target, args);
+        if (pace === undefined) return r;
+        return Promise.resolve(r).then((v) => {
+          pace.completed(prop);
+          return v;
+        });
       };
     },
   });

