@@ -20,7 +20,7 @@ interface Handout {
   cmds: number;
 }
 
-/** The Spring 2022 lab-raft page's sample run (spec §5), by test title. */
+/** The sample run printed on the course's Spring 2022 Lab 2 page, by test title. */
 const HANDOUT: Record<string, Handout> = {
   "Test (2A): initial election": { seconds: 3.5, rpcs: 58, bytes: 16840, cmds: 0 },
   "Test (2A): election after network failure": { seconds: 5.4, rpcs: 118, bytes: 25269, cmds: 0 },

@@ -1,4 +1,4 @@
-// The apps' exact behaviour (spec §3.3), run in this process. The crash app's crashing
+// The apps' exact behaviour (that of the course's mrapps), run in this process. The crash app's crashing
 // and the multi-second sleeps are exercised by the graded script instead.
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
