@@ -19,6 +19,10 @@ export const SnapShotInterval = 10;
 /** 2D: largest Raft state (bytes) allowed in a persister. */
 export const MAXLOGSIZE = 2000;
 
+// The course's raft tests take randstring and friends from config.go; tests here may
+// import them from this harness too (they live in the shared test library).
+export { randn, randomCommand, randstring } from "../labs-test/harness/tester-rand.js";
+
 /** What a peer's applyCh reader is: started by start1 for each (re)started peer. */
 export type Applier = (i: number, applyCh: Channel<ApplyMsg>) => Promise<void>;
 
