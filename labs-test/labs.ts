@@ -53,7 +53,7 @@ export const PARTS: LabPart[] = [
     id: "mr",
     title: "Lab 1: MapReduce",
     studentFiles: ["mr/coordinator.ts", "mr/worker.ts", "mr/rpc.ts"],
-    testFiles: ["labs-test/test-mr.ts"],
+    testFiles: ["mr/main/test-mr.ts"],
     tests: ["wc", "indexer", "map parallelism", "reduce parallelism", "job count", "early exit", "crash"],
     points: 70,
     realProcesses: true,
@@ -141,8 +141,6 @@ export const PARTS: LabPart[] = [
 export const FRAMEWORK_FILES_BESIDE_STUDENT_FILES: readonly string[] = [
   "raft/config.ts", "raft/persister.ts", "raft/bench.ts",
   "kvraft/config.ts", "kvraft/bench.ts", "kvraft/clerk-guard.ts", "kvraft/rpc-schemas.ts", "kvraft/test-cluster.ts",
-  "mr/app.ts", "mr/atomic-write.ts", "mr/bench.ts", "mr/build.ts", "mr/corpus.ts", "mr/inputs.ts", "mr/job-aborted.ts",
-  "mr/key-order.ts", "mr/launch.ts", "mr/outputs.ts", "mr/paths.ts", "mr/plugin.ts", "mr/run-job.ts", "mr/sequential.ts",
   "shardctrler/config.ts", "shardkv/config.ts",
 ];
 
