@@ -31,7 +31,8 @@ export class ClerkPace {
     if (++this.calls > MAX_CALLS_AT_ONE_INSTANT) {
       throw new Error(
         `Clerk.${method}: ${MAX_CALLS_AT_ONE_INSTANT} Clerk calls completed at virtual time ${t} ms without any ` +
-          `time passing; a Clerk call must wait for a server's reply (is the Clerk still a stub?)`,
+          `time passing, so the virtual clock can never advance: a Clerk call must wait for a server's reply ` +
+          `(is the Clerk still a stub?)`,
       );
     }
   }

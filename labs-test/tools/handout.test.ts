@@ -171,6 +171,28 @@ describe("the student tree", () => {
   });
 });
 
+/** The independently written, student-style Raft (branch student-raft), if merged here. */
+const STUDENT_RAFT = path.join(ROOT, "raft/reference/student-raft/raft.ts");
+
+describe("a solution written from the handout alone", () => {
+  // Its field names, persisted format and handler names are its own; only the course's
+  // API is shared. It lives in a reference folder, so it runs where that folder exists.
+  test.runIf(existsSync(STUDENT_RAFT))("the student-style Raft with our kvraft passes 2A-2D, 3A and 3B in the handout", async () => {
+    const d = path.join(tmp, "d");
+    cpSync(ho, d, { recursive: true, verbatimSymlinks: true });
+    const src = readFileSync(STUDENT_RAFT, "utf8").replaceAll('from "../../../', 'from "../').replaceAll('from "../../', 'from "./');
+    writeFileSync(path.join(d, "raft/raft.ts"), src);
+    for (const f of studentFilesIn(part("3A"), ROOT).filter((f) => f.startsWith("kvraft/"))) {
+      copyFileSync(path.join(ROOT, f), path.join(d, f));
+    }
+    for (const ids of [raftParts, kvParts]) {
+      const { closing, output } = await runParts(d, ids, 1);
+      const n = ids.flatMap((id) => testsToRun(part(id))).length;
+      expect(closing, output.slice(-3000)).toBe(`${n} passed, 0 failed`);
+    }
+  });
+});
+
 describe("bad input", () => {
   /** A small repository: one part whose student file is raft/raft.ts. */
   function fakeRepo(files: Record<string, string>): { root: string; parts: LabPart[] } {
