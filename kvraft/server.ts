@@ -145,8 +145,10 @@ export class KVServer {
   }
 
   /**
-   * The tester calls kill() when a KVServer instance won't be needed again. It stops
-   * Raft too; afterwards every RPC answers ErrWrongLeader and nothing new is applied.
+   * The tester calls kill() when a KVServer instance won't be needed again. For your
+   * convenience, we supply code to set dead and to kill Raft, and killed() to test dead
+   * in long-running loops. You can add your own code here; you're not required to, but it
+   * may be convenient, e.g. to answer handlers still waiting, or to silence a dead server.
    */
   kill(): void {
     this.dead = true;
