@@ -4,7 +4,7 @@
 import { graded } from "../labs-test/harness/graded.js";
 import { say } from "../labs-test/harness/say.js";
 import { checkOperations, kvModel, writeVisualizationToTemp, type KvOperation } from "../porcupine/index.js";
-import { now, sleep, world } from "../runtime/index.js";
+import { now, sleep, trace, world } from "../runtime/index.js";
 import { RealClock } from "../runtime/real-clock.js";
 import type { Clerk } from "./client.js";
 import { recordStat, withConfig, type Config } from "./config.js";
@@ -47,6 +47,7 @@ async function Get(cfg: Config, ck: Clerk, key: string, log: OpLog | null, cli: 
   const v = await ck.get(key);
   const end = now();
   cfg.op();
+  cfg.traceOp(ck, { kind: "get", key, value: "", output: v, call: start, ret: end });
   log?.append({ clientId: cli, input: { op: "get", key, value: "" }, call: start, output: { value: v }, return: end });
   return v;
 }
@@ -56,6 +57,7 @@ async function Put(cfg: Config, ck: Clerk, key: string, value: string, log: OpLo
   await ck.put(key, value);
   const end = now();
   cfg.op();
+  cfg.traceOp(ck, { kind: "put", key, value, output: "", call: start, ret: end });
   log?.append({ clientId: cli, input: { op: "put", key, value }, call: start, output: { value: "" }, return: end });
 }
 
@@ -64,6 +66,7 @@ async function Append(cfg: Config, ck: Clerk, key: string, value: string, log: O
   await ck.append(key, value);
   const end = now();
   cfg.op();
+  cfg.traceOp(ck, { kind: "append", key, value, output: "", call: start, ret: end });
   log?.append({ clientId: cli, input: { op: "append", key, value }, call: start, output: { value: "" }, return: end });
 }
 
@@ -152,14 +155,18 @@ function checkLinearizable(cfg: Config, ops: KvOperation[]): void {
   });
   if (res.result === "illegal") {
     let where: string;
+    let page: string | null = null;
     try {
-      const file = writeVisualizationToTemp(kvModel, res.info);
-      say(`info: wrote history visualization to ${file}`);
-      where = `; visualization in ${file}`;
+      page = writeVisualizationToTemp(kvModel, res.info);
+      say(`info: wrote history visualization to ${page}`);
+      where = `; visualization in ${page}`;
     } catch (e) {
       say(`info: failed to write history visualization: ${(e as Error).message}`);
       where = "";
     }
+    // The timeline page links the failing key's ops (the clerks' "op" events) to this.
+    const keys = res.info.partitions.filter((p) => p.status === "illegal").map((p) => p.ops[0]?.input.key ?? "");
+    trace("tester", "porcupine", { result: res.result, keys, page });
     fatal(`history is not linearizable${where}`);
   }
   if (res.result === "unknown") {

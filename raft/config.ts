@@ -5,6 +5,7 @@
 // the world's "tester" stream, so one seed replays one run exactly.
 
 import { FailureLatch } from "../labs-test/harness/failure-latch.js";
+import { PeerObserver } from "../labs-test/harness/observe-peers.js";
 import { appendFileSync } from "node:fs";
 import { ClientEnd, decode, encode, Network, Server, Service } from "../labrpc/index.js";
 import { say } from "../labs-test/harness/say.js";
@@ -95,11 +96,14 @@ export class Config {
   private readonly latch = new FailureLatch();
   /** Rejects with the first failure; never resolves. */
   readonly failed = this.latch.failed;
+  /** Roles, terms, Start() calls and applies in the trace, whatever the solution traces. */
+  private readonly observer: PeerObserver;
 
   constructor(n: number, unreliable: boolean, snapshot: boolean) {
     this.n = n;
 
     this.net = new Network();
+    this.observer = new PeerObserver(n, (i) => this.rafts[i] ?? null, this.net);
     this.rafts = new Array<Raft | null>(n).fill(null);
     this.applyErr = new Array<string>(n).fill("");
     this.connected = new Array<boolean>(n).fill(false);
@@ -177,6 +181,7 @@ export class Config {
   readonly applier: Applier = async (i, applyCh) => {
     try {
       for await (const m of applyCh) {
+        this.observer.applied(i, m);
         if (m.commandValid !== true) continue; // ignore other kinds of ApplyMsg
         const { err, prevok } = this.checkLogs(i, m.commandIndex, m.command);
         let msg = err;
@@ -198,6 +203,7 @@ export class Config {
     if (rf === null || rf === undefined) return;
     try {
       for await (const m of applyCh) {
+        this.observer.applied(i, m);
         let err = "";
         if (m.snapshotValid === true) {
           if (rf.condInstallSnapshot(m.snapshotTerm, m.snapshotIndex, m.snapshot)) {
@@ -264,12 +270,13 @@ export class Config {
     if (rf !== null && rf !== undefined) {
       rf.kill();
       this.rafts[i] = null;
+      this.observer.sample();
     }
     const p = this.saved[i];
     if (p !== null && p !== undefined) {
       const raftlog = p.readRaftState();
       const snapshot = p.readSnapshot();
-      const fresh = makePersister();
+      const fresh = makePersister(i);
       fresh.saveStateAndSnapshot(raftlog, snapshot);
       this.saved[i] = fresh;
     }
@@ -290,7 +297,7 @@ export class Config {
     this.endnames[i] = names;
     const ends: ClientEnd[] = [];
     for (let j = 0; j < this.n; j++) {
-      ends.push(this.net.makeEnd(names[j]!));
+      ends.push(this.net.makeEnd(names[j]!, i));
       this.net.connect(names[j]!, j);
     }
 
@@ -306,12 +313,12 @@ export class Config {
         if (err !== "") this.fatal(err);
       }
     } else {
-      this.saved[i] = makePersister();
+      this.saved[i] = makePersister(i);
     }
     const persister = this.saved[i]!;
 
     const applyCh = new Channel<ApplyMsg>();
-    const rf = make(ends, i, persister, applyCh);
+    const rf = this.observer.traceStarts(i, make(ends, i, persister, applyCh));
     this.rafts[i] = rf;
     void applier(i, applyCh);
 
@@ -333,6 +340,7 @@ export class Config {
     for (let j = 0; j < this.n; j++) {
       if (this.connected[j]) this.net.enable(this.endnames[j]![i]!, true);
     }
+    this.observer.sample();
   }
 
   /** Detach server i from the net. */
@@ -347,6 +355,7 @@ export class Config {
       const inc = this.endnames[j];
       if (inc) this.net.enable(inc[i]!, false);
     }
+    this.observer.sample();
   }
 
   // ---- counters ------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import { readTestEnv } from "./env.js";
 import { partOfTest } from "../labs.js";
 import { replayCommand } from "./replay.js";
 import { say } from "./say.js";
+import { writeTimeline } from "../vis/write-page.js";
 
 export interface GradedResult {
   name: string;
@@ -27,6 +28,27 @@ export interface GradedOptions {
 
 const env = readTestEnv();
 
+/** VIS=fail|always: events kept in memory per test for its timeline page (the oldest half goes past this). */
+const VIS_RECORD_CAP = 300_000;
+const VIS_DIR = path.join(".labs-runs", "vis");
+
+/**
+ * The timeline page of one test run; its path, or a note saying why there is none.
+ * Never throws: a failing test's own message matters more than its picture.
+ */
+function writeVisPage(name: string, seed: number, w: World, failure: { t: number; text: string } | null): string {
+  try {
+    const file = path.resolve(VIS_DIR, `${name}-seed${seed}.html`);
+    const warnings: string[] = [];
+    if (w.tracer.droppedEvents > 0) {
+      warnings.push(`the first ${w.tracer.droppedEvents} events were dropped (memory cap ${VIS_RECORD_CAP}); rerun with TRACE=file and make vis for all of them`);
+    }
+    writeTimeline([...w.tracer.events()], file, { title: `${name} (seed ${seed})`, failure, warnings });
+    return file;
+  } catch (e) {
+    return `(no timeline: ${(e as Error).message})`;
+  }
+}
 
 function traceFileFor(name: string): string | undefined {
   if (env.trace === undefined) return undefined;
@@ -46,6 +68,7 @@ export function graded(name: string, body: (w: World) => Promise<void>, opts: Gr
     const wall = new RealClock();
     let virtualMs = 0;
     let failure: unknown;
+    let world: World | undefined;
     try {
       await runWorld(
         {
@@ -54,8 +77,10 @@ export function graded(name: string, body: (w: World) => Promise<void>, opts: Gr
           file: traceFileFor(name),
           debug: env.debug,
           hash: opts.hash,
+          record: env.vis === "off" ? undefined : VIS_RECORD_CAP,
         },
         async (w) => {
+          world = w;
           try {
             await body(w);
           } finally {
@@ -75,10 +100,19 @@ export function graded(name: string, body: (w: World) => Promise<void>, opts: Gr
       wallMs: wall.now(),
       realtime: env.realtime,
     };
+    let timeline = "";
+    if (world !== undefined && (env.vis === "always" || (env.vis === "fail" && failure !== undefined))) {
+      const text = failure === undefined ? null : failure instanceof Error ? failure.message : String(failure);
+      timeline = writeVisPage(name, seed, world, text === null ? null : { t: virtualMs, text });
+      if (failure === undefined) say(`    timeline of ${name}: ${timeline}`);
+    }
     if (failure !== undefined) {
       const msg = failure instanceof Error ? failure.message : String(failure);
       result.error = msg.split("\n")[0];
-      say(`--- FAIL: ${name} (seed ${seed})\n    ${msg}\n    replay: ${replayCommand(name, seed, env.realtime)}`);
+      say(
+        `--- FAIL: ${name} (seed ${seed})\n    ${msg}\n    replay: ${replayCommand(name, seed, env.realtime)}` +
+          (timeline ? `\n    timeline: ${timeline}` : ""),
+      );
     }
     const results = process.env.LABS_RESULTS;
     if (results) appendFileSync(results, JSON.stringify(result) + "\n");
