@@ -22,6 +22,18 @@ export const MAXLOGSIZE = 2000;
 /** Per-test limit on the runtime clock (virtual seconds in simulated mode). */
 const TEST_LIMIT_MS = 120_000;
 
+/**
+ * The course's Raft API as the harness uses it (tests reach peers only through this), and
+ * how to make a peer: our solution by default; a test may pass another one (a solution
+ * that traces nothing, for the timeline's tests), with the RPC methods it serves.
+ */
+export type RaftPeer = Pick<Raft, "getState" | "start" | "snapshot" | "condInstallSnapshot" | "kill">;
+export interface RaftMaker {
+  make(peers: ClientEnd[], me: number, persister: Persister, applyCh: Channel<ApplyMsg>): RaftPeer;
+  methods: readonly string[];
+}
+const OUR_RAFT: RaftMaker = { make, methods: RAFT_RPC_METHODS };
+
 /** What a peer's applyCh reader is: started by start1 for each (re)started peer. */
 export type Applier = (i: number, applyCh: Channel<ApplyMsg>) => Promise<void>;
 
@@ -72,7 +84,7 @@ export class Config {
   readonly n: number;
   readonly net: Network;
   /** null while crashed. */
-  readonly rafts: (Raft | null)[];
+  readonly rafts: (RaftPeer | null)[];
   readonly applyErr: string[];
   readonly connected: boolean[];
   readonly saved: (Persister | null)[];
@@ -99,12 +111,12 @@ export class Config {
   /** Roles, terms, Start() calls and applies in the trace, whatever the solution traces. */
   private readonly observer: PeerObserver;
 
-  constructor(n: number, unreliable: boolean, snapshot: boolean) {
+  constructor(n: number, unreliable: boolean, snapshot: boolean, private readonly maker: RaftMaker = OUR_RAFT) {
     this.n = n;
 
     this.net = new Network();
     this.observer = new PeerObserver(n, (i) => this.rafts[i] ?? null, this.net);
-    this.rafts = new Array<Raft | null>(n).fill(null);
+    this.rafts = new Array<RaftPeer | null>(n).fill(null);
     this.applyErr = new Array<string>(n).fill("");
     this.connected = new Array<boolean>(n).fill(false);
     this.saved = new Array<Persister | null>(n).fill(null);
@@ -318,12 +330,12 @@ export class Config {
     const persister = this.saved[i]!;
 
     const applyCh = new Channel<ApplyMsg>();
-    const rf = this.observer.traceStarts(i, make(ends, i, persister, applyCh));
+    const rf = this.observer.traceStarts(i, this.maker.make(ends, i, persister, applyCh));
     this.rafts[i] = rf;
     void applier(i, applyCh);
 
     const srv = new Server();
-    srv.addService(new Service("Raft", rf, RAFT_RPC_METHODS));
+    srv.addService(new Service("Raft", rf, this.maker.methods));
     this.net.addServer(i, srv);
   }
 

@@ -8,7 +8,7 @@ import { readTestEnv } from "./env.js";
 import { partOfTest } from "../labs.js";
 import { replayCommand } from "./replay.js";
 import { say } from "./say.js";
-import { writeTimeline } from "../vis/write-page.js";
+import { VIS_RECORD_CAP, writeRunTimeline } from "./timeline-of-run.js";
 
 export interface GradedResult {
   name: string;
@@ -28,27 +28,6 @@ export interface GradedOptions {
 
 const env = readTestEnv();
 
-/** VIS=fail|always: events kept in memory per test for its timeline page (the oldest half goes past this). */
-const VIS_RECORD_CAP = 300_000;
-const VIS_DIR = path.join(".labs-runs", "vis");
-
-/**
- * The timeline page of one test run; its path, or a note saying why there is none.
- * Never throws: a failing test's own message matters more than its picture.
- */
-function writeVisPage(name: string, seed: number, w: World, failure: { t: number; text: string } | null): string {
-  try {
-    const file = path.resolve(VIS_DIR, `${name}-seed${seed}.html`);
-    const warnings: string[] = [];
-    if (w.tracer.droppedEvents > 0) {
-      warnings.push(`the first ${w.tracer.droppedEvents} events were dropped (memory cap ${VIS_RECORD_CAP}); rerun with TRACE=file and make vis for all of them`);
-    }
-    writeTimeline([...w.tracer.events()], file, { title: `${name} (seed ${seed})`, failure, warnings });
-    return file;
-  } catch (e) {
-    return `(no timeline: ${(e as Error).message})`;
-  }
-}
 
 function traceFileFor(name: string): string | undefined {
   if (env.trace === undefined) return undefined;
@@ -103,7 +82,7 @@ export function graded(name: string, body: (w: World) => Promise<void>, opts: Gr
     let timeline = "";
     if (world !== undefined && (env.vis === "always" || (env.vis === "fail" && failure !== undefined))) {
       const text = failure === undefined ? null : failure instanceof Error ? failure.message : String(failure);
-      timeline = writeVisPage(name, seed, world, text === null ? null : { t: virtualMs, text });
+      timeline = writeRunTimeline(name, seed, world, text === null ? null : { t: virtualMs, text });
       if (failure === undefined) say(`    timeline of ${name}: ${timeline}`);
     }
     if (failure !== undefined) {

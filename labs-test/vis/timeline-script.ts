@@ -198,7 +198,7 @@ function draw() {
     drawn.marks++;
   }
   // the failure, pinned at its time
-  if (M.failure) {
+  if (M.failure && M.failure.t >= v0 && M.failure.t <= v1) {
     var xf = X(M.failure.t); ctx.strokeStyle = "#d00"; ctx.lineWidth = 2;
     ctx.beginPath(); ctx.moveTo(xf, AXIS_H); ctx.lineTo(xf, H); ctx.stroke();
     ctx.fillStyle = "#d00"; ctx.fillText("✖ " + M.failure.text.split("\n")[0].slice(0, 80), Math.min(xf + 4, W - 300), AXIS_H + 6);
@@ -261,17 +261,23 @@ function distSeg(px, py, x0, y0, x1, y1) {
   var dx = x1 - x0, dy = y1 - y0, len = dx * dx + dy * dy, u = len ? ((px - x0) * dx + (py - y0) * dy) / len : 0;
   u = Math.max(0, Math.min(1, u)); var qx = x0 + u * dx - px, qy = y0 + u * dy - py; return Math.sqrt(qx * qx + qy * qy);
 }
+/** Where mark j's glyph sits in its lane (see draw()): clicks are measured to it. */
+function glyphY(j) {
+  var y = Y(M.marks.lane[j]), kind = M.markKinds[M.marks.kind[j]];
+  if (kind === "note") return y + 8;
+  if (kind === "applied" || kind === "apply") return y + LANE_H - 7;
+  if (kind === "persist") return y + LANE_H - 5;
+  return y + 6.5;
+}
 function hit(x, y) {
   var slack = (v1 - v0) / (W - LABEL_W) * 7;
   var best = null, bd = 7;
   for (var j = lowerBound(M.marks.t, T(x) - slack), e = lowerBound(M.marks.t, T(x) + slack); j < e; j++) {
     if (!markVisible(j)) continue;
-    var yy = Y(M.marks.lane[j]);
-    if (y < yy || y > yy + LANE_H) continue;
-    var d = Math.abs(X(M.marks.t[j]) - x); if (d < bd) { bd = d; best = { type: "mark", i: j }; }
+    var d = Math.hypot(X(M.marks.t[j]) - x, glyphY(j) - y); if (d < bd) { bd = d; best = { type: "mark", i: j }; }
   }
-  if (best) return best;
-  bd = 5;
+  // an RPC arrow wins over a mark only when it is clearly closer to the click
+  bd = best ? Math.min(5, bd - 2) : 5;
   for (var j = lowerBound(M.rpc.send, v0 - maxRpc - 1), e = lowerBound(M.rpc.send, T(x) + slack); j < e; j++) {
     if (!rpcVisible(j)) continue;
     var fl = M.rpc.from[j], tl = M.rpc.to[j];

@@ -1,0 +1,157 @@
+// The timeline's Node side: the framework's trace of a solution that traces nothing, the
+// model built from events, bad trace files, the Perfetto export's required fields, the
+// DEBUG columns, annotate(), and naming the first divergent event.
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { execa } from "execa";
+import { expect, test } from "vitest";
+import { z } from "zod";
+import { formatDebugLine } from "../../runtime/debug-log.js";
+import { annotate, annotatePeer, runWorld } from "../../runtime/index.js";
+import { describeDivergence, firstDivergence } from "../../runtime/trace-diff.js";
+import type { TraceEvent } from "../../runtime/tracer.js";
+import { failingSilent } from "./fixtures/failing-runs.js";
+import { SILENT_RAFT } from "./fixtures/silent-raft.js";
+import { toPerfetto } from "./perfetto.js";
+import { readTraceFile, TraceReadError } from "./read-trace.js";
+import { BAND_CUT, BAND_ROLE, buildTimeline, RPC_DROPPED, RPC_REPLIED } from "./timeline-model.js";
+
+const OUT = path.resolve(".labs-runs", "vis-test");
+
+function tmp(name: string, text: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "labs-vis-"));
+  const f = path.join(dir, name);
+  writeFileSync(f, text);
+  return f;
+}
+
+test("a Raft that traces nothing still has roles, terms, RPCs, persists and applies in its trace", async () => {
+  const run = await failingSilent(SILENT_RAFT, OUT);
+  const events = run.world.tracer.events();
+  const kinds = new Set(events.map((e) => e.ev));
+  for (const k of ["state", "rpc", "deliver", "reply", "applied", "persist", "link", "server", "start-call"]) {
+    expect(kinds, `framework event ${k}`).toContain(k);
+  }
+  for (const k of ["role", "commit", "apply"]) expect(kinds, `only our reference emits ${k}`).not.toContain(k);
+  const leaders = events.filter((e) => e.ev === "state" && e.role === "leader");
+  expect(leaders.length).toBeGreaterThan(0);
+  expect(typeof leaders[0]!.term).toBe("number");
+  const methods = new Set(events.filter((e) => e.ev === "rpc").map((e) => e.m));
+  expect(methods).toEqual(new Set(["Raft.RequestVote", "Raft.AppendEntries"]));
+  const applied = events.filter((e) => e.ev === "applied").map((e) => `${e.peer}:${e.index}:${e.cmd}`);
+  for (const p of [0, 1, 2]) expect(applied).toContain(`${p}:1:11`);
+  const m = buildTimeline([...events], { failure: run.failure });
+  expect(m.lanes).toEqual(["tester", "S0", "S1", "S2"]);
+  expect(m.peerLanes).toBe(3);
+  expect(m.bands.label.filter((l, j) => m.bands.kind[j] === BAND_ROLE && l.startsWith("leader t"))).not.toEqual([]);
+  expect(m.bands.kind).toContain(BAND_CUT);
+  expect(run.page).toMatch(/FailingSilent-seed3\.html$/);
+});
+
+test("the model joins an RPC's send, delivery and reply, marks drops, and names cut links", () => {
+  const ev: TraceEvent[] = [
+    { t: 0, peer: 0, ev: "link", end: "a", to: 1, on: true },
+    { t: 0, peer: 1, ev: "link", end: "b", to: 0, on: true },
+    { t: 1, peer: 0, ev: "rpc", id: 1, to: 1, m: "Raft.AppendEntries", bytes: 40 },
+    { t: 2, peer: 1, ev: "deliver", id: 1 },
+    { t: 3, peer: 0, ev: "reply", id: 1, bytes: 12 },
+    { t: 4, peer: 0, ev: "rpc", id: 2, to: 1, m: "Raft.RequestVote", bytes: 30 },
+    { t: 5, peer: 0, ev: "drop", id: 2, why: "request lost" },
+    { t: 6, peer: 0, ev: "link", end: "a", to: 1, on: false },
+    { t: 7, peer: 0, ev: "mystery", x: 1 },
+    { t: 9, peer: 0, ev: "link", end: "a", to: 1, on: true },
+  ];
+  const m = buildTimeline(ev);
+  expect(m.rpc.send).toEqual([1, 4]);
+  expect(m.rpc.deliver).toEqual([2, -1]);
+  expect(m.rpc.end).toEqual([3, 5]);
+  expect(m.rpc.status).toEqual([RPC_REPLIED, RPC_DROPPED]);
+  expect(m.methods).toEqual(["Raft.AppendEntries", "Raft.RequestVote"]);
+  const cuts = m.bands.label.map((l, j) => ({ l, lane: m.lanes[m.bands.lane[j]!], t0: m.bands.t0[j], t1: m.bands.t1[j], k: m.bands.kind[j] }));
+  expect(cuts.filter((b) => b.k === BAND_CUT)).toEqual([
+    { l: "cut →S1", lane: "S0", t0: 6, t1: 9, k: BAND_CUT },
+    { l: "cut ←S0", lane: "S1", t0: 6, t1: 9, k: BAND_CUT },
+  ]);
+  expect(m.warnings.join()).toMatch(/unknown event kinds, drawn as plain marks: mystery/);
+  expect(m.markKinds).toContain("mystery");
+});
+
+test("bad trace files: a clear error, or a partial page that says where it stopped", async () => {
+  await expect(readTraceFile(tmp("empty.jsonl", ""))).rejects.toThrow(/is empty/);
+  await expect(readTraceFile(tmp("junk.jsonl", "hello world\nmore\n"))).rejects.toThrow(/not a trace .*line 1 is not JSON/);
+  await expect(readTraceFile(tmp("shape.jsonl", '{"a":1}\n'))).rejects.toThrow(/line 1 is not a trace event/);
+  await expect(readTraceFile(path.join(tmpdir(), "no-such-trace.jsonl"))).rejects.toBeInstanceOf(TraceReadError);
+  const good = '{"t":0,"peer":0,"ev":"note","text":"a"}\n{"t":1,"peer":1,"ev":"note","text":"b"}\n';
+  const cut = await readTraceFile(tmp("cut.jsonl", good + '{"t":2,"peer":0,"ev":"no'));
+  expect(cut.events).toHaveLength(2);
+  expect(cut.warnings.join()).toMatch(/truncated line 3/);
+  const mid = await readTraceFile(tmp("mid.jsonl", good + "oops\n" + good));
+  expect(mid.events).toHaveLength(2);
+  expect(mid.warnings.join()).toMatch(/stopped at line 3, which is not JSON/);
+  const capped = await readTraceFile(tmp("big.jsonl", good.repeat(5)), { maxEvents: 3 });
+  expect(capped.events).toHaveLength(3);
+  expect(capped.warnings.join()).toMatch(/after 3 events/);
+  const cli = await execa("node_modules/.bin/tsx", ["labs-test/tools/vis.ts", "--trace", tmp("e.jsonl", "")], { reject: false });
+  expect(cli.exitCode).toBe(2);
+  expect(cli.stderr).toMatch(/error: .*is empty/);
+});
+
+// The trace-event format's required fields, by phase (Chrome's "Trace Event Format" doc).
+const base = { name: z.string().min(1), pid: z.number().int(), tid: z.number().int(), ts: z.number().int().nonnegative() };
+const traceEventSchema = z.discriminatedUnion("ph", [
+  z.object({ ...base, ph: z.literal("X"), dur: z.number().int().nonnegative() }),
+  z.object({ ...base, ph: z.literal("i"), s: z.enum(["t", "p", "g"]) }),
+  z.object({ ...base, ph: z.literal("s"), id: z.number().int(), cat: z.string() }),
+  z.object({ ...base, ph: z.literal("f"), id: z.number().int(), cat: z.string(), bp: z.literal("e") }),
+  z.object({ ...base, ph: z.literal("M"), args: z.object({}).passthrough() }),
+]);
+
+test("the Perfetto export has the trace-event format's required fields; peers are threads, RPCs flows", async () => {
+  const run = await failingSilent(SILENT_RAFT, OUT, 5);
+  const m = buildTimeline([...run.world.tracer.events()], { title: "silent", failure: run.failure });
+  const doc = JSON.parse(JSON.stringify(toPerfetto(m))) as { traceEvents: unknown[]; displayTimeUnit: string };
+  expect(doc.displayTimeUnit).toBe("ms");
+  const evs = doc.traceEvents.map((e) => traceEventSchema.parse(e));
+  const threads = evs.flatMap((e) => (e.ph === "M" && e.name === "thread_name" ? [e.args.name] : []));
+  expect(threads).toEqual(["tester", "S0", "S1", "S2"]);
+  const starts = evs.filter((e) => e.ph === "s");
+  const finishes = new Map(evs.filter((e) => e.ph === "f").map((e) => [(e as { id: number }).id, e]));
+  expect(starts.length).toBeGreaterThan(10);
+  for (const s of starts) {
+    const f = finishes.get((s as { id: number }).id);
+    expect(f, "each flow start has its finish").toBeDefined();
+    expect(f!.ts).toBeGreaterThanOrEqual(s.ts);
+  }
+  expect(evs.some((e) => e.ph === "X" && e.name.startsWith("leader t"))).toBe(true);
+});
+
+test("DEBUG lines: time, topic and the message in its peer's column; colour only when asked", () => {
+  const plain = formatDebugLine(1234.5, "vote", 2, "granted", false);
+  expect(plain).toBe(`    1.234 VOTE    ${" ".repeat(56)}S2 granted`);
+  expect(formatDebugLine(0, "note", "tester", "hi", false)).toBe("    0.000 NOTE    tester hi");
+  const coloured = formatDebugLine(0, "vote", 0, "x", true);
+  expect(coloured).toContain("\x1b[");
+  expect(coloured.replace(/\x1b\[\d+m/g, "")).toBe(formatDebugLine(0, "vote", 0, "x", false));
+});
+
+test("annotate() and annotatePeer() land in the trace at the moment of the call", async () => {
+  const events = await runWorld({ seed: 1, record: 100 }, async (w) => {
+    annotate("tester says hi");
+    await w.clock.sleep(5);
+    annotatePeer(1, "S1 became leader (my guess)");
+    return [...w.tracer.events()];
+  });
+  expect(events).toEqual([
+    { t: 0, peer: "tester", ev: "note", text: "tester says hi" },
+    { t: 5, peer: 1, ev: "note", text: "S1 became leader (my guess)" },
+  ]);
+});
+
+test("the determinism check names the first divergent event", () => {
+  expect(firstDivergence(["a", "b"], ["a", "b"])).toBeNull();
+  const d = firstDivergence(["a", "b", "c"], ["a", "x", "c"]);
+  expect(d).toEqual({ index: 1, a: "b", b: "x" });
+  expect(describeDivergence(d!)).toMatch(/event #1:\n.*first run: {2}b\n.*second run: x/);
+  expect(firstDivergence(["a"], ["a", "b"])).toEqual({ index: 1, a: null, b: "b" });
+});
