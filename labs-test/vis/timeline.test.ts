@@ -8,7 +8,7 @@ import { execa } from "execa";
 import { expect, test } from "vitest";
 import { z } from "zod";
 import { formatDebugLine } from "../../runtime/debug-log.js";
-import { annotate, annotatePeer, runWorld } from "../../runtime/index.js";
+import { annotate, annotatePeer, runWorld, trace } from "../../runtime/index.js";
 import { describeDivergence, firstDivergence } from "../../runtime/trace-diff.js";
 import type { TraceEvent } from "../../runtime/tracer.js";
 import { failingSilent } from "./fixtures/failing-runs.js";
@@ -154,4 +154,16 @@ test("the determinism check names the first divergent event", () => {
   expect(d).toEqual({ index: 1, a: "b", b: "x" });
   expect(describeDivergence(d!)).toMatch(/event #1:\n.*first run: {2}b\n.*second run: x/);
   expect(firstDivergence(["a"], ["a", "b"])).toEqual({ index: 1, a: null, b: "b" });
+});
+
+test("two worlds' traces: the first divergent event is named with both versions", async () => {
+  const run = (extra: boolean): Promise<readonly string[]> =>
+    runWorld({ seed: 9, hash: true }, async (w) => {
+      trace(0, "a", { n: 1 });
+      await w.clock.sleep(1);
+      trace(1, extra ? "surprise" : "b");
+      return w.tracer.lines();
+    });
+  const d = firstDivergence(await run(false), await run(true));
+  expect(d).toEqual({ index: 1, a: '{"t":1,"peer":1,"ev":"b"}', b: '{"t":1,"peer":1,"ev":"surprise"}' });
 });
