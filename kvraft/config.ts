@@ -253,6 +253,7 @@ export class Config {
     const p = this.saved[i];
     this.saved[i] = p === null || p === undefined ? makePersister(i) : p.copy();
     const kv = startKVServer(ends, i, this.saved[i]!, this.maxraftstate);
+    this.observer.traceStarts(i, kv.rf); // the server's Start() calls and their results, in the trace
     this.kvservers[i] = kv;
     const srv = new Server();
     srv.addService(new Service("KVServer", kv, KV_RPC_METHODS));
