@@ -9,8 +9,16 @@ function escapeHtml(s: string): string {
 
 /** The whole page for one model, as a string. */
 export function renderTimelinePage(model: TimelineModel): string {
-  // JSON in a script element: "<" escaped so that no value can close the element early.
-  const json = JSON.stringify(model).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+  // The raw events go in their own element, parsed only when a click needs their fields;
+  // notes' texts, which the first view draws, ride along with the drawing data.
+  const { events, ...drawing } = model;
+  const notes: Record<number, string> = {};
+  const noteKind = model.markKinds.indexOf("note");
+  model.marks.kind.forEach((k, j) => {
+    if (k === noteKind) notes[j] = String(events[model.marks.ev[j]!]?.text ?? "");
+  });
+  const json = scriptJson({ ...drawing, notes, eventCount: events.length });
+  const eventsJson = scriptJson(events);
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -44,10 +52,16 @@ export function renderTimelinePage(model: TimelineModel): string {
 </main>
 <div id="error"></div>
 <script type="application/json" id="timeline-data">${json}</script>
+<script type="application/json" id="timeline-events">${eventsJson}</script>
 <script>${TIMELINE_SCRIPT}</script>
 </body>
 </html>
 `;
+}
+
+/** JSON inside a script element: "<" escaped so that no value can close the element early. */
+function scriptJson(v: unknown): string {
+  return JSON.stringify(v).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
 }
 
 const STYLE = `

@@ -14,6 +14,13 @@ var M;
 try { M = JSON.parse(document.getElementById("timeline-data").textContent); }
 catch (e) { showError("its data is not valid JSON (" + e.message + ")"); return; }
 
+// The raw events (for the details panel) are parsed on the first click, not before the first view.
+var EV = null;
+function ev(i) {
+  if (EV === null) EV = JSON.parse(document.getElementById("timeline-events").textContent);
+  return EV[i];
+}
+
 var LABEL_W = 78, AXIS_H = 26, LANE_H = 30;
 var ROLE_COLORS = { leader: "rgba(46,160,67,0.30)", candidate: "rgba(230,160,20,0.30)", follower: "rgba(120,140,170,0.14)" };
 var PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f"];
@@ -186,7 +193,7 @@ function draw() {
     ctx.fillStyle = MARK_STYLE[kind] || "#7a3fb0";
     if (kind === "note") {
       ctx.beginPath(); ctx.moveTo(x, y + 3); ctx.lineTo(x + 5, y + 8); ctx.lineTo(x, y + 13); ctx.lineTo(x - 5, y + 8); ctx.fill();
-      if (!mseen) { ctx.fillStyle = "#6a5000"; ctx.fillText(String(M.events[M.marks.ev[j]].text).slice(0, 40), x + 7, y + 8); }
+      if (!mseen) { ctx.fillStyle = "#6a5000"; ctx.fillText(String(M.notes[j]).slice(0, 40), x + 7, y + 8); }
     } else if (kind === "applied" || kind === "apply") {
       ctx.beginPath(); ctx.moveTo(x, y + LANE_H - 3); ctx.lineTo(x - 4, y + LANE_H - 10); ctx.lineTo(x + 4, y + LANE_H - 10); ctx.fill();
     } else if (kind === "persist") {
@@ -225,7 +232,7 @@ function fields(ev) {
 }
 function describe(s) {
   if (s.type === "rpc") {
-    var j = s.i, send = M.events[M.rpc.ev[j]], endEv = M.rpc.endEv[j] >= 0 ? M.events[M.rpc.endEv[j]] : null;
+    var j = s.i, send = ev(M.rpc.ev[j]), endEv = M.rpc.endEv[j] >= 0 ? ev(M.rpc.endEv[j]) : null;
     return "RPC " + M.methods[M.rpc.method[j]] + "\n" +
       "from: " + M.lanes[M.rpc.from[j]] + "\nto: " + (M.rpc.to[j] >= 0 ? M.lanes[M.rpc.to[j]] : "?") + "\n" +
       "sent: " + fmt(M.rpc.send[j]) + "\n" +
@@ -237,13 +244,13 @@ function describe(s) {
   if (s.type === "band") {
     var k = M.bands.kind[s.i];
     return (k === 0 ? "role" : k === 1 ? "down" : "links") + " on " + M.lanes[M.bands.lane[s.i]] + ": " + M.bands.label[s.i] + "\n" +
-      "from " + fmt(M.bands.t0[s.i]) + " to " + fmt(M.bands.t1[s.i]) + "\n\n— event that began it —\n" + fields(M.events[M.bands.ev[s.i]]);
+      "from " + fmt(M.bands.t0[s.i]) + " to " + fmt(M.bands.t1[s.i]) + "\n\n— event that began it —\n" + fields(ev(M.bands.ev[s.i]));
   }
   if (s.type === "op") {
     return "op on " + M.lanes[M.ops.lane[s.i]] + ": " + M.ops.label[s.i] + "\ncall: " + fmt(M.ops.call[s.i]) + "\nreturn: " + fmt(M.ops.ret[s.i]) +
-      (M.ops.bad[s.i] ? "\nkey not linearizable (porcupine)" : "") + "\n\n" + fields(M.events[M.ops.ev[s.i]]);
+      (M.ops.bad[s.i] ? "\nkey not linearizable (porcupine)" : "") + "\n\n" + fields(ev(M.ops.ev[s.i]));
   }
-  return M.markKinds[M.marks.kind[s.i]] + " on " + M.lanes[M.marks.lane[s.i]] + " at " + fmt(M.marks.t[s.i]) + "\n\n" + fields(M.events[M.marks.ev[s.i]]);
+  return M.markKinds[M.marks.kind[s.i]] + " on " + M.lanes[M.marks.lane[s.i]] + " at " + fmt(M.marks.t[s.i]) + "\n\n" + fields(ev(M.marks.ev[s.i]));
 }
 function timeOf(s) {
   return s.type === "rpc" ? M.rpc.send[s.i] : s.type === "band" ? M.bands.t0[s.i] : s.type === "op" ? M.ops.call[s.i] : M.marks.t[s.i];
@@ -368,7 +375,7 @@ window.addEventListener("resize", function () { layout(); request(); });
 
 // ---- hooks for the browser tests -------------------------------------------------------------
 window.__timeline = {
-  lanes: M.lanes.slice(), peerLanes: M.peerLanes, events: M.events.length, rpcs: M.rpc.send.length,
+  lanes: M.lanes.slice(), peerLanes: M.peerLanes, events: M.eventCount, rpcs: M.rpc.send.length,
   drawn: function () { return drawn; },
   /** Page coordinates of RPC j's arrow midpoint, or null when it is not drawn. */
   locateRpc: function (j) {
