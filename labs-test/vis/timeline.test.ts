@@ -1,13 +1,14 @@
 // The timeline's Node side: the framework's trace of a solution that traces nothing, the
 // model built from events, bad trace files, the Perfetto export's required fields, the
 // DEBUG columns, annotate(), and naming the first divergent event.
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { execa } from "execa";
 import { expect, test } from "vitest";
 import { z } from "zod";
 import { formatDebugLine } from "../../runtime/debug-log.js";
+import { readTestEnv } from "../harness/env.js";
 import { annotate, annotatePeer, runWorld, trace } from "../../runtime/index.js";
 import { describeDivergence, firstDivergence } from "../../runtime/trace-diff.js";
 import type { TraceEvent } from "../../runtime/tracer.js";
@@ -124,6 +125,31 @@ test("the Perfetto export has the trace-event format's required fields; peers ar
     expect(f!.ts).toBeGreaterThanOrEqual(s.ts);
   }
   expect(evs.some((e) => e.ph === "X" && e.name.startsWith("leader t"))).toBe(true);
+});
+
+test("make vis's CLI turns a trace file into a page; a bad --format is a clear error", async () => {
+  const run = await failingSilent(SILENT_RAFT, OUT, 6);
+  const trace = tmp("silent.jsonl", run.world.tracer.events().map((e) => JSON.stringify(e)).join("\n") + "\n");
+  const html = path.join(path.dirname(trace), "silent.html");
+  const r = await execa("node_modules/.bin/tsx", ["labs-test/tools/vis.ts", "--trace", trace, "--out", html]);
+  expect(r.stdout).toMatch(/^timeline: .*silent\.html \(\d+ events/);
+  expect(readFileSync(html, "utf8")).toContain('id="timeline-data"');
+  const bad = await execa("node_modules/.bin/tsx", ["labs-test/tools/vis.ts", "--trace", trace, "--format", "svg"], { reject: false });
+  expect(bad.exitCode).not.toBe(0);
+  expect(bad.stderr).toMatch(/--format must be html or perfetto/);
+});
+
+test("VIS is checked: a typo is a clear error; in-memory recording keeps the newest events past its cap", async () => {
+  expect(readTestEnv({}).vis).toBe("fail");
+  expect(readTestEnv({ VIS: "always" }).vis).toBe("always");
+  expect(() => readTestEnv({ VIS: "sometimes" })).toThrow(/VIS="sometimes": must be fail .*always, or off/);
+  const kept = await runWorld({ seed: 1, record: 4 }, async (w) => {
+    for (let i = 0; i < 10; i++) trace(0, "n", { i });
+    return { events: w.tracer.events().map((e) => e.i), dropped: w.tracer.droppedEvents };
+  });
+  expect(kept.events.at(-1)).toBe(9);
+  expect(kept.dropped + kept.events.length).toBe(10);
+  expect(kept.events.length).toBeLessThanOrEqual(4);
 });
 
 test("DEBUG lines: time, topic and the message in its peer's column; colour only when asked", () => {
