@@ -72,12 +72,16 @@ export class PeerObserver {
   traceStarts<R extends ObservedRaft>(i: number, rf: R): R {
     if (!this.on) return rf;
     const start = rf.start.bind(rf);
-    rf.start = (command: unknown) => {
-      const r = start(command);
-      trace(i, "start-call", { cmd: showCommand(command), index: r.index, term: r.term, isLeader: r.isLeader });
-      if (r.isLeader) this.sampleOne(i);
-      return r;
-    };
+    try {
+      rf.start = (command: unknown) => {
+        const r = start(command);
+        trace(i, "start-call", { cmd: showCommand(command), index: r.index, term: r.term, isLeader: r.isLeader });
+        if (r.isLeader) this.sampleOne(i);
+        return r;
+      };
+    } catch {
+      // A frozen Raft object: its Start() calls just stay out of the trace.
+    }
     return rf;
   }
 
