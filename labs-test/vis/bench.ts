@@ -18,8 +18,10 @@ try {
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
     const clock = new RealClock();
-    await page.goto(`file://${path.resolve(f)}`);
-    await page.waitForFunction("window.__timeline !== undefined && window.__timeline.ready === true", null, { timeout: 120_000 });
+    await page.goto(`file://${path.resolve(f)}`, { waitUntil: "load", timeout: 120_000 });
+    if ((await page.evaluate("window.__timeline !== undefined && window.__timeline.ready === true")) !== true) {
+      throw new Error(`${f}: the page did not draw`);
+    }
     const first = clock.now();
     const t0 = clock.now();
     await page.evaluate("window.__timeline.view(-1, 1e12)");

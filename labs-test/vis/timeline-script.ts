@@ -199,7 +199,7 @@ function draw() {
     } else if (kind === "persist") {
       ctx.fillRect(x - 0.5, y + LANE_H - 8, 1, 6);
     } else {
-      ctx.fillRect(x - 2.5, y + 4, 5, 5);
+      ctx.fillRect(x - 2.5, y + 13, 5, 5); // below the band's label
     }
     if (selected && selected.type === "mark" && selected.i === j) { ctx.strokeStyle = "#000"; ctx.lineWidth = 2; ctx.strokeRect(x - 6, y + 1, 12, LANE_H - 2); }
     drawn.marks++;
@@ -274,7 +274,7 @@ function glyphY(j) {
   if (kind === "note") return y + 8;
   if (kind === "applied" || kind === "apply") return y + LANE_H - 7;
   if (kind === "persist") return y + LANE_H - 5;
-  return y + 6.5;
+  return y + 15.5;
 }
 function hit(x, y) {
   var slack = (v1 - v0) / (W - LABEL_W) * 7;
