@@ -10,16 +10,8 @@ import { describeDivergence, firstDivergence } from "../runtime/trace-diff.js";
 import { graded } from "../labs-test/harness/graded.js";
 import { say } from "../labs-test/harness/say.js";
 import { runWorld, sleep } from "../runtime/index.js";
-import {
-  type Config,
-  MAXLOGSIZE,
-  RaftElectionTimeout,
-  randn,
-  randomCommand,
-  randstring,
-  SnapShotInterval,
-  withConfig,
-} from "./config.js";
+import { randn, randomCommand, randstring } from "../labs-test/harness/tester-rand.js";
+import { type Config, MAXLOGSIZE, RaftElectionTimeout, SnapShotInterval, withConfig } from "./config.js";
 
 // ---- 2A ----------------------------------------------------------------------------------
 
