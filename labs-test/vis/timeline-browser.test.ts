@@ -57,6 +57,7 @@ interface Hooks {
   locateRpc(j: number): { x: number; y: number } | null;
   view(a: number, b: number): void;
   method(j: number): string;
+  selected(): { type: string; i: number } | null;
 }
 const hooks = (page: Page) => <T>(fn: (h: Hooks) => T): Promise<T> =>
   page.evaluate(`(${fn.toString()})(window.__timeline)`) as Promise<T>;
@@ -115,6 +116,13 @@ test("a failing 2C run's page: lanes per peer, RPC details on click, filters, no
   await page.focus("#canvas");
   await page.keyboard.press("0");
   await page.keyboard.press("ArrowRight");
+  const first = await h((t) => JSON.stringify(t.selected()));
+  expect(first).not.toBe("null");
+  await page.keyboard.press("ArrowRight");
+  const second = await h((t) => JSON.stringify(t.selected()));
+  expect(second).not.toBe(first);
+  await page.keyboard.press("ArrowLeft");
+  expect(await h((t) => JSON.stringify(t.selected()))).toBe(first);
   expect(((await page.textContent("#details")) ?? "").length).toBeGreaterThan(0);
   await page.screenshot({ path: path.join(OUT, "failing-2C.png"), fullPage: true });
   expect(problems).toEqual([]);
