@@ -21,7 +21,7 @@ help:
 	@echo "make corpus MB=n   generate an English-like test corpus"
 	@echo "make test          run every test"
 	@echo "make test-XX       one lab part: labrpc mr 2A 2B 2C 2D 3A 3B"
-	@echo "                   options: SEED=n RUN=regex COUNT=n PARALLEL=n TRACE=file DEBUG=topics REALTIME=1"
+	@echo "                   options: SEED=n RUN=regex COUNT=n PARALLEL=n TRACE=file DEBUG=topics REALTIME=1 VIS=fail|always|off"
 	@echo "make bench         labrpc RPCs per second"
 	@echo "make vis TRACE=file.jsonl OUT=page.html [FORMAT=perfetto]   draw a trace as a timeline page"
 
