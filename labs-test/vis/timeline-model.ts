@@ -43,7 +43,8 @@ export interface TimelineModel {
   bands: { lane: number[]; t0: number[]; t1: number[]; kind: number[]; label: string[]; ev: number[] };
   /** Clerk operations, call to return; bad: its key is one porcupine found not linearizable. */
   ops: { lane: number[]; call: number[]; ret: number[]; key: string[]; label: string[]; bad: number[]; ev: number[] };
-  marks: { t: number[]; lane: number[]; kind: number[]; ev: number[] };
+  /** dim: 1 for marks of little weight (a Start() call on a peer that is not leader). */
+  marks: { t: number[]; lane: number[]; kind: number[]; ev: number[]; dim: number[] };
   porcupine: { keys: string[]; page: string | null } | null;
   /** The raw events, for the details panel (elements point into it by index). */
   events: TraceEvent[];
@@ -103,7 +104,7 @@ export function buildTimeline(events: TraceEvent[], opts: ModelOptions = {}): Ti
     rpc: { send: [], deliver: [], end: [], from: [], to: [], method: [], status: [], ev: [], endEv: [] },
     bands: { lane: [], t0: [], t1: [], kind: [], label: [], ev: [] },
     ops: { lane: [], call: [], ret: [], key: [], label: [], bad: [], ev: [] },
-    marks: { t: [], lane: [], kind: [], ev: [] },
+    marks: { t: [], lane: [], kind: [], ev: [], dim: [] },
     porcupine: null,
     events,
   };
@@ -171,6 +172,7 @@ export function buildTimeline(events: TraceEvent[], opts: ModelOptions = {}): Ti
     m.marks.lane.push(lane(e.peer));
     m.marks.kind.push(k);
     m.marks.ev.push(i);
+    m.marks.dim.push(e.ev === "start-call" && e.isLeader !== true ? 1 : 0);
   };
 
   for (let i = 0; i < events.length; i++) {

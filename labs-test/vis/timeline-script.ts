@@ -191,6 +191,7 @@ function draw() {
     if (mseen) { var mk = (x | 0) * 4096 + l * 64 + M.marks.kind[j]; if (mseen.has(mk)) continue; mseen.add(mk); }
     var y = Y(l);
     ctx.fillStyle = MARK_STYLE[kind] || "#7a3fb0";
+    ctx.globalAlpha = M.marks.dim[j] ? 0.25 : 1;
     if (kind === "note") {
       ctx.beginPath(); ctx.moveTo(x, y + 3); ctx.lineTo(x + 5, y + 8); ctx.lineTo(x, y + 13); ctx.lineTo(x - 5, y + 8); ctx.fill();
       if (!mseen) { ctx.fillStyle = "#6a5000"; ctx.fillText(String(M.notes[j]).slice(0, 40), x + 7, y + 8); }
@@ -201,6 +202,7 @@ function draw() {
     } else {
       ctx.fillRect(x - 2.5, y + 13, 5, 5); // below the band's label
     }
+    ctx.globalAlpha = 1;
     if (selected && selected.type === "mark" && selected.i === j) { ctx.strokeStyle = "#000"; ctx.lineWidth = 2; ctx.strokeRect(x - 6, y + 1, 12, LANE_H - 2); }
     drawn.marks++;
   }
