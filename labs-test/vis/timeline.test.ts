@@ -1,5 +1,5 @@
-// The timeline's Node side: the framework's trace of a solution that traces nothing, the
-// model built from events, bad trace files, the Perfetto export's required fields, the
+// The timeline's Node side (the framework's trace of a Raft that traces nothing is tested in
+// raft/reference/timeline.test.ts): the model built from events, bad trace files, the Perfetto export's required fields, the
 // DEBUG columns, annotate(), and naming the first divergent event.
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,13 +12,10 @@ import { readTestEnv } from "../harness/env.js";
 import { annotate, annotatePeer, runWorld, trace } from "../../runtime/index.js";
 import { describeDivergence, firstDivergence } from "../../runtime/trace-diff.js";
 import type { TraceEvent } from "../../runtime/tracer.js";
-import { failingSilent } from "./fixtures/failing-runs.js";
-import { SILENT_RAFT } from "./fixtures/silent-raft.js";
+import { bigTrace } from "./fixtures/big-trace.js";
 import { toPerfetto } from "./perfetto.js";
 import { readTraceFile, TraceReadError } from "./read-trace.js";
 import { BAND_CUT, BAND_ROLE, buildTimeline, RPC_DROPPED, RPC_REPLIED } from "./timeline-model.js";
-
-const OUT = path.resolve(".labs-runs", "vis-test");
 
 function tmp(name: string, text: string): string {
   const dir = mkdtempSync(path.join(tmpdir(), "labs-vis-"));
@@ -26,29 +23,6 @@ function tmp(name: string, text: string): string {
   writeFileSync(f, text);
   return f;
 }
-
-test("a Raft that traces nothing still has roles, terms, RPCs, persists and applies in its trace", async () => {
-  const run = await failingSilent(SILENT_RAFT, OUT);
-  const events = run.world.tracer.events();
-  const kinds = new Set(events.map((e) => e.ev));
-  for (const k of ["state", "rpc", "deliver", "reply", "applied", "persist", "link", "server", "start-call"]) {
-    expect(kinds, `framework event ${k}`).toContain(k);
-  }
-  for (const k of ["role", "commit", "apply"]) expect(kinds, `only our reference emits ${k}`).not.toContain(k);
-  const leaders = events.filter((e) => e.ev === "state" && e.role === "leader");
-  expect(leaders.length).toBeGreaterThan(0);
-  expect(typeof leaders[0]!.term).toBe("number");
-  const methods = new Set(events.filter((e) => e.ev === "rpc").map((e) => e.m));
-  expect(methods).toEqual(new Set(["Raft.RequestVote", "Raft.AppendEntries"]));
-  const applied = events.filter((e) => e.ev === "applied").map((e) => `${e.peer}:${e.index}:${e.cmd}`);
-  for (const p of [0, 1, 2]) expect(applied).toContain(`${p}:1:11`);
-  const m = buildTimeline([...events], { failure: run.failure });
-  expect(m.lanes).toEqual(["tester", "S0", "S1", "S2"]);
-  expect(m.peerLanes).toBe(3);
-  expect(m.bands.label.filter((l, j) => m.bands.kind[j] === BAND_ROLE && l.startsWith("leader t"))).not.toEqual([]);
-  expect(m.bands.kind).toContain(BAND_CUT);
-  expect(run.page).toMatch(/FailingSilent-seed3\.html$/);
-});
 
 test("the model joins an RPC's send, delivery and reply, marks drops, and names cut links", () => {
   const ev: TraceEvent[] = [
@@ -109,13 +83,12 @@ const traceEventSchema = z.discriminatedUnion("ph", [
 ]);
 
 test("the Perfetto export has the trace-event format's required fields; peers are threads, RPCs flows", async () => {
-  const run = await failingSilent(SILENT_RAFT, OUT, 5);
-  const m = buildTimeline([...run.world.tracer.events()], { title: "silent", failure: run.failure });
+  const m = buildTimeline(bigTrace(3000), { title: "synthetic", failure: { t: 100, text: "a failure" } });
   const doc = JSON.parse(JSON.stringify(toPerfetto(m))) as { traceEvents: unknown[]; displayTimeUnit: string };
   expect(doc.displayTimeUnit).toBe("ms");
   const evs = doc.traceEvents.map((e) => traceEventSchema.parse(e));
   const threads = evs.flatMap((e) => (e.ph === "M" && e.name === "thread_name" ? [e.args.name] : []));
-  expect(threads).toEqual(["tester", "S0", "S1", "S2"]);
+  expect(threads).toEqual(["tester", "S0", "S1", "S2", "S3", "S4"]);
   const starts = evs.filter((e) => e.ph === "s");
   const finishes = new Map(evs.filter((e) => e.ph === "f").map((e) => [(e as { id: number }).id, e]));
   expect(starts.length).toBeGreaterThan(10);
@@ -125,14 +98,14 @@ test("the Perfetto export has the trace-event format's required fields; peers ar
     expect(f!.ts).toBeGreaterThanOrEqual(s.ts);
   }
   expect(evs.some((e) => e.ph === "X" && e.name.startsWith("leader t"))).toBe(true);
+  expect(evs.some((e) => e.ph === "i" && e.s === "g" && e.name === "FAIL: a failure")).toBe(true);
 });
 
 test("make vis's CLI turns a trace file into a page; a bad --format is a clear error", async () => {
-  const run = await failingSilent(SILENT_RAFT, OUT, 6);
-  const trace = tmp("silent.jsonl", run.world.tracer.events().map((e) => JSON.stringify(e)).join("\n") + "\n");
-  const html = path.join(path.dirname(trace), "silent.html");
+  const trace = tmp("small.jsonl", bigTrace(2000).map((e) => JSON.stringify(e)).join("\n") + "\n");
+  const html = path.join(path.dirname(trace), "small.html");
   const r = await execa("node_modules/.bin/tsx", ["labs-test/tools/vis.ts", "--trace", trace, "--out", html]);
-  expect(r.stdout).toMatch(/^timeline: .*silent\.html \(\d+ events/);
+  expect(r.stdout).toMatch(/^timeline: .*small\.html \(2000 events/);
   expect(readFileSync(html, "utf8")).toContain('id="timeline-data"');
   const bad = await execa("node_modules/.bin/tsx", ["labs-test/tools/vis.ts", "--trace", trace, "--format", "svg"], { reject: false });
   expect(bad.exitCode).not.toBe(0);
