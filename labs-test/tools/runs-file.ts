@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { z } from "zod";
 import { recordSchema } from "./seed-protocol.js";
 
@@ -23,19 +24,22 @@ export const runsFileSchema = z.object({
 });
 export type RunsFile = z.infer<typeof runsFileSchema>;
 
+export class RunsFileError extends Error {}
+
 export function writeRunsFile(file: string, runs: RunsFile): void {
+  mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, JSON.stringify(runsFileSchema.parse(runs), null, 1) + "\n");
 }
 
-/** Read and check a runs.json; throws an Error naming the file on anything malformed. */
+/** Read and check a runs.json; throws RunsFileError naming the file on anything malformed. */
 export function readRunsFile(file: string): RunsFile {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, "utf8"));
   } catch (e) {
-    throw new Error(`${file}: not a readable JSON file (${(e as Error).message})`);
+    throw new RunsFileError(`${file}: not a readable JSON file (${(e as Error).message})`);
   }
   const r = runsFileSchema.safeParse(raw);
-  if (!r.success) throw new Error(`${file}: not a runs.json (${r.error.issues[0]?.path.join(".")}: ${r.error.issues[0]?.message})`);
+  if (!r.success) throw new RunsFileError(`${file}: not a runs.json (${r.error.issues[0]?.path.join(".")}: ${r.error.issues[0]?.message})`);
   return r.data;
 }
