@@ -65,4 +65,4 @@ grade-merge: $(NPM_STAMP)
 	@node_modules/.bin/tsx labs-test/tools/grade/merge-cli.ts --out '$(or $(OUT),out/grade)' $(IN)
 
 autograder: $(NPM_STAMP)
-	@node_modules/.bin/tsx labs-test/tools/grade/autograder-zip.ts --out '$(or $(OUT),out)' --parts '$(or $(PARTS),2A,2B,2C,2D,3A,3B)' --count '$(or $(COUNT),3)'
+	@node_modules/.bin/tsx labs-test/tools/grade/autograder-cli.ts --out '$(or $(OUT),out)' --parts '$(or $(PARTS),2A,2B,2C,2D,3A,3B)' --count '$(or $(COUNT),3)'
