@@ -16,8 +16,9 @@ const cmd = new Command("in-process")
   .argument("<parts...>", "lab parts, e.g. 3A 3B")
   .option("--seed <n>", "seed for every test", "1")
   .option("--run <regex>", "only the tests whose names match")
+  .option("--hash", "print a hash of each run's whole trace (compare two versions of the code)")
   .parse();
-const o = cmd.opts<{ seed: string; run?: string }>();
+const o = cmd.opts<{ seed: string; run?: string; hash?: boolean }>();
 const parts = cmd.args.map((id) => {
   const p = findPart(id);
   if (p === undefined || p.realProcesses) throw new Error(`not a simulated lab part: ${id}`);
@@ -34,7 +35,7 @@ const total = new RealClock();
 for (const name of selectTests(parts, o.run, (p) => p.tests)) {
   const c = collected().get(name);
   if (c === undefined || c.kind !== "graded") throw new Error(`${name} is not a graded test in the loaded files`);
-  const { result } = await runGraded(name, c.body, c.opts, { seed, realtime: false, limitMs: DEFAULT_LIMIT_MS });
-  process.stderr.write(`${name.padEnd(62)} ${result.passed ? "ok  " : "FAIL"} ${(result.virtualMs / 1000).toFixed(1).padStart(6)} virtual s ${(result.wallMs / 1000).toFixed(2).padStart(6)} wall s\n`);
+  const { result } = await runGraded(name, c.body, c.opts, { seed, realtime: false, limitMs: DEFAULT_LIMIT_MS, hash: o.hash });
+  process.stderr.write(`${name.padEnd(62)} ${result.passed ? "ok  " : "FAIL"} ${(result.virtualMs / 1000).toFixed(1).padStart(6)} virtual s ${(result.wallMs / 1000).toFixed(2).padStart(6)} wall s${result.digest === undefined ? "" : ` ${result.digest.slice(0, 16)}`}\n`);
 }
 process.stderr.write(`total wall ${(total.now() / 1000).toFixed(1)} s\n`);
