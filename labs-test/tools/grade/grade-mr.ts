@@ -7,7 +7,7 @@ import { RealClock } from "../../../runtime/real-clock.js";
 import type { LabPart } from "../../labs.js";
 import type { JobRecord } from "../seed-protocol.js";
 
-// Lab 1 runs real processes in real time with its own script (labs-test/test-mr.ts), so
+// Lab 1 runs real processes in real time with its own script (the part's test file), so
 // it is graded by running that script once per planned run. MapReduce has no seeds: run
 // k is recorded under the plan's k-th seed, only to keep one record per (test, run).
 
@@ -22,7 +22,7 @@ export async function gradeMr(tree: string, part: LabPart, seeds: number[], runW
     for (const seed of seeds) {
       const json = path.join(scratch, `run-${seed}.json`);
       const wall = new RealClock();
-      const r = await execa("node", ["--import", "tsx", "labs-test/test-mr.ts", "--json", json], {
+      const r = await execa("node", ["--import", "tsx", part.testFiles[0]!, "--json", json], {
         cwd: tree,
         env,
         extendEnv: false,
