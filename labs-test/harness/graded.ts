@@ -8,6 +8,7 @@ import { collect, collecting, type GradedOptions } from "./registry.js";
 import { replayCommand } from "./replay.js";
 import { runGraded } from "./run-graded.js";
 import { say } from "./say.js";
+import { VIS_RECORD_CAP, writeRunTimeline } from "./timeline-of-run.js";
 
 export type { GradedResult } from "./run-graded.js";
 export type { GradedOptions } from "./registry.js";
@@ -34,15 +35,25 @@ export function graded(name: string, body: (w: World) => Promise<void>, opts: Gr
   }
   test(name, async () => {
     const seed = env.seed ?? randomInt(1, 2 ** 31);
-    const { result, failure } = await runGraded(name, body, opts, {
+    const { result, failure, world } = await runGraded(name, body, opts, {
       seed,
       realtime: env.realtime,
       file: traceFileFor(name),
       debug: env.debug,
+      record: env.vis === "off" ? undefined : VIS_RECORD_CAP,
     });
+    let timeline = "";
+    if (world !== undefined && (env.vis === "always" || (env.vis === "fail" && !result.passed))) {
+      const text = result.passed ? null : failure instanceof Error ? failure.message : String(failure);
+      timeline = writeRunTimeline(name, seed, world, text === null ? null : { t: result.virtualMs, text });
+      if (result.passed) say(`    timeline of ${name}: ${timeline}`);
+    }
     if (!result.passed) {
       const msg = failure instanceof Error ? failure.message : String(failure);
-      say(`--- FAIL: ${name} (seed ${seed})\n    ${msg}\n    replay: ${replayCommand(name, seed, env.realtime)}`);
+      say(
+        `--- FAIL: ${name} (seed ${seed})\n    ${msg}\n    replay: ${replayCommand(name, seed, env.realtime)}` +
+          (timeline ? `\n    timeline: ${timeline}` : ""),
+      );
     }
     const results = process.env.LABS_RESULTS;
     if (results) appendFileSync(results, JSON.stringify(result) + "\n");

@@ -27,6 +27,8 @@ export interface RunSettings {
   limitMs?: number;
   /** Hash the whole trace and return it (replay checks), whatever the test asks. */
   hash?: boolean;
+  /** Keep up to this many events in memory (a timeline page of the run, VIS=…). */
+  record?: number;
 }
 
 /**
@@ -38,16 +40,18 @@ export async function runGraded(
   body: (w: World) => Promise<void>,
   opts: GradedOptions,
   s: RunSettings,
-): Promise<{ result: GradedResult; failure?: unknown }> {
+): Promise<{ result: GradedResult; failure?: unknown; world?: World }> {
   const wall = new RealClock();
   let virtualMs = 0;
   let failure: unknown;
   let failed = false;
   let digest: string | undefined;
+  let world: World | undefined;
   try {
     await runWorld(
-      { seed: s.seed, realtime: s.realtime, file: s.file, debug: s.debug, hash: opts.hash === true || s.hash === true, limitMs: s.limitMs },
+      { seed: s.seed, realtime: s.realtime, file: s.file, debug: s.debug, hash: opts.hash === true || s.hash === true, limitMs: s.limitMs, record: s.record },
       async (w) => {
+        world = w;
         try {
           await body(w);
         } finally {
@@ -71,7 +75,7 @@ export async function runGraded(
   };
   if (digest !== undefined) result.digest = digest;
   if (failed) result.error = firstLine(failure);
-  return failed ? { result, failure } : { result };
+  return failed ? { result, failure, world } : { result, world };
 }
 
 /** The first line of an error's message (what tables and reports show). */
