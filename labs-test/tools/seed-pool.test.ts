@@ -79,3 +79,11 @@ test("a test file that throws at import fails every job with the error, at once"
   expect(records.get(0)!.error).toMatch(/loading the tests failed: Error: boom at import/);
   expect(records.get(1)!.error).toBe(records.get(0)!.error);
 }, 60_000);
+
+test("jobs not started within the whole run's limit fail, saying so", async () => {
+  const records = await runPool(jobs([["FixturePasses", 1], ["FixturePasses", 2]]), options(["labs-test/tools/fixtures/pool-fixture.ts"], { totalWallMs: 1 }));
+  expect([...records.values()].map((r) => r.error)).toEqual([
+    "not run: the whole run's limit of 0.001 s (wall) was reached",
+    "not run: the whole run's limit of 0.001 s (wall) was reached",
+  ]);
+}, 60_000);
