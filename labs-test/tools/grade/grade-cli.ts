@@ -87,15 +87,17 @@ try {
   const results = await grade({ submission: raw.submission, parts, count, out, seed, shard, workers, testWallMs, totalWallMs, root, keepTree: raw.keepTree, skipTypeCheck: !raw.typecheck });
   process.stdout.write(`score ${results.score}/${results.max_score}\n`);
 } catch (e) {
-  if (!(e instanceof SubmissionError)) throw e;
-  // Unusable submission: still a valid results.json (score 0) in OUT, and a clear error.
+  // An unusable submission, or the grader itself failing: still a valid results.json
+  // (score 0, saying why) in OUT, and a clear error.
+  const grader = !(e instanceof SubmissionError);
+  const why = grader ? `the grader failed (${e instanceof Error ? e.message : String(e)}); please tell the course staff` : e.message;
   const runs = {
     format: "labs-ts-runs/1" as const,
     parts: parts.map((p) => p.id),
     tests: parts.flatMap((p) => p.tests),
     seeds: consecutiveSeeds(seed ?? 1, count),
     shard: shard ?? { index: 1, count: 1 },
-    notRun: Object.fromEntries(parts.map((p) => [p.id, `not graded: ${e.message}`])),
+    notRun: Object.fromEntries(parts.map((p) => [p.id, `not graded: ${why}`])),
     notes: [],
     records: [],
     versions: toolVersions(root),
@@ -103,6 +105,7 @@ try {
   };
   writeRunsFile(path.join(out, "runs.json"), runs);
   writeReport(runs, out, out);
-  process.stderr.write(`error: ${e.message}\n`);
-  process.exit(1);
+  if (grader) process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.stderr.write(`error: ${why}\n`);
+  process.exit(grader ? 3 : 1);
 }
