@@ -20,9 +20,10 @@ const INCLUDE = [
 const SKIP_DIRS = new Set(["reference", "node_modules", "build", ".labs-runs", "mr-tmp", ".git"]);
 
 /**
- * Files that stay behind: the instructor's tools, contributor docs, and notes that
- * describe our reference solution (its design, measurements, internals). README.md is
- * replaced by the student README generated from the manifest.
+ * Files that stay behind (a path ending in "/" is a whole folder): the instructor's tools
+ * (this generator, the grader), contributor docs, and notes that describe our reference
+ * solution (its design, measurements, internals). README.md is replaced by the student
+ * README generated from the manifest.
  */
 export const HANDOUT_DROP: ReadonlySet<string> = new Set([
   "README.md",
@@ -31,10 +32,20 @@ export const HANDOUT_DROP: ReadonlySet<string> = new Set([
   "labs-test/tools/handout-tree.ts",
   "labs-test/tools/handout-readme.ts",
   "labs-test/tools/handout.test.ts",
+  "labs-test/tools/grade/",
   "raft/API.md",
   "kvraft/README.md",
   "mr/README.md",
 ]);
+
+/** Whether HANDOUT_DROP leaves this path behind (itself, or a folder holding it). */
+export function dropped(rel: string): boolean {
+  if (HANDOUT_DROP.has(rel)) return true;
+  for (let i = rel.indexOf("/"); i !== -1; i = rel.indexOf("/", i + 1)) {
+    if (HANDOUT_DROP.has(rel.slice(0, i + 1))) return true;
+  }
+  return false;
+}
 
 /** One file of the tree: its path (posix, relative), bytes and permission bits. */
 export interface TreeFile {
@@ -80,7 +91,7 @@ export function handoutTree(root: string, parts: readonly LabPart[] = PARTS): Tr
   for (const top of INCLUDE) walk(root, top, paths);
   const files: TreeFile[] = [];
   for (const rel of paths.sort()) {
-    if (HANDOUT_DROP.has(rel)) continue;
+    if (dropped(rel)) continue;
     const abs = path.join(root, rel);
     const mode = statSync(abs).mode & 0o777;
     let bytes = readFileSync(abs);
