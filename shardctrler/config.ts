@@ -99,15 +99,18 @@ export class Config {
     for (let i = 0; i < this.n; i++) this.setLinks(i, this.all(), true);
   }
 
+  /** A fresh, enabled end to server j (bad-input tests send raw requests on it). */
+  endTo(j: number): ClientEnd {
+    const name = randstring(20);
+    const end = this.net.makeEnd(name);
+    this.net.connect(name, j);
+    this.net.enable(name, true);
+    return end;
+  }
+
   /** A clerk with a fresh, enabled end to every server, in shuffled order. */
   makeClient(): Clerk {
-    const ends: ClientEnd[] = [];
-    for (let j = 0; j < this.n; j++) {
-      const name = randstring(20);
-      ends.push(this.net.makeEnd(name));
-      this.net.connect(name, j);
-      this.net.enable(name, true);
-    }
+    const ends = this.all().map((j) => this.endTo(j));
     const r = world().rand("tester");
     for (let i = ends.length - 1; i > 0; i--) {
       const k = r.randInt(i + 1);

@@ -13,6 +13,7 @@ import type { Clerk } from "./client.js";
 import { NShards, type Config } from "./common.js";
 import { withConfig, type Config as Harness } from "./config.js";
 import { checkBalanced, minimalMoves, shardsMoved } from "./checks.js";
+import { ErrInvalidArgs, ShardCtrlerError } from "./errors.js";
 
 function fatal(msg: string): never {
   throw new Error(msg);
@@ -367,6 +368,62 @@ graded("TestQueryReflectsChanges4A", async () => {
     });
     done.value = true;
     await crasher;
+    say("  ... Passed");
+  });
+});
+
+// Bad input through the public API: the Clerk refuses impossible arguments before
+// sending (a shard out of range, Query of a negative number other than -1, a gid that is
+// not a positive integer, a Join without groups or servers), and a malformed request off
+// the wire gets ErrInvalidArgs; neither makes a config.
+graded("TestBadInput4A", async () => {
+  await withConfig(3, false, async (cfg) => {
+    const ck = cfg.makeClient();
+    say("Test: bad input gets a clear error ...");
+    await ck.join({ 1: ["a"] });
+    const before = await ck.query(-1);
+    const untyped = ck as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
+    const calls: Array<[string, unknown[]]> = [
+      ["query", [-2]],
+      ["query", [1.5]],
+      ["query", ["1"]],
+      ["move", [NShards, 1]],
+      ["move", [-1, 1]],
+      ["move", [0, 0]],
+      ["join", [{}]],
+      ["join", [{ 0: ["x"] }]],
+      ["join", [{ 2: [] }]],
+      ["join", [{ 2: "x" }]],
+      ["join", [null]],
+      ["leave", [[0]]],
+      ["leave", [[-3]]],
+      ["leave", ["1"]],
+    ];
+    for (const [m, args] of calls) {
+      let threw: unknown;
+      try {
+        await untyped[m]!.apply(ck, args);
+      } catch (e) {
+        threw = e;
+      }
+      if (!(threw instanceof ShardCtrlerError)) fatal(`Clerk.${m}(${JSON.stringify(args)}) did not throw ShardCtrlerError`);
+    }
+    for (const [meth, args] of [
+      ["ShardCtrler.Join", { servers: 5 }],
+      ["ShardCtrler.Leave", { gids: ["1"] }],
+      ["ShardCtrler.Move", { shard: 99, gid: 1 }],
+      ["ShardCtrler.Query", { num: -7 }],
+      ["ShardCtrler.Query", "not an object"],
+    ] as const) {
+      const { leader } = cfg.leader();
+      const r = await cfg.endTo(leader).call<{ err: string }>(meth, args);
+      if (!r.ok) fatal(`${meth} on a reliable network failed`);
+      if (!String(r.reply.err).startsWith(ErrInvalidArgs)) {
+        fatal(`${meth}(${JSON.stringify(args)}) answered ${JSON.stringify(r.reply)}, want ${ErrInvalidArgs}`);
+      }
+    }
+    const after = await ck.query(-1);
+    if (after.num !== before.num) fatal(`bad input made config ${after.num} (was ${before.num})`);
     say("  ... Passed");
   });
 });

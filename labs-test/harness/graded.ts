@@ -1,7 +1,7 @@
 import { randomInt } from "node:crypto";
 import { appendFileSync } from "node:fs";
 import path from "node:path";
-import { test } from "vitest";
+import { expect, test } from "vitest";
 import { RealClock } from "../../runtime/real-clock.js";
 import { runWorld, type World } from "../../runtime/world.js";
 import { readTestEnv } from "./env.js";
@@ -36,6 +36,12 @@ function traceFileFor(name: string): string | undefined {
   return `${env.trace.slice(0, env.trace.length - ext.length)}.${name}${ext || ".jsonl"}`;
 }
 
+/** The running test's file relative to the repository root (tells same-named tests of two labs apart). */
+function testFile(): string | undefined {
+  const p = expect.getState().testPath;
+  return p === undefined ? undefined : path.relative(process.cwd(), p).split(path.sep).join("/");
+}
+
 /**
  * A graded test: runs body in a fresh world (virtual clock unless REALTIME=1) with a
  * printed, replayable seed.
@@ -68,7 +74,7 @@ export function graded(name: string, body: (w: World) => Promise<void>, opts: Gr
     }
     const result: GradedResult = {
       name,
-      part: partOfTest(name)?.id ?? "",
+      part: partOfTest(name, testFile())?.id ?? "",
       seed,
       passed: failure === undefined,
       virtualMs,
@@ -78,13 +84,13 @@ export function graded(name: string, body: (w: World) => Promise<void>, opts: Gr
     if (failure !== undefined) {
       const msg = failure instanceof Error ? failure.message : String(failure);
       result.error = msg.split("\n")[0];
-      say(`--- FAIL: ${name} (seed ${seed})\n    ${msg}\n    replay: ${replayCommand(name, seed, env.realtime)}`);
+      say(`--- FAIL: ${name} (seed ${seed})\n    ${msg}\n    replay: ${replayCommand(name, seed, env.realtime, testFile())}`);
     }
     const results = process.env.LABS_RESULTS;
     if (results) appendFileSync(results, JSON.stringify(result) + "\n");
     if (failure !== undefined) {
       if (failure instanceof Error) {
-        failure.message += `\n    seed ${seed}; replay: ${replayCommand(name, seed, env.realtime)}`;
+        failure.message += `\n    seed ${seed}; replay: ${replayCommand(name, seed, env.realtime, testFile())}`;
       }
       throw failure;
     }
