@@ -66,10 +66,14 @@ export const ErrNotReady = "ErrNotReady";
 /** One shard's contents as it travels between groups: flat [key, value, …] and [clientId, seq, …]. */
 export type ShardData = [shard: number, kv: string[], dup: number[]];
 
-/** A new owner asks the old one for shards it handed over in config configNum. */
+/**
+ * A new owner asks the old one for shards it handed over in config configNum; with orphan,
+ * for shards it has held frozen since config configNum because every group had left.
+ */
 export interface PullShardsArgs {
   configNum: number;
   shards: number[];
+  orphan?: boolean;
 }
 
 export interface PullShardsReply {
@@ -81,6 +85,7 @@ export interface PullShardsReply {
 export interface DeleteShardsArgs {
   configNum: number;
   shards: number[];
+  orphan?: boolean;
 }
 
 export interface DeleteShardsReply {

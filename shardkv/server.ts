@@ -42,7 +42,8 @@ export const SHARDKV_RPC_METHODS: readonly string[] = [
 // How this solution works:
 // - Each shard has a state: "N" not ours, "S" serving, "P" ours but its data has not
 //   arrived, "G" ours with its data, waiting for the old owner to drop its copy, "B"
-//   handed over: frozen here until the new owner has it. Clients are served in S and G
+//   handed over: frozen here until the new owner has it, "Z" frozen here because every
+//   group left (the controller gave it to gid 0) until some group is given it again. Clients are served in S and G
 //   only, so a shard serves as soon as its data is in, and other shards never wait.
 // - The leader asks the controller for config cur+1 only when every shard is S or N, so
 //   configs are taken one at a time, in order; the step goes through the log ("C").
@@ -51,6 +52,9 @@ export const SHARDKV_RPC_METHODS: readonly string[] = [
 //   to drop them; once that is committed there, it marks them S through its log ("D").
 // - A shard's duplicate table travels with it, so a retried Append is applied once even
 //   if the retry reaches the new owner.
+// - A group given a shard that gid 0 held looks back through the controller's configs for
+//   its last real owner and pulls it from there ("Z"); only a shard no group ever held
+//   starts empty.
 
 /** How often the leader asks the controller for the next config (the course's ~100 ms). */
 const POLL_MS = 100;
@@ -63,21 +67,38 @@ const SNAPSHOT_AT = 0.9;
 const SNAPSHOT_GROWTH = 0.5;
 const SNAPSHOT_FORMAT = 1;
 
-type ShardState = "N" | "S" | "P" | "G" | "B";
+type ShardState = "N" | "S" | "P" | "G" | "B" | "Z";
+
+/**
+ * Where a shard in transit comes from: a group, the config number at which that group
+ * holds it frozen ("B" at that config, or "Z" since that config when orphan), and the
+ * group's servers.
+ */
+interface Source {
+  gid: number;
+  num: number;
+  orphan: boolean;
+  servers: string[];
+}
 
 interface Shard {
   state: ShardState;
   kv: Map<string, string>;
   /** clientId → highest seq applied to this shard. */
   dup: Map<number, number>;
+  /** P and G: where the data comes from (null while an orphan's last owner is unknown). Z: since which config. */
+  src: Source | null;
+  since: number;
 }
 
 /** A log entry. Tuples, because Raft re-encodes them and they count against maxraftstate. */
 type Op =
   | [kind: "Get" | "Put" | "Append", key: string, value: string, clientId: number, seq: number]
   | [kind: "Config", config: Config]
-  | [kind: "Install", configNum: number, data: ShardData[]]
+  | [kind: "Install", configNum: number, data: ShardData[], src: Source | null]
   | [kind: "Done", configNum: number, shards: number[]]
+  | [kind: "Drop", since: number, shards: number[]]
+  | [kind: "Source", configNum: number, shard: number, src: Source]
   | [kind: "Noop"];
 
 interface Outcome {
@@ -93,7 +114,7 @@ interface Waiter {
 }
 
 function emptyShard(state: ShardState): Shard {
-  return { state, kv: new Map(), dup: new Map() };
+  return { state, kv: new Map(), dup: new Map(), src: null, since: 0 };
 }
 
 function flatKv(m: Map<string, string>): string[] {
@@ -120,15 +141,22 @@ function unflatDup(a: number[]): Map<number, number> {
   return m;
 }
 
-/** Shards in one of states, grouped by the gid that owned them in config prev. */
-function byOldOwner(shards: Shard[], states: ShardState, prev: Config): Map<number, number[]> {
-  const out = new Map<number, number[]>();
+/** Shards in state, grouped by their (known) source. */
+function bySource(shards: Shard[], state: ShardState): Array<{ src: Source; shards: number[] }> {
+  const out = new Map<string, { src: Source; shards: number[] }>();
   shards.forEach((sh, s) => {
-    if (sh.state !== states) return;
-    const g = prev.shards[s]!;
-    out.set(g, [...(out.get(g) ?? []), s]);
+    if (sh.state !== state || sh.src === null) return;
+    const key = `${sh.src.gid}/${sh.src.num}/${sh.src.orphan}`;
+    const e = out.get(key) ?? { src: sh.src, shards: [] };
+    e.shards.push(s);
+    out.set(key, e);
   });
-  return out;
+  return [...out.values()];
+}
+
+/** A config is complete here when no shard is on its way in or out (orphans may wait). */
+function settled(shards: Shard[]): boolean {
+  return shards.every((sh) => sh.state === "S" || sh.state === "N" || sh.state === "Z");
 }
 // SOLUTION END
 
@@ -157,6 +185,8 @@ export class ShardKV {
   /** Old owners (gids) we are talking to right now, so one pull or delete per group is in flight. */
   private readonly busy = new Set<string>();
   private readonly ends = new Map<string, ClientEnd>();
+  /** Leader-local: shards being traced back to their last owner (one lookback each at a time). */
+  private readonly tracing = new Set<number>();
   // SOLUTION END
 
   constructor(
@@ -264,11 +294,12 @@ export class ShardKV {
     if (!Number.isSafeInteger(args.configNum) || !Array.isArray(args.shards)) {
       return { err: `${ErrInvalidArgs}: configNum and shards are required`, data: [] };
     }
-    if (this.cur.num !== args.configNum) return { err: ErrNotReady, data: [] };
+    if (args.orphan !== true && this.cur.num !== args.configNum) return { err: ErrNotReady, data: [] };
     const data: ShardData[] = [];
     for (const s of args.shards) {
       const sh = this.shards[s];
-      if (sh === undefined || sh.state !== "B") return { err: ErrNotReady, data: [] };
+      const frozen = args.orphan === true ? sh?.state === "Z" && sh.since === args.configNum : sh?.state === "B";
+      if (sh === undefined || !frozen) return { err: ErrNotReady, data: [] };
       data.push([s, flatKv(sh.kv), flatDup(sh.dup)]);
     }
     return { err: OK, data };
@@ -279,6 +310,11 @@ export class ShardKV {
     if (this.killed()) return { err: ErrWrongLeader };
     if (!Number.isSafeInteger(args.configNum) || !Array.isArray(args.shards)) {
       return { err: `${ErrInvalidArgs}: configNum and shards are required` };
+    }
+    if (args.orphan === true) {
+      // Through the log even if nothing matches here: this leader may not have applied all yet.
+      const o = await this.submit(["Drop", args.configNum, args.shards], () => true);
+      return { err: o.err };
     }
     if (this.cur.num > args.configNum) return { err: OK }; // we moved on, so they were dropped
     if (this.cur.num < args.configNum) return { err: ErrNotReady };
@@ -330,7 +366,7 @@ export class ShardKV {
         this.noopTerm = term;
         this.rf.start(["Noop"]);
       }
-      if (isLeader && this.shards.every((sh) => sh.state === "S" || sh.state === "N")) {
+      if (isLeader && settled(this.shards)) {
         const want = this.cur.num + 1;
         const next = await this.mck.query(want);
         if (next.num === want && this.cur.num === want - 1 && !this.killed()) this.rf.start(["Config", next]);
@@ -344,23 +380,50 @@ export class ShardKV {
     while (!this.killed()) {
       if (this.rf.getState().isLeader) {
         const num = this.cur.num;
-        for (const [g, shards] of byOldOwner(this.shards, "P", this.prev)) void this.pull(g, num, shards);
-        for (const [g, shards] of byOldOwner(this.shards, "G", this.prev)) void this.confirm(g, num, shards);
+        for (const { src, shards } of bySource(this.shards, "P")) void this.pull(src, num, shards);
+        for (const { src, shards } of bySource(this.shards, "G")) void this.confirm(src, num, shards);
+        this.shards.forEach((sh, s) => {
+          if (sh.state === "P" && sh.src === null) void this.traceOrphan(s, num);
+        });
       }
       await sleep(MIGRATE_MS);
     }
   }
 
-  private async pull(gid: number, configNum: number, shards: number[]): Promise<void> {
-    const args: PullShardsArgs = { configNum, shards };
-    const reply = await this.askGroup<PullShardsReply>(`pull-${gid}`, this.prev.groups[gid] ?? [], "ShardKV.PullShards", args);
-    if (reply !== undefined && this.cur.num === configNum) this.rf.start(["Install", configNum, reply.data]);
+  private async pull(src: Source, configNum: number, shards: number[]): Promise<void> {
+    const args: PullShardsArgs = { configNum: src.num, shards, orphan: src.orphan };
+    const reply = await this.askGroup<PullShardsReply>(`pull-${src.gid}`, src.servers, "ShardKV.PullShards", args);
+    if (reply !== undefined && this.cur.num === configNum) this.rf.start(["Install", configNum, reply.data, src]);
   }
 
-  private async confirm(gid: number, configNum: number, shards: number[]): Promise<void> {
-    const args: DeleteShardsArgs = { configNum, shards };
-    const reply = await this.askGroup<DeleteShardsReply>(`del-${gid}`, this.prev.groups[gid] ?? [], "ShardKV.DeleteShards", args);
+  private async confirm(src: Source, configNum: number, shards: number[]): Promise<void> {
+    const args: DeleteShardsArgs = { configNum: src.num, shards, orphan: src.orphan };
+    const reply = await this.askGroup<DeleteShardsReply>(`del-${src.gid}`, src.servers, "ShardKV.DeleteShards", args);
     if (reply !== undefined && this.cur.num === configNum) this.rf.start(["Done", configNum, shards]);
+  }
+
+  /**
+   * Shard s came to us from gid 0: every group had left. Look back through the
+   * controller's configs for its last real owner, which froze it ("Z") in the next config,
+   * and record that source through the log; a shard no group ever held starts empty.
+   */
+  private async traceOrphan(s: number, configNum: number): Promise<void> {
+    if (this.tracing.has(s)) return;
+    this.tracing.add(s);
+    try {
+      let src: Source | null = null;
+      for (let n = this.prev.num - 1; n >= 1 && src === null && !this.killed(); n--) {
+        const c = await this.mck.query(n);
+        const g = c.shards[s]!;
+        if (g !== 0) src = { gid: g, num: n + 1, orphan: true, servers: c.groups[g] ?? [] };
+      }
+      if (this.cur.num !== configNum || this.killed()) return;
+      // No owner ever: install it empty (a src-less install goes straight to serving).
+      if (src === null) this.rf.start(["Install", configNum, [[s, [], []]], null]);
+      else this.rf.start(["Source", configNum, s, src]);
+    } finally {
+      this.tracing.delete(s);
+    }
   }
 
   /** Try the group's servers in turn until one answers OK; undefined if none does (or busy). */
@@ -427,11 +490,22 @@ export class ShardKV {
         this.applyConfig(op[1]);
         return ok;
       case "Install":
-        this.install(op[1], op[2]);
+        this.install(op[1], op[2], op[3]);
         return ok;
       case "Done":
         this.done(op[1], op[2]);
         return ok;
+      case "Drop":
+        for (const s of op[2]) {
+          const sh = this.shards[s];
+          if (sh?.state === "Z" && sh.since === op[1]) this.shards[s] = emptyShard("N");
+        }
+        return ok;
+      case "Source": {
+        const sh = this.shards[op[2]];
+        if (op[1] === this.cur.num && sh?.state === "P" && sh.src === null) sh.src = op[3];
+        return ok;
+      }
       case "Noop":
         return ok;
     }
@@ -455,25 +529,38 @@ export class ShardKV {
   /** Step to the next config: shards we gain wait for their data, shards we lose freeze. */
   private applyConfig(next: Config): void {
     if (next.num !== this.cur.num + 1) return;
-    if (!this.shards.every((sh) => sh.state === "S" || sh.state === "N")) return;
+    if (!settled(this.shards)) return;
     for (let s = 0; s < NShards; s++) {
       const was = this.cur.shards[s] === this.gid;
       const is = next.shards[s] === this.gid;
       const sh = this.shards[s]!;
-      if (was && !is) sh.state = "B";
-      else if (!was && is) sh.state = this.cur.shards[s] === 0 ? "S" : "P";
+      const from = this.cur.shards[s]!;
+      if (was && !is) {
+        sh.state = next.shards[s] === 0 ? "Z" : "B";
+        sh.since = next.num;
+      } else if (!was && is) {
+        if (from !== 0) {
+          const src = { gid: from, num: next.num, orphan: false, servers: this.cur.groups[from] ?? [] };
+          this.shards[s] = { ...emptyShard("P"), src };
+        } else if (sh.state === "Z" || this.cur.num === 0) {
+          sh.state = "S"; // we held it since every group left, or config 1: nothing to fetch
+        } else {
+          this.shards[s] = emptyShard("P"); // every group had left: trace its last owner
+        }
+      }
     }
     this.prev = this.cur;
     this.cur = next;
     trace(this.name, "shardkv-config", { num: next.num, shards: this.shards.map((sh) => sh.state).join("") });
   }
 
-  private install(configNum: number, data: ShardData[]): void {
+  private install(configNum: number, data: ShardData[], src: Source | null): void {
     if (configNum !== this.cur.num) return;
     for (const [s, kv, dup] of data) {
       const sh = this.shards[s];
       if (sh === undefined || sh.state !== "P") continue;
-      this.shards[s] = { state: "G", kv: unflatKv(kv), dup: unflatDup(dup) };
+      // Without a source there is no old copy to drop: serve at once.
+      this.shards[s] = { state: src === null ? "S" : "G", kv: unflatKv(kv), dup: unflatDup(dup), src, since: 0 };
     }
   }
 
@@ -483,7 +570,10 @@ export class ShardKV {
     for (const s of shards) {
       const sh = this.shards[s];
       if (sh?.state === "B") this.shards[s] = emptyShard("N");
-      else if (sh?.state === "G") sh.state = "S";
+      else if (sh?.state === "G") {
+        sh.state = "S";
+        sh.src = null;
+      }
     }
   }
 
@@ -509,7 +599,7 @@ export class ShardKV {
   }
 
   private encodeState(): Uint8Array {
-    const shards = this.shards.map((sh) => [sh.state, flatKv(sh.kv), flatDup(sh.dup)]);
+    const shards = this.shards.map((sh) => [sh.state, flatKv(sh.kv), flatDup(sh.dup), sh.src, sh.since]);
     return encode(
       { format: SNAPSHOT_FORMAT, index: this.lastApplied, cur: this.cur, prev: this.prev, shards },
       "shardkv snapshot",
@@ -538,12 +628,20 @@ export class ShardKV {
     if (!Array.isArray(shards) || shards.length !== NShards) fail(`shards is not a list of ${NShards}`);
     const restored: Shard[] = [];
     for (const x of shards as unknown[]) {
-      if (!Array.isArray(x) || x.length !== 3) return fail("a shard is not [state, kv, dup]");
-      const [state, kv, dup] = x as unknown[];
-      if (typeof state !== "string" || !"NSPGB".includes(state) || state.length !== 1) fail(`bad shard state ${String(state)}`);
+      if (!Array.isArray(x) || x.length !== 5) return fail("a shard is not [state, kv, dup, src, since]");
+      const [state, kv, dup, src, since] = x as unknown[];
+      if (typeof state !== "string" || !"NSPGBZ".includes(state) || state.length !== 1) fail(`bad shard state ${String(state)}`);
+      if (src !== null && !isSource(src)) fail("bad shard source");
+      if (!Number.isSafeInteger(since)) fail("bad shard since");
       if (!Array.isArray(kv) || kv.length % 2 !== 0 || !kv.every((v) => typeof v === "string")) fail("bad shard kv");
       if (!Array.isArray(dup) || dup.length % 2 !== 0 || !dup.every((v) => Number.isSafeInteger(v))) fail("bad shard dup");
-      restored.push({ state: state as ShardState, kv: unflatKv(kv as string[]), dup: unflatDup(dup as number[]) });
+      restored.push({
+        state: state as ShardState,
+        kv: unflatKv(kv as string[]),
+        dup: unflatDup(dup as number[]),
+        src: src as Source | null,
+        since: since as number,
+      });
     }
     this.shards = restored;
     this.cur = cur as Config;
@@ -554,6 +652,12 @@ export class ShardKV {
 }
 
 // SOLUTION BEGIN 4B
+function isSource(x: unknown): x is Source {
+  if (typeof x !== "object" || x === null) return false;
+  const { gid, num, orphan, servers } = x as Record<string, unknown>;
+  return Number.isSafeInteger(gid) && Number.isSafeInteger(num) && typeof orphan === "boolean" && Array.isArray(servers);
+}
+
 function isConfig(c: unknown): c is Config {
   if (typeof c !== "object" || c === null) return false;
   const { num, shards, groups } = c as Record<string, unknown>;
