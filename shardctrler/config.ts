@@ -1,42 +1,26 @@
 // The shardctrler test harness (the course's shardctrler/config.go; framework side):
 // n controller servers on one labrpc network, each a Server with the "ShardCtrler" and
 // "Raft" services; clerks get fresh ends in shuffled order. No stats lines in this lab:
-// the course prints only each sub-test's title and "  ... Passed".
+// the course prints only each sub-test's title and "  ... Passed" (begin/end, the failure
+// latch and the 120 s limit come from the shared frame, labs-test/harness/test-frame.ts).
 import { Network, Server, Service, type ClientEnd } from "../labrpc/index.js";
-import { FailureLatch } from "../labs-test/harness/failure-latch.js";
+import { TestFrame, withFrame, type FrameCounters } from "../labs-test/harness/test-frame.js";
+import { randstring, shuffle } from "../labs-test/harness/tester-rand.js";
 import { makePersister, type Persister } from "../raft/persister.js";
 import { RAFT_RPC_METHODS } from "../raft/raft.js";
-import { after, now, world } from "../runtime/index.js";
 import { makeClerk, type Clerk } from "./client.js";
 import { SHARDCTRLER_RPC_METHODS, startServer, type ShardCtrler } from "./server.js";
 
-/** The course's per-test limit, on the runtime clock (virtual ms in simulated mode). */
-const TEST_LIMIT_MS = 120_000;
-
-const NAME_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-/** n random characters from the tester's seeded stream: end names nobody can guess. */
-export function randstring(n: number): string {
-  const r = world().rand("tester");
-  let s = "";
-  for (let i = 0; i < n; i++) s += NAME_ALPHABET[r.randInt(NAME_ALPHABET.length)];
-  return s;
-}
-
-export class Config {
+export class Config extends TestFrame {
   readonly n: number;
   readonly net: Network;
   private readonly servers: (ShardCtrler | null)[];
   private readonly saved: (Persister | null)[];
   /** endnames[i][j]: server i's end to server j. */
   private readonly endnames: string[][];
-  private readonly start = now();
-  private finished = false;
-  private readonly latch = new FailureLatch();
-  /** Rejects with the first failure found outside the test body's own stack. */
-  readonly failed = this.latch.failed;
 
   constructor(n: number, unreliable: boolean) {
+    super({ peers: n, style: "plain" });
     this.n = n;
     this.net = new Network();
     this.servers = new Array<ShardCtrler | null>(n).fill(null);
@@ -47,33 +31,20 @@ export class Config {
     this.net.setReliable(!unreliable);
   }
 
-  /** Run a concurrent part of a test; if it throws, the whole test fails at once. */
-  go(task: () => Promise<void>): Promise<void> {
-    return this.latch.go(task);
+  // ---- frame -------------------------------------------------------------------------
+
+  protected counters(): FrameCounters {
+    return { rpcs: this.net.getTotalCount(), bytes: this.net.getTotalBytes(), ops: 0 };
   }
 
-  fail(err: Error): void {
-    this.latch.fail(err);
-  }
-
-  checkTimeout(): void {
-    if (!this.latch.hasFailed && now() - this.start > TEST_LIMIT_MS) {
-      throw new Error("test took longer than 120 seconds");
-    }
-  }
-
-  /** Kill every server and the network. Idempotent. */
-  cleanup(): void {
-    if (this.finished) return;
-    this.finished = true;
+  /** Kill every server and the network. */
+  protected shutdown(): void {
     for (let i = 0; i < this.n; i++) {
       this.servers[i]?.kill();
       this.servers[i] = null;
     }
     this.net.cleanup();
-    this.latch.release();
   }
-
   /** The largest Raft state among the servers' persisters (bytes). */
   logSize(): number {
     let max = 0;
@@ -110,13 +81,7 @@ export class Config {
 
   /** A clerk with a fresh, enabled end to every server, in shuffled order. */
   makeClient(): Clerk {
-    const ends = this.all().map((j) => this.endTo(j));
-    const r = world().rand("tester");
-    for (let i = ends.length - 1; i > 0; i--) {
-      const k = r.randInt(i + 1);
-      [ends[i], ends[k]] = [ends[k]!, ends[i]!];
-    }
-    return makeClerk(ends);
+    return makeClerk(shuffle(this.all().map((j) => this.endTo(j))));
   }
 
   /** Take server i off the network, keep a copy of its persisted state, and kill it. */
@@ -162,16 +127,8 @@ export class Config {
 
 /**
  * make_config + `defer cfg.cleanup()`: run body with a fresh config; a failing detached
- * task or the 120 s limit fails it at once; clean up whatever happens.
+ * task or the 120 s limit fails it at once (see withFrame); clean up whatever happens.
  */
-export async function withConfig(n: number, unreliable: boolean, body: (cfg: Config) => Promise<void>): Promise<void> {
-  const cfg = new Config(n, unreliable);
-  const watchdog = after(TEST_LIMIT_MS + 1000, () => cfg.fail(new Error("test took longer than 120 seconds")));
-  try {
-    await Promise.race([body(cfg), cfg.failed]);
-    cfg.checkTimeout();
-  } finally {
-    watchdog.cancel();
-    cfg.cleanup();
-  }
+export function withConfig(n: number, unreliable: boolean, body: (cfg: Config) => Promise<void>): Promise<void> {
+  return withFrame(new Config(n, unreliable), body);
 }

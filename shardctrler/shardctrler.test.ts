@@ -7,7 +7,6 @@
 // groups that were live (the property the course meant: no shard moves between groups
 // that stay), and TestMinimalMoves4A checks that each change moves the fewest shards.
 import { graded } from "../labs-test/harness/graded.js";
-import { say } from "../labs-test/harness/say.js";
 import { sleep } from "../runtime/index.js";
 import type { Clerk } from "./client.js";
 import { NShards, type Config } from "./common.js";
@@ -74,7 +73,7 @@ graded("TestBasic", async () => {
   await withConfig(nservers, false, async (cfg) => {
     const ck = cfg.makeClient();
 
-    say("Test: Basic leave/join ...");
+    cfg.begin("Test: Basic leave/join");
 
     const cfa: Config[] = new Array<Config>(6);
     cfa[0] = await ck.query(-1);
@@ -104,9 +103,9 @@ graded("TestBasic", async () => {
     // The course never assigns cfa[3]: Go's zero Config, which equals config 0.
     cfa[3] = { num: 0, shards: new Array<number>(NShards).fill(0), groups: {} };
 
-    say("  ... Passed");
+    cfg.end();
 
-    say("Test: Historical queries ...");
+    cfg.begin("Test: Historical queries");
 
     for (let s = 0; s < nservers; s++) {
       cfg.shutdownServer(s);
@@ -115,9 +114,9 @@ graded("TestBasic", async () => {
       cfg.connectAll();
     }
 
-    say("  ... Passed");
+    cfg.end();
 
-    say("Test: Move ...");
+    cfg.begin("Test: Move");
     {
       const gid3 = 503;
       await ck.join({ [gid3]: ["3a", "3b", "3c"] });
@@ -140,9 +139,9 @@ graded("TestBasic", async () => {
       await ck.leave([gid3]);
       await ck.leave([gid4]);
     }
-    say("  ... Passed");
+    cfg.end();
 
-    say("Test: Concurrent leave/join ...");
+    cfg.begin("Test: Concurrent leave/join");
 
     const npara = 10;
     const cka = Array.from({ length: npara }, () => cfg.makeClient());
@@ -155,9 +154,9 @@ graded("TestBasic", async () => {
     });
     await check(gids, ck);
 
-    say("  ... Passed");
+    cfg.end();
 
-    say("Test: Minimal transfers after joins ...");
+    cfg.begin("Test: Minimal transfers after joins");
 
     const c1 = await ck.query(-1);
     for (let i = 0; i < 5; i++) {
@@ -167,15 +166,15 @@ graded("TestBasic", async () => {
     const c2 = await ck.query(-1);
     checkNoMovesBetween(Object.keys(c1.groups), c1, c2, "Join()s");
 
-    say("  ... Passed");
+    cfg.end();
 
-    say("Test: Minimal transfers after leaves ...");
+    cfg.begin("Test: Minimal transfers after leaves");
 
     for (let i = 0; i < 5; i++) await ck.leave([npara + 1 + i]);
     const c3 = await ck.query(-1);
     checkNoMovesBetween(Object.keys(c3.groups), c2, c3, "Leave()s");
 
-    say("  ... Passed");
+    cfg.end();
   });
 });
 
@@ -184,7 +183,7 @@ graded("TestMulti", async () => {
   await withConfig(nservers, false, async (cfg) => {
     const ck = cfg.makeClient();
 
-    say("Test: Multi-group join/leave ...");
+    cfg.begin("Test: Multi-group join/leave");
 
     const cfa: Config[] = [];
     cfa.push(await ck.query(-1));
@@ -215,9 +214,9 @@ graded("TestMulti", async () => {
 
     await ck.leave([gid2]);
 
-    say("  ... Passed");
+    cfg.end();
 
-    say("Test: Concurrent multi leave/join ...");
+    cfg.begin("Test: Concurrent multi leave/join");
 
     const npara = 10;
     const cka = Array.from({ length: npara }, () => cfg.makeClient());
@@ -233,9 +232,9 @@ graded("TestMulti", async () => {
     });
     await check(gids, ck);
 
-    say("  ... Passed");
+    cfg.end();
 
-    say("Test: Minimal transfers after multijoins ...");
+    cfg.begin("Test: Minimal transfers after multijoins");
 
     const c1 = await ck.query(-1);
     const m: Record<number, string[]> = {};
@@ -247,18 +246,18 @@ graded("TestMulti", async () => {
     const c2 = await ck.query(-1);
     checkNoMovesBetween(Object.keys(c1.groups), c1, c2, "Join()s");
 
-    say("  ... Passed");
+    cfg.end();
 
-    say("Test: Minimal transfers after multileaves ...");
+    cfg.begin("Test: Minimal transfers after multileaves");
 
     const l = Array.from({ length: 5 }, (_, i) => npara + 1 + i);
     await ck.leave(l);
     const c3 = await ck.query(-1);
     checkNoMovesBetween(Object.keys(c3.groups), c2, c3, "Leave()s");
 
-    say("  ... Passed");
+    cfg.end();
 
-    say("Test: Check Same config on servers ...");
+    cfg.begin("Test: Check Same config on servers");
 
     const { ok: isLeader, leader } = cfg.leader();
     if (!isLeader) fatal("Leader not found");
@@ -277,7 +276,7 @@ graded("TestMulti", async () => {
     const c1b = await ck.query(-1);
     checkSameConfig(c, c1b);
 
-    say("  ... Passed");
+    cfg.end();
   });
 });
 
@@ -288,7 +287,7 @@ graded("TestMulti", async () => {
 graded("TestMinimalMoves4A", async () => {
   await withConfig(3, false, async (cfg) => {
     const ck = cfg.makeClient();
-    say("Test: each change moves the fewest shards possible ...");
+    cfg.begin("Test: each change moves the fewest shards possible");
     const steps: Array<["join", number[]] | ["leave", number[]]> = [
       ["join", [7]], ["join", [3]], ["join", [12, 5]], ["join", [40]], ["leave", [3]], ["join", [3, 8, 9, 20]],
       ["join", [21, 22, 23, 24, 25]], ["leave", [21, 7, 12]], ["leave", [5, 8, 9, 20, 22, 23]], ["leave", [40]],
@@ -325,7 +324,7 @@ graded("TestMinimalMoves4A", async () => {
         before = after;
       }
     }
-    say("  ... Passed");
+    cfg.end();
   });
 });
 
@@ -334,7 +333,7 @@ graded("TestMinimalMoves4A", async () => {
 graded("TestQueryReflectsChanges4A", async () => {
   const nservers = 3;
   await withConfig(nservers, false, async (cfg) => {
-    say("Test: Query(-1) reflects every completed change ...");
+    cfg.begin("Test: Query(-1) reflects every completed change");
     const done = { value: false };
     const crasher = cfg.go(async () => {
       for (let k = 0; !done.value; k++) {
@@ -368,7 +367,7 @@ graded("TestQueryReflectsChanges4A", async () => {
     });
     done.value = true;
     await crasher;
-    say("  ... Passed");
+    cfg.end();
   });
 });
 
@@ -379,7 +378,7 @@ graded("TestQueryReflectsChanges4A", async () => {
 graded("TestBadInput4A", async () => {
   await withConfig(3, false, async (cfg) => {
     const ck = cfg.makeClient();
-    say("Test: bad input gets a clear error ...");
+    cfg.begin("Test: bad input gets a clear error");
     await ck.join({ 1: ["a"] });
     const before = await ck.query(-1);
     const untyped = ck as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
@@ -424,6 +423,6 @@ graded("TestBadInput4A", async () => {
     }
     const after = await ck.query(-1);
     if (after.num !== before.num) fatal(`bad input made config ${after.num} (was ${before.num})`);
-    say("  ... Passed");
+    cfg.end();
   });
 });

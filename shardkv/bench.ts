@@ -1,16 +1,17 @@
 // Lab 4's figures: `npm run bench:shard [-- --seed n] [--realtime]`. Runs the graded 4A,
 // 4B and challenge tests in one vitest process and reports the total wall time (and,
 // with --realtime, the CPU time the test processes used), each test's virtual seconds,
-// and each 4B test's RPC and op counts (from SHARDKV_STATS).
+// and each test's RPC and op counts (the stats sink, LABS_STATS), and how long the
+// linearizability checks took.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { execa } from "execa";
 import type { GradedResult } from "../labs-test/harness/graded.js";
+import { readStats, STATS_ENV } from "../labs-test/harness/stats-sink.js";
 import { findPart } from "../labs-test/labs.js";
 import { RealClock } from "../runtime/real-clock.js";
-import type { ShardKvStat } from "./config.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -51,7 +52,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), "shard-bench-"));
   const statsFile = path.join(dir, "stats.jsonl");
   const resultsFile = path.join(dir, "results.jsonl");
-  const env: Record<string, string> = { SHARDKV_STATS: statsFile, LABS_RESULTS: resultsFile };
+  const env: Record<string, string> = { [STATS_ENV]: statsFile, LABS_RESULTS: resultsFile };
   if (args.seed !== undefined) env["SEED"] = args.seed;
   if (args.realtime) env["REALTIME"] = "1";
 
@@ -67,7 +68,7 @@ async function main(): Promise<void> {
   const cpu1 = childCpuSeconds();
 
   const results = readLines<GradedResult>(resultsFile);
-  const stats = readLines<ShardKvStat>(statsFile);
+  const stats = readStats(statsFile);
   rmSync(dir, { recursive: true, force: true });
 
   const passed = results.filter((x) => x.passed).length;
@@ -83,11 +84,14 @@ async function main(): Promise<void> {
     const w = mine.reduce((a, x) => a + x.wallMs, 0) / 1000;
     console.log(`  ${p.id.padEnd(9)} ${mine.length} tests, ${v.toFixed(1)} s of test time, ${w.toFixed(1)} s wall inside tests`);
   }
-  console.log("per test: virtual s, RPCs, ops (4B and challenge):");
-  for (const s of stats) {
+  console.log(`per test: ${args.realtime ? "" : "virtual "}s, RPCs, clerk ops (4A: per sub-test, no ops):`);
+  for (const s of stats.filter((x) => x.kind === "test")) {
     console.log(
       `  ${s.title.padEnd(58)} ${s.seconds.toFixed(1).padStart(5)} ${String(s.rpcs).padStart(7)} ${String(s.ops).padStart(6)}`,
     );
+  }
+  for (const c of stats.filter((x) => x.kind === "check")) {
+    console.log(`checker: "${c.title}": ${c.ops} ops, ${c.partitions} keys, "${c.result}" in ${c.wallMs.toFixed(1)} ms`);
   }
   console.log("Go course baseline: 4A 3.7 s, 4B 94.6 s wall (our measured run); handout sample 4B 101.5 s.");
   if (r.exitCode !== 0) process.exitCode = 1;

@@ -4,32 +4,19 @@
 // "ctrler<i>" and "server-<gid>-<i>"; makeEnd(name) hands out a fresh end to a name.
 // Time is the runtime's (virtual in tests); test randomness comes from the world's
 // "tester" stream, so one seed replays one run.
-import { appendFileSync } from "node:fs";
 import { Network, Server, Service, type ClientEnd } from "../labrpc/index.js";
-import { FailureLatch } from "../labs-test/harness/failure-latch.js";
-import { say } from "../labs-test/harness/say.js";
+import { TestFrame, withFrame, type FrameCounters } from "../labs-test/harness/test-frame.js";
+import { randstring } from "../labs-test/harness/tester-rand.js";
 import { makePersister, type Persister } from "../raft/persister.js";
 import { RAFT_RPC_METHODS } from "../raft/raft.js";
-import { after, now, world } from "../runtime/index.js";
+import { now } from "../runtime/index.js";
 import { makeClerk as makeCtrlerClerk, type Clerk as CtrlerClerk } from "../shardctrler/client.js";
-import { randstring } from "../shardctrler/config.js";
 import { SHARDCTRLER_RPC_METHODS, startServer as startCtrler, type ShardCtrler } from "../shardctrler/server.js";
 import { makeClerk, type Clerk } from "./client.js";
 import { SHARDKV_RPC_METHODS, startServer, type ShardKV } from "./server.js";
 
-/** The course's per-test limit, on the runtime clock (virtual ms in simulated mode). */
-const TEST_LIMIT_MS = 120_000;
 const NCTRLERS = 3;
 const NGROUPS = 3;
-
-/** One line per test, appended to the file named by SHARDKV_STATS (shardkv/bench.ts reads it). */
-export interface ShardKvStat {
-  title: string;
-  seconds: number;
-  rpcs: number;
-  ops: number;
-  realtime: boolean;
-}
 
 interface Group {
   gid: number;
@@ -41,7 +28,7 @@ interface Group {
   mendnames: string[][];
 }
 
-export class Config {
+export class Config extends TestFrame {
   readonly n: number;
   readonly net: Network;
   readonly maxraftstate: number;
@@ -50,15 +37,11 @@ export class Config {
   private readonly ctrlers: (ShardCtrler | null)[] = [];
   private readonly groups: Group[] = [];
   private readonly start = now();
-  private finished = false;
-  private title = "";
+  /** Clerk calls completed through the counting wrappers (the ops figure of the stats). */
   private ops = 0;
-  private rpcs0 = 0;
-  private readonly latch = new FailureLatch();
-  /** Rejects with the first failure found outside the test body's own stack. */
-  readonly failed = this.latch.failed;
 
   constructor(n: number, unreliable: boolean, maxraftstate: number) {
+    super({ peers: n, style: "plain" });
     this.n = n;
     this.maxraftstate = maxraftstate;
     this.net = new Network();
@@ -78,72 +61,30 @@ export class Config {
     this.net.setReliable(!unreliable);
   }
 
-  // ---- failures and limits -------------------------------------------------------------
+  // ---- frame -------------------------------------------------------------------------
 
-  /** Run a concurrent part of a test; if it throws, the whole test fails at once. */
-  go(task: () => Promise<void>): Promise<void> {
-    return this.latch.go(task);
+  protected counters(): FrameCounters {
+    return { rpcs: this.net.getTotalCount(), bytes: this.net.getTotalBytes(), ops: this.ops };
   }
 
-  fail(err: Error): void {
-    this.latch.fail(err);
-  }
-
-  checkTimeout(): void {
-    if (!this.latch.hasFailed && now() - this.start > TEST_LIMIT_MS) {
-      throw new Error("test took longer than 120 seconds");
-    }
-  }
-
-  /** Shut down every group and controller and the network. Idempotent. */
-  cleanup(): void {
-    if (this.finished) return;
-    this.finished = true;
+  /** Shut down every group and controller, then the network. */
+  protected shutdown(): void {
     for (let gi = 0; gi < NGROUPS; gi++) this.shutdownGroup(gi);
     for (let i = 0; i < NCTRLERS; i++) {
       this.ctrlers[i]?.kill();
       this.ctrlers[i] = null;
     }
     this.net.cleanup();
-    this.latch.release();
   }
-
-  // ---- output and statistics -------------------------------------------------------
 
   /** Runtime ms since this config was made (virtual in simulated mode). */
   elapsedMs(): number {
     return now() - this.start;
   }
 
-  /** Print a test's title line and start counting its RPCs and ops. */
-  begin(title: string): void {
-    say(title);
-    this.title = title.trim();
-    this.ops = 0;
-    this.rpcs0 = this.net.getTotalCount();
-  }
-
   /** One completed Clerk call. */
   op(): void {
     this.ops++;
-  }
-
-  /** The course's "  ... Passed"; the figures go to SHARDKV_STATS, not the output. */
-  end(): void {
-    this.checkTimeout();
-    this.latch.check();
-    say("  ... Passed");
-    const file = process.env["SHARDKV_STATS"];
-    if (file) {
-      const s: ShardKvStat = {
-        title: this.title,
-        seconds: (now() - this.start) / 1000,
-        rpcs: this.net.getTotalCount() - this.rpcs0,
-        ops: this.ops,
-        realtime: !world().simulated,
-      };
-      appendFileSync(file, JSON.stringify(s) + "\n");
-    }
   }
 
   // ---- persisted state ---------------------------------------------------------------
@@ -327,21 +268,13 @@ export class Config {
 
 /**
  * make_config + `defer cfg.cleanup()`: run body with a fresh config; a failing detached
- * task or the 120 s limit fails it at once; clean up whatever happens.
+ * task or the 120 s limit fails it at once (see withFrame); clean up whatever happens.
  */
-export async function withConfig(
+export function withConfig(
   n: number,
   unreliable: boolean,
   maxraftstate: number,
   body: (cfg: Config) => Promise<void>,
 ): Promise<void> {
-  const cfg = new Config(n, unreliable, maxraftstate);
-  const watchdog = after(TEST_LIMIT_MS + 1000, () => cfg.fail(new Error("test took longer than 120 seconds")));
-  try {
-    await Promise.race([body(cfg), cfg.failed]);
-    cfg.checkTimeout();
-  } finally {
-    watchdog.cancel();
-    cfg.cleanup();
-  }
+  return withFrame(new Config(n, unreliable, maxraftstate), body);
 }

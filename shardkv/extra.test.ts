@@ -197,7 +197,7 @@ graded("TestLinearizable4B", async () => {
     await reconf;
     cfg.net.setReliable(true);
     await clients;
-    checkLinearizable(log.read());
+    checkLinearizable(cfg, log.read());
     cfg.end();
   });
 });

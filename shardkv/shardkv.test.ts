@@ -472,7 +472,7 @@ graded("TestUnreliable3", async () => {
     cfg.net.setReliable(true);
     await clients;
 
-    checkLinearizable(log.read());
+    checkLinearizable(cfg, log.read());
 
     cfg.end();
   });

@@ -1,9 +1,10 @@
 // Helpers shared by the shardkv test files (framework side): counted Clerk calls, the
 // tester's random stream, a porcupine history, and the linearizability verdict.
 import { say } from "../labs-test/harness/say.js";
+import { recordStats } from "../labs-test/harness/stats-sink.js";
 import { checkOperations, kvModel, writeVisualizationToTemp, type KvOperation } from "../porcupine/index.js";
-import { now, world } from "../runtime/index.js";
-import { randstring } from "../shardctrler/config.js";
+import { now } from "../runtime/index.js";
+import { randn, randstring } from "../labs-test/harness/tester-rand.js";
 import type { Clerk } from "./client.js";
 import type { Config } from "./config.js";
 
@@ -17,12 +18,7 @@ export function fatal(msg: string): never {
   throw new Error(msg);
 }
 
-/** The tester's random stream: Go's math/rand in the course's tests. */
-export function randn(n: number): number {
-  return world().rand("tester").randInt(n);
-}
-
-export { randstring };
+export { randn, randstring };
 
 /** The history porcupine checks: every logged call with its call and return times (ms). */
 export class OpLog {
@@ -67,8 +63,16 @@ export async function check(cfg: Config, ck: Clerk, key: string, value: string):
 }
 
 /** Porcupine on the whole history: illegal fails (picture in a temp file), and so does unknown. */
-export function checkLinearizable(ops: KvOperation[]): void {
+export function checkLinearizable(cfg: Config, ops: KvOperation[]): void {
   const res = checkOperations(kvModel, ops, linearizabilityCheckTimeout);
+  recordStats({
+    kind: "check",
+    title: cfg.currentTitle,
+    ops: ops.length,
+    partitions: res.info.partitions.length,
+    result: res.result,
+    wallMs: res.ms,
+  });
   if (res.result === "illegal") {
     let where = "";
     try {
