@@ -16,8 +16,8 @@ import {
   type QueryArgs,
   type QueryReply,
 } from "./common.js";
-import { ErrInvalidArgs, ShardCtrlerError } from "./errors.js";
-import { gidSchema, problemWith, queryNumSchema, serversSchema, shardSchema } from "./rpc-schemas.js";
+import { ErrInvalidArgs, ShardCtrlerError } from "./framework/errors.js";
+import { gidSchema, problemWith, queryNumSchema, serversSchema, shardSchema } from "./framework/rpc-schemas.js";
 
 /** Pause after a round in which no server answered as leader (the course's 100 ms). */
 const ROUND_PAUSE_MS = 100;

@@ -21,8 +21,8 @@ import {
   type QueryArgs,
   type QueryReply,
 } from "./common.js";
-import { ErrInvalidArgs, zeroConfig } from "./errors.js";
-import { joinArgsSchema, leaveArgsSchema, moveArgsSchema, problemWith, queryArgsSchema } from "./rpc-schemas.js";
+import { ErrInvalidArgs, zeroConfig } from "./framework/errors.js";
+import { joinArgsSchema, leaveArgsSchema, moveArgsSchema, problemWith, queryArgsSchema } from "./framework/rpc-schemas.js";
 import type { z } from "zod";
 
 /** The handlers the harness registers as service "ShardCtrler". */

@@ -11,8 +11,8 @@ import { sleep } from "../runtime/index.js";
 import type { Clerk } from "./client.js";
 import { NShards, type Config } from "./common.js";
 import { withConfig, type Config as Harness } from "./config.js";
-import { checkBalanced, minimalMoves, shardsMoved } from "./checks.js";
-import { ErrInvalidArgs, ShardCtrlerError } from "./errors.js";
+import { checkBalanced, minimalMoves, shardsMoved } from "./framework/checks.js";
+import { ErrInvalidArgs, ShardCtrlerError } from "./framework/errors.js";
 
 function fatal(msg: string): never {
   throw new Error(msg);

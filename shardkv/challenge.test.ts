@@ -5,7 +5,7 @@ import { graded } from "../labs-test/harness/graded.js";
 import { sleep } from "../runtime/index.js";
 import { NShards } from "../shardctrler/common.js";
 import { withConfig } from "./config.js";
-import { check, fatal, put, randstring } from "./test-helpers.js";
+import { check, fatal, put, randstring } from "./framework/test-helpers.js";
 
 // Challenge 1: moved shards are deleted, also after whole groups restart; the total of
 // Raft state and snapshots stays within the course's bound.

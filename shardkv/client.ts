@@ -6,7 +6,7 @@ import type { ClientEnd } from "../labrpc/index.js";
 import { nrand, sleep } from "../runtime/index.js";
 import { makeClerk as makeCtrlerClerk, type Clerk as CtrlerClerk } from "../shardctrler/client.js";
 import type { Config } from "../shardctrler/common.js";
-import { zeroConfig } from "../shardctrler/errors.js";
+import { zeroConfig } from "../shardctrler/framework/errors.js";
 import {
   ErrNoKey,
   ErrWrongGroup,
@@ -18,7 +18,7 @@ import {
   type PutAppendOp,
   type PutAppendReply,
 } from "./common.js";
-import { ShardKvError } from "./errors.js";
+import { ShardKvError } from "./framework/errors.js";
 
 /** Turns a server name from Config.groups into an end to it. */
 export type MakeEnd = (servername: string) => ClientEnd;

@@ -7,8 +7,8 @@ import { sleep } from "../runtime/index.js";
 import { NShards } from "../shardctrler/common.js";
 import { key2shard } from "./common.js";
 import { withConfig, type Config } from "./config.js";
-import { ErrInvalidArgs, ShardKvError } from "./errors.js";
-import { append, check, checkLinearizable, fatal, get, OpLog, put, randn, randstring } from "./test-helpers.js";
+import { ErrInvalidArgs, ShardKvError } from "./framework/errors.js";
+import { append, check, checkLinearizable, fatal, get, OpLog, put, randn, randstring } from "./framework/test-helpers.js";
 
 /** Shut a whole group down and start it again at once: every server restarts together. */
 function restartGroup(cfg: Config, gi: number): void {

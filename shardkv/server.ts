@@ -6,7 +6,7 @@ import type { Persister } from "../raft/persister.js";
 import { make, type ApplyMsg, type Raft } from "../raft/raft.js";
 import { Channel, debug } from "../runtime/index.js";
 import type { Config } from "../shardctrler/common.js";
-import { zeroConfig } from "../shardctrler/errors.js";
+import { zeroConfig } from "../shardctrler/framework/errors.js";
 // SOLUTION BEGIN 4B
 import { after, sleep, trace, type Timer } from "../runtime/index.js";
 import { makeClerk as makeCtrlerClerk, type Clerk as CtrlerClerk } from "../shardctrler/client.js";
@@ -24,8 +24,8 @@ import {
 } from "./common.js";
 // SOLUTION END
 import { ErrWrongLeader, OK, type GetArgs, type GetReply, type PutAppendArgs, type PutAppendReply } from "./common.js";
-import { CorruptSnapshotError, ErrInvalidArgs } from "./errors.js";
-import { getArgsSchema, problemWith, putAppendArgsSchema } from "./rpc-schemas.js";
+import { CorruptSnapshotError, ErrInvalidArgs } from "./framework/errors.js";
+import { getArgsSchema, problemWith, putAppendArgsSchema } from "./framework/rpc-schemas.js";
 import type { MakeEnd } from "./client.js";
 
 /** The handlers the harness registers as service "ShardKV" (add your own RPCs here). */

@@ -6,7 +6,7 @@ import { graded } from "../labs-test/harness/graded.js";
 import { after, sleep } from "../runtime/index.js";
 import type { Clerk } from "./client.js";
 import { withConfig, type Config } from "./config.js";
-import { append, check, checkLinearizable, fatal, get, OpLog, put, randn, randstring } from "./test-helpers.js";
+import { append, check, checkLinearizable, fatal, get, OpLog, put, randn, randstring } from "./framework/test-helpers.js";
 
 /** n writers appending to their own key until done; resolves when all have stopped. */
 function writers(

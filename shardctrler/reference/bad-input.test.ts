@@ -3,7 +3,7 @@
 // Leave or Move naming an unknown gid: the Clerk throws ShardCtrlerError with the reason,
 // no config is made, and a retried request gets the same answer.
 import { graded } from "../../labs-test/harness/graded.js";
-import { ShardCtrlerError } from "../errors.js";
+import { ShardCtrlerError } from "../framework/errors.js";
 import { withConfig } from "../config.js";
 import type { Clerk } from "../client.js";
 

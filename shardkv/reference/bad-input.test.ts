@@ -6,7 +6,7 @@ import { makePersister } from "../../raft/persister.js";
 import { sleep } from "../../runtime/index.js";
 import { key2shard } from "../common.js";
 import { withConfig } from "../config.js";
-import { CorruptSnapshotError } from "../errors.js";
+import { CorruptSnapshotError } from "../framework/errors.js";
 
 graded("TestMigrationAhead4BReference", async () => {
   await withConfig(3, false, -1, async (cfg) => {

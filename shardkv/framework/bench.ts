@@ -8,10 +8,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { execa } from "execa";
-import type { GradedResult } from "../labs-test/harness/graded.js";
-import { readStats, STATS_ENV } from "../labs-test/harness/stats-sink.js";
-import { findPart } from "../labs-test/labs.js";
-import { RealClock } from "../runtime/real-clock.js";
+import type { GradedResult } from "../../labs-test/harness/graded.js";
+import { readStats, STATS_ENV } from "../../labs-test/harness/stats-sink.js";
+import { findPart } from "../../labs-test/labs.js";
+import { RealClock } from "../../runtime/real-clock.js";
 
 const { values: args } = parseArgs({
   options: {

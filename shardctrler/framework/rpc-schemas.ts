@@ -3,7 +3,7 @@
 // ErrInvalidArgs instead of crashing, and the Clerk refuses a bad call before sending it.
 // Only the course's fields are checked; fields a student adds (dedup ids) pass through.
 import { z } from "zod";
-import { NShards } from "./common.js";
+import { NShards } from "../common.js";
 
 /** A replication group id: a positive integer (gid 0 means "no group" in a Config). */
 export const gidSchema = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);

@@ -1,5 +1,5 @@
 // Properties of configs that the 4A and 4B tests check (framework side).
-import { NShards, type Config } from "./common.js";
+import { NShards, type Config } from "../common.js";
 
 /** Fails (through fatal) unless shard counts over c's groups differ by at most one. */
 export function checkBalanced(c: Config, fatal: (msg: string) => never): void {

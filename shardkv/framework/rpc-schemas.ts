@@ -2,7 +2,7 @@
 // a malformed request off the wire with ErrInvalidArgs instead of crashing. Only the
 // course's fields are checked; fields a student adds (dedup ids, shard transfer) pass.
 import { z } from "zod";
-import { problemWith } from "../shardctrler/rpc-schemas.js";
+import { problemWith } from "../../shardctrler/framework/rpc-schemas.js";
 
 export const getArgsSchema = z.looseObject({ key: z.string() });
 export const putAppendArgsSchema = z.looseObject({
@@ -13,7 +13,7 @@ export const putAppendArgsSchema = z.looseObject({
 
 /**
  * Schemas by the course's method name, for labrpc's per-method check at dispatch (see
- * shardctrler/rpc-schemas.ts); until labrpc takes them the handlers call problemWith.
+ * shardctrler/framework/rpc-schemas.ts); until labrpc takes them the handlers call problemWith.
  */
 export const SHARDKV_ARGS_SCHEMAS: Readonly<Record<string, z.ZodType>> = {
   Get: getArgsSchema,

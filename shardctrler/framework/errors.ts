@@ -1,5 +1,5 @@
 // Errors the shard controller's users see (framework side; tests import these).
-import { NShards, type Config } from "./common.js";
+import { NShards, type Config } from "../common.js";
 
 /** A request the servers refused as malformed (from the wire) or impossible (Join of a gid present). */
 export const ErrInvalidArgs = "ErrInvalidArgs";

@@ -1,12 +1,12 @@
 // Helpers shared by the shardkv test files (framework side): counted Clerk calls, the
 // tester's random stream, a porcupine history, and the linearizability verdict.
-import { say } from "../labs-test/harness/say.js";
-import { recordStats } from "../labs-test/harness/stats-sink.js";
-import { checkOperations, kvModel, writeVisualizationToTemp, type KvOperation } from "../porcupine/index.js";
-import { now } from "../runtime/index.js";
-import { randn, randstring } from "../labs-test/harness/tester-rand.js";
-import type { Clerk } from "./client.js";
-import type { Config } from "./config.js";
+import { say } from "../../labs-test/harness/say.js";
+import { recordStats } from "../../labs-test/harness/stats-sink.js";
+import { checkOperations, kvModel, writeVisualizationToTemp, type KvOperation } from "../../porcupine/index.js";
+import { now } from "../../runtime/index.js";
+import { randn, randstring } from "../../labs-test/harness/tester-rand.js";
+import type { Clerk } from "../client.js";
+import type { Config } from "../config.js";
 
 /**
  * The course gives porcupine 1 s and passes on "unknown". Here unknown fails the test, so
