@@ -328,8 +328,8 @@ graded("TestMinimalMoves4A", async () => {
   });
 });
 
-// Query(-1) reflects every Join and Leave that completed before it was sent, also while
-// the controller's leader crashes and restarts (a deposed leader must not answer alone).
+// Query(-1) reflects every Join, Leave and Move that completed before it was sent, also
+// while the controller's leader crashes and restarts (a deposed leader must not answer alone).
 graded("TestQueryReflectsChanges4A", async () => {
   const nservers = 3;
   await withConfig(nservers, false, async (cfg) => {
@@ -365,6 +365,17 @@ graded("TestQueryReflectsChanges4A", async () => {
         lastNum = d.num;
       }
     });
+    // Moves too: each completed Move shows in the next Query(-1), crashes still going on.
+    const ck = cfg.makeClient();
+    const reader = cfg.makeClient();
+    await ck.join({ 901: ["s901"], 902: ["s902"] });
+    for (let i = 0; i < 2 * NShards; i++) {
+      const shard = i % NShards;
+      const gid = i % 3 === 0 ? 901 : 902;
+      await ck.move(shard, gid);
+      const c = await reader.query(-1);
+      if (c.shards[shard] !== gid) fatal(`Query(-1) = config ${c.num} has shard ${shard} on ${c.shards[shard]}, moved to ${gid} before it`);
+    }
     done.value = true;
     await crasher;
     cfg.end();
