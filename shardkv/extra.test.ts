@@ -133,10 +133,13 @@ graded("TestNoSkippedConfigs4B", async () => {
     const c = await cfg.mck.query(-1);
     const s = c.shards.findIndex((g) => g === cfg.gid(1));
     cfg.shutdownGroup(0);
-    // Through group 100 and back, three times: six configs group 100 never saw.
+    // Through group 100 and back, three times: six configs group 100 never saw. The pauses
+    // let group 101 take the first one (it then waits, frozen, for 100 to pull the shard).
     for (let round = 0; round < 3; round++) {
       await cfg.mck.move(s, cfg.gid(0));
+      await sleep(500);
       await cfg.mck.move(s, cfg.gid(1));
+      await sleep(500);
     }
     const behind = (await cfg.mck.query(-1)).num;
     say(`  (group ${cfg.gid(0)} restarts at config ${c.num}, ${behind - c.num} configs behind)`);
