@@ -8,6 +8,7 @@ import { readTestEnv } from "./env.js";
 import { partOfTest } from "../labs.js";
 import { replayCommand } from "./replay.js";
 import { say } from "./say.js";
+import { VIS_RECORD_CAP, writeRunTimeline } from "./timeline-of-run.js";
 
 export interface GradedResult {
   name: string;
@@ -52,6 +53,7 @@ export function graded(name: string, body: (w: World) => Promise<void>, opts: Gr
     const wall = new RealClock();
     let virtualMs = 0;
     let failure: unknown;
+    let world: World | undefined;
     try {
       await runWorld(
         {
@@ -60,8 +62,10 @@ export function graded(name: string, body: (w: World) => Promise<void>, opts: Gr
           file: traceFileFor(name),
           debug: env.debug,
           hash: opts.hash,
+          record: env.vis === "off" ? undefined : VIS_RECORD_CAP,
         },
         async (w) => {
+          world = w;
           try {
             await body(w);
           } finally {
@@ -81,10 +85,19 @@ export function graded(name: string, body: (w: World) => Promise<void>, opts: Gr
       wallMs: wall.now(),
       realtime: env.realtime,
     };
+    let timeline = "";
+    if (world !== undefined && (env.vis === "always" || (env.vis === "fail" && failure !== undefined))) {
+      const text = failure === undefined ? null : failure instanceof Error ? failure.message : String(failure);
+      timeline = writeRunTimeline(name, seed, world, text === null ? null : { t: virtualMs, text });
+      if (failure === undefined) say(`    timeline of ${name}: ${timeline}`);
+    }
     if (failure !== undefined) {
       const msg = failure instanceof Error ? failure.message : String(failure);
       result.error = msg.split("\n")[0];
-      say(`--- FAIL: ${name} (seed ${seed})\n    ${msg}\n    replay: ${replayCommand(name, seed, env.realtime, testFile())}`);
+      say(
+        `--- FAIL: ${name} (seed ${seed})\n    ${msg}\n    replay: ${replayCommand(name, seed, env.realtime, testFile())}` +
+          (timeline ? `\n    timeline: ${timeline}` : ""),
+      );
     }
     const results = process.env.LABS_RESULTS;
     if (results) appendFileSync(results, JSON.stringify(result) + "\n");
