@@ -10,6 +10,7 @@ import type { GradedResult } from "../harness/graded.js";
 import { findPart, PARTS, testsToRun, type LabPart } from "../labs.js";
 import { printSummaryTable } from "./summary-table.js";
 import { runVitest, type VitestCounts } from "./vitest-run.js";
+import { describeTypeErrors, typecheck } from "./typecheck.js";
 
 const RUNS_DIR = ".labs-runs";
 
@@ -141,6 +142,7 @@ async function main(): Promise<void> {
   }
   let counts: VitestCounts;
   if (ids.length === 1 && ids[0] === "all") {
+    await typecheckFirst(PARTS);
     counts = await runAll(env);
   } else {
     const parts = ids.map((id) => findPart(id) ?? fail(`unknown part ${id}; parts: ${PARTS.map((p) => p.id).join(" ")}`));
@@ -148,6 +150,7 @@ async function main(): Promise<void> {
       const missing = p.testFiles.filter((f) => !existsSync(f));
       if (missing.length > 0) fail(`part ${p.id} is not built yet (missing ${missing.join(", ")})`);
     }
+    await typecheckFirst(parts);
     if (parts.some((p) => p.realProcesses)) {
       if (parts.length > 1) fail("run mr on its own: make test-mr");
       counts = await runMr(env);
@@ -157,6 +160,13 @@ async function main(): Promise<void> {
   }
   process.stdout.write(`${closingLine(counts)}\n`);
   process.exit(counts.ok && counts.failed === 0 ? 0 : 1);
+}
+
+/** Once per invocation, before any test: a type error is reported as one (exit 2), not as failed tests. */
+async function typecheckFirst(parts: LabPart[]): Promise<void> {
+  mkdirSync(RUNS_DIR, { recursive: true });
+  const r = await typecheck(RUNS_DIR);
+  if (!r.ok) fail(describeTypeErrors(r.output, [...new Set(parts.flatMap((p) => p.studentFiles))]));
 }
 
 /** `make test`: every vitest file, labrpc again on the wall clock, then the mr script. */
