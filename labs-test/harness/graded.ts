@@ -41,28 +41,33 @@ function traceFileFor(name: string): string | undefined {
  * printed, replayable seed.
  */
 export function graded(name: string, body: (w: World) => Promise<void>, opts: GradedOptions = {}): void {
+  gradedWithSeed(name, async (seed, spent) => {
+    await runWorld(
+      { seed, realtime: env.realtime, file: traceFileFor(name), debug: env.debug, hash: opts.hash },
+      async (w) => {
+        try {
+          await body(w);
+        } finally {
+          spent.virtualMs += w.clock.now();
+        }
+      },
+    );
+  });
+}
+
+/**
+ * A graded test that builds its own worlds from its seed (a determinism check runs one
+ * seed twice): same seed choice, failure report, replay command and per-run result record
+ * as graded(). body adds the virtual ms its worlds ran to spent.virtualMs.
+ */
+export function gradedWithSeed(name: string, body: (seed: number, spent: { virtualMs: number }) => Promise<void>): void {
   test(name, async () => {
     const seed = env.seed ?? randomInt(1, 2 ** 31);
     const wall = new RealClock();
-    let virtualMs = 0;
+    const spent = { virtualMs: 0 };
     let failure: unknown;
     try {
-      await runWorld(
-        {
-          seed,
-          realtime: env.realtime,
-          file: traceFileFor(name),
-          debug: env.debug,
-          hash: opts.hash,
-        },
-        async (w) => {
-          try {
-            await body(w);
-          } finally {
-            virtualMs = w.clock.now();
-          }
-        },
-      );
+      await body(seed, spent);
     } catch (e) {
       failure = e;
     }
@@ -71,7 +76,7 @@ export function graded(name: string, body: (w: World) => Promise<void>, opts: Gr
       part: partOfTest(name)?.id ?? "",
       seed,
       passed: failure === undefined,
-      virtualMs,
+      virtualMs: spent.virtualMs,
       wallMs: wall.now(),
       realtime: env.realtime,
     };
