@@ -1,7 +1,7 @@
 // The seven tests of the course's test-mr.sh, one function each, with its pass rule and
 // its output lines. Each runs in a fresh mr-tmp folder whose parent holds the inputs,
 // which are passed as ../pg-*.txt like the course's shell glob.
-import { existsSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { RealClock } from "../../runtime/real-clock.js";
 import { appPath, programPath } from "../../mr/paths.js";
@@ -9,6 +9,7 @@ import { describeExit, type Proc, type ProcessGroup, type ProcResult } from "../
 import { catLines, firstDifference, outputFiles, sortedNonEmpty } from "../../mr/outputs.js";
 import { compareKeys } from "../../mr/key-order.js";
 import { say } from "../harness/say.js";
+import { restartWorkersUntilDone } from "./restart-loop.js";
 
 export interface SuiteContext {
   /** The mr-tmp folder the test runs in. */
@@ -238,15 +239,19 @@ const crash: MrTest = {
     void c.done.then(() => (coordinatorDone = true));
     await pause(ctx);
     const procs: Proc[] = [c, worker(ctx, "crash")];
-    // Three restart loops: while the coordinator is up, run a crash worker, rest 1 s.
-    const loop = async (): Promise<void> => {
-      while (existsSync(ctx.socket) && !coordinatorDone) {
-        const w = worker(ctx, "crash");
-        procs.push(w);
-        await w.done;
-        await ctx.clock.sleep(1000);
-      }
-    };
+    // Three restart loops: until the coordinator exits, run a crash worker, rest 1 s
+    // (waiting for its socket however long it takes to appear).
+    const loop = (): Promise<void> =>
+      restartWorkersUntilDone({
+        socket: ctx.socket,
+        coordinatorDone: () => coordinatorDone,
+        startWorker: () => {
+          const w = worker(ctx, "crash");
+          procs.push(w);
+          return w;
+        },
+        sleep: (ms) => ctx.clock.sleep(ms),
+      });
     await Promise.all([loop(), loop(), loop(), ...procs.map((p) => p.done)]);
     await all(procs);
     rmSync(ctx.socket, { force: true });
