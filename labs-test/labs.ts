@@ -43,6 +43,7 @@ export const PARTS: LabPart[] = [
       "TestUnreliable", "TestConcurrentOne", "TestRegression1", "TestKilled", "TestBenchmark",
       "TestGOB", "TestCapital", "TestDefault",
     ],
+    extraTests: ["TestDuplicates"],
     points: 0,
   },
   {
