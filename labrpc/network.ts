@@ -209,10 +209,13 @@ export class Network {
       this.totalCount++;
       this.totalBytes += byteLength(argsText);
       this.tracer.event("net", "duplicate", { id, to: serverName, m: svcMeth });
-      // Nobody waits for this reply, and no caller is left to fail on a handler's error:
-      // it goes to the trace.
-      server.dispatch(svcMeth, argsText).catch((err: unknown) => {
+      // Nobody waits for this reply. A handler that throws is as loud as on a first
+      // delivery (Go's fatal): no caller is left to reject, so it is an unhandled
+      // rejection, which fails the test run.
+      void server.dispatch(svcMeth, argsText).catch((err: unknown) => {
         this.tracer.event("net", "duplicate-error", { id, err: String(err) });
+        const msg = err instanceof Error ? err.message : String(err);
+        throw new RpcError(`labrpc: the handler of a duplicated ${svcMeth} threw: ${msg}`);
       });
     });
   }

@@ -236,7 +236,7 @@ graded("TestOldSnapshot2D", () =>
     cfg.net.setDuplicates(true);
 
     await cfg.one(randomCommand(), servers, true);
-    for (let round = 0; round < 8; round++) {
+    for (let round = 0; round < 16; round++) {
       const leader = await cfg.checkOneLeader();
       const victim = (leader + 1) % servers;
       cfg.disconnect(victim);
