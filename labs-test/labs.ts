@@ -104,7 +104,7 @@ export const PARTS: LabPart[] = [
     id: "3A",
     title: "Lab 3A: key/value service without snapshots",
     studentFiles: [...raftFiles, ...kvFiles],
-    testFiles: ["kvraft/kvraft.test.ts"],
+    testFiles: ["kvraft/kvraft.test.ts", "kvraft/kvraft-extra.test.ts"],
     tests: [
       "TestBasic3A", "TestSpeed3A", "TestConcurrent3A", "TestUnreliable3A", "TestUnreliableOneKey3A",
       "TestOnePartition3A", "TestManyPartitionsOneClient3A", "TestManyPartitionsManyClients3A",
@@ -112,6 +112,7 @@ export const PARTS: LabPart[] = [
       "TestPersistPartition3A", "TestPersistPartitionUnreliable3A",
       "TestPersistPartitionUnreliableLinearizable3A",
     ],
+    extraTests: ["TestStaleRead3A", "TestWaiterOtherLeaderOp3A"],
     points: 50,
   },
   {
