@@ -142,7 +142,7 @@ async function main(): Promise<void> {
   }
   let counts: VitestCounts;
   if (ids.length === 1 && ids[0] === "all") {
-    await typecheckFirst(PARTS);
+    await typecheckFirst(PARTS, true);
     counts = await runAll(env);
   } else {
     const parts = ids.map((id) => findPart(id) ?? fail(`unknown part ${id}; parts: ${PARTS.map((p) => p.id).join(" ")}`));
@@ -162,10 +162,14 @@ async function main(): Promise<void> {
   process.exit(counts.ok && counts.failed === 0 ? 0 : 1);
 }
 
-/** Once per invocation, before any test: a type error is reported as one (exit 2), not as failed tests. */
-async function typecheckFirst(parts: LabPart[]): Promise<void> {
-  mkdirSync(RUNS_DIR, { recursive: true });
-  const r = await typecheck(RUNS_DIR);
+/**
+ * Once per invocation, before any test: a type error in the parts' test files or anything
+ * they import (the student files among them) is reported as one (exit 2), not as failed
+ * tests. `all` checks the whole project.
+ */
+async function typecheckFirst(parts: LabPart[], wholeProject = false): Promise<void> {
+  const files = wholeProject ? undefined : [...new Set(parts.flatMap((p) => [...p.testFiles, ...p.studentFiles]))];
+  const r = await typecheck({ buildInfoDir: RUNS_DIR, files });
   if (!r.ok) fail(describeTypeErrors(r.output, [...new Set(parts.flatMap((p) => p.studentFiles))]));
 }
 

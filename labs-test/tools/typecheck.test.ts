@@ -20,7 +20,7 @@ function project(source: string): void {
 
 test("a type error in a student file is reported with its file and line", async () => {
   project('export const term: number = "one";\n');
-  const r = await typecheck(dir, dir);
+  const r = await typecheck({ buildInfoDir: ".labs-runs", dir });
   expect(r.ok).toBe(false);
   expect(r.output).toMatch(/raft\/raft\.ts\(1,14\): error TS2322/);
   const msg = describeTypeErrors(r.output, ["raft/raft.ts"]);
@@ -30,8 +30,23 @@ test("a type error in a student file is reported with its file and line", async 
 
 test("a clean project passes", async () => {
   project("export const term: number = 1;\n");
-  const r = await typecheck(dir, dir);
+  const r = await typecheck({ buildInfoDir: ".labs-runs", dir });
   expect(r).toEqual({ ok: true, output: "" });
+}, 60_000);
+
+test("a file set is checked with what it imports, and nothing else", async () => {
+  project('import { term } from "./raft.js";\nexport const t: number = term;\n');
+  writeFileSync(path.join(dir, "raft", "raft.ts"), "export const term = 1;\n");
+  // Outside the closure of the files checked: an error here must not count.
+  writeFileSync(path.join(dir, "raft", "reference-internals.ts"), 'export const x: number = "no";\n');
+  writeFileSync(path.join(dir, "raft", "part.test.ts"), 'import { t } from "./bad-import.js";\nexport const u = t;\n');
+  writeFileSync(path.join(dir, "raft", "bad-import.ts"), 'import { term } from "./raft.js";\nexport const t: string = term;\n');
+  const ok = await typecheck({ buildInfoDir: ".labs-runs", dir, files: ["raft/raft.ts"] });
+  expect(ok).toEqual({ ok: true, output: "" });
+  const bad = await typecheck({ buildInfoDir: ".labs-runs", dir, files: ["raft/part.test.ts"] });
+  expect(bad.ok).toBe(false);
+  expect(bad.output).toMatch(/raft\/bad-import\.ts\(2,14\): error TS2322/);
+  expect(bad.output).not.toMatch(/reference-internals/);
 }, 60_000);
 
 test("student files' errors are listed first", () => {
