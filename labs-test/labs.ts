@@ -52,6 +52,7 @@ export const PARTS: LabPart[] = [
     studentFiles: ["mr/coordinator.ts", "mr/worker.ts", "mr/rpc.ts"],
     testFiles: ["labs-test/test-mr.ts"],
     tests: ["wc", "indexer", "map parallelism", "reduce parallelism", "job count", "early exit", "crash"],
+    extraTests: ["late worker"],
     points: 70,
     realProcesses: true,
   },

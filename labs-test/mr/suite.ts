@@ -1,8 +1,8 @@
 // The seven tests of the course's test-mr.sh, one function each, with its pass rule and
 // its output lines. Each runs in a fresh mr-tmp folder whose parent holds the inputs,
 // which are passed as ../pg-*.txt like the course's shell glob.
-import { rmSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { basename, join } from "node:path";
 import { RealClock } from "../../runtime/real-clock.js";
 import { appPath, programPath } from "../../mr/paths.js";
 import { describeExit, type Proc, type ProcessGroup, type ProcResult } from "../../mr/launch.js";
@@ -259,5 +259,76 @@ const crash: MrTest = {
   },
 };
 
+// ---- ours (manifest: extraTests): not in test-mr.sh ------------------------------------
+
+/** Every distinct content seen in each mr-out-* file while polling, until stop() is called. */
+function watchOutputs(ctx: SuiteContext): { stop: () => Promise<Map<string, Set<string>>> } {
+  const seen = new Map<string, Set<string>>();
+  let running = true;
+  const poll = async (): Promise<void> => {
+    while (running) {
+      for (const f of outputFiles(ctx.dir)) {
+        let text: string;
+        try {
+          text = readFileSync(f, "utf8");
+        } catch {
+          continue; // renamed away between listing and reading
+        }
+        const set = seen.get(f) ?? new Set<string>();
+        set.add(text);
+        seen.set(f, set);
+      }
+      await ctx.clock.sleep(20);
+    }
+  };
+  const loop = poll();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      return seen;
+    },
+  };
+}
+
+// A worker that stalls past the 10 s timeout in the middle of a reduce task while staying
+// alive, then finishes and reports it done long after another worker redid it (apps/late):
+// the output must be exactly right, no mr-out file may ever be seen half-written, and the
+// late, duplicate completion must change nothing (the job still ends, and ends right).
+const lateWorker: MrTest = {
+  name: "late worker",
+  async run(ctx) {
+    const want = await reference(ctx, "nocrash");
+    const watch = watchOutputs(ctx);
+    const c = coordinator(ctx);
+    await pause(ctx);
+    const ws = [worker(ctx, "late"), worker(ctx, "late"), worker(ctx, "late")];
+    const seen = track([c, ...ws]);
+    await all([c, ...ws]);
+    const observed = await watch.stop();
+    let ok = true;
+    for (const [f, contents] of observed) {
+      const final = existsSync(f) ? readFileSync(f, "utf8") : undefined;
+      for (const text of contents) {
+        if (text !== final) {
+          say(`--- ${basename(f)} was seen with ${text.length} bytes, but ends with ${final?.length ?? "no"} bytes: written in place, not atomically`);
+          ok = false;
+          break;
+        }
+      }
+    }
+    if (seen().some((r) => r.exitCode !== 0 || r.timedOut)) {
+      say("--- a process did not exit cleanly");
+      ok = false;
+    }
+    if (!ok) {
+      explain(seen());
+      say("--- late worker test: FAIL");
+      return false;
+    }
+    return compareWith(ctx, want, "late worker", seen);
+  },
+};
+
 /** In the course's order. */
-export const SUITE: MrTest[] = [wc, indexer, mapParallelism, reduceParallelism, jobCount, earlyExit, crash];
+export const SUITE: MrTest[] = [wc, indexer, mapParallelism, reduceParallelism, jobCount, earlyExit, crash, lateWorker];

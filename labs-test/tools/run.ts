@@ -61,6 +61,7 @@ async function runMr(env: TestEnv): Promise<VitestCounts> {
   const json = path.join(dir, "mr.json");
   const args = ["tsx", "labs-test/test-mr.ts", "--json", json];
   if (env.count > 1) args.push("--count", String(env.count));
+  if (env.run !== undefined) args.push("--run", env.run);
   const r = await execa(args[0]!, args.slice(1), { stdio: "inherit", reject: false, preferLocal: true });
   let results: Array<{ passed: boolean }> = [];
   try {
