@@ -10,6 +10,7 @@ import { catLines, firstDifference, outputFiles, sortedNonEmpty } from "../../mr
 import { compareKeys } from "../../mr/key-order.js";
 import { say } from "../harness/say.js";
 import { restartWorkersUntilDone } from "./restart-loop.js";
+import { LATE_MARKER } from "../../apps/late.js";
 
 export interface SuiteContext {
   /** The mr-tmp folder the test runs in. */
@@ -307,6 +308,10 @@ const lateWorker: MrTest = {
     await all([c, ...ws]);
     const observed = await watch.stop();
     let ok = true;
+    if (!existsSync(join(ctx.dir, LATE_MARKER))) {
+      say("--- no worker ran a reduce task with the late app: nothing stalled");
+      ok = false;
+    }
     for (const [f, contents] of observed) {
       const final = existsSync(f) ? readFileSync(f, "utf8") : undefined;
       for (const text of contents) {
