@@ -1,23 +1,26 @@
-// Like nocrash, but the first worker process to run a reduce task stalls in the middle of
-// it (after its first key) for LATE_MS, past the coordinator's 10 s timeout, while staying
-// alive; then it finishes the task and reports it done, long after another worker has
-// redone it. Its output must still come out exactly right, never half-written, and its
-// late report must change nothing. Which process stalls is decided once per job folder
-// by a marker file that exactly one process manages to create.
-import { openSync, closeSync } from "node:fs";
+// A job whose first worker process to run reduce stalls after its first reduce call (so,
+// most often, in the middle of a task: 26 keys over 10 reduce tasks) for LATE_MS, past the
+// coordinator's 10 s timeout, while staying alive; then it finishes and reports the task
+// done, long after another worker has redone it. Its output must still come out exactly
+// right, never half-written, and its late report must change nothing. Which process
+// stalls is decided once per job folder by a marker file that exactly one worker manages
+// to create; mrsequential (the reference run) never stalls.
+import { closeSync, openSync } from "node:fs";
+import type { KeyValue } from "../mr/app.js";
+import { compareKeys } from "../mr/key-order.js";
 import { RealClock } from "../runtime/real-clock.js";
-import { crashApp } from "./support/crash-app.js";
 
 /** Real ms the chosen worker stalls: past the course's 10 s reassignment timeout. */
 export const LATE_MS = 12_000;
 /** Created (exclusively) in the job's folder by the worker that stalls. */
 export const LATE_MARKER = "mr-late-marker";
 
-const base = crashApp(async () => {});
+const KEYS = "abcdefghijklmnopqrstuvwxyz".split("");
+const isWorker = /mrworker/.test(process.argv[1] ?? "");
 let reduceCalls = 0;
 let chosen: boolean | undefined;
 
-/** Whether this process is the one that stalls: the first to create the marker. */
+/** Whether this process is the one that stalls: the first worker to create the marker. */
 function isChosen(): boolean {
   if (chosen === undefined) {
     try {
@@ -30,14 +33,17 @@ function isChosen(): boolean {
   return chosen;
 }
 
-export const map = base.map;
+/** Every key, valued by the input's name and size: a deterministic output of 26 lines. */
+export function map(filename: string, contents: string): KeyValue[] {
+  return KEYS.map((k) => ({ Key: k, Value: `${filename}:${Buffer.byteLength(contents)}` }));
+}
 
-export async function reduce(key: string, values: string[]): Promise<string> {
+export async function reduce(_key: string, values: string[]): Promise<string> {
   reduceCalls++;
-  if (reduceCalls === 2 && isChosen()) {
+  if (isWorker && reduceCalls === 2 && isChosen()) {
     const clock = new RealClock();
     await clock.sleep(LATE_MS);
     clock.stop();
   }
-  return base.reduce(key, values);
+  return [...values].sort(compareKeys).join(" ");
 }

@@ -299,7 +299,7 @@ function watchOutputs(ctx: SuiteContext): { stop: () => Promise<Map<string, Set<
 const lateWorker: MrTest = {
   name: "late worker",
   async run(ctx) {
-    const want = await reference(ctx, "nocrash");
+    const want = await reference(ctx, "late");
     const watch = watchOutputs(ctx);
     const c = coordinator(ctx);
     await pause(ctx);
