@@ -10,7 +10,7 @@ import { catLines, firstDifference, outputFiles, sortedNonEmpty } from "../../mr
 import { compareKeys } from "../../mr/key-order.js";
 import { say } from "../harness/say.js";
 import { restartWorkersUntilDone } from "./restart-loop.js";
-import { LATE_MARKER } from "../../apps/late.js";
+import { STALLS, stallMarker } from "../../apps/late.js";
 
 export interface SuiteContext {
   /** The mr-tmp folder the test runs in. */
@@ -292,10 +292,10 @@ function watchOutputs(ctx: SuiteContext): { stop: () => Promise<Map<string, Set<
   };
 }
 
-// A worker that stalls past the 10 s timeout in the middle of a reduce task while staying
-// alive, then finishes and reports it done long after another worker redid it (apps/late):
-// the output must be exactly right, no mr-out file may ever be seen half-written, and the
-// late, duplicate completion must change nothing (the job still ends, and ends right).
+// Workers that stall past the 10 s timeout in the middle of reduce tasks while staying
+// alive, then finish and report long after their tasks were redone (apps/late): the
+// coordinator's exit must mean the output is final (a late report must not count as new
+// progress), no mr-out file may ever be seen half-written, and the output must be exact.
 const lateWorker: MrTest = {
   name: "late worker",
   async run(ctx) {
@@ -305,21 +305,28 @@ const lateWorker: MrTest = {
     await pause(ctx);
     const ws = [worker(ctx, "late"), worker(ctx, "late"), worker(ctx, "late")];
     const seen = track([c, ...ws]);
-    await all([c, ...ws]);
+    await c.done;
+    const atExit = firstDifference(sortedNonEmpty(outputFiles(ctx.dir)), want);
+    await all(ws);
     const observed = await watch.stop();
     let ok = true;
-    if (!existsSync(join(ctx.dir, LATE_MARKER))) {
-      say("--- no worker ran a reduce task with the late app: nothing stalled");
+    if (atExit !== undefined) {
+      say("--- the coordinator exited before the output was complete (a late completion report taken as new?)");
+      say(`    (${atExit})`);
       ok = false;
+    }
+    for (const [key, s] of Object.entries(STALLS)) {
+      if (!existsSync(join(ctx.dir, stallMarker(key, s.times)))) {
+        say(`--- fewer than ${s.times} worker(s) stalled on key ${key}: tasks were not handed out again after 10 s?`);
+        ok = false;
+      }
     }
     for (const [f, contents] of observed) {
       const final = existsSync(f) ? readFileSync(f, "utf8") : undefined;
-      for (const text of contents) {
-        if (text !== final) {
-          say(`--- ${basename(f)} was seen with ${text.length} bytes, but ends with ${final?.length ?? "no"} bytes: written in place, not atomically`);
-          ok = false;
-          break;
-        }
+      const partial = [...contents].find((text) => text !== final);
+      if (partial !== undefined) {
+        say(`--- ${basename(f)} was seen with ${partial.length} bytes, but ends with ${final?.length ?? "no"} bytes: written in place, not atomically`);
+        ok = false;
       }
     }
     if (seen().some((r) => r.exitCode !== 0 || r.timedOut)) {
