@@ -1,8 +1,8 @@
 # labs-ts: every command a student or instructor types. Each target installs what it needs.
-# Test settings: SEED=n RUN=regex COUNT=n PARALLEL=n TRACE=file DEBUG=topics REALTIME=1
+# Test settings: SEED=n RUN=regex COUNT=n PARALLEL=n TRACE=file DEBUG=topics REALTIME=1 VIS=fail|always|off
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-export SEED RUN COUNT PARALLEL TRACE DEBUG REALTIME
+export SEED RUN COUNT PARALLEL TRACE DEBUG REALTIME VIS
 
 NPM_STAMP := node_modules/.installed
 RUNNER := node_modules/.bin/tsx labs-test/tools/run.ts
@@ -13,7 +13,7 @@ $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-.PHONY: help setup wc build-mr corpus test typecheck bench test-labrpc test-mr test-2A test-2B test-2C test-2D test-3A test-3B test-4A test-4B test-challenge
+.PHONY: vis help setup wc build-mr corpus test typecheck bench test-labrpc test-mr test-2A test-2B test-2C test-2D test-3A test-3B test-4A test-4B test-challenge
 
 help:
 	@echo "make wc            run the MapReduce word count (sets everything up first)"
@@ -21,8 +21,9 @@ help:
 	@echo "make corpus MB=n   generate an English-like test corpus"
 	@echo "make test          run every test"
 	@echo "make test-XX       one lab part: labrpc mr 2A 2B 2C 2D 3A 3B"
-	@echo "                   options: SEED=n RUN=regex COUNT=n PARALLEL=n TRACE=file DEBUG=topics REALTIME=1"
+	@echo "                   options: SEED=n RUN=regex COUNT=n PARALLEL=n TRACE=file DEBUG=topics REALTIME=1 VIS=fail|always|off"
 	@echo "make bench         labrpc RPCs per second"
+	@echo "make vis TRACE=file.jsonl OUT=page.html [FORMAT=perfetto]   draw a trace as a timeline page"
 
 setup: $(NPM_STAMP)
 
@@ -48,3 +49,8 @@ test-labrpc test-mr test-2A test-2B test-2C test-2D test-3A test-3B test-4A test
 
 bench: $(NPM_STAMP)
 	node_modules/.bin/tsx labrpc/bench.ts
+
+# make vis TRACE=file.jsonl [OUT=page.html] [FORMAT=html|perfetto]
+vis: $(NPM_STAMP)
+	@test -n "$(TRACE)" || { echo "usage: make vis TRACE=file.jsonl [OUT=page.html] [FORMAT=perfetto]"; exit 2; }
+	@node_modules/.bin/tsx labs-test/tools/vis.ts --trace '$(TRACE)' $(if $(OUT),--out '$(OUT)') $(if $(FORMAT),--format '$(FORMAT)')

@@ -11,8 +11,8 @@
 // reference run, does not); which ones is decided per job folder by marker files that
 // exactly one process manages to create.
 import { closeSync, openSync } from "node:fs";
-import type { KeyValue } from "../mr/app.js";
-import { compareKeys } from "../mr/key-order.js";
+import type { KeyValue } from "../mr/framework/app.js";
+import { compareKeys } from "../mr/framework/key-order.js";
 import { RealClock } from "../runtime/real-clock.js";
 
 /** Which keys' reduce calls stall, how many times (attempts), and for how long (real ms). */

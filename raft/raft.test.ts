@@ -6,19 +6,12 @@
 import { randomInt } from "node:crypto";
 import { expect, test } from "vitest";
 import { readTestEnv } from "../labs-test/harness/env.js";
+import { describeDivergence, firstDivergence } from "../runtime/trace-diff.js";
 import { graded, gradedWithSeed } from "../labs-test/harness/graded.js";
 import { say } from "../labs-test/harness/say.js";
 import { runWorld, sleep } from "../runtime/index.js";
-import {
-  type Config,
-  MAXLOGSIZE,
-  RaftElectionTimeout,
-  randn,
-  randomCommand,
-  randstring,
-  SnapShotInterval,
-  withConfig,
-} from "./config.js";
+import { randn, randomCommand, randstring } from "../labs-test/harness/tester-rand.js";
+import { type Config, MAXLOGSIZE, RaftElectionTimeout, SnapShotInterval, withConfig } from "./config.js";
 
 // ---- 2A ----------------------------------------------------------------------------------
 
@@ -1124,30 +1117,37 @@ graded("TestPreVote2A", () =>
 );
 
 /**
- * One seed of TestFigure8Unreliable2C's body, its trace hashed (every event, in order).
- * Printed and recorded under the determinism test's own title (not as another Figure 8
- * run of the student's); the virtual time it ran is added to spent.virtualMs.
+ * One seed of TestFigure8Unreliable2C's body: its trace's hash (every event, in order) and
+ * its event lines. Printed and recorded under the determinism test's own title (not as
+ * another Figure 8 run of the student's); the virtual time it ran is added to run.virtualMs.
  */
-async function figure8UnreliableDigest(seed: number, run: string, spent: { virtualMs: number }): Promise<string> {
+async function figure8UnreliableDigest(
+  seed: number,
+  label: string,
+  run: { virtualMs: number },
+): Promise<{ digest: string; lines: readonly string[] }> {
   return runWorld({ seed, hash: true }, async (w) => {
     try {
       await withConfig(5, true, false, (cfg) =>
-        figure8Unreliable(cfg, `Test (ours): determinism, Figure 8 (unreliable) body, ${run}`),
+        figure8Unreliable(cfg, `Test (ours): determinism, Figure 8 (unreliable) body, ${label}`),
       );
     } finally {
-      spent.virtualMs += w.clock.now();
+      run.virtualMs += w.clock.now();
     }
-    return w.tracer.digest();
+    return { digest: w.tracer.digest(), lines: w.tracer.lines() };
   });
 }
 
 // A run is a pure function of its seed: the same seed twice gives the same trace, and
 // another seed gives another.
-gradedWithSeed("TestDeterminism2C", async (seed, spent) => {
+gradedWithSeed("TestDeterminism2C", async (seed, run) => {
   const other = seed + 1;
-  const a = await figure8UnreliableDigest(seed, `seed ${seed}`, spent);
-  const b = await figure8UnreliableDigest(seed, `seed ${seed} again`, spent);
-  expect(b, `seed ${seed} gave two different traces`).toBe(a);
-  const c = await figure8UnreliableDigest(other, `seed ${other}`, spent);
-  expect(c, `seeds ${seed} and ${other} gave the same trace`).not.toBe(a);
+  const a = await figure8UnreliableDigest(seed, `seed ${seed}`, run);
+  const b = await figure8UnreliableDigest(seed, `seed ${seed} again`, run);
+  if (b.digest !== a.digest) {
+    const d = firstDivergence(a.lines, b.lines);
+    throw new Error(`seed ${seed} gave two different traces; ${d === null ? "(same lines, different hash)" : describeDivergence(d)}`);
+  }
+  const c = await figure8UnreliableDigest(other, `seed ${other}`, run);
+  expect(c.digest, `seeds ${seed} and ${other} gave the same trace`).not.toBe(a.digest);
 });
