@@ -15,6 +15,7 @@ function fatal(msg: string): never {
 /** The server whose Raft claims leadership (after a settled Put, the real leader). */
 async function settledLeader(cfg: Config, ck: Clerk): Promise<number> {
   await ck.put("settle", "x");
+  cfg.op();
   const { ok, leader } = cfg.leader();
   if (!ok) fatal("no leader after a completed Put");
   return leader;
@@ -25,6 +26,7 @@ function pendingGet(cfg: Config, ck: Clerk, key: string): { done: () => boolean;
   let value: string | undefined;
   const settled = cfg.go(async () => {
     value = await ck.get(key);
+    cfg.op();
   });
   return { done: () => value !== undefined, value: () => value, settled };
 }
@@ -41,6 +43,7 @@ graded("TestStaleRead3A", async () => {
     cfg.begin("Test: no stale read at a partitioned leader (3A)");
     const ck = cfg.makeClient(cfg.all());
     await ck.put("k", "old");
+    cfg.op();
     const l = await settledLeader(cfg, ck);
     const majority = cfg.all().filter((i) => i !== l);
 
@@ -51,6 +54,7 @@ graded("TestStaleRead3A", async () => {
     const first = pendingGet(cfg, ckOld, "k");
 
     await ckNew.put("k", "new");
+    cfg.op();
     const second = pendingGet(cfg, ckOld, "k");
     await sleep(electionTimeout);
     for (const [what, g] of [["first", first], ["second", second]] as const) {
@@ -92,17 +96,22 @@ graded("TestWaiterOtherLeaderOp3A", async () => {
       let told = false;
       const put = cfg.go(async () => {
         await ckOld.put(key, "from-old-leader");
+        cfg.op();
         told = true;
       });
       // The majority elects a leader and fills the old leader's indexes with other ops;
       // heal as soon as it has, while the old leader's handler is most likely waiting.
-      for (let k = 0; k < 5; k++) await ckNew.append(`other${round}`, `${k} `);
+      for (let k = 0; k < 5; k++) {
+        await ckNew.append(`other${round}`, `${k} `);
+        cfg.op();
+      }
       cfg.connectAll();
       cfg.connectClient(ckOld, cfg.all());
 
       await put;
       if (!told) fatal("the old leader's Put never completed");
       const v = await ck.get(key);
+      cfg.op();
       if (v !== "from-old-leader") {
         fatal(`Put(${key}) was acknowledged as OK, but Get(${key}) returns "${v}": the Clerk was told OK for an op that was not applied`);
       }
