@@ -9,7 +9,6 @@ import { collect, collecting, type GradedOptions } from "./registry.js";
 import { replayCommand } from "./replay.js";
 import { firstLine, runGraded, type GradedResult } from "./run-graded.js";
 import { RealClock } from "../../runtime/real-clock.js";
-import { partOfTest } from "../labs.js";
 import { say } from "./say.js";
 import { VIS_RECORD_CAP, writeRunTimeline } from "./timeline-of-run.js";
 
