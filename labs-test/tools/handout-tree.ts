@@ -36,6 +36,7 @@ export const HANDOUT_DROP: ReadonlySet<string> = new Set([
   "raft/API.md",
   "kvraft/README.md",
   "mr/README.md",
+  "shardkv/README.md",
 ]);
 
 /** Whether HANDOUT_DROP leaves this path behind (itself, or a folder holding it). */
