@@ -4,10 +4,12 @@
 import { graded } from "../labs-test/harness/graded.js";
 import { say } from "../labs-test/harness/say.js";
 import { checkOperations, kvModel, writeVisualizationToTemp, type KvOperation } from "../porcupine/index.js";
-import { now, sleep, world } from "../runtime/index.js";
+import { recordStats } from "../labs-test/harness/stats-sink.js";
+import { randn } from "../labs-test/harness/tester-rand.js";
+import { now, sleep, trace } from "../runtime/index.js";
 import { RealClock } from "../runtime/real-clock.js";
 import type { Clerk } from "./client.js";
-import { recordStat, withConfig, type Config } from "./config.js";
+import { withConfig, type Config } from "./config.js";
 
 // The tests should take about 1 second to elect a leader (the course's electionTimeout).
 const electionTimeout = 1000;
@@ -19,11 +21,6 @@ const linearizabilityCheckTimeout = 60_000;
 
 function fatal(msg: string): never {
   throw new Error(msg);
-}
-
-/** The tester's random stream: Go's math/rand in the course's tests. */
-function randn(n: number): number {
-  return world().rand("tester").randInt(n);
 }
 
 /** The history porcupine checks: every logged call with its call and return times. */
@@ -47,6 +44,7 @@ async function Get(cfg: Config, ck: Clerk, key: string, log: OpLog | null, cli: 
   const v = await ck.get(key);
   const end = now();
   cfg.op();
+  cfg.traceOp(ck, { kind: "get", key, value: "", output: v, call: start, ret: end });
   log?.append({ clientId: cli, input: { op: "get", key, value: "" }, call: start, output: { value: v }, return: end });
   return v;
 }
@@ -56,6 +54,7 @@ async function Put(cfg: Config, ck: Clerk, key: string, value: string, log: OpLo
   await ck.put(key, value);
   const end = now();
   cfg.op();
+  cfg.traceOp(ck, { kind: "put", key, value, output: "", call: start, ret: end });
   log?.append({ clientId: cli, input: { op: "put", key, value }, call: start, output: { value: "" }, return: end });
 }
 
@@ -64,6 +63,7 @@ async function Append(cfg: Config, ck: Clerk, key: string, value: string, log: O
   await ck.append(key, value);
   const end = now();
   cfg.op();
+  cfg.traceOp(ck, { kind: "append", key, value, output: "", call: start, ret: end });
   log?.append({ clientId: cli, input: { op: "append", key, value }, call: start, output: { value: "" }, return: end });
 }
 
@@ -138,28 +138,32 @@ function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void } {
 
 /**
  * Porcupine on the whole history. Illegal fails and writes the picture to a temp file;
- * unknown fails too (the checker must decide). The time it took goes to KVRAFT_STATS.
+ * unknown fails too (the checker must decide). The time it took goes to the stats sink.
  */
 function checkLinearizable(cfg: Config, ops: KvOperation[]): void {
   const res = checkOperations(kvModel, ops, linearizabilityCheckTimeout);
-  recordStat({
+  recordStats({
     kind: "check",
     title: cfg.currentTitle,
     ops: ops.length,
     partitions: res.info.partitions.length,
     result: res.result,
-    checkMs: res.ms,
+    wallMs: res.ms,
   });
   if (res.result === "illegal") {
     let where: string;
+    let page: string | null = null;
     try {
-      const file = writeVisualizationToTemp(kvModel, res.info);
-      say(`info: wrote history visualization to ${file}`);
-      where = `; visualization in ${file}`;
+      page = writeVisualizationToTemp(kvModel, res.info);
+      say(`info: wrote history visualization to ${page}`);
+      where = `; visualization in ${page}`;
     } catch (e) {
       say(`info: failed to write history visualization: ${(e as Error).message}`);
       where = "";
     }
+    // The timeline page links the failing key's ops (the clerks' "op" events) to this.
+    const keys = res.info.partitions.filter((p) => p.status === "illegal").map((p) => p.ops[0]?.input.key ?? "");
+    trace("tester", "porcupine", { result: res.result, keys, page });
     fatal(`history is not linearizable${where}`);
   }
   if (res.result === "unknown") {
@@ -323,14 +327,7 @@ async function GenericTestSpeed(part: string, maxraftstate: number): Promise<voi
     const heartbeatInterval = 100;
     const opsPerInterval = 3;
     const timePerOp = Math.trunc((heartbeatInterval * 1e6) / opsPerInterval) / 1e6; // Go's integer ns division
-    recordStat({
-      kind: "speed",
-      title: cfg.currentTitle,
-      ops: numOps,
-      virtualMsPerOp: dur / numOps,
-      wallMs,
-      realtime: !world().simulated,
-    });
+    recordStats({ kind: "speed", title: cfg.currentTitle, ops: numOps, seconds: dur / 1000, wallMs, peers: nservers });
     if (dur > numOps * timePerOp) {
       fatal(`Operations completed too slowly ${(dur / numOps).toFixed(6)}ms/op > ${timePerOp}ms/op\n`);
     }

@@ -54,6 +54,9 @@ export class Network {
   private readonly enabled = new Map<Name, boolean>();
   private readonly servers = new Map<Name, Server | null>();
   private readonly connections = new Map<Name, Name>();
+  /** Who holds each end (a peer or a clerk), for the trace: an RPC's sender lane. */
+  private readonly owners = new Map<Name, Name>();
+  private readonly activity: Array<(lane: Name) => void> = [];
   private totalCount = 0;
   private totalBytes = 0;
   private rpcSeq = 0;
@@ -82,8 +85,13 @@ export class Network {
     this.longDelays = yes;
   }
 
-  makeEnd(name: Name): ClientEnd {
+  /**
+   * A new end, disabled until enable(). owner names who holds it (server i, or a clerk
+   * such as "ck0"); the trace draws its RPCs from that lane. Default: the end's own name.
+   */
+  makeEnd(name: Name, owner?: Name): ClientEnd {
     if (this.ends.has(name)) throw new RpcError(`labrpc: makeEnd: ${String(name)} already exists`);
+    if (owner !== undefined) this.owners.set(name, owner);
     const e = new ClientEnd(name, this);
     this.ends.set(name, e);
     this.enabled.set(name, false);
@@ -92,10 +100,26 @@ export class Network {
 
   addServer(name: Name, server: Server): void {
     this.servers.set(name, server);
+    if (this.tracer.enabled) this.tracer.event(name, "server", { up: true });
   }
 
   deleteServer(name: Name): void {
+    const was = this.servers.get(name);
     this.servers.set(name, null);
+    if (this.tracer.enabled && was !== undefined && was !== null) this.tracer.event(name, "server", { up: false });
+  }
+
+  /**
+   * Call fn with a lane (sender or receiver) after each RPC is sent or handled: the
+   * harness samples peers' state there, so the trace follows role and term changes of
+   * any solution without a timer of its own. Only called while tracing.
+   */
+  onActivity(fn: (lane: Name) => void): void {
+    this.activity.push(fn);
+  }
+
+  private touched(lane: Name): void {
+    for (const fn of this.activity) fn(lane);
   }
 
   connect(endName: Name, serverName: Name): void {
@@ -103,7 +127,13 @@ export class Network {
   }
 
   enable(endName: Name, yes: boolean): void {
+    const was = this.enabled.get(endName) === true;
     this.enabled.set(endName, yes);
+    if (this.tracer.enabled && was !== yes) {
+      // Links are one-way: the trace keeps each direction, by the lanes at both ends.
+      const to = this.connections.get(endName);
+      this.tracer.event(this.owners.get(endName) ?? endName, "link", { end: endName, to: to ?? null, on: yes });
+    }
   }
 
   getCount(serverName: Name): number {
@@ -126,10 +156,15 @@ export class Network {
     return this.enabled.get(endName) !== true || this.servers.get(serverName) !== server;
   }
 
-  /** One request's life, as the course's dispatcher handles it (spec §1.2). */
+  /**
+   * One request's life, as labrpc.go's processReq handles it: count it, fail it after a
+   * delay if the end is disabled or the server is gone, maybe delay or drop the request,
+   * run the handler, fail if the server died meanwhile, maybe drop or delay the reply.
+   */
   async process(endName: Name, svcMeth: string, argsText: string): Promise<CallResult<unknown>> {
     this.totalCount++;
-    this.totalBytes += byteLength(argsText);
+    const argBytes = byteLength(argsText);
+    this.totalBytes += argBytes;
     const id = ++this.rpcSeq;
     const enabled = this.enabled.get(endName) === true;
     const serverName = this.connections.get(endName);
@@ -137,34 +172,40 @@ export class Network {
     const reliable = this.reliable;
     const longReordering = this.longReordering;
     const tr = this.tracer.enabled ? this.tracer : undefined;
-    tr?.event("net", "rpc", { id, end: endName, to: serverName ?? null, m: svcMeth });
+    const from = this.owners.get(endName) ?? endName;
+    if (tr !== undefined) {
+      tr.event(from, "rpc", { id, to: serverName ?? null, m: svcMeth, bytes: argBytes });
+      this.touched(from);
+    }
 
     if (!enabled || serverName === undefined || server === undefined || server === null) {
       // Simulate no reply and an eventual timeout.
       const ms = this.longDelays ? this.rand.randInt(7000) : this.rand.randInt(100);
       await this.clock.sleep(ms);
-      tr?.event("net", "unreachable", { id });
+      tr?.event(from, "drop", { id, why: enabled ? "no server" : "link down" });
       return FAILED;
     }
 
     if (!reliable) {
       await this.clock.sleep(this.rand.randInt(27));
       if (this.rand.randInt(1000) < 100) {
-        tr?.event("net", "drop-request", { id });
+        tr?.event(from, "drop", { id, why: "request lost" });
         return FAILED;
       }
     } else {
       await undefined; // the handler runs on its own task, never in the caller's stack
     }
 
+    tr?.event(serverName, "deliver", { id });
     const outcome = await this.runHandler(endName, serverName, server, svcMeth, argsText);
+    if (tr !== undefined) this.touched(serverName);
     if (outcome.kind === "error") throw outcome.err;
     if (outcome.kind === "dead" || this.isServerDead(endName, serverName, server)) {
-      tr?.event("net", "dead-server", { id });
+      tr?.event(from, "drop", { id, why: "server dead or link down" });
       return FAILED;
     }
     if (!reliable && this.rand.randInt(1000) < 100) {
-      tr?.event("net", "drop-reply", { id });
+      tr?.event(from, "drop", { id, why: "reply lost" });
       return FAILED;
     }
     if (longReordering && this.rand.randInt(900) < 600) {
@@ -172,7 +213,7 @@ export class Network {
       await this.clock.sleep(ms);
     }
     this.totalBytes += byteLength(outcome.text);
-    tr?.event("net", "reply", { id });
+    tr?.event(from, "reply", { id, bytes: byteLength(outcome.text) });
     return { ok: true, reply: decodeText(outcome.text) };
   }
 

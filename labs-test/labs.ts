@@ -49,7 +49,7 @@ export const PARTS: LabPart[] = [
     id: "mr",
     title: "Lab 1: MapReduce",
     studentFiles: ["mr/coordinator.ts", "mr/worker.ts", "mr/rpc.ts"],
-    testFiles: ["labs-test/test-mr.ts"],
+    testFiles: ["mr/main/test-mr.ts"],
     tests: ["wc", "indexer", "map parallelism", "reduce parallelism", "job count", "early exit", "crash"],
     points: 70,
     realProcesses: true,
@@ -138,4 +138,15 @@ export function partOfTest(name: string): LabPart | undefined {
 /** Everything make test-XX runs for a part: graded tests, then ours. */
 export function testsToRun(p: LabPart): string[] {
   return [...p.tests, ...(p.extraTests ?? [])];
+}
+
+/**
+ * Points per graded test: the part's points split evenly, in whole cents, the first
+ * tests taking the odd cents, so that a part's tests add up to exactly its points.
+ */
+export function testPoints(p: LabPart): Map<string, number> {
+  const cents = Math.round(p.points * 100);
+  const n = p.tests.length;
+  const base = Math.floor(cents / n);
+  return new Map(p.tests.map((t, i) => [t, (base + (i < cents % n ? 1 : 0)) / 100]));
 }

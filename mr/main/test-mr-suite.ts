@@ -1,0 +1,258 @@
+// The seven tests of the course's test-mr.sh, one function each, with its pass rule and
+// its output lines. Each runs in a fresh mr-tmp folder whose parent holds the inputs,
+// which are passed as ../pg-*.txt like the course's shell glob.
+import { existsSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { RealClock } from "../../runtime/real-clock.js";
+import { appPath, programPath } from "../framework/paths.js";
+import { describeExit, type Proc, type ProcessGroup, type ProcResult } from "../framework/launch.js";
+import { catLines, firstDifference, outputFiles, sortedNonEmpty } from "../framework/outputs.js";
+import { compareKeys } from "../framework/key-order.js";
+import { say } from "../../labs-test/harness/say.js";
+
+export interface SuiteContext {
+  /** The mr-tmp folder the test runs in. */
+  dir: string;
+  /** Input paths as the programs see them from dir, e.g. ../pg-grimm.txt. */
+  inputs: string[];
+  socket: string;
+  group: ProcessGroup;
+  clock: RealClock;
+}
+
+export interface MrTest {
+  name: string;
+  run(ctx: SuiteContext): Promise<boolean>;
+}
+
+function coordinator(ctx: SuiteContext): Proc {
+  return ctx.group.node(programPath("mrcoordinator"), ["--socket", ctx.socket, ...ctx.inputs], { cwd: ctx.dir, label: "mrcoordinator" });
+}
+
+let workerCount = 0;
+function worker(ctx: SuiteContext, app: string): Proc {
+  return ctx.group.node(programPath("mrworker"), ["--socket", ctx.socket, appPath(app)], {
+    cwd: ctx.dir,
+    label: `mrworker ${app} #${++workerCount}`,
+  });
+}
+
+/** Runs mrsequential, keeps its sorted non-empty lines, and removes its mr-out-0. */
+async function reference(ctx: SuiteContext, app: string): Promise<string[]> {
+  const r = await ctx.group.node(programPath("mrsequential"), [appPath(app), ...ctx.inputs], { cwd: ctx.dir, label: "mrsequential" }).done;
+  if (r.exitCode !== 0) throw new Error(`mrsequential ${app} failed (exit ${r.exitCode ?? r.signal ?? "?"}):\n${r.stderr.trim().slice(0, 2000)}`);
+  const lines = sortedNonEmpty([join(ctx.dir, "mr-out-0")]);
+  for (const f of outputFiles(ctx.dir)) rmSync(f);
+  return lines;
+}
+
+/** Starting pause: the coordinator needs a moment to create its socket. */
+const pause = (ctx: SuiteContext): Promise<void> => ctx.clock.sleep(1000);
+
+const all = (ps: Proc[]): Promise<ProcResult[]> => Promise.all(ps.map((p) => p.done));
+
+/** Extra lines after a FAIL: the processes that did not end well, and what they said. */
+function explain(results: ProcResult[]): void {
+  for (const r of results) {
+    if (r.exitCode !== 0 || r.timedOut) say(`    (${describeExit(r)})`);
+  }
+}
+
+function compareWith(ctx: SuiteContext, want: string[], what: string, results: () => ProcResult[]): boolean {
+  const got = sortedNonEmpty(outputFiles(ctx.dir));
+  const diff = firstDifference(got, want);
+  if (diff === undefined) {
+    say(`--- ${what} test: PASS`);
+    return true;
+  }
+  say(`--- ${what} output is not the same as mr-correct-${what}.txt`);
+  say(`    (${diff})`);
+  explain(results());
+  say(`--- ${what} test: FAIL`);
+  return false;
+}
+
+/** Collects results as processes end, for failure reports. */
+function track(ps: Proc[]): () => ProcResult[] {
+  const seen: ProcResult[] = [];
+  for (const p of ps) void p.done.then((r) => seen.push(r));
+  return () => seen;
+}
+
+/**
+ * The common start: a coordinator, the pause, one background and one foreground
+ * worker; resolves when the foreground worker has exited.
+ */
+async function twoWorkersRun(ctx: SuiteContext, app: string): Promise<{ rest: Proc[]; seen: () => ProcResult[] }> {
+  const c = coordinator(ctx);
+  await pause(ctx);
+  const bg = worker(ctx, app);
+  const fg = worker(ctx, app);
+  const seen = track([c, bg, fg]);
+  await fg.done;
+  return { rest: [c, bg], seen };
+}
+
+const wc: MrTest = {
+  name: "wc",
+  async run(ctx) {
+    const want = await reference(ctx, "wc");
+    const c = coordinator(ctx);
+    await pause(ctx);
+    const ws = [worker(ctx, "wc"), worker(ctx, "wc"), worker(ctx, "wc")];
+    const seen = track([c, ...ws]);
+    // Only the coordinator is waited for: its exit must mean the output is final.
+    await c.done;
+    const ok = compareWith(ctx, want, "wc", seen);
+    await all(ws);
+    return ok;
+  },
+};
+
+const indexer: MrTest = {
+  name: "indexer",
+  async run(ctx) {
+    const want = await reference(ctx, "indexer");
+    // A worker's exit must also mean the output is final.
+    const { rest, seen } = await twoWorkersRun(ctx, "indexer");
+    const ok = compareWith(ctx, want, "indexer", seen);
+    await all(rest);
+    return ok;
+  },
+};
+
+const mapParallelism: MrTest = {
+  name: "map parallelism",
+  async run(ctx) {
+    const { rest, seen } = await twoWorkersRun(ctx, "mtiming");
+    const lines = catLines(outputFiles(ctx.dir));
+    let ok = true;
+    const nt = lines.filter((l) => l.startsWith("times-")).length;
+    if (nt !== 2) {
+      say(`--- saw ${nt} workers rather than 2`);
+      say("--- map parallelism test: FAIL");
+      ok = false;
+    }
+    if (lines.some((l) => /^parallel.* 2/.test(l))) {
+      say("--- map parallelism test: PASS");
+    } else {
+      say("--- map workers did not run in parallel");
+      say("--- map parallelism test: FAIL");
+      ok = false;
+    }
+    if (!ok) explain(seen());
+    await all(rest);
+    return ok;
+  },
+};
+
+const reduceParallelism: MrTest = {
+  name: "reduce parallelism",
+  async run(ctx) {
+    const { rest, seen } = await twoWorkersRun(ctx, "rtiming");
+    const nt = catLines(outputFiles(ctx.dir)).filter((l) => /^[a-z] 2/.test(l)).length;
+    let ok = true;
+    if (nt < 2) {
+      say("--- too few parallel reduces");
+      explain(seen());
+      say("--- reduce parallelism test: FAIL");
+      ok = false;
+    } else {
+      say("--- reduce parallelism test: PASS");
+    }
+    await all(rest);
+    return ok;
+  },
+};
+
+const jobCount: MrTest = {
+  name: "job count",
+  async run(ctx) {
+    const c = coordinator(ctx);
+    await pause(ctx);
+    const first = [worker(ctx, "jobcount"), worker(ctx, "jobcount")];
+    await first[1]!.done;
+    // Late workers: the job is done, so they must run no map task.
+    const late = [worker(ctx, "jobcount"), worker(ctx, "jobcount")];
+    const seen = track([c, ...first, ...late]);
+    await late[1]!.done;
+    // NT=$(cat mr-out* | awk '{print $2}'); [ "$NT" -eq "8" ]
+    const nt = catLines(outputFiles(ctx.dir))
+      .map((l) => l.trim().split(/\s+/)[1] ?? "")
+      .join("\n")
+      .replace(/\n+$/, "");
+    const ok = nt.trim() === "8";
+    if (ok) say("--- job count test: PASS");
+    else {
+      say(`--- map jobs ran incorrect number of times (${nt.replace(/\n/g, " ")} != 8)`);
+      explain(seen());
+      say("--- job count test: FAIL");
+    }
+    await all([c, first[0]!, late[0]!]);
+    return ok;
+  },
+};
+
+const earlyExit: MrTest = {
+  name: "early exit",
+  async run(ctx) {
+    const c = coordinator(ctx);
+    await pause(ctx);
+    const ws = [worker(ctx, "early_exit"), worker(ctx, "early_exit"), worker(ctx, "early_exit")];
+    const everyone = [c, ...ws];
+    const seen = track(everyone);
+    // The first of the four to exit: from then on the output must not change.
+    await Promise.race(everyone.map((p) => p.done));
+    const atFirstExit = sortedNonEmpty(outputFiles(ctx.dir));
+    await all(everyone);
+    const atEnd = sortedNonEmpty(outputFiles(ctx.dir));
+    const diff = firstDifference(atFirstExit, atEnd);
+    // The course compares the two snapshots only, which also passes when no output
+    // appears at all; the job must also have finished: one "file 1" line per input.
+    const incomplete = firstDifference(atEnd, ctx.inputs.map((f) => `${f} 1`).sort(compareKeys));
+    if (diff === undefined && incomplete === undefined) {
+      say("--- early exit test: PASS");
+      return true;
+    }
+    if (diff !== undefined) {
+      say("--- output changed after first worker exited");
+      say(`    (${diff})`);
+    } else {
+      say("--- early exit output is not complete");
+      say(`    (${incomplete ?? ""})`);
+    }
+    explain(seen());
+    say("--- early exit test: FAIL");
+    return false;
+  },
+};
+
+const crash: MrTest = {
+  name: "crash",
+  async run(ctx) {
+    const want = await reference(ctx, "nocrash");
+    const c = coordinator(ctx);
+    // Crash workers die by design; only the coordinator's end is worth reporting.
+    const seen = track([c]);
+    let coordinatorDone = false; // the course's mr-done marker
+    void c.done.then(() => (coordinatorDone = true));
+    await pause(ctx);
+    const procs: Proc[] = [c, worker(ctx, "crash")];
+    // Three restart loops: while the coordinator is up, run a crash worker, rest 1 s.
+    const loop = async (): Promise<void> => {
+      while (existsSync(ctx.socket) && !coordinatorDone) {
+        const w = worker(ctx, "crash");
+        procs.push(w);
+        await w.done;
+        await ctx.clock.sleep(1000);
+      }
+    };
+    await Promise.all([loop(), loop(), loop(), ...procs.map((p) => p.done)]);
+    await all(procs);
+    rmSync(ctx.socket, { force: true });
+    return compareWith(ctx, want, "crash", seen);
+  },
+};
+
+/** In the course's order. */
+export const SUITE: MrTest[] = [wc, indexer, mapParallelism, reduceParallelism, jobCount, earlyExit, crash];
