@@ -286,6 +286,11 @@ export class Raft {
       lastLogTerm: this.lastTerm(),
     };
     const tally = { votes: 1 };
+    // A lone peer is its own majority (no reply will ever come to count).
+    if (tally.votes * 2 > this.peers.length) {
+      this.becomeLeader();
+      return;
+    }
     for (let p = 0; p < this.peers.length; p++) {
       if (p !== this.me) void this.askForVote(p, args, tally);
     }
