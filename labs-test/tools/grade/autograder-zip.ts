@@ -7,7 +7,7 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import AdmZip from "adm-zip";
-import { PARTS } from "../../labs.js";
+import { PARTS, studentFilesIn } from "../../labs.js";
 import { sourceFiles } from "./tree.js";
 
 /** The Node.js release setup.sh installs when the image has none (or an older one). */
@@ -55,7 +55,8 @@ exit 0
 
 /** Write the zip; returns its path. */
 export function buildAutograderZip(root: string, outDir: string, parts: string[], count: number): string {
-  const studentFiles = new Set(PARTS.flatMap((p) => p.studentFiles));
+  // Our helper files beside student files are solution code too: they never ship.
+  const studentFiles = new Set(PARTS.flatMap((p) => studentFilesIn(p, root)));
   const zip = new AdmZip();
   for (const f of sourceFiles(root)) {
     if (studentFiles.has(f)) continue;

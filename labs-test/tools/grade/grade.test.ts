@@ -167,3 +167,17 @@ test("a missing student file scores the part 0 and says which file", async () =>
   expect(results.output).toMatch(/ignored .*README\.md/);
   expect(existsSync(path.join(scratch, "out-missing", "junit.xml"))).toBe(true);
 }, 60_000);
+
+test("a student's helper file beside raft.ts is graded with it; a helper named like a framework file is ignored and named", async () => {
+  // isIndex moves to raft/election-helper.ts; the submission's raft/config.ts (the
+  // harness's name) would break every test if it were copied.
+  const IS_INDEX = "function isIndex(x: unknown): x is number {\n  return typeof x === \"number\" && Number.isSafeInteger(x) && x >= 0;\n}\n";
+  const helper = `export ${IS_INDEX}`;
+  const raft = patched(IS_INDEX, "").replace('import type { Persister } from "./persister.js";', 'import type { Persister } from "./persister.js";\nimport { isIndex } from "./election-helper.js";');
+  expect(raft).toContain("election-helper.js");
+  const sub = submission("helper", { "raft/raft.ts": raft, "raft/election-helper.ts": helper, "raft/config.ts": "export {};\n" });
+  const { results } = await run("helper", sub);
+  expect(results.score).toBe(15);
+  expect(results.output).toMatch(/ignored \(not student files of these parts\): raft\/config\.ts/);
+  expect(results.output).not.toMatch(/ignored[^\n]*election-helper/);
+}, 120_000);

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { RealClock } from "../../../runtime/real-clock.js";
-import type { LabPart } from "../../labs.js";
+import { studentFilesIn, type LabPart } from "../../labs.js";
 import { Progress } from "../progress.js";
 import { writeRunsFile, type RunsFile } from "../runs-file.js";
 import { DEFAULT_LIMIT_MS, runPool } from "../seed-pool.js";
@@ -70,7 +70,9 @@ export async function grade(o: GradeOptions): Promise<GradescopeResults> {
     const root = submissionRoot(opened, wanted);
     const tree = path.join(scratch, "tree");
     mkdirSync(tree);
-    const hashes = makePristineTree(o.root, tree, new Set(wanted));
+    // Leave out our own helper files beside the student files too: the submission's
+    // code, not a reference helper, must be what is graded.
+    const hashes = makePristineTree(o.root, tree, new Set(o.parts.flatMap((p) => studentFilesIn(p, o.root))));
     const installed = installStudentFiles(root, tree, o.parts);
     const notRun = installed.notRun;
     const notes: string[] = [];

@@ -1,9 +1,11 @@
 import { copyFileSync, lstatSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import path from "node:path";
-import type { LabPart } from "../../labs.js";
+import { studentFilesIn, type LabPart } from "../../labs.js";
 
-// Copy a submission's student files (the manifest's list for the graded parts, and
-// nothing else) into the pristine tree.
+// Copy a submission's student files into the pristine tree: for the graded parts, the
+// manifest's listed files plus the student's helper files beside them (studentFilesIn:
+// any other .ts file in a student file's folder that the framework does not own), and
+// nothing else. A file named like a framework file (raft/config.ts) is never copied.
 
 export interface Installed {
   /** Part id → why it cannot be graded (a missing or unusable file). */
@@ -43,13 +45,14 @@ function unusable(file: string): string | undefined {
 }
 
 /**
- * Copy each graded part's student files from root into tree. A part with a file missing
- * is not run (it scores 0), and that file is removed from the tree, so no reference copy
- * stands in for it.
+ * Copy each graded part's student files (studentFilesIn) from root into tree. A part with
+ * a file missing or unusable is not run (it scores 0), and that file is removed from the
+ * tree, so no reference copy stands in for it.
  */
 export function installStudentFiles(root: string, tree: string, parts: LabPart[]): Installed {
   const notRun = new Map<string, string>();
-  const wanted = new Set(parts.flatMap((p) => p.studentFiles));
+  const filesOf = new Map(parts.map((p) => [p.id, studentFilesIn(p, root)]));
+  const wanted = new Set([...filesOf.values()].flat());
   const bad = new Map<string, string>();
   for (const f of wanted) {
     const why = unusable(path.join(root, f));
@@ -62,7 +65,7 @@ export function installStudentFiles(root: string, tree: string, parts: LabPart[]
     copyFileSync(path.join(root, f), path.join(tree, f));
   }
   for (const p of parts) {
-    const problems = p.studentFiles.filter((f) => bad.has(f)).map((f) => `${f} ${bad.get(f)!}`);
+    const problems = filesOf.get(p.id)!.filter((f) => bad.has(f)).map((f) => `${f} ${bad.get(f)!}`);
     if (problems.length > 0) notRun.set(p.id, `not graded: the submission's ${problems.join("; ")}`);
   }
   const all = filesUnder(root).filter((f) => !wanted.has(f));
