@@ -49,9 +49,9 @@ export function graded(name: string, body: (w: World) => Promise<void>, opts: Gr
       file: traceFileFor(name),
       debug: env.debug,
       record: env.vis === "off" ? undefined : VIS_RECORD_CAP,
+      // The name alone cannot tell 4A's TestBasic from labrpc's; the file can.
+      testFile: testFile(),
     });
-    // The name alone cannot tell 4A's TestBasic from labrpc's; the file can.
-    result.part = partOfTest(name, testFile())?.id ?? result.part;
     let timeline = "";
     if (world !== undefined && (env.vis === "always" || (env.vis === "fail" && !result.passed))) {
       const text = result.passed ? null : failure instanceof Error ? failure.message : String(failure);

@@ -13,6 +13,8 @@ export interface GradedOptions {
 export interface GradedCase {
   kind: "graded";
   name: string;
+  /** The test file it was loaded from (relative to the repository root), when known. */
+  file?: string;
   body: (w: World) => Promise<void>;
   opts: GradedOptions;
 }
@@ -21,6 +23,8 @@ export interface GradedCase {
 export interface PlainCase {
   kind: "plain";
   name: string;
+  /** The test file it was loaded from (relative to the repository root), when known. */
+  file?: string;
   body: () => unknown;
 }
 
@@ -30,6 +34,8 @@ const KEY = Symbol.for("labs-ts.collect");
 
 interface Collector {
   cases: Map<string, CollectedCase>;
+  /** The test file being imported now: test names repeat across labs (TestBasic). */
+  file?: string;
 }
 
 function collector(): Collector | undefined {
@@ -45,12 +51,22 @@ export function collecting(): boolean {
   return collector() !== undefined;
 }
 
-/** Record a test; a second test of the same name is an error (the manifest names one). */
+/** Say which test file (relative to the repository root) the next tests come from. */
+export function collectingFrom(file: string): void {
+  const col = collector();
+  if (col === undefined) throw new Error("collectingFrom(): collect mode is off");
+  col.file = file;
+}
+
+/**
+ * Record a test, with the file being imported; a second test of the same name is an
+ * error (the manifest names one).
+ */
 export function collect(c: CollectedCase): void {
   const col = collector();
   if (col === undefined) throw new Error("collect(): collect mode is off");
   if (col.cases.has(c.name)) throw new Error(`two tests are named ${c.name}`);
-  col.cases.set(c.name, c);
+  col.cases.set(c.name, col.file === undefined ? c : { ...c, file: col.file });
 }
 
 /** Every test recorded so far, by name. */

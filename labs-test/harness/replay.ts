@@ -8,3 +8,11 @@ export function replayCommand(name: string, seed: number, realtime: boolean, tes
   const part = (partId !== undefined && partId !== "" ? findPart(partId)?.id : undefined) ?? partOfTest(name, testFile)?.id ?? "all";
   return `make test-${part} SEED=${seed} RUN=${name}${realtime ? " REALTIME=1" : ""}`;
 }
+
+/**
+ * The report of a failed run, as go test prints it, with its replay command. testFile
+ * (relative to the repository root) picks the part where test names repeat across labs.
+ */
+export function failReport(name: string, seed: number, detail: string, realtime: boolean, testFile?: string): string {
+  return `--- FAIL: ${name} (seed ${seed})\n    ${detail}\n    replay: ${replayCommand(name, seed, realtime, testFile)}\n`;
+}

@@ -27,6 +27,8 @@ export interface RunSettings {
   limitMs?: number;
   /** Hash the whole trace and return it (replay checks), whatever the test asks. */
   hash?: boolean;
+  /** The test's file (relative to the repository root): names repeat across labs (TestBasic). */
+  testFile?: string;
   /** Keep up to this many events in memory (a timeline page of the run, VIS=…). */
   record?: number;
 }
@@ -66,7 +68,7 @@ export async function runGraded(
   }
   const result: GradedResult = {
     name,
-    part: partOfTest(name)?.id ?? "",
+    part: partOfTest(name, s.testFile)?.id ?? "",
     seed: s.seed,
     passed: !failed,
     virtualMs,

@@ -7,8 +7,8 @@ import { pathToFileURL } from "node:url";
 import { RealClock } from "../../runtime/real-clock.js";
 import { drainMicrotasks } from "../../runtime/sim-clock.js";
 import { hasWorld } from "../../runtime/world.js";
-import { collected, startCollecting, type CollectedCase } from "../harness/registry.js";
-import { replayCommand } from "../harness/replay.js";
+import { collected, collectingFrom, startCollecting, type CollectedCase } from "../harness/registry.js";
+import { failReport } from "../harness/replay.js";
 import { firstLine, runGraded, type GradedResult } from "../harness/run-graded.js";
 import { helloSchema, jobSchema, type Job, type JobRecord, type WorkerMessage } from "./seed-protocol.js";
 
@@ -67,6 +67,7 @@ async function runJob(job: Job): Promise<{ record: JobRecord; retire: boolean }>
       realtime: job.realtime === true,
       limitMs: job.limitMs,
       hash: job.hash,
+      testFile: c.file,
     });
     const { name, seed, passed, virtualMs, wallMs, error, digest } = r.result;
     record = { name, seed, passed, virtualMs, wallMs, error, digest };
@@ -88,7 +89,7 @@ async function runJob(job: Job): Promise<{ record: JobRecord; retire: boolean }>
   }
   if (!record.passed) {
     record.detail = detailOf(failure ?? record.error);
-    process.stdout.write(`--- FAIL: ${job.test} (seed ${job.seed})\n    ${record.detail}\n    replay: ${replayCommand(job.test, job.seed, job.realtime === true)}\n`);
+    process.stdout.write(failReport(job.test, job.seed, record.detail, job.realtime === true, c.file));
   }
   return { record, retire };
 }
@@ -98,7 +99,10 @@ async function main(): Promise<void> {
   const nonce = hello.nonce;
   startCollecting();
   try {
-    for (const f of hello.files) await import(pathToFileURL(path.resolve(f)).href);
+    for (const f of hello.files) {
+      collectingFrom(path.relative(process.cwd(), path.resolve(f)).split(path.sep).join("/"));
+      await import(pathToFileURL(path.resolve(f)).href);
+    }
   } catch (e) {
     await post({ type: "ready", nonce, tests: [], loadError: `loading the tests failed: ${detailOf(e)}` });
     process.exit(1);
