@@ -1,5 +1,5 @@
 // The manifest's rules: which files are the student's, and where reference tests run.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, expect, test } from "vitest";
@@ -22,6 +22,20 @@ const mark = ["// SOLU", "TION BEGIN\nx\n// SOLU", "TION END\n"].join("");
 
 test("reference tests live in reference/ folders", () => {
   for (const f of allReferenceTests()) expect(f).toMatch(/^[a-z0-9]+\/reference\/[^/]+\.test\.ts$/);
+});
+
+test("every reference/*.test.ts file is some part's reference test, and every listed one exists", () => {
+  // An unlisted one would run in a handout-less `make test` only by accident, and never
+  // with its part; a listed one that is gone would silently stop running.
+  const listed = allReferenceTests();
+  const onDisk = readdirSync(ROOT, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && e.name !== "node_modules" && existsSync(path.join(ROOT, e.name, "reference")))
+    .flatMap((e) => readdirSync(path.join(ROOT, e.name, "reference")).filter((n) => n.endsWith(".test.ts")).map((n) => `${e.name}/reference/${n}`));
+  expect(onDisk.filter((f) => !listed.includes(f))).toEqual([]);
+  // A handout leaves the reference folders out altogether; where one is here, it is whole.
+  const missing = listed.filter((f) => existsSync(path.join(ROOT, path.dirname(f))) && !existsSync(path.join(ROOT, f)));
+  expect(missing).toEqual([]);
+  expect(onDisk.length).toBeGreaterThan(0);
 });
 
 test("studentFilesIn: the listed files plus the student's helper files, never framework or test files", () => {

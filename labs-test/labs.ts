@@ -94,6 +94,8 @@ export const PARTS: LabPart[] = [
       "TestFigure8Unreliable2C", "TestReliableChurn2C", "TestUnreliableChurn2C",
     ],
     extraTests: ["TestDeterminism2C", "TestFigure8Directed2C"],
+    // Timeline pages of failing 2C-style runs: they need our Raft (or the silent one) to act.
+    referenceTests: { files: ["raft/reference/timeline.test.ts", "raft/reference/timeline-browser.test.ts"] },
     points: 30,
   },
   {
@@ -106,6 +108,8 @@ export const PARTS: LabPart[] = [
       "TestSnapshotInstallCrash2D", "TestSnapshotInstallUnCrash2D", "TestSnapshotAllCrash2D",
     ],
     extraTests: ["TestOldSnapshot2D"],
+    // The graded 2A-2D tests on an independently written Raft: with the last Raft part.
+    referenceTests: { files: ["raft/reference/student-raft.test.ts"] },
     points: 25,
   },
   {
@@ -121,7 +125,7 @@ export const PARTS: LabPart[] = [
       "TestPersistPartitionUnreliableLinearizable3A",
     ],
     extraTests: ["TestStaleRead3A", "TestWaiterOtherLeaderOp3A"],
-    referenceTests: { files: ["kvraft/reference/bad-input.test.ts"] },
+    referenceTests: { files: ["kvraft/reference/bad-input.test.ts", "kvraft/reference/timeline-browser.test.ts"] },
     points: 50,
   },
   {
