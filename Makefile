@@ -14,7 +14,12 @@ $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-.PHONY: vis help handout setup wc build-mr corpus test typecheck bench test-labrpc test-mr test-2A test-2B test-2C test-2D test-3A test-3B test-4A test-4B test-challenge $(SWEEPS) grade grade-merge autograder
+.PHONY: vis help setup wc build-mr corpus test typecheck bench test-labrpc test-mr test-2A test-2B test-2C test-2D test-3A test-3B test-4A test-4B test-challenge $(SWEEPS)
+# INSTRUCTOR BEGIN
+# Instructor sections (between these marker lines) name tools the student tree does not
+# have: make handout leaves them out of its Makefile (labs-test/tools/handout-tree.ts).
+.PHONY: handout grade grade-merge autograder
+# INSTRUCTOR END
 
 help:
 	@echo "make wc            run the MapReduce word count (sets everything up first)"
@@ -25,11 +30,14 @@ help:
 	@echo "                   options: SEED=n RUN=regex COUNT=n PARALLEL=n TRACE=file DEBUG=topics REALTIME=1 VIS=fail|always|off"
 	@echo "make bench         labrpc RPCs per second"
 	@echo "make sweep-XX SEEDS=a..b [SHARD=i/n] [OUT=dir]   many seeds in long-lived workers (COUNT=n on test-XX too)"
+	@echo "make vis TRACE=file.jsonl OUT=page.html [FORMAT=perfetto]   draw a trace as a timeline page"
+# INSTRUCTOR BEGIN
+	@echo "instructors:"
 	@echo "make grade SUBMISSION=dir|.tar.gz|.zip PARTS=2A,2B COUNT=n OUT=dir [SEED=n SHARD=i/n PARALLEL=n]"
 	@echo "make grade-merge IN='shards/*/runs.json' OUT=dir   join shard results into one results.json/junit.xml"
 	@echo "make autograder [OUT=dir] [PARTS=…] [COUNT=n]   Gradescope autograder zip"
-	@echo "make vis TRACE=file.jsonl OUT=page.html [FORMAT=perfetto]   draw a trace as a timeline page"
-	@echo "make handout OUT=dir   the student tree (instructors)"
+	@echo "make handout OUT=dir   the student tree"
+# INSTRUCTOR END
 
 setup: $(NPM_STAMP)
 
@@ -60,6 +68,7 @@ bench: $(NPM_STAMP)
 $(SWEEPS): $(NPM_STAMP)
 	@SEEDS='$(SEEDS)' SHARD='$(SHARD)' OUT='$(OUT)' node_modules/.bin/tsx labs-test/tools/sweep-cli.ts $(patsubst sweep-%,%,$@)
 
+# INSTRUCTOR BEGIN
 grade: $(NPM_STAMP)
 	@node_modules/.bin/tsx labs-test/tools/grade/grade-cli.ts --submission '$(SUBMISSION)' --parts '$(PARTS)' --count '$(or $(COUNT),1)' --out '$(or $(OUT),out/grade)' $(if $(SEED),--seed '$(SEED)') $(if $(SHARD),--shard '$(SHARD)') $(if $(PARALLEL),--workers '$(PARALLEL)')
 
@@ -69,13 +78,13 @@ grade-merge: $(NPM_STAMP)
 autograder: $(NPM_STAMP)
 	@node_modules/.bin/tsx labs-test/tools/grade/autograder-cli.ts --out '$(or $(OUT),out)' --parts '$(or $(PARTS),2A,2B,2C,2D,3A,3B)' --count '$(or $(COUNT),3)'
 
+# make handout OUT=dir: the student tree (solution regions stubbed, reference tests left out)
+handout: $(NPM_STAMP)
+	@test -n "$(OUT)" || { echo "usage: make handout OUT=dir (a new or empty directory)"; exit 2; }
+	@node_modules/.bin/tsx labs-test/tools/handout.ts --out '$(OUT)'
+# INSTRUCTOR END
+
 # make vis TRACE=file.jsonl [OUT=page.html] [FORMAT=html|perfetto]
 vis: $(NPM_STAMP)
 	@test -n "$(TRACE)" || { echo "usage: make vis TRACE=file.jsonl [OUT=page.html] [FORMAT=perfetto]"; exit 2; }
 	@node_modules/.bin/tsx labs-test/tools/vis.ts --trace '$(TRACE)' $(if $(OUT),--out '$(OUT)') $(if $(FORMAT),--format '$(FORMAT)')
-
-# make handout OUT=dir: the student tree (solution regions stubbed, reference tests left out)
-handout: $(NPM_STAMP)
-	@test -f labs-test/tools/handout.ts || { echo "make handout: the instructor's tool; it is not part of the student tree"; exit 2; }
-	@test -n "$(OUT)" || { echo "usage: make handout OUT=dir (a new or empty directory)"; exit 2; }
-	@node_modules/.bin/tsx labs-test/tools/handout.ts --out '$(OUT)'

@@ -39,6 +39,38 @@ export const HANDOUT_DROP: ReadonlySet<string> = new Set([
   "shardkv/README.md",
 ]);
 
+/** Files whose instructor sections (INSTRUCTOR_BEGIN … INSTRUCTOR_END lines) stay behind. */
+const INSTRUCTOR_SECTIONS: ReadonlySet<string> = new Set(["Makefile"]);
+export const INSTRUCTOR_BEGIN = "# INSTRUCTOR BEGIN";
+export const INSTRUCTOR_END = "# INSTRUCTOR END";
+
+/**
+ * text without its instructor sections, marker lines included: the Makefile's grade,
+ * autograder and handout targets (and their help lines) name tools the handout leaves
+ * behind. Sections do not nest.
+ * @throws HandoutError naming file:line for an END without a BEGIN, a BEGIN inside a
+ *   section, or a section never closed.
+ */
+export function dropInstructorSections(rel: string, text: string): string {
+  const out: string[] = [];
+  let openedAt = 0;
+  const lines = text.split("\n");
+  lines.forEach((line, i) => {
+    const marker = line.trimEnd();
+    if (marker === INSTRUCTOR_BEGIN) {
+      if (openedAt !== 0) throw new HandoutError(`${rel}:${i + 1}: "${INSTRUCTOR_BEGIN}" inside the section opened at line ${openedAt} (sections do not nest)`);
+      openedAt = i + 1;
+    } else if (marker === INSTRUCTOR_END) {
+      if (openedAt === 0) throw new HandoutError(`${rel}:${i + 1}: "${INSTRUCTOR_END}" without a "${INSTRUCTOR_BEGIN}" before it`);
+      openedAt = 0;
+    } else if (openedAt === 0) {
+      out.push(line);
+    }
+  });
+  if (openedAt !== 0) throw new HandoutError(`${rel}:${openedAt}: "${INSTRUCTOR_BEGIN}" is never closed by "${INSTRUCTOR_END}"`);
+  return out.join("\n");
+}
+
 /** Whether HANDOUT_DROP leaves this path behind (itself, or a folder holding it). */
 export function dropped(rel: string): boolean {
   if (HANDOUT_DROP.has(rel)) return true;
@@ -99,6 +131,8 @@ export function handoutTree(root: string, parts: readonly LabPart[] = PARTS): Tr
     const text = bytes.toString("utf8");
     if (student.has(rel)) {
       bytes = Buffer.from(stubRegions(rel, text), "utf8");
+    } else if (INSTRUCTOR_SECTIONS.has(rel)) {
+      bytes = Buffer.from(dropInstructorSections(rel, text), "utf8");
     } else if (hasMarkers(text)) {
       throw new HandoutError(
         `${rel} holds SOLUTION markers but is no part's student file in labs-test/labs.ts ` +

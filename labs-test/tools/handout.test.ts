@@ -119,6 +119,36 @@ describe("the student tree", () => {
     expect(leaks).toEqual([]);
   });
 
+  test("its Makefile has no instructor targets, and no recipe names a file the handout lacks", async () => {
+    const text = readFileSync(path.join(ho, "Makefile"), "utf8");
+    expect(text).not.toMatch(/INSTRUCTOR (BEGIN|END)/);
+    // Variables expanded once (RUNNER names the runner), then every path-like word of
+    // every recipe line; node_modules is installed, not shipped.
+    const vars = new Map<string, string>();
+    for (const m of text.matchAll(/^([A-Z_]+)\s*:?=\s*(.*)$/gm)) vars.set(m[1]!, m[2]!);
+    const missing: string[] = [];
+    let target = "";
+    for (const line of text.split("\n")) {
+      const head = /^([^\s#:=][^:=]*):(?!=)/.exec(line);
+      if (head !== null) target = head[1]!.trim();
+      if (!line.startsWith("\t")) continue;
+      const expanded = line.replace(/\$\(([A-Z_]+)\)/g, (all, v: string) => vars.get(v) ?? all);
+      for (const w of expanded.split(/[\s'"(),;|{}]+/)) {
+        // A path (with a folder), or a bare .json/.ts file (tsconfig.mr.json); not "Node.js".
+        const file = /^[\w.-]+(\/[\w.-]+)+\.(ts|js|mjs|json|sh)$/.test(w) || /^[\w.-]+\.(json|ts)$/.test(w);
+        if (!file || w.startsWith("node_modules/")) continue;
+        if (!existsSync(path.join(ho, w))) missing.push(`${target}: ${w}`);
+      }
+    }
+    expect(missing).toEqual([]);
+    const help = await execa("make", ["help"], { cwd: ho, reject: false });
+    expect(help.stdout).toContain("make sweep-XX");
+    expect(help.stdout).not.toMatch(/make (grade|grade-merge|autograder|handout)\b/);
+    for (const t of ["grade", "grade-merge", "autograder", "handout"]) {
+      expect((await execa("make", ["-n", t], { cwd: ho, reject: false })).stderr).toContain(`No rule to make target '${t}'`);
+    }
+  });
+
   test("every student file is stubbed course-style and README.md names them", () => {
     const raft = readFileSync(path.join(ho, "raft/raft.ts"), "utf8");
     expect(raft).toContain("// Your code here (2A).\n    void this.ticker();");
@@ -216,10 +246,12 @@ describe("bad input", () => {
       "raft/election.ts": `export const x = 1;\n${MARK("BEGIN")}\nexport const y = 2;\n${MARK("END")}\n`,
       "raft/config.ts": "export const harness = 1;\n",
       "raft/reference/secret.test.ts": "secret\n",
+      Makefile: "test:\n\trun\n# INSTRUCTOR BEGIN\ngrade:\n\tgrade-tool\n# INSTRUCTOR END\nhelp:\n",
     });
     const out = path.join(tmp, "fake-out");
     const files = writeHandout(root, out, parts);
-    expect(files).toEqual(["README.md", "raft/config.ts", "raft/election.ts", "raft/raft.ts"]);
+    expect(files).toEqual(["Makefile", "README.md", "raft/config.ts", "raft/election.ts", "raft/raft.ts"]);
+    expect(readFileSync(path.join(out, "Makefile"), "utf8")).toBe("test:\n\trun\nhelp:\n");
     expect(readFileSync(path.join(out, "raft/raft.ts"), "utf8")).toBe("export function f(): number {\n  // Your code here (2A).\n  return 0;\n}\n");
     expect(readFileSync(path.join(out, "raft/election.ts"), "utf8")).toBe("export const x = 1;\n// Your code here.\n");
     expect(readFileSync(path.join(out, "README.md"), "utf8")).toContain("`raft/election.ts`, `raft/raft.ts`");
@@ -232,6 +264,9 @@ describe("bad input", () => {
     ["a marker inside a string", { "raft/raft.ts": `const s = "${MARK("BEGIN")}";\n` }, /^raft\/raft\.ts:1: a .* marker must be a line of its own/],
     ["a stub line that is code", { "raft/raft.ts": `${MARK("BEGIN")}\n${MARK("STUB")}\nreturn 1;\n${MARK("END")}\n` }, /^raft\/raft\.ts:3: a stub line must be a comment/],
     ["a listed student file that is missing", { "raft/other.ts": "x\n" }, /part 2A: the manifest .* lists student file raft\/raft\.ts, but .* does not exist/],
+    ["an unclosed instructor section", { "raft/raft.ts": good, Makefile: "a:\n# INSTRUCTOR BEGIN\nb:\n" }, /^Makefile:2: "# INSTRUCTOR BEGIN" is never closed/],
+    ["a nested instructor section", { "raft/raft.ts": good, Makefile: "# INSTRUCTOR BEGIN\n# INSTRUCTOR BEGIN\n# INSTRUCTOR END\n" }, /^Makefile:2: .* inside the section opened at line 1/],
+    ["an instructor END without BEGIN", { "raft/raft.ts": good, Makefile: "a:\n# INSTRUCTOR END\n" }, /^Makefile:2: "# INSTRUCTOR END" without/],
     ["markers in a file no part lists", { "raft/raft.ts": good, "kvraft/server.ts": good }, /^kvraft\/server\.ts holds .* markers but is no part's student file/],
   ];
   for (const [what, files, msg] of cases) {
