@@ -25,8 +25,8 @@ export function studentReadme(parts: readonly LabPart[], root: string): string {
   const extra = parts.filter((p) => (p.extraTests ?? []).length > 0);
   return `# labs-ts: the MIT 6.824 (Spring 2022) labs in TypeScript
 
-MapReduce, Raft and a fault-tolerant key/value service, with the course's graded tests one
-for one. Tests run on a **virtual clock with a seeded random generator**: a whole suite
+MapReduce, Raft, a fault-tolerant key/value service and a sharded key/value service (Lab
+4), with the course's graded tests one for one. Tests run on a **virtual clock with a seeded random generator**: a whole suite
 takes seconds, and every failure prints the seed that replays it exactly. You need
 Node.js 20 or newer and make; the first \`make\` installs the pinned dependencies.
 
