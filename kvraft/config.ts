@@ -158,14 +158,17 @@ export class Config {
     }
   }
 
-  /** A fresh, randomly named end to each server j, connected but not enabled. */
-  private makeEnds(): { names: string[]; ends: ClientEnd[] } {
+  /**
+   * A fresh, randomly named end to each server j, connected but not enabled. `host`: the
+   * server that sends on them (its disk and link delay its messages); none for a clerk.
+   */
+  private makeEnds(host?: number): { names: string[]; ends: ClientEnd[] } {
     const names: string[] = [];
     const ends: ClientEnd[] = [];
     for (let j = 0; j < this.n; j++) {
       const name = randstring(20);
       names.push(name);
-      ends.push(this.net.makeEnd(name));
+      ends.push(this.net.makeEnd(name, host));
       this.net.connect(name, j);
     }
     return { names, ends };
@@ -227,10 +230,10 @@ export class Config {
 
   /** Start server i from its saved state, with fresh (not yet enabled) ends to every server. */
   startServer(i: number): void {
-    const { names, ends } = this.makeEnds();
+    const { names, ends } = this.makeEnds(i);
     this.endnames[i] = names;
     const p = this.saved[i];
-    this.saved[i] = p === null || p === undefined ? makePersister() : p.copy();
+    this.saved[i] = p === null || p === undefined ? makePersister(i) : p.copy();
     const kv = startKVServer(ends, i, this.saved[i]!, this.maxraftstate);
     this.kvservers[i] = kv;
     const srv = new Server();

@@ -1,7 +1,8 @@
 import type { Clock } from "../runtime/clock.js";
+import { LINK_BYTES_PER_MS, WIRE_JITTER_MS, WIRE_LATENCY_MS, type Host } from "../runtime/host.js";
 import type { Rand } from "../runtime/rand.js";
 import type { Tracer } from "../runtime/tracer.js";
-import { world } from "../runtime/world.js";
+import { world, type World } from "../runtime/world.js";
 import { byteLength, decodeText, encodeText } from "./codec.js";
 import type { Server } from "./server.js";
 import { RpcError } from "./service.js";
@@ -42,8 +43,15 @@ type Outcome = { kind: "reply"; text: string } | { kind: "dead" } | { kind: "err
 /**
  * The course's simulated network: unreliable delivery, long delays for dead links, long
  * reordering of replies, and counters. All randomness and delays come from the world.
+ *
+ * In simulated mode every request and reply also takes virtual time on the wire: it waits
+ * for its sender's disk and link, takes bytes / LINK_BYTES_PER_MS on the link, then
+ * WIRE_LATENCY_MS plus a jitter in [0, WIRE_JITTER_MS) drawn here from the "labrpc"
+ * stream (runtime/host.ts has the constants and why). A request's sender is the host named
+ * at makeEnd(); a reply's is the server's name. The course's own delays come on top.
  */
 export class Network {
+  private readonly world: World;
   private readonly clock: Clock;
   private readonly rand: Rand;
   private readonly tracer: Tracer;
@@ -54,6 +62,7 @@ export class Network {
   private readonly enabled = new Map<Name, boolean>();
   private readonly servers = new Map<Name, Server | null>();
   private readonly connections = new Map<Name, Name>();
+  private readonly endHosts = new Map<Name, Host>();
   private totalCount = 0;
   private totalBytes = 0;
   private rpcSeq = 0;
@@ -61,6 +70,7 @@ export class Network {
 
   constructor() {
     const w = world();
+    this.world = w;
     this.clock = w.clock;
     this.rand = w.rand("labrpc");
     this.tracer = w.tracer;
@@ -82,11 +92,17 @@ export class Network {
     this.longDelays = yes;
   }
 
-  makeEnd(name: Name): ClientEnd {
+  /**
+   * A new client end, disabled until enable(). `host` names the machine that sends on it
+   * (a Raft peer's index, the same name as its server): its requests wait for that host's
+   * disk and link. Without one (a clerk) a request waits for nothing but its own bytes.
+   */
+  makeEnd(name: Name, host?: Name): ClientEnd {
     if (this.ends.has(name)) throw new RpcError(`labrpc: makeEnd: ${String(name)} already exists`);
     const e = new ClientEnd(name, this);
     this.ends.set(name, e);
     this.enabled.set(name, false);
+    if (host !== undefined) this.endHosts.set(name, this.world.host(host));
     return e;
   }
 
@@ -128,8 +144,9 @@ export class Network {
 
   /** One request's life, as the course's dispatcher handles it (spec §1.2). */
   async process(endName: Name, svcMeth: string, argsText: string): Promise<CallResult<unknown>> {
+    const argsBytes = byteLength(argsText);
     this.totalCount++;
-    this.totalBytes += byteLength(argsText);
+    this.totalBytes += argsBytes;
     const id = ++this.rpcSeq;
     const enabled = this.enabled.get(endName) === true;
     const serverName = this.connections.get(endName);
@@ -147,14 +164,14 @@ export class Network {
       return FAILED;
     }
 
+    // The handler runs on its own task, never in the caller's stack.
+    await this.wire(this.endHosts.get(endName), argsBytes);
     if (!reliable) {
       await this.clock.sleep(this.rand.randInt(27));
       if (this.rand.randInt(1000) < 100) {
         tr?.event("net", "drop-request", { id });
         return FAILED;
       }
-    } else {
-      await undefined; // the handler runs on its own task, never in the caller's stack
     }
 
     const outcome = await this.runHandler(endName, serverName, server, svcMeth, argsText);
@@ -167,13 +184,29 @@ export class Network {
       tr?.event("net", "drop-reply", { id });
       return FAILED;
     }
+    const replyBytes = byteLength(outcome.text);
+    await this.wire(this.world.host(serverName), replyBytes);
     if (longReordering && this.rand.randInt(900) < 600) {
       const ms = 200 + this.rand.randInt(1 + this.rand.randInt(2000));
       await this.clock.sleep(ms);
     }
-    this.totalBytes += byteLength(outcome.text);
+    this.totalBytes += replyBytes;
     tr?.event("net", "reply", { id });
     return { ok: true, reply: decodeText(outcome.text) };
+  }
+
+  /**
+   * One message's time on the wire from `from` (undefined: a sender with no host), in
+   * virtual ms (see the class comment). In real time only a task hop: real time has real costs.
+   */
+  private async wire(from: Host | undefined, bytes: number): Promise<void> {
+    if (!this.world.simulated) {
+      await undefined;
+      return;
+    }
+    const t = this.clock.now();
+    const sent = from === undefined ? t + bytes / LINK_BYTES_PER_MS : from.transmit(bytes);
+    await this.clock.sleep(sent - t + WIRE_LATENCY_MS + this.rand.random() * WIRE_JITTER_MS);
   }
 
   /** Wait for the handler, but give up once the server is dead (checked every 100 ms). */

@@ -269,7 +269,7 @@ export class Config {
     if (p !== null && p !== undefined) {
       const raftlog = p.readRaftState();
       const snapshot = p.readSnapshot();
-      const fresh = makePersister();
+      const fresh = makePersister(i); // (the copy costs i's disk a write, as a reboot would)
       fresh.saveStateAndSnapshot(raftlog, snapshot);
       this.saved[i] = fresh;
     }
@@ -290,7 +290,7 @@ export class Config {
     this.endnames[i] = names;
     const ends: ClientEnd[] = [];
     for (let j = 0; j < this.n; j++) {
-      ends.push(this.net.makeEnd(names[j]!));
+      ends.push(this.net.makeEnd(names[j]!, i)); // peer i's disk and link delay what it sends
       this.net.connect(names[j]!, j);
     }
 
@@ -306,7 +306,7 @@ export class Config {
         if (err !== "") this.fatal(err);
       }
     } else {
-      this.saved[i] = makePersister();
+      this.saved[i] = makePersister(i); // saves cost peer i's disk virtual time
     }
     const persister = this.saved[i]!;
 
