@@ -2,7 +2,7 @@ import { randomInt } from "node:crypto";
 import { appendFileSync } from "node:fs";
 import path from "node:path";
 import { test } from "vitest";
-import { RealClock } from "../../runtime/real-clock.js";
+import { processCpuMs, RealClock } from "../../runtime/real-clock.js";
 import { runWorld, type World } from "../../runtime/world.js";
 import { readTestEnv } from "./env.js";
 import { FailureLatch } from "./failure-latch.js";
@@ -17,6 +17,8 @@ export interface GradedResult {
   passed: boolean;
   virtualMs: number;
   wallMs: number;
+  /** CPU ms the test used (on a shared machine, a steadier measure than wallMs). */
+  cpuMs: number;
   realtime: boolean;
   error?: string;
 }
@@ -77,6 +79,7 @@ export async function runGraded(
 ): Promise<GradedRun> {
   const { seed, realtime } = opts;
   const wall = new RealClock();
+  const cpu0 = processCpuMs();
   let world: World | undefined;
   let failure: unknown;
   // Errors thrown where the body cannot see them (a loop's unhandled rejection) and the
@@ -114,6 +117,7 @@ export async function runGraded(
     // A stalled world never returns to the body, so the clock is read here, not there.
     virtualMs: world?.clock.now() ?? 0,
     wallMs: wall.now(),
+    cpuMs: processCpuMs() - cpu0,
     realtime,
   };
   if (failure === undefined) return { result };
