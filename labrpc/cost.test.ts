@@ -1,7 +1,7 @@
 // In simulated mode every message takes virtual time that grows with its size and waits
 // for its sender's disk and link (runtime/host.ts); the course's own delays come on top.
 import { expect, test } from "vitest";
-import { DISK_BYTES_PER_MS, LINK_BYTES_PER_MS, WIRE_JITTER_MS, WIRE_LATENCY_MS } from "../runtime/host.js";
+import { DISK_BYTES_PER_MS, LINK_BYTES_PER_MS, MESSAGE_OVERHEAD_MS, WIRE_JITTER_MS, WIRE_LATENCY_MS } from "../runtime/host.js";
 import { now, randInt, world } from "../runtime/index.js";
 import { runWorld } from "../runtime/world.js";
 import { type ClientEnd, Network, Server, Service } from "./index.js";
@@ -35,10 +35,12 @@ async function timed(end: ClientEnd, meth: string, arg: string): Promise<number>
   return now() - t;
 }
 
-const ONE_WAY_MIN = WIRE_LATENCY_MS;
-const ONE_WAY_MAX = WIRE_LATENCY_MS + WIRE_JITTER_MS;
+/** One small message's one-way time lies in [ONE_WAY_MIN, ONE_WAY_MAX) virtual ms. */
+const ONE_WAY_MIN = MESSAGE_OVERHEAD_MS + WIRE_LATENCY_MS;
+const ONE_WAY_MAX = MESSAGE_OVERHEAD_MS + WIRE_LATENCY_MS + WIRE_JITTER_MS;
 
 test("a round trip costs two deliveries plus both messages' bytes over the link", async () => {
+  // (1 ms of slack covers the few bytes of a small message and its reply.)
   await runWorld({ seed: 3 }, async () => {
     const { end } = setup();
     const small = await timed(end, "Echo.Len", "x");

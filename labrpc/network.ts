@@ -1,5 +1,5 @@
 import type { Clock } from "../runtime/clock.js";
-import { LINK_BYTES_PER_MS, WIRE_JITTER_MS, WIRE_LATENCY_MS, type Host } from "../runtime/host.js";
+import { LINK_BYTES_PER_MS, MESSAGE_OVERHEAD_MS, WIRE_JITTER_MS, WIRE_LATENCY_MS, type Host } from "../runtime/host.js";
 import type { Rand } from "../runtime/rand.js";
 import type { Tracer } from "../runtime/tracer.js";
 import { world, type World } from "../runtime/world.js";
@@ -45,7 +45,8 @@ type Outcome = { kind: "reply"; text: string } | { kind: "dead" } | { kind: "err
  * reordering of replies, and counters. All randomness and delays come from the world.
  *
  * In simulated mode every request and reply also takes virtual time on the wire: it waits
- * for its sender's disk and link, takes bytes / LINK_BYTES_PER_MS on the link, then
+ * for its sender's disk and link, takes MESSAGE_OVERHEAD_MS + bytes / LINK_BYTES_PER_MS
+ * on the link, then
  * WIRE_LATENCY_MS plus a jitter in [0, WIRE_JITTER_MS) drawn here from the "labrpc"
  * stream (runtime/host.ts has the constants and why). A request's sender is the host named
  * at makeEnd(); a reply's is the server's name. The course's own delays come on top.
@@ -205,7 +206,7 @@ export class Network {
       return;
     }
     const t = this.clock.now();
-    const sent = from === undefined ? t + bytes / LINK_BYTES_PER_MS : from.transmit(bytes);
+    const sent = from === undefined ? t + MESSAGE_OVERHEAD_MS + bytes / LINK_BYTES_PER_MS : from.transmit(bytes);
     await this.clock.sleep(sent - t + WIRE_LATENCY_MS + this.rand.random() * WIRE_JITTER_MS);
   }
 

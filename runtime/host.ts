@@ -12,7 +12,9 @@
 //   host's next outgoing messages — requests and replies alike — leave only once its disk
 //   is idle, as a Go peer's replies wait while it persists under its lock. Its timers and
 //   handlers run on.
-// - Link. A message of b bytes occupies its sender's link for b / LINK_BYTES_PER_MS ms,
+// - Link. A message of b bytes occupies its sender's link for MESSAGE_OVERHEAD_MS +
+//   b / LINK_BYTES_PER_MS ms (the overhead stands for the RPC library's and the sender's
+//   work per message, which serializes a busy leader as the course's shared CPU does),
 //   queued behind the messages before it, then travels WIRE_LATENCY_MS plus a jitter in
 //   [0, WIRE_JITTER_MS) that the network draws from its own seeded stream (labrpc/network.ts).
 //   A sender with no host (a clerk) has a link of its own per message.
@@ -27,10 +29,12 @@ import type { Clock } from "./clock.js";
 export const DISK_BYTES_PER_MS = 6_000;
 /** Link bandwidth: bytes sent per virtual ms (20 MB/s). */
 export const LINK_BYTES_PER_MS = 20_000;
+/** Link time of every message besides its bytes, virtual ms. */
+export const MESSAGE_OVERHEAD_MS = 0.3;
 /** Fixed one-way delivery time of a message, virtual ms. */
-export const WIRE_LATENCY_MS = 0.5;
+export const WIRE_LATENCY_MS = 0.25;
 /** A message's extra one-way time is uniform in [0, WIRE_JITTER_MS) virtual ms. */
-export const WIRE_JITTER_MS = 1;
+export const WIRE_JITTER_MS = 0.5;
 
 /** One simulated machine's disk and outgoing link (see the file header). */
 export class Host {
@@ -60,7 +64,7 @@ export class Host {
     const t = this.clock.now();
     if (!this.simulated) return t;
     const start = Math.max(t, this.diskFreeAt, this.linkFreeAt);
-    this.linkFreeAt = start + bytes / LINK_BYTES_PER_MS;
+    this.linkFreeAt = start + MESSAGE_OVERHEAD_MS + bytes / LINK_BYTES_PER_MS;
     return this.linkFreeAt;
   }
 
