@@ -1,6 +1,6 @@
 // Early-exit probe: two reduces (the "sherlock" and "tom" files) take 3 s, so a worker
 // or coordinator that exits before the job is done leaves output still changing.
-import type { KeyValue } from "../mr/app.js";
+import type { KeyValue } from "../mr/framework/app.js";
 import { RealClock } from "../runtime/real-clock.js";
 
 export function map(filename: string, _contents: string): KeyValue[] {

@@ -1,6 +1,6 @@
 // Inverted index: for each word, how many documents hold it and which.
-import type { KeyValue } from "../mr/app.js";
-import { compareKeys } from "../mr/key-order.js";
+import type { KeyValue } from "../mr/framework/app.js";
+import { compareKeys } from "../mr/framework/key-order.js";
 import { words } from "./support/words.js";
 
 export function map(document: string, contents: string): KeyValue[] {

@@ -1,7 +1,7 @@
 // Counts map executions: each leaves a file behind, and reduce counts the files.
 import { randomInt } from "node:crypto";
 import { readdirSync, writeFileSync } from "node:fs";
-import type { KeyValue } from "../mr/app.js";
+import type { KeyValue } from "../mr/framework/app.js";
 import { RealClock } from "../runtime/real-clock.js";
 
 let count = 0;

@@ -1,8 +1,8 @@
 // Map-parallelism probe: each map records when it ran, in which worker, and how many
 // workers were mapping at that moment.
-import type { KeyValue } from "../mr/app.js";
+import type { KeyValue } from "../mr/framework/app.js";
 import { wallSeconds } from "../runtime/real-clock.js";
-import { compareKeys } from "../mr/key-order.js";
+import { compareKeys } from "../mr/framework/key-order.js";
 import { nparallel } from "./support/nparallel.js";
 
 export async function map(_filename: string, _contents: string): Promise<KeyValue[]> {

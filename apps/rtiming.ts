@@ -1,6 +1,6 @@
 // Reduce-parallelism probe: ten keys, and each reduce reports how many workers were
 // reducing at the same moment.
-import type { KeyValue } from "../mr/app.js";
+import type { KeyValue } from "../mr/framework/app.js";
 import { nparallel } from "./support/nparallel.js";
 
 export function map(_filename: string, _contents: string): KeyValue[] {

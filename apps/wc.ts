@@ -1,5 +1,5 @@
 // Word count: every word counts 1; reduce counts the ones.
-import type { KeyValue } from "../mr/app.js";
+import type { KeyValue } from "../mr/framework/app.js";
 import { words } from "./support/words.js";
 
 export function map(_filename: string, contents: string): KeyValue[] {

@@ -8,8 +8,8 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { execa } from "execa";
 import type { GradedResult } from "../labs-test/harness/graded.js";
+import { readStats, STATS_ENV } from "../labs-test/harness/stats-sink.js";
 import { RealClock } from "../runtime/real-clock.js";
-import type { KvStat } from "./config.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), "kvraft-bench-"));
   const statsFile = path.join(dir, "stats.jsonl");
   const resultsFile = path.join(dir, "results.jsonl");
-  const env: Record<string, string> = { KVRAFT_STATS: statsFile, LABS_RESULTS: resultsFile };
+  const env: Record<string, string> = { [STATS_ENV]: statsFile, LABS_RESULTS: resultsFile };
   if (args.seed !== undefined) env["SEED"] = args.seed;
   if (args.realtime) env["REALTIME"] = "1";
 
@@ -50,7 +50,7 @@ async function main(): Promise<void> {
   const totalMs = wall.now();
 
   const results = readLines<GradedResult>(resultsFile);
-  const stats = readLines<KvStat>(statsFile);
+  const stats = readStats(statsFile);
   rmSync(dir, { recursive: true, force: true });
 
   const passed = results.filter((x) => x.passed).length;
@@ -68,19 +68,19 @@ async function main(): Promise<void> {
   for (const s of stats) {
     if (s.kind !== "speed") continue;
     console.log(
-      `${s.title}: ${s.virtualMsPerOp.toFixed(2)} ${args.realtime ? "" : "virtual "}ms/op, ` +
+      `${s.title}: ${((s.seconds * 1000) / s.ops).toFixed(2)} ${args.realtime ? "" : "virtual "}ms/op, ` +
         `${((s.ops * 1000) / s.wallMs).toFixed(0)} ops per wall second`,
     );
   }
 
-  const checks = stats.filter((s): s is Extract<KvStat, { kind: "check" }> => s.kind === "check");
+  const checks = stats.filter((s) => s.kind === "check");
   if (checks.length > 0) {
     const largest = checks.reduce((a, b) => (b.ops > a.ops ? b : a));
-    const slowest = checks.reduce((a, b) => (b.checkMs > a.checkMs ? b : a));
-    const total = checks.reduce((a, c) => a + c.checkMs, 0);
+    const slowest = checks.reduce((a, b) => (b.wallMs > a.wallMs ? b : a));
+    const total = checks.reduce((a, c) => a + c.wallMs, 0);
     console.log(
       `checker: largest history ${largest.ops} ops (${largest.partitions} keys, "${largest.title}") ` +
-        `decided "${largest.result}" in ${largest.checkMs.toFixed(1)} ms; slowest ${slowest.checkMs.toFixed(1)} ms ` +
+        `decided "${largest.result}" in ${largest.wallMs.toFixed(1)} ms; slowest ${slowest.wallMs.toFixed(1)} ms ` +
         `(${slowest.ops} ops); ${total.toFixed(0)} ms over ${checks.length} checks`,
     );
     const undecided = checks.filter((c) => c.result !== "ok");

@@ -1,33 +1,18 @@
 // The kvraft test harness (the course's kvraft/config.go; framework side). Each server
 // is one labrpc Server carrying two services, "KVServer" and "Raft"; clerks get their
-// own ends, shuffled. Time is the runtime's (virtual in tests) and test randomness comes
-// from the world's "tester" stream, so one seed replays one run exactly.
-import { FailureLatch } from "../labs-test/harness/failure-latch.js";
-import { appendFileSync } from "node:fs";
+// own ends, shuffled. begin/end, the failure latch, the 120 s limit and the stats come
+// from the shared frame (labs-test/harness/test-frame.ts); time is the runtime's (virtual
+// in tests) and test randomness comes from the world's "tester" stream, so one seed
+// replays one run exactly.
 import { Network, Server, Service, type ClientEnd } from "../labrpc/index.js";
-import { say } from "../labs-test/harness/say.js";
-import { randstring } from "../raft/config.js";
+import { TestFrame, withFrame, type FrameCounters } from "../labs-test/harness/test-frame.js";
+import { randstring, shuffle } from "../labs-test/harness/tester-rand.js";
 import { makePersister, type Persister } from "../raft/persister.js";
 import { RAFT_RPC_METHODS } from "../raft/raft.js";
-import { after, now, world } from "../runtime/index.js";
 import { makeClerk, type Clerk } from "./client.js";
 import { KV_RPC_METHODS, startKVServer, type KVServer } from "./server.js";
 
-/** The course's per-test limit, on the runtime clock (virtual seconds in simulated mode). */
-const TEST_LIMIT_MS = 120_000;
-
-/** One line per measurement, appended to the file named by KVRAFT_STATS (kvraft/bench.ts reads it). */
-export type KvStat =
-  | { kind: "test"; title: string; seconds: number; peers: number; rpcs: number; ops: number; realtime: boolean }
-  | { kind: "speed"; title: string; ops: number; virtualMsPerOp: number; wallMs: number; realtime: boolean }
-  | { kind: "check"; title: string; ops: number; partitions: number; result: string; checkMs: number };
-
-export function recordStat(s: KvStat): void {
-  const file = process.env["KVRAFT_STATS"];
-  if (file) appendFileSync(file, JSON.stringify(s) + "\n");
-}
-
-export class Config {
+export class Config extends TestFrame {
   readonly n: number;
   readonly net: Network;
   readonly maxraftstate: number;
@@ -37,17 +22,11 @@ export class Config {
   private readonly endnames: string[][];
   /** Each clerk's end names, indexed by server (not in the clerk's shuffled order). */
   private readonly clerks = new Map<Clerk, string[]>();
-  private readonly start: number;
-  private title = "";
-  private t0 = 0;
-  private rpcs0 = 0;
+  /** Clerk calls completed through the counting wrappers: the "ops" figure of the Passed line. */
   private ops = 0;
-  private finished = false;
-  private readonly latch = new FailureLatch();
-  /** Rejects with the first failure found outside the test body's own stack. */
-  readonly failed = this.latch.failed;
 
   constructor(n: number, unreliable: boolean, maxraftstate: number) {
+    super({ peers: n, style: "kv" });
     this.n = n;
     this.maxraftstate = maxraftstate;
     this.net = new Network();
@@ -57,38 +36,21 @@ export class Config {
     for (let i = 0; i < n; i++) this.startServer(i);
     this.connectAll();
     this.net.setReliable(!unreliable);
-    this.start = now();
   }
 
-  // ---- failures ----------------------------------------------------------------------
+  // ---- frame -------------------------------------------------------------------------
 
-  /** Record a failure found outside the test body's own call stack; the first one wins. */
-  fail(err: Error): void {
-    this.latch.fail(err);
+  protected counters(): FrameCounters {
+    return { rpcs: this.net.getTotalCount(), bytes: this.net.getTotalBytes(), ops: this.ops };
   }
 
-  /** Run a concurrent part of a test; if it throws, the whole test fails at once. */
-  go(task: () => Promise<void>): Promise<void> {
-    return this.latch.go(task);
-  }
-
-  checkTimeout(): void {
-    // Ignore the limit once the test body failed: its own message is the better one.
-    if (!this.latch.hasFailed && now() - this.start > TEST_LIMIT_MS) {
-      throw new Error("test took longer than 120 seconds");
-    }
-  }
-
-  /** Kill every server and the network. Idempotent. */
-  cleanup(): void {
-    if (this.finished) return;
-    this.finished = true;
+  /** Kill every server and the network. */
+  protected shutdown(): void {
     for (let i = 0; i < this.n; i++) {
       this.kvservers[i]?.kill();
       this.kvservers[i] = null;
     }
     this.net.cleanup();
-    this.latch.release();
   }
 
   // ---- persisted state -----------------------------------------------------------------
@@ -179,12 +141,7 @@ export class Config {
   /** A clerk with a fresh end to every server, in shuffled order; only ends to `to` are enabled. */
   makeClient(to: readonly number[]): Clerk {
     const { names, ends } = this.makeEnds();
-    const r = world().rand("tester");
-    for (let i = ends.length - 1; i > 0; i--) {
-      const k = r.randInt(i + 1);
-      [ends[i], ends[k]] = [ends[k]!, ends[i]!];
-    }
-    const ck = makeClerk(ends);
+    const ck = makeClerk(shuffle(ends));
     this.clerks.set(ck, names);
     this.connectClient(ck, to);
     return ck;
@@ -268,65 +225,21 @@ export class Config {
 
   // ---- statistics --------------------------------------------------------------------
 
-  /** Start a test: print its title and reset the counters of the stats line. */
-  begin(description: string): void {
-    say(`${description} ...`);
-    this.title = description;
-    this.t0 = now();
-    this.rpcs0 = this.net.getTotalCount();
-    this.ops = 0;
-  }
-
   /** One completed Clerk call made through the counting wrappers. */
   op(): void {
     this.ops++;
   }
-
-  get currentTitle(): string {
-    return this.title;
-  }
-
-  /** End a test: the course's "Passed" line (seconds, servers, RPCs, ops). */
-  end(): void {
-    this.checkTimeout();
-    this.latch.check();
-    const seconds = (now() - this.t0) / 1000;
-    const rpcs = this.net.getTotalCount() - this.rpcs0;
-    say(
-      `  ... Passed --  ${seconds.toFixed(1).padStart(4)}  ${this.n} ${String(rpcs).padStart(5)} ` +
-        `${String(this.ops).padStart(4)}`,
-    );
-    recordStat({
-      kind: "test",
-      title: this.title,
-      seconds,
-      peers: this.n,
-      rpcs,
-      ops: this.ops,
-      realtime: !world().simulated,
-    });
-  }
 }
 
 /**
- * make_config + `defer cfg.cleanup()`: run body with a fresh config, fail it at once if
- * a detached task fails or the 120 s limit passes (so a wedged test does not run on),
- * and clean up whatever happens.
+ * make_config + `defer cfg.cleanup()`: run body with a fresh config and clean up after it
+ * (see withFrame: a latched failure or the 120 s watchdog fails the test at once).
  */
-export async function withConfig(
+export function withConfig(
   n: number,
   unreliable: boolean,
   maxraftstate: number,
   body: (cfg: Config) => Promise<void>,
 ): Promise<void> {
-  const cfg = new Config(n, unreliable, maxraftstate);
-  // A little past the limit, so that a test that is merely slow fails in end() as in the course.
-  const watchdog = after(TEST_LIMIT_MS + 1000, () => cfg.fail(new Error("test took longer than 120 seconds")));
-  try {
-    await Promise.race([body(cfg), cfg.failed]);
-    cfg.checkTimeout();
-  } finally {
-    watchdog.cancel();
-    cfg.cleanup();
-  }
+  return withFrame(new Config(n, unreliable, maxraftstate), body);
 }

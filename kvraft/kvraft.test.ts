@@ -4,10 +4,12 @@
 import { graded } from "../labs-test/harness/graded.js";
 import { say } from "../labs-test/harness/say.js";
 import { checkOperations, kvModel, writeVisualizationToTemp, type KvOperation } from "../porcupine/index.js";
-import { now, sleep, world } from "../runtime/index.js";
+import { recordStats } from "../labs-test/harness/stats-sink.js";
+import { randn } from "../labs-test/harness/tester-rand.js";
+import { now, sleep } from "../runtime/index.js";
 import { RealClock } from "../runtime/real-clock.js";
 import type { Clerk } from "./client.js";
-import { recordStat, withConfig, type Config } from "./config.js";
+import { withConfig, type Config } from "./config.js";
 
 // The tests should take about 1 second to elect a leader (the course's electionTimeout).
 const electionTimeout = 1000;
@@ -19,11 +21,6 @@ const linearizabilityCheckTimeout = 60_000;
 
 function fatal(msg: string): never {
   throw new Error(msg);
-}
-
-/** The tester's random stream: Go's math/rand in the course's tests. */
-function randn(n: number): number {
-  return world().rand("tester").randInt(n);
 }
 
 /** The history porcupine checks: every logged call with its call and return times. */
@@ -138,17 +135,17 @@ function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void } {
 
 /**
  * Porcupine on the whole history. Illegal fails and writes the picture to a temp file;
- * unknown fails too (the checker must decide). The time it took goes to KVRAFT_STATS.
+ * unknown fails too (the checker must decide). The time it took goes to the stats sink.
  */
 function checkLinearizable(cfg: Config, ops: KvOperation[]): void {
   const res = checkOperations(kvModel, ops, linearizabilityCheckTimeout);
-  recordStat({
+  recordStats({
     kind: "check",
     title: cfg.currentTitle,
     ops: ops.length,
     partitions: res.info.partitions.length,
     result: res.result,
-    checkMs: res.ms,
+    wallMs: res.ms,
   });
   if (res.result === "illegal") {
     let where: string;
@@ -323,14 +320,7 @@ async function GenericTestSpeed(part: string, maxraftstate: number): Promise<voi
     const heartbeatInterval = 100;
     const opsPerInterval = 3;
     const timePerOp = Math.trunc((heartbeatInterval * 1e6) / opsPerInterval) / 1e6; // Go's integer ns division
-    recordStat({
-      kind: "speed",
-      title: cfg.currentTitle,
-      ops: numOps,
-      virtualMsPerOp: dur / numOps,
-      wallMs,
-      realtime: !world().simulated,
-    });
+    recordStats({ kind: "speed", title: cfg.currentTitle, ops: numOps, seconds: dur / 1000, wallMs, peers: nservers });
     if (dur > numOps * timePerOp) {
       fatal(`Operations completed too slowly ${(dur / numOps).toFixed(6)}ms/op > ${timePerOp}ms/op\n`);
     }

@@ -1,3 +1,67 @@
+// labrpc: the course's simulated RPC network (labrpc.go), in one process, on the runtime
+// clock. It can lose requests and replies, delay messages, reorder replies and cut off
+// particular hosts, so that Raft and the services on it can be tested against all of it.
+// Every argument and reply is encoded with the codec (labgob's job) on the way, so peers
+// never share objects and byte counts are real. All delays are on the runtime clock
+// (virtual ms in simulated mode) and all random choices come from the world's "labrpc"
+// stream, so a seed replays the network's behaviour exactly.
+//
+// The network (the tester builds it; lab code only ever sees ClientEnds):
+//   const net = new Network()           -- inside a world (runWorld / graded test)
+//   const end = net.makeEnd(endname)    -- a client end, to talk to one server; starts disabled;
+//                                          a name may be made once (RpcError otherwise)
+//   net.addServer(servername, server)   -- put a Server on the network under a name
+//   net.deleteServer(servername)        -- take it off: its pending and future calls fail
+//   net.connect(endname, servername)    -- route an end to a server
+//   net.enable(endname, enabled)        -- connect or cut off one end (one direction of a link)
+//   net.setReliable(false)              -- drop and delay messages (below)
+//   net.setLongDelays(true)             -- calls to a cut-off end take up to 7 s to fail
+//   net.setLongReordering(true)         -- delay replies a lot, so they arrive out of order
+//   net.getCount(servername)            -- RPCs that reached that server (RpcError if none lives there)
+//   net.getTotalCount()                 -- every call handed to the network, delivered or not
+//   net.getTotalBytes()                 -- encoded bytes of every call's args, plus of every reply delivered
+//   net.cleanup()                       -- the test is over: every later call fails at once
+//
+// Servers and services (the tester registers a peer's handlers):
+//   const srv = new Server()
+//   srv.addService(new Service("Raft", rf, ["requestVote", "appendEntries"]))
+//     -- a server may carry several services (kvraft's servers carry "KVServer" and "Raft");
+//        each named method of the receiver handles RPCs, reachable as "Raft.RequestVote"
+//        (the course's spelling) and as "Raft.requestVote"; naming a method the receiver
+//        does not have throws RpcError at registration.
+//
+// Calls (what lab code does):
+//   const r = await end.call<Reply>("Raft.AppendEntries", args)
+//     -- resolves to { ok: true, reply } when the server ran the handler and its reply came
+//        back, and to { ok: false } when the network lost the request or the reply, the end
+//        is disabled or unconnected, or the server is gone or was deleted while the handler
+//        ran (checked every 100 ms). Go's Call() returning false.
+//     -- args are encoded at the call, so the caller may change them right after; the
+//        handler gets a fresh decoded copy, and the caller a fresh copy of the reply.
+//     -- many calls may be in flight on one end at once, and may be delivered out of order.
+//     -- a call always settles, perhaps after a delay, unless its handler never returns.
+//     -- it rejects (Go's log.Fatal, loud rather than a silent false) for an unknown service
+//        or method or a handler that throws (RpcError, naming the valid choices or the
+//        handler's message), and for args or a reply the codec refuses (CodecError).
+//   Handlers may be async; they take the decoded args and return the reply (undefined
+//   sends {}).
+//
+// What a call costs, as the course's network behaves:
+//   - every call counts at once in getTotalCount() and getTotalBytes();
+//   - a disabled, unconnected or serverless end: fails after 0-99 ms, or after 0-6999 ms
+//     with long delays on (so a peer must not wait on calls to a dead peer one by one);
+//   - unreliable: the request waits 0-26 ms, then 10% of requests are dropped, and 10% of
+//     replies are dropped after the handler ran (the handler's effects stay);
+//   - long reordering: 2 in 3 replies are held back 200 to 2200 ms.
+//
+// The codec (codec.ts): encode(value) -> Uint8Array, decode(bytes) -> unknown (CodecError
+// on garbage), encodeText/decodeText for the wire's text form, decodeInto(target, bytes)
+// for Go-style decoding into an object. Values must survive JSON: numbers (finite),
+// strings, booleans, null, arrays, plain objects and Uint8Array; undefined object fields
+// are omitted (Go's zero values); functions, Maps, Sets, Dates, cycles, bigints, NaN and
+// undefined array elements throw CodecError naming the field; class instances travel as
+// plain objects (warned once per class).
+
 export { Network, ClientEnd, type CallResult, type Name } from "./network.js";
 export { Server } from "./server.js";
 export { Service, RpcError } from "./service.js";

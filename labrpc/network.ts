@@ -143,7 +143,11 @@ export class Network {
     return this.enabled.get(endName) !== true || this.servers.get(serverName) !== server;
   }
 
-  /** One request's life, as the course's dispatcher handles it (spec §1.2). */
+  /**
+   * One request's life, as labrpc.go's processReq handles it: count it, fail it after a
+   * delay if the end is disabled or the server is gone, maybe delay or drop the request,
+   * run the handler, fail if the server died meanwhile, maybe drop or delay the reply.
+   */
   async process(endName: Name, svcMeth: string, argsText: string): Promise<CallResult<unknown>> {
     const argsBytes = byteLength(argsText);
     this.totalCount++;

@@ -49,7 +49,7 @@ export const PARTS: LabPart[] = [
     id: "mr",
     title: "Lab 1: MapReduce",
     studentFiles: ["mr/coordinator.ts", "mr/worker.ts", "mr/rpc.ts"],
-    testFiles: ["labs-test/test-mr.ts"],
+    testFiles: ["mr/main/test-mr.ts"],
     tests: ["wc", "indexer", "map parallelism", "reduce parallelism", "job count", "early exit", "crash"],
     points: 70,
     realProcesses: true,

@@ -2,17 +2,17 @@
 // reduce function on them, and writes the results where other workers can find them.
 import { call } from "./transport/client.js";
 import { rpcMethods } from "./rpc.js";
-import type { KeyValue, MapFunc, ReduceFunc } from "./app.js";
+import type { KeyValue, MapFunc, ReduceFunc } from "./framework/app.js";
 // SOLUTION BEGIN
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { RealClock } from "../runtime/real-clock.js";
-import { writeFileAtomic } from "./atomic-write.js";
-import { compareKeys } from "./key-order.js";
-import { JobAbortedError } from "./job-aborted.js";
+import { writeFileAtomic } from "./framework/atomic-write.js";
+import { compareKeys } from "./framework/key-order.js";
+import { JobAbortedError } from "./framework/job-aborted.js";
 // SOLUTION END
 
-export type { KeyValue } from "./app.js";
+export type { KeyValue } from "./framework/app.js";
 
 /** Use ihash(key) % nReduce to choose the reduce task number for each key emitted by map. */
 export function ihash(key: string): number {

@@ -1,6 +1,7 @@
 // The order of call and return events that both the search and the picture use.
 // At equal times calls come before returns: an op that returns at t and one called at t
-// count as concurrent (the spec's rule), so either may be linearized first.
+// count as concurrent (the course's porcupine orders them so too), so either may be
+// linearized first.
 import type { Operation } from "./model.js";
 
 /** Throws on a timestamp the checker cannot order (non-finite, or return < call). */

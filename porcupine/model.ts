@@ -5,8 +5,8 @@
  * One completed operation as a client saw it. `call` and `ret` are timestamps on one
  * clock (ms, virtual or wall; any finite numbers with call <= return). Two operations are
  * concurrent unless one returned strictly before the other was called: at equal times a
- * call counts as happening before a return (the spec's tie rule), so ops that merely
- * touch at one instant may be ordered either way.
+ * call counts as happening before a return (the course's porcupine breaks ties so), so
+ * ops that merely touch at one instant may be ordered either way.
  */
 export interface Operation<I, O> {
   clientId: number;
@@ -37,7 +37,7 @@ export interface Model<S, I, O> {
   describePartition?(ops: readonly Operation<I, O>[]): string;
 }
 
-/** A model with every optional part filled in with the spec's defaults. */
+/** A model with every optional part filled in with porcupine's defaults (one partition, `===`). */
 export interface FullModel<S, I, O> {
   partition(history: readonly Operation<I, O>[]): Operation<I, O>[][];
   init(): S;

@@ -10,8 +10,8 @@ import path from "node:path";
 import { execa } from "execa";
 import type { GradedResult } from "../labs-test/harness/graded.js";
 import { findPart } from "../labs-test/labs.js";
+import { readStats, STATS_ENV, type StatsRecord } from "../labs-test/harness/stats-sink.js";
 import { RealClock } from "../runtime/real-clock.js";
-import type { TestStats } from "./config.js";
 
 interface Handout {
   seconds: number;
@@ -20,7 +20,7 @@ interface Handout {
   cmds: number;
 }
 
-/** The Spring 2022 lab-raft page's sample run (spec §5), by test title. */
+/** The sample run printed on the course's Spring 2022 Lab 2 page, by test title. */
 const HANDOUT: Record<string, Handout> = {
   "Test (2A): initial election": { seconds: 3.5, rpcs: 58, bytes: 16840, cmds: 0 },
   "Test (2A): election after network failure": { seconds: 5.4, rpcs: 118, bytes: 25269, cmds: 0 },
@@ -83,21 +83,21 @@ async function benchMany(partIds: string[], count: number, dir: string): Promise
   const statsFile = path.join(dir, "stats.jsonl");
   process.stdout.write(`running ${partIds.join(" ")} under ${count} seeds (log: ${path.join(dir, "runner.log")}) ...\n`);
   const r = await execa("tsx", ["labs-test/tools/run.ts", ...partIds], {
-    env: { LABS_STATS: path.resolve(statsFile), COUNT: String(count), FORCE_COLOR: "0" },
+    env: { [STATS_ENV]: path.resolve(statsFile), COUNT: String(count), FORCE_COLOR: "0" },
     stdio: ["ignore", { file: path.join(dir, "runner.log") }, { file: path.join(dir, "runner.log") }],
     reject: false,
     preferLocal: true,
   });
-  const byTitle = new Map<string, TestStats[]>();
-  for (const s of readLines<TestStats>(statsFile)) byTitle.set(s.title, [...(byTitle.get(s.title) ?? []), s]);
+  const byTitle = new Map<string, StatsRecord[]>();
+  for (const s of readStats(statsFile).filter((x) => x.kind === "test")) byTitle.set(s.title, [...(byTitle.get(s.title) ?? []), s]);
   const rows: string[][] = [];
   let over = 0;
   let scaled = 0;
   for (const [title, runs] of byTitle) {
     const h = HANDOUT[title];
-    const cell = (pick: (s: TestStats) => number, theirs: number | undefined): string[] => {
+    const cell = (pick: (s: StatsRecord) => number, theirs: number | undefined): string[] => {
       const v = runs.map(pick);
-      const marks = runs.map((s) => mark(pick(s), theirs, s.cmds, h?.cmds));
+      const marks = runs.map((s) => mark(pick(s), theirs, s.ops, h?.cmds));
       const bang = marks.filter((m) => m === "!").length;
       const star = marks.filter((m) => m === "*").length;
       over += bang;
@@ -105,7 +105,7 @@ async function benchMany(partIds: string[], count: number, dir: string): Promise
       const note = [bang > 0 ? `${bang}!` : "", star > 0 ? `${star}*` : ""].filter((x) => x !== "").join(" ");
       return [String(Math.round(v.reduce((a, b) => a + b, 0) / v.length)), String(Math.max(...v)), String(theirs ?? "-"), note];
     };
-    const cmds = runs.map((s) => s.cmds);
+    const cmds = runs.map((s) => s.ops);
     rows.push([
       title,
       String(runs.length),
@@ -155,14 +155,14 @@ async function main(): Promise<void> {
   process.stdout.write(`running ${tests.length} tests of ${partIds.join(" ")} (log: ${logFile}) ...\n`);
   const wall = new RealClock();
   const r = await execa(cmd[0]!, cmd.slice(1), {
-    env: { LABS_STATS: path.resolve(statsFile), LABS_RESULTS: path.resolve(resultsFile), FORCE_COLOR: "0" },
+    env: { [STATS_ENV]: path.resolve(statsFile), LABS_RESULTS: path.resolve(resultsFile), FORCE_COLOR: "0" },
     stdio: ["ignore", { file: logFile }, { file: logFile }],
     reject: false,
     preferLocal: true,
   });
   const wallS = wall.now() / 1000;
 
-  const stats = readLines<TestStats>(statsFile);
+  const stats = readStats(statsFile).filter((x) => x.kind === "test");
   const results = readLines<GradedResult>(resultsFile);
   const rows: string[][] = [];
   let over = 0;
@@ -170,7 +170,7 @@ async function main(): Promise<void> {
   for (const s of stats) {
     const h = HANDOUT[s.title];
     const flag = (ours: number, theirs: number | undefined): string => {
-      const m = mark(ours, theirs, s.cmds, h?.cmds);
+      const m = mark(ours, theirs, s.ops, h?.cmds);
       if (m === "!") over++;
       if (m === "*") scaled++;
       return m === "" ? String(ours) : `${ours} ${m}`;
@@ -184,7 +184,7 @@ async function main(): Promise<void> {
       String(h?.rpcs ?? "-"),
       flag(s.bytes, h?.bytes),
       String(h?.bytes ?? "-"),
-      String(s.cmds),
+      String(s.ops),
       String(h?.cmds ?? "-"),
     ]);
   }

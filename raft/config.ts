@@ -1,14 +1,14 @@
 // The Raft test harness (the course's config.go, framework side; protected from students).
 // It builds n peers on a labrpc network, crashes and restarts them with their persisted
 // state, partitions them, and checks every applied command against every other peer.
-// All time is the runtime's (virtual in tests) and all test-level randomness comes from
-// the world's "tester" stream, so one seed replays one run exactly.
+// begin/end, the failure latch, the 120 s limit and the stats come from the shared frame
+// (labs-test/harness/test-frame.ts); all test-level randomness comes from the world's
+// "tester" stream (labs-test/harness/tester-rand.ts), so one seed replays one run exactly.
 
-import { FailureLatch } from "../labs-test/harness/failure-latch.js";
-import { appendFileSync } from "node:fs";
 import { ClientEnd, decode, encode, Network, Server, Service } from "../labrpc/index.js";
-import { say } from "../labs-test/harness/say.js";
-import { Channel, now, sleep, trace, world } from "../runtime/index.js";
+import { TestFrame, withFrame, type FrameCounters } from "../labs-test/harness/test-frame.js";
+import { randn, randstring } from "../labs-test/harness/tester-rand.js";
+import { Channel, now, sleep, trace } from "../runtime/index.js";
 import { makePersister, type Persister } from "./persister.js";
 import { make, RAFT_RPC_METHODS, type ApplyMsg, type Raft } from "./raft.js";
 
@@ -18,42 +18,13 @@ export const RaftElectionTimeout = 1000;
 export const SnapShotInterval = 10;
 /** 2D: largest Raft state (bytes) allowed in a persister. */
 export const MAXLOGSIZE = 2000;
-/** Per-test limit on the runtime clock (virtual seconds in simulated mode). */
-const TEST_LIMIT_MS = 120_000;
+
+// The course's raft tests take randstring and friends from config.go; tests here may
+// import them from this harness too (they live in the shared test library).
+export { randn, randomCommand, randstring } from "../labs-test/harness/tester-rand.js";
 
 /** What a peer's applyCh reader is: started by start1 for each (re)started peer. */
 export type Applier = (i: number, applyCh: Channel<ApplyMsg>) => Promise<void>;
-
-/** One line of per-test statistics, appended to the file named by LABS_STATS (raft/bench.ts reads it). */
-export interface TestStats {
-  title: string;
-  seconds: number;
-  peers: number;
-  rpcs: number;
-  bytes: number;
-  cmds: number;
-  realtime: boolean;
-}
-
-const RANDSTRING_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-/** n random base64url characters (the course's randstring), from the tester's seeded stream. */
-export function randstring(n: number): string {
-  const r = world().rand("tester");
-  let s = "";
-  for (let i = 0; i < n; i++) s += RANDSTRING_ALPHABET[r.randInt(64)];
-  return s;
-}
-
-/** Go's rand.Int() for commands: a random non-negative safe integer. */
-export function randomCommand(): number {
-  return world().rand("tester").nrand();
-}
-
-/** Go's rand.Int() % n: uniform in [0, n). */
-export function randn(n: number): number {
-  return world().rand("tester").randInt(n);
-}
 
 /** Commands are numbers and strings in the tests; anything else compares by its encoding. */
 function sameCommand(a: unknown, b: unknown): boolean {
@@ -67,7 +38,7 @@ function show(cmd: unknown): string {
   return JSON.stringify(cmd) ?? String(cmd);
 }
 
-export class Config {
+export class Config extends TestFrame {
   readonly n: number;
   readonly net: Network;
   /** null while crashed. */
@@ -80,23 +51,11 @@ export class Config {
   readonly logs: Map<number, unknown>[];
   readonly lastApplied: number[];
 
-  private finished = false;
-  private readonly start = now();
-  // begin()/end() statistics
-  private t0 = 0;
-  private rpcs0 = 0;
-  private bytes0 = 0;
+  /** The highest index any peer has applied: the "cmds" figure of the Passed line. */
   private maxIndex = 0;
-  private maxIndex0 = 0;
-  private title = "";
-
-  // The first failure found anywhere (test body, applier, a detached task). Once set,
-  // every harness call throws it, and withConfig() stops waiting for the body.
-  private readonly latch = new FailureLatch();
-  /** Rejects with the first failure; never resolves. */
-  readonly failed = this.latch.failed;
 
   constructor(n: number, unreliable: boolean, snapshot: boolean) {
+    super({ peers: n, style: "raft" });
     this.n = n;
 
     this.net = new Network();
@@ -118,37 +77,6 @@ export class Config {
       this.start1(i, applier);
     }
     for (let i = 0; i < n; i++) this.connect(i);
-  }
-
-  // ---- failures ----------------------------------------------------------------------
-
-  /** Record a failure found outside the test body's own call stack. The first one wins. */
-  fail(err: Error): void {
-    this.latch.fail(err);
-  }
-
-  /** The course's t.Fatalf: fail the test now. */
-  fatal(msg: string): never {
-    const err = new Error(msg);
-    this.fail(err);
-    throw err;
-  }
-
-  /** Throw the recorded failure, if any: the next harness call after an applier error fails. */
-  private checkFailed(): void {
-    this.latch.check();
-  }
-
-  get hasFailed(): boolean {
-    return this.latch.hasFailed;
-  }
-
-  /**
-   * Run a concurrent part of a test (Go's `go func() { ... }()`). A failure inside it fails
-   * the whole test at once; the returned promise settles when the task ends, never rejects.
-   */
-  go(task: () => Promise<void>): Promise<void> {
-    return this.latch.go(task);
   }
 
   // ---- appliers ----------------------------------------------------------------------
@@ -488,7 +416,7 @@ export class Config {
   async one(cmd: unknown, expectedServers: number, retry: boolean): Promise<number> {
     const t0 = now();
     let starts = 0;
-    while (now() - t0 < 10_000 && !this.finished) {
+    while (now() - t0 < 10_000 && !this.checkFinished()) {
       this.checkFailed();
       // try all the servers, maybe one is the leader.
       let index = -1;
@@ -519,66 +447,20 @@ export class Config {
         await sleep(50);
       }
     }
-    if (!this.finished) this.fatal(`one(${show(cmd)}) failed to reach agreement`);
+    if (!this.checkFinished()) this.fatal(`one(${show(cmd)}) failed to reach agreement`);
     return -1;
   }
 
-  // ---- test framing --------------------------------------------------------------------
+  // ---- frame -------------------------------------------------------------------------
 
-  private checkTimeout(): void {
-    // enforce a two minute real-time limit on each test
-    if (!this.latch.hasFailed && now() - this.start > TEST_LIMIT_MS) {
-      this.fatal("test took longer than 120 seconds");
-    }
+  protected counters(): FrameCounters {
+    return { rpcs: this.rpcTotal(), bytes: this.bytesTotal(), ops: this.maxIndex };
   }
 
-  /** Start a test: print its title and reset the statistics. */
-  begin(description: string): void {
-    say(`${description} ...`);
-    this.title = description;
-    this.t0 = now();
-    this.rpcs0 = this.rpcTotal();
-    this.bytes0 = this.bytesTotal();
-    this.maxIndex0 = this.maxIndex;
-  }
-
-  /** End a test: the course's "Passed" line (time, peers, RPCs, bytes, commits). */
-  end(): void {
-    this.checkTimeout();
-    this.checkFailed();
-    const stats: TestStats = {
-      title: this.title,
-      seconds: (now() - this.t0) / 1000,
-      peers: this.n,
-      rpcs: this.rpcTotal() - this.rpcs0,
-      bytes: this.bytesTotal() - this.bytes0,
-      cmds: this.maxIndex - this.maxIndex0,
-      realtime: !world().simulated,
-    };
-    say(
-      "  ... Passed --" +
-        `  ${stats.seconds.toFixed(1).padStart(4)}  ${stats.peers} ${String(stats.rpcs).padStart(4)} ` +
-        `${String(stats.bytes).padStart(7)} ${String(stats.cmds).padStart(4)}`,
-    );
-    const file = process.env.LABS_STATS;
-    if (file) appendFileSync(file, JSON.stringify(stats) + "\n");
-  }
-
-  /** Whether cleanup() ran: one() stops retrying then, for tasks that outlive the test body. */
-  checkFinished(): boolean {
-    return this.finished;
-  }
-
-  /** Kill every peer and the network; fails if a detached task failed or time ran out. */
-  cleanup(): void {
-    if (!this.finished) {
-      this.finished = true;
-      for (const rf of this.rafts) rf?.kill();
-      this.net.cleanup();
-      this.latch.release();
-    }
-    this.checkFailed();
-    this.checkTimeout();
+  /** Kill every peer and the network. */
+  protected shutdown(): void {
+    for (const rf of this.rafts) rf?.kill();
+    this.net.cleanup();
   }
 }
 
@@ -587,32 +469,14 @@ export function makeConfig(n: number, unreliable: boolean, snapshot: boolean): C
 }
 
 /**
- * make_config + `defer cfg.cleanup()`: run body with a fresh config and clean up after it.
- * A failure found by an applier or a detached task fails the test at once, even while
- * the body is waiting (the body's own pending steps are dropped with the world).
+ * make_config + `defer cfg.cleanup()`: run body with a fresh config and clean up after it
+ * (see withFrame: a latched failure fails the test at once, even while body waits).
  */
-export async function withConfig(
+export function withConfig(
   n: number,
   unreliable: boolean,
   snapshot: boolean,
   body: (cfg: Config) => Promise<void>,
 ): Promise<void> {
-  const cfg = makeConfig(n, unreliable, snapshot);
-  let failed = false;
-  let error: unknown;
-  try {
-    await Promise.race([body(cfg), cfg.failed]);
-  } catch (e) {
-    failed = true;
-    error = e;
-  }
-  try {
-    cfg.cleanup();
-  } catch (e) {
-    if (!failed) {
-      failed = true;
-      error = e;
-    }
-  }
-  if (failed) throw error;
+  return withFrame(makeConfig(n, unreliable, snapshot), body);
 }

@@ -9,16 +9,8 @@ import { readTestEnv } from "../labs-test/harness/env.js";
 import { graded } from "../labs-test/harness/graded.js";
 import { say } from "../labs-test/harness/say.js";
 import { runWorld, sleep } from "../runtime/index.js";
-import {
-  type Config,
-  MAXLOGSIZE,
-  RaftElectionTimeout,
-  randn,
-  randomCommand,
-  randstring,
-  SnapShotInterval,
-  withConfig,
-} from "./config.js";
+import { randn, randomCommand, randstring } from "../labs-test/harness/tester-rand.js";
+import { type Config, MAXLOGSIZE, RaftElectionTimeout, SnapShotInterval, withConfig } from "./config.js";
 
 // ---- 2A ----------------------------------------------------------------------------------
 

@@ -1,8 +1,8 @@
 // The crash and nocrash apps share everything but the crashing.
 import { randomInt } from "node:crypto";
 import { RealClock } from "../../runtime/real-clock.js";
-import type { KeyValue, MapFunc, ReduceFunc } from "../../mr/app.js";
-import { compareKeys } from "../../mr/key-order.js";
+import type { KeyValue, MapFunc, ReduceFunc } from "../../mr/framework/app.js";
+import { compareKeys } from "../../mr/framework/key-order.js";
 
 /** A third of calls exit the process, a third stall up to 10 s, the rest go on. */
 export async function maybeCrash(): Promise<void> {

@@ -58,7 +58,7 @@ function closingLine(c: { passed: number; failed: number; skipped: number }): st
 async function runMr(env: TestEnv): Promise<VitestCounts> {
   const dir = runDir();
   const json = path.join(dir, "mr.json");
-  const args = ["tsx", "labs-test/test-mr.ts", "--json", json];
+  const args = ["tsx", findPart("mr")!.testFiles[0]!, "--json", json];
   if (env.count > 1) args.push("--count", String(env.count));
   const r = await execa(args[0]!, args.slice(1), { stdio: "inherit", reject: false, preferLocal: true });
   let results: Array<{ passed: boolean }> = [];

@@ -2,10 +2,10 @@
 // stderr and exit status 1; anything else is a bug and shows its stack.
 import { EndpointError } from "../transport/endpoint.js";
 import { ServeError } from "../transport/server.js";
-import { AppLoadError } from "../plugin.js";
-import { InputError } from "../inputs.js";
-import { AppError } from "../sequential.js";
-import { JobAbortedError } from "../job-aborted.js";
+import { AppLoadError } from "../framework/plugin.js";
+import { InputError } from "../framework/inputs.js";
+import { AppError } from "../framework/sequential.js";
+import { JobAbortedError } from "../framework/job-aborted.js";
 
 /** An error whose message says everything; no stack trace needed. */
 export class UsageError extends Error {}

@@ -1,7 +1,7 @@
 // mkcorpus --mb n --files k --seed s --out dir: writes the deterministic generated
 // corpus, for trying MapReduce on inputs of any size.
 import { Command } from "commander";
-import { writeCorpus } from "../corpus.js";
+import { writeCorpus } from "../framework/corpus.js";
 import { positiveInt, runProgram, UsageError } from "./cli.js";
 
 runProgram("mkcorpus", async () => {

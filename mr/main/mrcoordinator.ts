@@ -4,7 +4,7 @@ import { Command } from "commander";
 import { RealClock } from "../../runtime/real-clock.js";
 import { MakeCoordinator } from "../coordinator.js";
 import { endpointFrom, setCoordinatorEndpoint } from "../transport/endpoint.js";
-import { expandInputs } from "../inputs.js";
+import { expandInputs } from "../framework/inputs.js";
 import { positiveInt, runProgram, UsageError } from "./cli.js";
 
 runProgram("mrcoordinator", async () => {

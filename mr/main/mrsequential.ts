@@ -1,9 +1,9 @@
 // mrsequential app inputfiles...: the single-process reference; writes mr-out-0.
 import { Command } from "commander";
-import { loadApp } from "../plugin.js";
-import { expandInputs } from "../inputs.js";
-import { runSequential } from "../sequential.js";
-import { writeFileAtomic } from "../atomic-write.js";
+import { loadApp } from "../framework/plugin.js";
+import { expandInputs } from "../framework/inputs.js";
+import { runSequential } from "../framework/sequential.js";
+import { writeFileAtomic } from "../framework/atomic-write.js";
 import { runProgram } from "./cli.js";
 
 runProgram("mrsequential", async () => {

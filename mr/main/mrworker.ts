@@ -1,7 +1,7 @@
 // mrworker [--socket path | --tcp host:port] app: runs tasks until the job is done.
 import { Command } from "commander";
 import { Worker } from "../worker.js";
-import { loadApp } from "../plugin.js";
+import { loadApp } from "../framework/plugin.js";
 import { coordinatorEndpoint, describeEndpoint, endpointFrom, setCoordinatorEndpoint } from "../transport/endpoint.js";
 import { waitForCoordinator } from "../transport/client.js";
 import { positiveInt, runProgram, UsageError } from "./cli.js";

@@ -6,13 +6,13 @@
 import { Command } from "commander";
 import { mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { buildMr } from "../build.js";
-import { courseLikeCorpus, cachedCorpus } from "../corpus.js";
-import { expandInputs } from "../inputs.js";
-import { ProcessGroup } from "../launch.js";
-import { firstDifference, outputFiles, sortedNonEmpty, topWords } from "../outputs.js";
-import { appPath, gutenbergDir, programPath } from "../paths.js";
-import { runJob } from "../run-job.js";
+import { buildMr } from "../framework/build.js";
+import { courseLikeCorpus, cachedCorpus } from "../framework/corpus.js";
+import { expandInputs } from "../framework/inputs.js";
+import { ProcessGroup } from "../framework/launch.js";
+import { firstDifference, outputFiles, sortedNonEmpty, topWords } from "../framework/outputs.js";
+import { appPath, gutenbergDir, programPath } from "../framework/paths.js";
+import { runJob } from "../framework/run-job.js";
 import { positiveInt, runProgram, UsageError } from "./cli.js";
 
 function defaultInput(mb: number | undefined): { files: string[]; what: string } {

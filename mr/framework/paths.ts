@@ -4,13 +4,14 @@ import { existsSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const here = dirname(fileURLToPath(import.meta.url));
+// This file is <root>/mr/framework/paths.ts, or <root>/build/mr/framework/paths.js compiled.
+const mrDir = dirname(dirname(fileURLToPath(import.meta.url)));
 
 /** True when this code runs from build/ (node), false when from sources (tsx). */
-export const runningCompiled = basename(dirname(here)) === "build";
+export const runningCompiled = basename(dirname(mrDir)) === "build";
 
 /** The project's top folder. */
-export const projectRoot = runningCompiled ? dirname(dirname(here)) : dirname(here);
+export const projectRoot = runningCompiled ? dirname(dirname(mrDir)) : dirname(mrDir);
 
 export const buildDir = join(projectRoot, "build");
 

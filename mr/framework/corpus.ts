@@ -4,7 +4,7 @@
 // machine without the course texts are repeatable.
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Rand } from "../runtime/rand.js";
+import { Rand } from "../../runtime/rand.js";
 import { runsDir } from "./paths.js";
 
 const COMMON = (

@@ -1,5 +1,5 @@
-// mrsequential's output against the course's own numbers (spec §3.8) when the course
-// texts are beside the project; otherwise against an independent count of the
+// mrsequential's output against the course's own word counts of its eight texts when
+// those texts are beside the project; otherwise against an independent count of the
 // generated stand-ins.
 import { expect, test } from "vitest";
 import { readdirSync, readFileSync } from "node:fs";

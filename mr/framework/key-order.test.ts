@@ -1,6 +1,6 @@
 import { expect, test } from "vitest";
 import { compareKeys } from "./key-order.js";
-import { ihash } from "./worker.js";
+import { ihash } from "../worker.js";
 
 test("keys sort by UTF-8 bytes, as Go's sort.Strings does", () => {
   const keys = ["b", "a", "B", "é", "\u{1F600}", "\uFF21", "ab", "a"];

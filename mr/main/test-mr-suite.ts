@@ -4,11 +4,11 @@
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { RealClock } from "../../runtime/real-clock.js";
-import { appPath, programPath } from "../../mr/paths.js";
-import { describeExit, type Proc, type ProcessGroup, type ProcResult } from "../../mr/launch.js";
-import { catLines, firstDifference, outputFiles, sortedNonEmpty } from "../../mr/outputs.js";
-import { compareKeys } from "../../mr/key-order.js";
-import { say } from "../harness/say.js";
+import { appPath, programPath } from "../framework/paths.js";
+import { describeExit, type Proc, type ProcessGroup, type ProcResult } from "../framework/launch.js";
+import { catLines, firstDifference, outputFiles, sortedNonEmpty } from "../framework/outputs.js";
+import { compareKeys } from "../framework/key-order.js";
+import { say } from "../../labs-test/harness/say.js";
 
 export interface SuiteContext {
   /** The mr-tmp folder the test runs in. */

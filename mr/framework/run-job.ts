@@ -1,8 +1,8 @@
 // One MapReduce job as separate processes: a coordinator and n workers in one folder,
 // timed. Used by `make wc` and the benchmark (the graded script paces its own).
 import { rmSync } from "node:fs";
-import { RealClock } from "../runtime/real-clock.js";
-import { coordinatorSock } from "./transport/endpoint.js";
+import { RealClock } from "../../runtime/real-clock.js";
+import { coordinatorSock } from "../transport/endpoint.js";
 import { describeExit, type ProcessGroup, type ProcResult } from "./launch.js";
 import { programPath } from "./paths.js";
 

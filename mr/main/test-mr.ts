@@ -1,6 +1,6 @@
 // The graded MapReduce script, test for test with the course's test-mr.sh (and
 // test-mr-many.sh with --count n). Usage:
-//   npx tsx labs-test/test-mr.ts [--count n] [--json out.json]
+//   npx tsx mr/main/test-mr.ts [--count n] [--json out.json]
 // Every process runs at most 180 s; every process started is killed and every socket
 // and scratch folder removed on the way out, whether the run passes, fails or is
 // interrupted.
@@ -8,14 +8,14 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
 import { Command } from "commander";
-import { RealClock } from "../runtime/real-clock.js";
-import { buildMr } from "../mr/build.js";
-import { courseLikeCorpus } from "../mr/corpus.js";
-import { coordinatorSock } from "../mr/transport/endpoint.js";
-import { gutenbergDir } from "../mr/paths.js";
-import { killEverything, ProcessGroup } from "../mr/launch.js";
-import { SUITE } from "./mr/suite.js";
-import { say } from "./harness/say.js";
+import { RealClock } from "../../runtime/real-clock.js";
+import { buildMr } from "../framework/build.js";
+import { courseLikeCorpus } from "../framework/corpus.js";
+import { coordinatorSock } from "../transport/endpoint.js";
+import { gutenbergDir } from "../framework/paths.js";
+import { killEverything, ProcessGroup } from "../framework/launch.js";
+import { SUITE } from "./test-mr-suite.js";
+import { say } from "../../labs-test/harness/say.js";
 
 interface Outcome {
   name: string;

@@ -1,17 +1,17 @@
-// The apps' exact behaviour (spec §3.3), run in this process. The crash app's crashing
+// The apps' exact behaviour (that of the course's mrapps), run in this process. The crash app's crashing
 // and the multi-second sleeps are exercised by the graded script instead.
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import * as wc from "../apps/wc.js";
-import * as indexer from "../apps/indexer.js";
-import * as mtiming from "../apps/mtiming.js";
-import * as rtiming from "../apps/rtiming.js";
-import * as jobcount from "../apps/jobcount.js";
-import * as earlyExit from "../apps/early_exit.js";
-import * as nocrash from "../apps/nocrash.js";
-import * as crash from "../apps/crash.js";
+import * as wc from "../../apps/wc.js";
+import * as indexer from "../../apps/indexer.js";
+import * as mtiming from "../../apps/mtiming.js";
+import * as rtiming from "../../apps/rtiming.js";
+import * as jobcount from "../../apps/jobcount.js";
+import * as earlyExit from "../../apps/early_exit.js";
+import * as nocrash from "../../apps/nocrash.js";
+import * as crash from "../../apps/crash.js";
 
 const home = process.cwd();
 const dir = mkdtempSync(join(tmpdir(), "mr-apps-"));

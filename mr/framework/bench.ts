@@ -5,15 +5,15 @@ import { Command } from "commander";
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { availableParallelism, loadavg } from "node:os";
-import { RealClock } from "../runtime/real-clock.js";
+import { RealClock } from "../../runtime/real-clock.js";
 import { buildMr } from "./build.js";
 import { cachedCorpus } from "./corpus.js";
 import { ProcessGroup, type ProcResult } from "./launch.js";
-import { CPU_REPORT, positiveInt, UsageError } from "./main/cli.js";
+import { CPU_REPORT, positiveInt, UsageError } from "../main/cli.js";
 import { firstDifference, outputFiles, sortedNonEmpty } from "./outputs.js";
 import { appPath, programPath, runsDir } from "./paths.js";
 import { runJob } from "./run-job.js";
-import { coordinatorSock } from "./transport/endpoint.js";
+import { coordinatorSock } from "../transport/endpoint.js";
 
 const cmd = new Command("bench:mr")
   .option("--mb <n>", "corpus size in MB", "100")

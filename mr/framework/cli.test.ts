@@ -10,7 +10,7 @@ import { appPath, programPath } from "./paths.js";
 import { writeCorpus } from "./corpus.js";
 import { outputFiles, sortedNonEmpty } from "./outputs.js";
 import { ProcessGroup } from "./launch.js";
-import { RealClock } from "../runtime/real-clock.js";
+import { RealClock } from "../../runtime/real-clock.js";
 
 const root = mkdtempSync(join(tmpdir(), "mr-cli-"));
 const group = new ProcessGroup();
