@@ -19,9 +19,10 @@
 //   [0, WIRE_JITTER_MS) that the network draws from its own seeded stream (labrpc/network.ts).
 //   A sender with no host (a clerk) has a link of its own per message.
 //
-// Calibration (the figures are in labrpc/README.md): a straightforward Raft's command
-// counts in the churn and Figure 8 tests, and kvraft's TestSpeed3A/3B per-op times, land
-// near the handout's sample figures. REALTIME=1 runs charge nothing: real time has real costs.
+// Calibration (why each value: labrpc/README.md; the figures: BENCHMARKS.md): a
+// straightforward Raft's command counts in the churn and Figure 8 tests, and kvraft's
+// TestSpeed3A/3B per-op times, land near the handout's sample figures. REALTIME=1 runs
+// charge nothing: real time has real costs.
 
 import type { Clock } from "./clock.js";
 
