@@ -4,11 +4,13 @@
 // from the shared frame (labs-test/harness/test-frame.ts); time is the runtime's (virtual
 // in tests) and test randomness comes from the world's "tester" stream, so one seed
 // replays one run exactly.
+import { PeerObserver, showCommand } from "../labs-test/harness/observe-peers.js";
 import { Network, Server, Service, type ClientEnd } from "../labrpc/index.js";
 import { TestFrame, withFrame, type FrameCounters } from "../labs-test/harness/test-frame.js";
 import { randstring, shuffle } from "../labs-test/harness/tester-rand.js";
 import { makePersister, type Persister } from "../raft/persister.js";
 import { RAFT_RPC_METHODS } from "../raft/raft.js";
+import { trace } from "../runtime/index.js";
 import { makeClerk, type Clerk } from "./client.js";
 import { KV_RPC_METHODS, startKVServer, type KVServer } from "./server.js";
 
@@ -22,6 +24,10 @@ export class Config extends TestFrame {
   private readonly endnames: string[][];
   /** Each clerk's end names, indexed by server (not in the clerk's shuffled order). */
   private readonly clerks = new Map<Clerk, string[]>();
+  /** Each clerk's lane in the trace (ck0, ck1, …), in the order they were made. */
+  private readonly clerkLanes = new Map<Clerk, string>();
+  /** Servers' roles and terms in the trace, whatever the solution traces. */
+  private readonly observer: PeerObserver;
   /** Clerk calls completed through the counting wrappers: the "ops" figure of the Passed line. */
   private ops = 0;
 
@@ -31,6 +37,7 @@ export class Config extends TestFrame {
     this.maxraftstate = maxraftstate;
     this.net = new Network();
     this.kvservers = new Array<KVServer | null>(n).fill(null);
+    this.observer = new PeerObserver(n, (i) => this.kvservers[i]?.rf ?? null, this.net);
     this.saved = new Array<Persister | null>(n).fill(null);
     this.endnames = Array.from({ length: n }, () => []);
     for (let i = 0; i < n; i++) this.startServer(i);
@@ -102,6 +109,7 @@ export class Config extends TestFrame {
       const inc = this.endnames[j]![i];
       if (inc !== undefined) this.net.enable(inc, yes);
     }
+    this.observer.sample();
   }
 
   connectAll(): void {
@@ -120,17 +128,14 @@ export class Config extends TestFrame {
     }
   }
 
-  /**
-   * A fresh, randomly named end to each server j, connected but not enabled. `host`: the
-   * server that sends on them (its disk and link delay its messages); none for a clerk.
-   */
-  private makeEnds(host?: number): { names: string[]; ends: ClientEnd[] } {
+  /** A fresh, randomly named end to each server j, connected but not enabled. */
+  private makeEnds(owner: string | number): { names: string[]; ends: ClientEnd[] } {
     const names: string[] = [];
     const ends: ClientEnd[] = [];
     for (let j = 0; j < this.n; j++) {
       const name = randstring(20);
       names.push(name);
-      ends.push(this.net.makeEnd(name, host));
+      ends.push(this.net.makeEnd(name, owner));
       this.net.connect(name, j);
     }
     return { names, ends };
@@ -140,11 +145,24 @@ export class Config extends TestFrame {
 
   /** A clerk with a fresh end to every server, in shuffled order; only ends to `to` are enabled. */
   makeClient(to: readonly number[]): Clerk {
-    const { names, ends } = this.makeEnds();
+    const lane = `ck${this.clerkLanes.size}`;
+    const { names, ends } = this.makeEnds(lane);
     const ck = makeClerk(shuffle(ends));
     this.clerks.set(ck, names);
+    this.clerkLanes.set(ck, lane);
     this.connectClient(ck, to);
     return ck;
+  }
+
+  /**
+   * One completed Clerk call, on the clerk's lane of the trace: call and return times
+   * (virtual ms), so the timeline draws it as an interval (porcupine's view of it).
+   */
+  traceOp(ck: Clerk, op: { kind: string; key: string; value: string; output: string; call: number; ret: number }): void {
+    if (!this.observer.on) return;
+    trace(this.clerkLanes.get(ck) ?? "clerk", "op", {
+      kind: op.kind, key: op.key, value: showCommand(op.value), output: showCommand(op.output), call: op.call, ret: op.ret,
+    });
   }
 
   deleteClient(ck: Clerk): void {
@@ -183,6 +201,7 @@ export class Config extends TestFrame {
       kv.kill();
       this.kvservers[i] = null;
     }
+    this.observer.sample();
   }
 
   /** Start server i from its saved state, with fresh (not yet enabled) ends to every server. */
@@ -192,6 +211,7 @@ export class Config extends TestFrame {
     const p = this.saved[i];
     this.saved[i] = p === null || p === undefined ? makePersister(i) : p.copy();
     const kv = startKVServer(ends, i, this.saved[i]!, this.maxraftstate);
+    this.observer.traceStarts(i, kv.rf); // the server's Start() calls and their results, in the trace
     this.kvservers[i] = kv;
     const srv = new Server();
     srv.addService(new Service("KVServer", kv, KV_RPC_METHODS));

@@ -6,7 +6,7 @@ import { say } from "../labs-test/harness/say.js";
 import { checkOperations, kvModel, writeVisualizationToTemp, type KvOperation } from "../porcupine/index.js";
 import { recordStats } from "../labs-test/harness/stats-sink.js";
 import { randn } from "../labs-test/harness/tester-rand.js";
-import { now, sleep } from "../runtime/index.js";
+import { now, sleep, trace } from "../runtime/index.js";
 import { RealClock } from "../runtime/real-clock.js";
 import type { Clerk } from "./client.js";
 import { withConfig, type Config } from "./config.js";
@@ -44,6 +44,7 @@ async function Get(cfg: Config, ck: Clerk, key: string, log: OpLog | null, cli: 
   const v = await ck.get(key);
   const end = now();
   cfg.op();
+  cfg.traceOp(ck, { kind: "get", key, value: "", output: v, call: start, ret: end });
   log?.append({ clientId: cli, input: { op: "get", key, value: "" }, call: start, output: { value: v }, return: end });
   return v;
 }
@@ -53,6 +54,7 @@ async function Put(cfg: Config, ck: Clerk, key: string, value: string, log: OpLo
   await ck.put(key, value);
   const end = now();
   cfg.op();
+  cfg.traceOp(ck, { kind: "put", key, value, output: "", call: start, ret: end });
   log?.append({ clientId: cli, input: { op: "put", key, value }, call: start, output: { value: "" }, return: end });
 }
 
@@ -61,6 +63,7 @@ async function Append(cfg: Config, ck: Clerk, key: string, value: string, log: O
   await ck.append(key, value);
   const end = now();
   cfg.op();
+  cfg.traceOp(ck, { kind: "append", key, value, output: "", call: start, ret: end });
   log?.append({ clientId: cli, input: { op: "append", key, value }, call: start, output: { value: "" }, return: end });
 }
 
@@ -149,14 +152,18 @@ function checkLinearizable(cfg: Config, ops: KvOperation[]): void {
   });
   if (res.result === "illegal") {
     let where: string;
+    let page: string | null = null;
     try {
-      const file = writeVisualizationToTemp(kvModel, res.info);
-      say(`info: wrote history visualization to ${file}`);
-      where = `; visualization in ${file}`;
+      page = writeVisualizationToTemp(kvModel, res.info);
+      say(`info: wrote history visualization to ${page}`);
+      where = `; visualization in ${page}`;
     } catch (e) {
       say(`info: failed to write history visualization: ${(e as Error).message}`);
       where = "";
     }
+    // The timeline page links the failing key's ops (the clerks' "op" events) to this.
+    const keys = res.info.partitions.filter((p) => p.status === "illegal").map((p) => p.ops[0]?.input.key ?? "");
+    trace("tester", "porcupine", { result: res.result, keys, page });
     fatal(`history is not linearizable${where}`);
   }
   if (res.result === "unknown") {

@@ -46,10 +46,10 @@ type Outcome = { kind: "reply"; text: string } | { kind: "dead" } | { kind: "err
  *
  * In simulated mode every request and reply also takes virtual time on the wire: it waits
  * for its sender's disk and link, takes MESSAGE_OVERHEAD_MS + bytes / LINK_BYTES_PER_MS
- * on the link, then
- * WIRE_LATENCY_MS plus a jitter in [0, WIRE_JITTER_MS) drawn here from the "labrpc"
- * stream (runtime/host.ts has the constants and why). A request's sender is the host named
- * at makeEnd(); a reply's is the server's name. The course's own delays come on top.
+ * on the link, then WIRE_LATENCY_MS plus a jitter in [0, WIRE_JITTER_MS) drawn here from
+ * the "labrpc" stream (runtime/host.ts has the constants and why). A request's sender is
+ * the end's owner (makeEnd); a reply's is the server's name. The course's own delays come
+ * on top.
  */
 export class Network {
   private readonly world: World;
@@ -63,7 +63,11 @@ export class Network {
   private readonly enabled = new Map<Name, boolean>();
   private readonly servers = new Map<Name, Server | null>();
   private readonly connections = new Map<Name, Name>();
-  private readonly endHosts = new Map<Name, Host>();
+  /** Who holds each end (a peer or a clerk), for the trace: an RPC's sender lane. */
+  private readonly owners = new Map<Name, Name>();
+  /** The machine each owned end sends from (its disk and link: runtime/host.ts). */
+  private readonly hosts = new Map<Name, Host>();
+  private readonly activity: Array<(lane: Name) => void> = [];
   private totalCount = 0;
   private totalBytes = 0;
   private rpcSeq = 0;
@@ -94,25 +98,46 @@ export class Network {
   }
 
   /**
-   * A new client end, disabled until enable(). `host` names the machine that sends on it
-   * (a Raft peer's index, the same name as its server): its requests wait for that host's
-   * disk and link. Without one (a clerk) a request waits for nothing but its own bytes.
+   * A new end, disabled until enable(). owner names who holds it (server i, or a clerk
+   * such as "ck0"); the trace draws its RPCs from that lane. Default: the end's own name.
+   * The owner is also the machine that sends on it: in simulated mode its requests wait
+   * for that machine's disk and link (a peer's owner is its server's name). Without an
+   * owner a request waits for nothing but its own bytes.
    */
-  makeEnd(name: Name, host?: Name): ClientEnd {
+  makeEnd(name: Name, owner?: Name): ClientEnd {
     if (this.ends.has(name)) throw new RpcError(`labrpc: makeEnd: ${String(name)} already exists`);
+    if (owner !== undefined) {
+      this.owners.set(name, owner);
+      this.hosts.set(name, this.world.host(owner));
+    }
     const e = new ClientEnd(name, this);
     this.ends.set(name, e);
     this.enabled.set(name, false);
-    if (host !== undefined) this.endHosts.set(name, this.world.host(host));
     return e;
   }
 
   addServer(name: Name, server: Server): void {
     this.servers.set(name, server);
+    if (this.tracer.enabled) this.tracer.event(name, "server", { up: true });
   }
 
   deleteServer(name: Name): void {
+    const was = this.servers.get(name);
     this.servers.set(name, null);
+    if (this.tracer.enabled && was !== undefined && was !== null) this.tracer.event(name, "server", { up: false });
+  }
+
+  /**
+   * Call fn with a lane (sender or receiver) after each RPC is sent or handled: the
+   * harness samples peers' state there, so the trace follows role and term changes of
+   * any solution without a timer of its own. Only called while tracing.
+   */
+  onActivity(fn: (lane: Name) => void): void {
+    this.activity.push(fn);
+  }
+
+  private touched(lane: Name): void {
+    for (const fn of this.activity) fn(lane);
   }
 
   connect(endName: Name, serverName: Name): void {
@@ -120,7 +145,13 @@ export class Network {
   }
 
   enable(endName: Name, yes: boolean): void {
+    const was = this.enabled.get(endName) === true;
     this.enabled.set(endName, yes);
+    if (this.tracer.enabled && was !== yes) {
+      // Links are one-way: the trace keeps each direction, by the lanes at both ends.
+      const to = this.connections.get(endName);
+      this.tracer.event(this.owners.get(endName) ?? endName, "link", { end: endName, to: to ?? null, on: yes });
+    }
   }
 
   getCount(serverName: Name): number {
@@ -149,9 +180,9 @@ export class Network {
    * run the handler, fail if the server died meanwhile, maybe drop or delay the reply.
    */
   async process(endName: Name, svcMeth: string, argsText: string): Promise<CallResult<unknown>> {
-    const argsBytes = byteLength(argsText);
     this.totalCount++;
-    this.totalBytes += argsBytes;
+    const argBytes = byteLength(argsText);
+    this.totalBytes += argBytes;
     const id = ++this.rpcSeq;
     const enabled = this.enabled.get(endName) === true;
     const serverName = this.connections.get(endName);
@@ -159,34 +190,40 @@ export class Network {
     const reliable = this.reliable;
     const longReordering = this.longReordering;
     const tr = this.tracer.enabled ? this.tracer : undefined;
-    tr?.event("net", "rpc", { id, end: endName, to: serverName ?? null, m: svcMeth });
+    const from = this.owners.get(endName) ?? endName;
+    if (tr !== undefined) {
+      tr.event(from, "rpc", { id, to: serverName ?? null, m: svcMeth, bytes: argBytes });
+      this.touched(from);
+    }
 
     if (!enabled || serverName === undefined || server === undefined || server === null) {
       // Simulate no reply and an eventual timeout.
       const ms = this.longDelays ? this.rand.randInt(7000) : this.rand.randInt(100);
       await this.clock.sleep(ms);
-      tr?.event("net", "unreachable", { id });
+      tr?.event(from, "drop", { id, why: enabled ? "no server" : "link down" });
       return FAILED;
     }
 
     // The handler runs on its own task, never in the caller's stack.
-    await this.wire(this.endHosts.get(endName), argsBytes);
+    await this.wire(this.hosts.get(endName), argBytes);
     if (!reliable) {
       await this.clock.sleep(this.rand.randInt(27));
       if (this.rand.randInt(1000) < 100) {
-        tr?.event("net", "drop-request", { id });
+        tr?.event(from, "drop", { id, why: "request lost" });
         return FAILED;
       }
     }
 
+    tr?.event(serverName, "deliver", { id });
     const outcome = await this.runHandler(endName, serverName, server, svcMeth, argsText);
+    if (tr !== undefined) this.touched(serverName);
     if (outcome.kind === "error") throw outcome.err;
     if (outcome.kind === "dead" || this.isServerDead(endName, serverName, server)) {
-      tr?.event("net", "dead-server", { id });
+      tr?.event(from, "drop", { id, why: "server dead or link down" });
       return FAILED;
     }
     if (!reliable && this.rand.randInt(1000) < 100) {
-      tr?.event("net", "drop-reply", { id });
+      tr?.event(from, "drop", { id, why: "reply lost" });
       return FAILED;
     }
     const replyBytes = byteLength(outcome.text);
@@ -196,7 +233,7 @@ export class Network {
       await this.clock.sleep(ms);
     }
     this.totalBytes += replyBytes;
-    tr?.event("net", "reply", { id });
+    tr?.event(from, "reply", { id, bytes: replyBytes });
     return { ok: true, reply: decodeText(outcome.text) };
   }
 

@@ -5,6 +5,7 @@
 // (labs-test/harness/test-frame.ts); all test-level randomness comes from the world's
 // "tester" stream (labs-test/harness/tester-rand.ts), so one seed replays one run exactly.
 
+import { PeerObserver } from "../labs-test/harness/observe-peers.js";
 import { ClientEnd, decode, encode, Network, Server, Service } from "../labrpc/index.js";
 import { TestFrame, withFrame, type FrameCounters } from "../labs-test/harness/test-frame.js";
 import { randn, randstring } from "../labs-test/harness/tester-rand.js";
@@ -22,6 +23,18 @@ export const MAXLOGSIZE = 2000;
 // The course's raft tests take randstring and friends from config.go; tests here may
 // import them from this harness too (they live in the shared test library).
 export { randn, randomCommand, randstring } from "../labs-test/harness/tester-rand.js";
+
+/**
+ * The course's Raft API as the harness uses it (tests reach peers only through this), and
+ * how to make a peer: our solution by default; a test may pass another one (a solution
+ * that traces nothing, for the timeline's tests), with the RPC methods it serves.
+ */
+export type RaftPeer = Pick<Raft, "getState" | "start" | "snapshot" | "condInstallSnapshot" | "kill">;
+export interface RaftMaker {
+  make(peers: ClientEnd[], me: number, persister: Persister, applyCh: Channel<ApplyMsg>): RaftPeer;
+  methods: readonly string[];
+}
+const OUR_RAFT: RaftMaker = { make, methods: RAFT_RPC_METHODS };
 
 /** What a peer's applyCh reader is: started by start1 for each (re)started peer. */
 export type Applier = (i: number, applyCh: Channel<ApplyMsg>) => Promise<void>;
@@ -42,7 +55,7 @@ export class Config extends TestFrame {
   readonly n: number;
   readonly net: Network;
   /** null while crashed. */
-  readonly rafts: (Raft | null)[];
+  readonly rafts: (RaftPeer | null)[];
   readonly applyErr: string[];
   readonly connected: boolean[];
   readonly saved: (Persister | null)[];
@@ -54,12 +67,16 @@ export class Config extends TestFrame {
   /** The highest index any peer has applied: the "cmds" figure of the Passed line. */
   private maxIndex = 0;
 
-  constructor(n: number, unreliable: boolean, snapshot: boolean) {
+  /** Roles, terms, Start() calls and applies in the trace, whatever the solution traces. */
+  private readonly observer: PeerObserver;
+
+  constructor(n: number, unreliable: boolean, snapshot: boolean, private readonly maker: RaftMaker = OUR_RAFT) {
     super({ peers: n, style: "raft" });
     this.n = n;
 
     this.net = new Network();
-    this.rafts = new Array<Raft | null>(n).fill(null);
+    this.observer = new PeerObserver(n, (i) => this.rafts[i] ?? null, this.net);
+    this.rafts = new Array<RaftPeer | null>(n).fill(null);
     this.applyErr = new Array<string>(n).fill("");
     this.connected = new Array<boolean>(n).fill(false);
     this.saved = new Array<Persister | null>(n).fill(null);
@@ -105,6 +122,7 @@ export class Config extends TestFrame {
   readonly applier: Applier = async (i, applyCh) => {
     try {
       for await (const m of applyCh) {
+        this.observer.applied(i, m);
         if (m.commandValid !== true) continue; // ignore other kinds of ApplyMsg
         const { err, prevok } = this.checkLogs(i, m.commandIndex, m.command);
         let msg = err;
@@ -126,6 +144,7 @@ export class Config extends TestFrame {
     if (rf === null || rf === undefined) return;
     try {
       for await (const m of applyCh) {
+        this.observer.applied(i, m);
         let err = "";
         if (m.snapshotValid === true) {
           if (rf.condInstallSnapshot(m.snapshotTerm, m.snapshotIndex, m.snapshot)) {
@@ -192,12 +211,13 @@ export class Config extends TestFrame {
     if (rf !== null && rf !== undefined) {
       rf.kill();
       this.rafts[i] = null;
+      this.observer.sample();
     }
     const p = this.saved[i];
     if (p !== null && p !== undefined) {
       const raftlog = p.readRaftState();
       const snapshot = p.readSnapshot();
-      const fresh = makePersister(i); // (the copy costs i's disk a write, as a reboot would)
+      const fresh = makePersister(i);
       fresh.saveStateAndSnapshot(raftlog, snapshot);
       this.saved[i] = fresh;
     }
@@ -218,7 +238,7 @@ export class Config extends TestFrame {
     this.endnames[i] = names;
     const ends: ClientEnd[] = [];
     for (let j = 0; j < this.n; j++) {
-      ends.push(this.net.makeEnd(names[j]!, i)); // peer i's disk and link delay what it sends
+      ends.push(this.net.makeEnd(names[j]!, i));
       this.net.connect(names[j]!, j);
     }
 
@@ -234,17 +254,17 @@ export class Config extends TestFrame {
         if (err !== "") this.fatal(err);
       }
     } else {
-      this.saved[i] = makePersister(i); // saves cost peer i's disk virtual time
+      this.saved[i] = makePersister(i);
     }
     const persister = this.saved[i]!;
 
     const applyCh = new Channel<ApplyMsg>();
-    const rf = make(ends, i, persister, applyCh);
+    const rf = this.observer.traceStarts(i, this.maker.make(ends, i, persister, applyCh));
     this.rafts[i] = rf;
     void applier(i, applyCh);
 
     const srv = new Server();
-    srv.addService(new Service("Raft", rf, RAFT_RPC_METHODS));
+    srv.addService(new Service("Raft", rf, this.maker.methods));
     this.net.addServer(i, srv);
   }
 
@@ -261,6 +281,7 @@ export class Config extends TestFrame {
     for (let j = 0; j < this.n; j++) {
       if (this.connected[j]) this.net.enable(this.endnames[j]![i]!, true);
     }
+    this.observer.sample();
   }
 
   /** Detach server i from the net. */
@@ -275,6 +296,7 @@ export class Config extends TestFrame {
       const inc = this.endnames[j];
       if (inc) this.net.enable(inc[i]!, false);
     }
+    this.observer.sample();
   }
 
   // ---- counters ------------------------------------------------------------------------

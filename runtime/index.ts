@@ -46,6 +46,22 @@ export function trace(peer: string | number, ev: string, fields?: TraceFields): 
   if (t.enabled) t.event(peer, ev, fields);
 }
 
+/**
+ * A note for the timeline (students: mark what your code decided, e.g. "became leader").
+ * It appears on the tester's lane at the moment of the call, and as a DEBUG line under
+ * the topic "note". Costs nothing when neither a trace nor DEBUG is on.
+ */
+export function annotate(text: string): void {
+  annotatePeer("tester", text);
+}
+
+/** annotate() on one peer's lane (pass `me`): the note sits on that peer's line of the timeline. */
+export function annotatePeer(peer: string | number, text: string): void {
+  const t = world().tracer;
+  if (t.enabled) t.event(peer, "note", { text: String(text) });
+  if (t.debugging("note")) t.debug("note", peer, String(text));
+}
+
 /** A readable log line when DEBUG names this topic; msg is built only then. */
 export function debug(topic: string, peer: string | number, msg: () => string): void {
   const t = world().tracer;

@@ -1,29 +1,45 @@
 import { createHash, type Hash } from "node:crypto";
 import { appendFileSync, writeFileSync } from "node:fs";
+import { formatDebugLine, parseTopics, type DebugTopics } from "./debug-log.js";
 
 export interface TracerOptions {
   /** Write every event as a JSON line to this file. */
   file?: string;
-  /** Keep a running hash of every event (the determinism check). */
+  /**
+   * Keep a running hash of every event (the determinism check), and every event's line,
+   * so that two runs can be compared event by event (trace-diff.ts).
+   */
   hash?: boolean;
+  /**
+   * Keep the events in memory (for the timeline page of a failing test): at most this many;
+   * past it the oldest half is dropped, and droppedEvents says how many.
+   */
+  record?: number;
   /** Comma-separated DEBUG topics to print as readable per-peer logs ("all" for every one). */
   debug?: string;
 }
 
 export type TraceFields = Record<string, unknown>;
 
-const COLORS = [36, 33, 35, 32, 34, 31, 96, 93, 95, 92];
+/** One trace event: virtual time (ms, 3 decimals), the lane it belongs to, its kind, its fields. */
+export type TraceEvent = { t: number; peer: string | number; ev: string } & TraceFields;
+
 const FLUSH_AT = 1 << 20;
 
-/** Events of one world: JSON lines, a hash of the whole sequence, and DEBUG logs. */
+/** Events of one world: JSON lines, a hash of the whole sequence, an in-memory record, and DEBUG logs. */
 export class Tracer {
   readonly enabled: boolean;
   private readonly file?: string;
   private readonly sha?: Hash;
-  private readonly topics: Set<string> | "all" | null;
+  private readonly topics: DebugTopics;
   private buffer: string[] = [];
   private buffered = 0;
   private readonly color = process.stderr.isTTY === true;
+  private readonly recordCap: number;
+  private recorded: TraceEvent[] = [];
+  private readonly hashedLines: string[] | undefined;
+  /** Events recorded but dropped by the memory cap (the oldest ones). */
+  droppedEvents = 0;
   count = 0;
 
   constructor(
@@ -31,25 +47,53 @@ export class Tracer {
     opts: TracerOptions,
   ) {
     this.file = opts.file;
-    if (opts.hash) this.sha = createHash("sha256");
-    this.enabled = this.file !== undefined || this.sha !== undefined;
+    if (opts.hash) {
+      this.sha = createHash("sha256");
+      this.hashedLines = [];
+    }
+    if (opts.record !== undefined && (!Number.isSafeInteger(opts.record) || opts.record < 2)) {
+      throw new Error(`tracer: record must be an integer of at least 2 events, got ${opts.record}`);
+    }
+    this.recordCap = opts.record ?? 0;
+    this.enabled = this.file !== undefined || this.sha !== undefined || this.recordCap > 0;
     if (this.file !== undefined) writeFileSync(this.file, "");
-    const d = opts.debug?.trim();
-    if (!d) this.topics = null;
-    else if (d === "all" || d === "*" || d === "1") this.topics = "all";
-    else this.topics = new Set(d.split(",").map((x) => x.trim().toLowerCase()));
+    this.topics = parseTopics(opts.debug);
   }
 
   event(peer: string | number, ev: string, fields?: TraceFields): void {
     if (!this.enabled) return;
-    const line = JSON.stringify({ t: round3(this.now()), peer, ev, ...fields });
+    const e: TraceEvent = { t: round3(this.now()), peer, ev, ...fields };
     this.count++;
-    this.sha?.update(line + "\n");
+    if (this.recordCap > 0) {
+      if (this.recorded.length >= this.recordCap) {
+        const drop = this.recorded.length >> 1;
+        this.recorded = this.recorded.slice(drop);
+        this.droppedEvents += drop;
+      }
+      this.recorded.push(e);
+    }
+    if (this.sha === undefined && this.file === undefined) return;
+    const line = JSON.stringify(e);
+    if (this.sha !== undefined) {
+      this.sha.update(line + "\n");
+      this.hashedLines!.push(line);
+    }
     if (this.file !== undefined) {
       this.buffer.push(line);
       this.buffered += line.length;
       if (this.buffered > FLUSH_AT) this.flush();
     }
+  }
+
+  /** The events kept in memory (record option), oldest first. */
+  events(): readonly TraceEvent[] {
+    return this.recorded;
+  }
+
+  /** Every event's JSON line, in order (hash option): compare two runs with firstDivergence(). */
+  lines(): readonly string[] {
+    if (this.hashedLines === undefined) throw new Error("this world was not started with hash: true");
+    return this.hashedLines;
   }
 
   debugging(topic: string): boolean {
@@ -58,14 +102,7 @@ export class Tracer {
 
   debug(topic: string, peer: string | number, msg: string): void {
     if (!this.debugging(topic)) return;
-    const t = (this.now() / 1000).toFixed(3).padStart(9);
-    const who = typeof peer === "number" ? `S${peer}` : peer;
-    const text = `${t}s ${who.padEnd(4)} ${topic.toUpperCase().padEnd(6)} ${msg}`;
-    if (this.color && typeof peer === "number") {
-      process.stderr.write(`\x1b[${COLORS[peer % COLORS.length]}m${text}\x1b[0m\n`);
-    } else {
-      process.stderr.write(text + "\n");
-    }
+    process.stderr.write(formatDebugLine(this.now(), topic, peer, msg, this.color) + "\n");
   }
 
   digest(): string {

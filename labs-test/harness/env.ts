@@ -19,6 +19,10 @@ const flagSchema = z.enum(["", "0", "1", "true", "false", "yes", "no"], {
   message: 'must be 1 or 0 (or true/false)',
 });
 
+const visSchema = z.enum(["fail", "always", "off"], {
+  message: "must be fail (a timeline page for each failing test; the default), always, or off",
+});
+
 export class EnvError extends Error {}
 
 function parse<T>(name: string, schema: z.ZodType<T, string>, raw: string): T {
@@ -37,6 +41,8 @@ export interface TestEnv {
   trace?: string;
   debug?: string;
   parallel?: number;
+  /** Timeline pages: for failing tests (default), every test, or none. */
+  vis: "fail" | "always" | "off";
 }
 
 export function readTestEnv(env: NodeJS.ProcessEnv = process.env): TestEnv {
@@ -64,5 +70,6 @@ export function readTestEnv(env: NodeJS.ProcessEnv = process.env): TestEnv {
     realtime: ["1", "true", "yes"].includes(parse("REALTIME", flagSchema, rt)),
     trace: get("TRACE"),
     debug: get("DEBUG"),
+    vis: parse("VIS", visSchema, get("VIS") ?? "fail"),
   };
 }
