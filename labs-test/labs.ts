@@ -9,7 +9,11 @@
 // - reference (`referenceTests`): tests of our reference solution's internals (its
 //   persisted format, handler names, PreVote, its error types). They live in a
 //   `reference/` folder beside the lab, run only where the reference solution is present
-//   (its student files still hold SOLUTION markers), and never ship in a handout.
+//   (its student files still hold solution markers), and never ship in a handout.
+
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { hasMarkers } from "./solution-markers.js";
 
 export interface LabPart {
   id: string;
@@ -31,6 +35,8 @@ export interface LabPart {
 
 const raftFiles = ["raft/raft.ts"];
 const kvFiles = ["kvraft/client.ts", "kvraft/server.ts", "kvraft/common.ts"];
+const ctrlerFiles = ["shardctrler/client.ts", "shardctrler/server.ts", "shardctrler/common.ts"];
+const shardkvFiles = ["shardkv/client.ts", "shardkv/server.ts", "shardkv/common.ts"];
 
 export const PARTS: LabPart[] = [
   {
@@ -43,6 +49,7 @@ export const PARTS: LabPart[] = [
       "TestUnreliable", "TestConcurrentOne", "TestRegression1", "TestKilled", "TestBenchmark",
       "TestGOB", "TestCapital", "TestDefault",
     ],
+    extraTests: ["TestDuplicates"],
     points: 0,
   },
   {
@@ -51,6 +58,7 @@ export const PARTS: LabPart[] = [
     studentFiles: ["mr/coordinator.ts", "mr/worker.ts", "mr/rpc.ts"],
     testFiles: ["mr/main/test-mr.ts"],
     tests: ["wc", "indexer", "map parallelism", "reduce parallelism", "job count", "early exit", "crash"],
+    extraTests: ["late worker"],
     points: 70,
     realProcesses: true,
   },
@@ -58,50 +66,53 @@ export const PARTS: LabPart[] = [
     id: "2A",
     title: "Lab 2A: Raft leader election",
     studentFiles: raftFiles,
-    testFiles: ["raft/raft.test.ts"],
+    testFiles: ["raft/raft.test.ts", "raft/raft-extra.test.ts"],
     tests: ["TestInitialElection2A", "TestReElection2A", "TestManyElections2A"],
-    extraTests: ["TestPreVote2A"],
+    extraTests: ["TestElectionAfterStaleCandidate2A"],
+    referenceTests: { files: ["raft/reference/raft-unit.test.ts", "raft/reference/prevote.test.ts"] },
     points: 15,
   },
   {
     id: "2B",
     title: "Lab 2B: Raft log",
     studentFiles: raftFiles,
-    testFiles: ["raft/raft.test.ts"],
+    testFiles: ["raft/raft.test.ts", "raft/raft-extra.test.ts"],
     tests: [
       "TestBasicAgree2B", "TestRPCBytes2B", "TestFailAgree2B", "TestFailNoAgree2B",
       "TestConcurrentStarts2B", "TestRejoin2B", "TestBackup2B", "TestCount2B",
     ],
+    extraTests: ["TestDuplicateAppend2B"],
     points: 30,
   },
   {
     id: "2C",
     title: "Lab 2C: Raft persistence",
     studentFiles: raftFiles,
-    testFiles: ["raft/raft.test.ts"],
+    testFiles: ["raft/raft.test.ts", "raft/raft-extra.test.ts"],
     tests: [
       "TestPersist12C", "TestPersist22C", "TestPersist32C", "TestFigure82C", "TestUnreliableAgree2C",
       "TestFigure8Unreliable2C", "TestReliableChurn2C", "TestUnreliableChurn2C",
     ],
-    extraTests: ["TestDeterminism2C"],
+    extraTests: ["TestDeterminism2C", "TestFigure8Directed2C"],
     points: 30,
   },
   {
     id: "2D",
     title: "Lab 2D: Raft log compaction",
     studentFiles: raftFiles,
-    testFiles: ["raft/raft.test.ts"],
+    testFiles: ["raft/raft.test.ts", "raft/raft-extra.test.ts"],
     tests: [
       "TestSnapshotBasic2D", "TestSnapshotInstall2D", "TestSnapshotInstallUnreliable2D",
       "TestSnapshotInstallCrash2D", "TestSnapshotInstallUnCrash2D", "TestSnapshotAllCrash2D",
     ],
+    extraTests: ["TestOldSnapshot2D"],
     points: 25,
   },
   {
     id: "3A",
     title: "Lab 3A: key/value service without snapshots",
     studentFiles: [...raftFiles, ...kvFiles],
-    testFiles: ["kvraft/kvraft.test.ts"],
+    testFiles: ["kvraft/kvraft.test.ts", "kvraft/kvraft-extra.test.ts"],
     tests: [
       "TestBasic3A", "TestSpeed3A", "TestConcurrent3A", "TestUnreliable3A", "TestUnreliableOneKey3A",
       "TestOnePartition3A", "TestManyPartitionsOneClient3A", "TestManyPartitionsManyClients3A",
@@ -109,6 +120,8 @@ export const PARTS: LabPart[] = [
       "TestPersistPartition3A", "TestPersistPartitionUnreliable3A",
       "TestPersistPartitionUnreliableLinearizable3A",
     ],
+    extraTests: ["TestStaleRead3A", "TestWaiterOtherLeaderOp3A"],
+    referenceTests: { files: ["kvraft/reference/bad-input.test.ts"] },
     points: 50,
   },
   {
@@ -124,15 +137,113 @@ export const PARTS: LabPart[] = [
     ],
     points: 50,
   },
+  {
+    id: "4A",
+    title: "Lab 4A: the shard controller",
+    studentFiles: [...raftFiles, ...ctrlerFiles],
+    testFiles: ["shardctrler/shardctrler.test.ts"],
+    tests: ["TestBasic", "TestMulti"],
+    extraTests: ["TestMinimalMoves4A", "TestQueryReflectsChanges4A", "TestBadInput4A"],
+    referenceTests: { files: ["shardctrler/reference/bad-input.test.ts"] },
+    points: 40,
+  },
+  {
+    id: "4B",
+    title: "Lab 4B: the sharded key/value service",
+    studentFiles: [...raftFiles, ...ctrlerFiles, ...shardkvFiles],
+    testFiles: ["shardkv/shardkv.test.ts", "shardkv/extra.test.ts"],
+    tests: [
+      "TestStaticShards", "TestJoinLeave", "TestSnapshot", "TestMissChange", "TestConcurrent1",
+      "TestConcurrent2", "TestConcurrent3", "TestUnreliable1", "TestUnreliable2", "TestUnreliable3",
+    ],
+    extraTests: [
+      "TestAppendExactlyOnce4B", "TestWholeGroupRestart4B", "TestNoSkippedConfigs4B", "TestLinearizable4B",
+      "TestBadInput4B",
+    ],
+    referenceTests: { files: ["shardkv/reference/bad-input.test.ts"] },
+    points: 60,
+  },
+  {
+    // The course gives the challenges no credit; here they carry points of their own, so a
+    // grade can show them, on top of 4A and 4B.
+    id: "challenge",
+    title: "Lab 4 challenges: shard deletion and serving during configuration changes",
+    studentFiles: [...raftFiles, ...ctrlerFiles, ...shardkvFiles],
+    testFiles: ["shardkv/challenge.test.ts"],
+    tests: ["TestChallenge1Delete", "TestChallenge2Unaffected", "TestChallenge2Partial"],
+    extraTests: ["TestChallenge1DeleteAfterRestart"],
+    points: 20,
+  },
 ];
+
+/**
+ * Framework files that live beside student files. Any other `.ts` file directly in a
+ * student file's folder is the student's own helper (e.g. raft/election.ts beside
+ * raft/raft.ts): the grader copies it from a submission and the handout generator treats
+ * it as a student file. Never the student's: `*.test.ts`, `*.d.ts`, anything in a
+ * subfolder (reference/, mr/transport/ …), and these.
+ */
+export const FRAMEWORK_FILES_BESIDE_STUDENT_FILES: readonly string[] = [
+  "raft/config.ts", "raft/persister.ts", "raft/bench.ts",
+  "kvraft/config.ts", "kvraft/bench.ts", "kvraft/clerk-guard.ts", "kvraft/rpc-schemas.ts", "kvraft/test-cluster.ts",
+  "shardctrler/config.ts", "shardkv/config.ts",
+];
+
+/**
+ * A part's student files under rootDir (paths relative to it, sorted): the listed ones
+ * plus every student helper file beside them (see FRAMEWORK_FILES_BESIDE_STUDENT_FILES).
+ * Listed files are returned even if missing, so a caller can report them.
+ */
+export function studentFilesIn(part: LabPart, rootDir: string): string[] {
+  const out = new Set(part.studentFiles);
+  const framework = new Set(FRAMEWORK_FILES_BESIDE_STUDENT_FILES);
+  for (const dir of new Set(part.studentFiles.map((f) => path.posix.dirname(f)))) {
+    const abs = path.join(rootDir, dir);
+    if (!existsSync(abs)) continue;
+    for (const e of readdirSync(abs, { withFileTypes: true })) {
+      const rel = path.posix.join(dir, e.name);
+      if (!e.isFile() || !e.name.endsWith(".ts") || e.name.endsWith(".test.ts") || e.name.endsWith(".d.ts")) continue;
+      if (!framework.has(rel)) out.add(rel);
+    }
+  }
+  return [...out].sort();
+}
+
+/**
+ * Whether our reference solution of this part is in rootDir: some student file still holds
+ * solution markers (labs-test/solution-markers.ts) and every reference test file exists. Reference tests run only then.
+ */
+export function referencePresent(part: LabPart, rootDir: string): boolean {
+  const files = part.referenceTests?.files ?? [];
+  if (files.length === 0 || !files.every((f) => existsSync(path.join(rootDir, f)))) return false;
+  return studentFilesIn(part, rootDir).some((f) => {
+    const abs = path.join(rootDir, f);
+    return existsSync(abs) && hasMarkers(readFileSync(abs, "utf8"));
+  });
+}
+
+/** Reference test files of these parts that run in rootDir (deduplicated, in part order). */
+export function referenceTestsToRun(parts: readonly LabPart[], rootDir: string): string[] {
+  return [...new Set(parts.filter((p) => referencePresent(p, rootDir)).flatMap((p) => p.referenceTests!.files))];
+}
+
+/** Every reference test file the manifest names, present or not. */
+export function allReferenceTests(): string[] {
+  return [...new Set(PARTS.flatMap((p) => p.referenceTests?.files ?? []))];
+}
 
 export function findPart(id: string): LabPart | undefined {
   return PARTS.find((p) => p.id.toLowerCase() === id.toLowerCase());
 }
 
-/** The part a graded test belongs to (for the replay command printed on failure). */
-export function partOfTest(name: string): LabPart | undefined {
-  return PARTS.find((p) => p.tests.includes(name) || (p.extraTests ?? []).includes(name));
+/**
+ * The part a graded test belongs to (for the replay command printed on failure). Names
+ * are unique within a lab but not across labs (labrpc and 4A both have TestBasic): the
+ * test file, relative to the repository root, tells them apart.
+ */
+export function partOfTest(name: string, testFile?: string): LabPart | undefined {
+  const named = PARTS.filter((p) => p.tests.includes(name) || (p.extraTests ?? []).includes(name));
+  return named.find((p) => testFile !== undefined && p.testFiles.includes(testFile)) ?? named[0];
 }
 
 /** Everything make test-XX runs for a part: graded tests, then ours. */
