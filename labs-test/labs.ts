@@ -250,6 +250,14 @@ export function partOfTest(name: string, testFile?: string): LabPart | undefined
   return named.find((p) => testFile !== undefined && p.testFiles.includes(testFile)) ?? named[0];
 }
 
+/**
+ * The part among these (ids, e.g. a grade's parts) that has this test: within one run's
+ * parts a name is unique, while across all parts labrpc and 4A share TestBasic.
+ */
+export function partOfTestIn(name: string, partIds: readonly string[]): LabPart | undefined {
+  return PARTS.find((p) => partIds.includes(p.id) && (p.tests.includes(name) || (p.extraTests ?? []).includes(name)));
+}
+
 /** Everything make test-XX runs for a part: graded tests, then ours. */
 export function testsToRun(p: LabPart): string[] {
   return [...p.tests, ...(p.extraTests ?? [])];

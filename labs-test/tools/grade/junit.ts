@@ -1,4 +1,4 @@
-import { partOfTest } from "../../labs.js";
+import { partOfTestIn } from "../../labs.js";
 import type { RunsFile } from "../runs-file.js";
 
 // JUnit XML: one testcase per test and run (seed), named uniquely, failures with their
@@ -25,7 +25,7 @@ interface Case {
 export function junitXml(runs: RunsFile): string {
   const cases: Case[] = [];
   for (const r of runs.records) {
-    const part = partOfTest(r.name)?.id ?? "";
+    const part = partOfTestIn(r.name, runs.parts)?.id ?? "";
     cases.push({
       part,
       name: `${r.name} [seed ${r.seed}]`,
@@ -34,7 +34,7 @@ export function junitXml(runs: RunsFile): string {
     });
   }
   for (const [part, why] of Object.entries(runs.notRun)) {
-    for (const t of runs.tests.filter((t) => partOfTest(t)?.id === part)) {
+    for (const t of runs.tests.filter((t) => partOfTestIn(t, runs.parts)?.id === part)) {
       for (const seed of runs.seeds) cases.push({ part, name: `${t} [seed ${seed}]`, seconds: 0, failure: { message: why, body: why } });
     }
   }

@@ -1,8 +1,10 @@
 import { expect, test } from "vitest";
+import { findPart } from "../../labs.js";
 import type { RunsFile } from "../runs-file.js";
 import { buildPlan, parseSeedRange, parseShard, shardOf } from "../work-plan.js";
 import { mergeRuns, MergeError } from "./merge.js";
-import { scoreRuns } from "./score.js";
+import { junitXml } from "./junit.js";
+import { scoreRuns, testOutput } from "./score.js";
 
 // SHARD=i/n splits the (test, seed) list; grade-merge joins the shards and insists that
 // every pair ran exactly once.
@@ -74,4 +76,25 @@ test("SEEDS and SHARD reject what they cannot mean", () => {
   expect(() => parseShard("0/4")).toThrow(/between 1 and 4/);
   expect(() => parseShard("3")).toThrow(/want i\/n/);
   expect(parseShard("2/4")).toEqual({ index: 2, count: 4 });
+});
+
+test("a 4A grade's TestBasic is 4A's, not labrpc's: its JUnit suite, its replay command, its merge", () => {
+  const tests4A = findPart("4A")!.tests;
+  const plan = buildPlan(tests4A, [7]);
+  const runs: RunsFile = {
+    format: "labs-ts-runs/1",
+    parts: ["4A"],
+    tests: tests4A,
+    seeds: [7],
+    shard: { index: 1, count: 1 },
+    notRun: {},
+    notes: [],
+    records: plan.map((it) => ({ id: it.id, name: it.test, seed: 7, passed: it.test !== "TestBasic", virtualMs: 1, wallMs: 1, ...(it.test === "TestBasic" ? { error: "boom" } : {}) })),
+    versions: { node: "v20" },
+    wallSeconds: 1,
+  };
+  const basic = scoreRuns(mergeRuns([{ file: "a", runs }])).find((s) => s.name === "TestBasic")!;
+  expect(testOutput(basic, 1)).toContain("replay: make test-4A SEED=7 RUN=TestBasic");
+  expect(junitXml(runs)).toContain(`<testsuite name="4A" tests="${tests4A.length}" failures="1"`);
+  expect(junitXml(runs)).toContain("TestBasic [seed 7]");
 });

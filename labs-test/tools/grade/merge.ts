@@ -1,4 +1,4 @@
-import { partOfTest } from "../../labs.js";
+import { partOfTestIn } from "../../labs.js";
 import type { RunsFile } from "../runs-file.js";
 import { buildPlan } from "../work-plan.js";
 
@@ -33,7 +33,7 @@ export function mergeRuns(shards: Array<{ file: string; runs: RunsFile }>): Runs
   const problems: string[] = [];
   for (const it of plan) {
     const n = seen.get(it.id) ?? 0;
-    const p = partOfTest(it.test)?.id;
+    const p = partOfTestIn(it.test, first.parts)?.id;
     const expected = p !== undefined && skipped.has(p) ? 0 : 1;
     if (n !== expected) problems.push(`${it.test} seed ${it.seed} ran ${n} time(s)`);
   }

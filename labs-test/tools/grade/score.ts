@@ -65,7 +65,7 @@ export function testOutput(t: TestScore, seedsPlanned: number): string {
   if (t.notRun !== undefined) return cap(t.notRun);
   const lines = [`passed ${t.passedRuns}/${seedsPlanned} runs${t.runs < seedsPlanned ? ` (${seedsPlanned - t.runs} did not run)` : ""}`];
   for (const f of t.failures) {
-    lines.push(`FAIL seed ${f.seed}: ${f.error ?? "failed"}`, `  replay: ${replayCommand(t.name, f.seed, false)}`);
+    lines.push(`FAIL seed ${f.seed}: ${f.error ?? "failed"}`, `  replay: ${replayCommand(t.name, f.seed, false, undefined, t.part)}`);
   }
   const details = t.failures.filter((f) => f.detail !== undefined && f.detail !== f.error);
   if (details.length > 0) {
