@@ -3,6 +3,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 export SEED RUN COUNT PARALLEL TRACE DEBUG REALTIME VIS
+SWEEPS := sweep-2A sweep-2B sweep-2C sweep-2D sweep-3A sweep-3B sweep-4A sweep-4B
 
 NPM_STAMP := node_modules/.installed
 RUNNER := node_modules/.bin/tsx labs-test/tools/run.ts
@@ -13,7 +14,7 @@ $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-.PHONY: vis help setup wc build-mr corpus test typecheck bench test-labrpc test-mr test-2A test-2B test-2C test-2D test-3A test-3B test-4A test-4B test-challenge
+.PHONY: vis help setup wc build-mr corpus test typecheck bench test-labrpc test-mr test-2A test-2B test-2C test-2D test-3A test-3B test-4A test-4B test-challenge $(SWEEPS) grade grade-merge autograder
 
 help:
 	@echo "make wc            run the MapReduce word count (sets everything up first)"
@@ -23,6 +24,10 @@ help:
 	@echo "make test-XX       one lab part: labrpc mr 2A 2B 2C 2D 3A 3B"
 	@echo "                   options: SEED=n RUN=regex COUNT=n PARALLEL=n TRACE=file DEBUG=topics REALTIME=1 VIS=fail|always|off"
 	@echo "make bench         labrpc RPCs per second"
+	@echo "make sweep-XX SEEDS=a..b [SHARD=i/n] [OUT=dir]   many seeds in long-lived workers (COUNT=n on test-XX too)"
+	@echo "make grade SUBMISSION=dir|.tar.gz|.zip PARTS=2A,2B COUNT=n OUT=dir [SEED=n SHARD=i/n PARALLEL=n]"
+	@echo "make grade-merge IN='shards/*/runs.json' OUT=dir   join shard results into one results.json/junit.xml"
+	@echo "make autograder [OUT=dir] [PARTS=…] [COUNT=n]   Gradescope autograder zip"
 	@echo "make vis TRACE=file.jsonl OUT=page.html [FORMAT=perfetto]   draw a trace as a timeline page"
 
 setup: $(NPM_STAMP)
@@ -49,6 +54,19 @@ test-labrpc test-mr test-2A test-2B test-2C test-2D test-3A test-3B test-4A test
 
 bench: $(NPM_STAMP)
 	node_modules/.bin/tsx labrpc/bench.ts
+
+# make sweep-2C SEEDS=1..500 [SHARD=i/n] [OUT=dir] [RUN=regex] [PARALLEL=n]
+$(SWEEPS): $(NPM_STAMP)
+	@SEEDS='$(SEEDS)' SHARD='$(SHARD)' OUT='$(OUT)' node_modules/.bin/tsx labs-test/tools/sweep-cli.ts $(patsubst sweep-%,%,$@)
+
+grade: $(NPM_STAMP)
+	@node_modules/.bin/tsx labs-test/tools/grade/grade-cli.ts --submission '$(SUBMISSION)' --parts '$(PARTS)' --count '$(or $(COUNT),1)' --out '$(or $(OUT),out/grade)' $(if $(SEED),--seed '$(SEED)') $(if $(SHARD),--shard '$(SHARD)') $(if $(PARALLEL),--workers '$(PARALLEL)')
+
+grade-merge: $(NPM_STAMP)
+	@node_modules/.bin/tsx labs-test/tools/grade/merge-cli.ts --out '$(or $(OUT),out/grade)' $(IN)
+
+autograder: $(NPM_STAMP)
+	@node_modules/.bin/tsx labs-test/tools/grade/autograder-cli.ts --out '$(or $(OUT),out)' --parts '$(or $(PARTS),2A,2B,2C,2D,3A,3B)' --count '$(or $(COUNT),3)'
 
 # make vis TRACE=file.jsonl [OUT=page.html] [FORMAT=html|perfetto]
 vis: $(NPM_STAMP)

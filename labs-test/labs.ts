@@ -139,3 +139,14 @@ export function partOfTest(name: string): LabPart | undefined {
 export function testsToRun(p: LabPart): string[] {
   return [...p.tests, ...(p.extraTests ?? [])];
 }
+
+/**
+ * Points per graded test: the part's points split evenly, in whole cents, the first
+ * tests taking the odd cents, so that a part's tests add up to exactly its points.
+ */
+export function testPoints(p: LabPart): Map<string, number> {
+  const cents = Math.round(p.points * 100);
+  const n = p.tests.length;
+  const base = Math.floor(cents / n);
+  return new Map(p.tests.map((t, i) => [t, (base + (i < cents % n ? 1 : 0)) / 100]));
+}

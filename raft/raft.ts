@@ -325,8 +325,13 @@ export class Raft {
   private votedFor = -1;
   /** log[i] holds index lastIncludedIndex + i; log[0] = [lastIncludedTerm, null] stands for the snapshot. */
   private log: Entry[] = [[0, null]];
-  /** Encoded text of log[1..] as far as known (log[0]'s is rebuilt on each save). */
-  private logText: string[] = [""];
+  /**
+   * log[1..] encoded for persist() as far as known: UTF-8 of ",e1,e2,…" in logBytes, and
+   * logEnds[i] = where entry i ends (logEnds[0] = 0). Saving a long log then costs one
+   * copy of these bytes, not a re-encoding of every entry (log[0]'s is rebuilt each save).
+   */
+  private logBytes = new Uint8Array(4096);
+  private logEnds: number[] = [0];
   private lastIncludedIndex = 0;
   private snapshotData: Uint8Array = new Uint8Array(0);
   /** Some persistent field changed since the last save. */
@@ -447,7 +452,7 @@ export class Raft {
     this.lastIncludedIndex = st.base;
     this.log = st.log;
     this.log[0] = [st.log[0]![0], null];
-    this.logText = [""];
+    this.logEnds = [0];
     this.snapshotData = snapshot;
     // The service loads the snapshot itself before make(); applying resumes after it.
     this.commitIndex = st.base;
@@ -631,7 +636,7 @@ export class Raft {
       // Encoding first throws a CodecError naming the problem for a value that can't cross the wire.
       const text = encodeText([this.currentTerm, command], "command");
       const own = typeof command === "object" && command !== null ? (decodeText(text) as Entry)[1] : command;
-      if (this.logText.length === this.log.length) this.logText.push(text);
+      if (this.logEnds.length === this.log.length) this.appendEncoded(text);
       this.log.push([this.currentTerm, own]);
       index = this.lastIndex();
       // Saved before anything is sent (flush, sendTo): commands started together are saved together.
@@ -694,7 +699,7 @@ export class Raft {
     this.invariant(index > this.commitIndex, () => `truncating committed entry ${index} (commit index ${this.commitIndex})`);
     debug("append", this.me, () => `dropping conflicting entries ${index}..${this.lastIndex()}`);
     this.log.length = index - this.lastIncludedIndex;
-    if (this.logText.length > this.log.length) this.logText.length = this.log.length;
+    if (this.logEnds.length > this.log.length) this.logEnds.length = this.log.length;
     this.dirty = true;
   }
 
@@ -728,24 +733,48 @@ export class Raft {
     this.dirty = false;
   }
 
+  /** Add the next log entry's encoded text to logBytes. */
+  private appendEncoded(text: string): void {
+    const bytes = textEncoder.encode("," + text);
+    const end = this.logEnds[this.logEnds.length - 1]!;
+    if (end + bytes.length > this.logBytes.length) {
+      const grown = new Uint8Array(Math.max(2 * this.logBytes.length, end + bytes.length));
+      grown.set(this.logBytes.subarray(0, end));
+      this.logBytes = grown;
+    }
+    this.logBytes.set(bytes, end);
+    this.logEnds.push(end + bytes.length);
+  }
+
   /**
-   * encode(PersistentState), byte for byte, but each entry is encoded only once (logText):
-   * saving a long log costs a join, not a walk over every command.
+   * encode(PersistentState), byte for byte, but each entry is encoded only once
+   * (logBytes): saving a long log costs a copy, not a walk over every command.
    */
   private encodeState(): Uint8Array {
-    const texts = this.logText;
-    if (texts.length === 0) texts.push("");
-    for (let i = texts.length; i < this.log.length; i++) texts.push(encodeText(this.log[i], `raft ${this.me} log entry`));
-    texts[0] = encodeText(this.log[0]);
+    for (let i = this.logEnds.length; i < this.log.length; i++) this.appendEncoded(encodeText(this.log[i], `raft ${this.me} log entry`));
     const head = encodeText({ term: this.currentTerm, vote: this.votedFor, base: this.lastIncludedIndex });
-    return textEncoder.encode(`${head.slice(0, -1)},"log":[${texts.join(",")}]}`);
+    const prefix = textEncoder.encode(`${head.slice(0, -1)},"log":[${encodeText(this.log[0])}`);
+    const n = this.logEnds[this.log.length - 1]!;
+    const out = new Uint8Array(prefix.length + n + 2);
+    out.set(prefix);
+    out.set(this.logBytes.subarray(0, n), prefix.length);
+    out[prefix.length + n] = 0x5d; // ]
+    out[prefix.length + n + 1] = 0x7d; // }
+    return out;
   }
 
   /** A snapshot now covers everything through index (of term): drop those entries. */
   private compactLog(index: number, term: number): void {
     const drop = index - this.lastIncludedIndex;
     this.log = [[term, null], ...this.log.slice(drop + 1)];
-    this.logText = ["", ...this.logText.slice(drop + 1)];
+    if (this.logEnds.length <= drop + 1) {
+      this.logEnds = [0];
+    } else {
+      const from = this.logEnds[drop]!;
+      const to = this.logEnds[this.logEnds.length - 1]!;
+      this.logBytes.copyWithin(0, from, to);
+      this.logEnds = this.logEnds.slice(drop).map((e) => e - from);
+    }
     this.lastIncludedIndex = index;
   }
 

@@ -2,32 +2,18 @@ import { randomInt } from "node:crypto";
 import { appendFileSync } from "node:fs";
 import path from "node:path";
 import { test } from "vitest";
-import { RealClock } from "../../runtime/real-clock.js";
-import { runWorld, type World } from "../../runtime/world.js";
+import type { World } from "../../runtime/world.js";
 import { readTestEnv } from "./env.js";
-import { partOfTest } from "../labs.js";
+import { collect, collecting, type GradedOptions } from "./registry.js";
 import { replayCommand } from "./replay.js";
+import { runGraded } from "./run-graded.js";
 import { say } from "./say.js";
 import { VIS_RECORD_CAP, writeRunTimeline } from "./timeline-of-run.js";
 
-export interface GradedResult {
-  name: string;
-  part: string;
-  seed: number;
-  passed: boolean;
-  virtualMs: number;
-  wallMs: number;
-  realtime: boolean;
-  error?: string;
-}
-
-export interface GradedOptions {
-  /** Record a hash of every trace event (determinism checks); see World.tracer.digest(). */
-  hash?: boolean;
-}
+export type { GradedResult } from "./run-graded.js";
+export type { GradedOptions } from "./registry.js";
 
 const env = readTestEnv();
-
 
 function traceFileFor(name: string): string | undefined {
   if (env.trace === undefined) return undefined;
@@ -39,55 +25,31 @@ function traceFileFor(name: string): string | undefined {
 
 /**
  * A graded test: runs body in a fresh world (virtual clock unless REALTIME=1) with a
- * printed, replayable seed.
+ * printed, replayable seed. Under the many-seeds worker (collect mode) it is only
+ * recorded; the worker runs it once per seed.
  */
 export function graded(name: string, body: (w: World) => Promise<void>, opts: GradedOptions = {}): void {
+  if (collecting()) {
+    collect({ kind: "graded", name, body, opts });
+    return;
+  }
   test(name, async () => {
     const seed = env.seed ?? randomInt(1, 2 ** 31);
-    const wall = new RealClock();
-    let virtualMs = 0;
-    let failure: unknown;
-    let world: World | undefined;
-    try {
-      await runWorld(
-        {
-          seed,
-          realtime: env.realtime,
-          file: traceFileFor(name),
-          debug: env.debug,
-          hash: opts.hash,
-          record: env.vis === "off" ? undefined : VIS_RECORD_CAP,
-        },
-        async (w) => {
-          world = w;
-          try {
-            await body(w);
-          } finally {
-            virtualMs = w.clock.now();
-          }
-        },
-      );
-    } catch (e) {
-      failure = e;
-    }
-    const result: GradedResult = {
-      name,
-      part: partOfTest(name)?.id ?? "",
+    const { result, failure, world } = await runGraded(name, body, opts, {
       seed,
-      passed: failure === undefined,
-      virtualMs,
-      wallMs: wall.now(),
       realtime: env.realtime,
-    };
+      file: traceFileFor(name),
+      debug: env.debug,
+      record: env.vis === "off" ? undefined : VIS_RECORD_CAP,
+    });
     let timeline = "";
-    if (world !== undefined && (env.vis === "always" || (env.vis === "fail" && failure !== undefined))) {
-      const text = failure === undefined ? null : failure instanceof Error ? failure.message : String(failure);
-      timeline = writeRunTimeline(name, seed, world, text === null ? null : { t: virtualMs, text });
-      if (failure === undefined) say(`    timeline of ${name}: ${timeline}`);
+    if (world !== undefined && (env.vis === "always" || (env.vis === "fail" && !result.passed))) {
+      const text = result.passed ? null : failure instanceof Error ? failure.message : String(failure);
+      timeline = writeRunTimeline(name, seed, world, text === null ? null : { t: result.virtualMs, text });
+      if (result.passed) say(`    timeline of ${name}: ${timeline}`);
     }
-    if (failure !== undefined) {
+    if (!result.passed) {
       const msg = failure instanceof Error ? failure.message : String(failure);
-      result.error = msg.split("\n")[0];
       say(
         `--- FAIL: ${name} (seed ${seed})\n    ${msg}\n    replay: ${replayCommand(name, seed, env.realtime)}` +
           (timeline ? `\n    timeline: ${timeline}` : ""),
@@ -95,11 +57,12 @@ export function graded(name: string, body: (w: World) => Promise<void>, opts: Gr
     }
     const results = process.env.LABS_RESULTS;
     if (results) appendFileSync(results, JSON.stringify(result) + "\n");
-    if (failure !== undefined) {
+    if (!result.passed) {
       if (failure instanceof Error) {
         failure.message += `\n    seed ${seed}; replay: ${replayCommand(name, seed, env.realtime)}`;
+        throw failure;
       }
-      throw failure;
+      throw new Error(String(failure));
     }
   });
 }

@@ -2,14 +2,14 @@
 // honouring SEED, RUN, COUNT, TRACE, DEBUG, REALTIME and PARALLEL.
 import { randomInt } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { cpus } from "node:os";
 import path from "node:path";
 import { execa } from "execa";
 import { EnvError, readTestEnv, type TestEnv } from "../harness/env.js";
-import type { GradedResult } from "../harness/graded.js";
 import { findPart, PARTS, testsToRun, type LabPart } from "../labs.js";
-import { printSummaryTable } from "./summary-table.js";
+import { selectTests as selectFrom, SelectError } from "./select-tests.js";
+import { sweep, sweepOptionsFromEnv, type SweepOptions } from "./sweep.js";
 import { runVitest, type VitestCounts } from "./vitest-run.js";
+import { PlanError } from "./work-plan.js";
 
 const RUNS_DIR = ".labs-runs";
 
@@ -24,14 +24,12 @@ function escapeRe(s: string): string {
 
 /** The graded tests of these parts that RUN selects (Go's -run: an unanchored regex). */
 function selectTests(parts: LabPart[], run: string | undefined): string[] {
-  const all = parts.flatMap(testsToRun);
-  if (run === undefined) return all;
-  const re = new RegExp(run);
-  const picked = all.filter((t) => re.test(t));
-  if (picked.length === 0) {
-    fail(`RUN=${run} matches no test of ${parts.map((p) => p.id).join(", ")}; the tests are:\n  ${all.join("\n  ")}`);
+  try {
+    return selectFrom(parts, run);
+  } catch (e) {
+    if (e instanceof SelectError) fail(e.message);
+    throw e;
   }
-  return picked;
 }
 
 function runDir(): string {
@@ -87,46 +85,17 @@ async function runOnce(parts: LabPart[], env: TestEnv): Promise<VitestCounts> {
   return { ...c, skipped: 0 };
 }
 
-/** COUNT=n: n processes with n seeds, PARALLEL at a time, then a table per test. */
-async function runMany(parts: LabPart[], env: TestEnv): Promise<VitestCounts> {
-  const tests = selectTests(parts, env.run);
-  const files = [...new Set(parts.flatMap((p) => p.testFiles))];
-  const dir = runDir();
-  const par = env.parallel ?? Math.max(1, cpus().length);
-  const base = env.seed ?? randomInt(1, 2 ** 31);
-  let next = 0;
-  let done = 0;
-  let failedRuns = 0;
-  const totals: VitestCounts = { passed: 0, failed: 0, skipped: 0, ok: true };
-  const resultsFile = path.join(dir, "results.jsonl");
-  const worker = async (): Promise<void> => {
-    for (;;) {
-      const i = next++;
-      if (i >= env.count) return;
-      const seed = base + i;
-      const c = await runVitest({
-        files,
-        namePattern: `^(${tests.map(escapeRe).join("|")})$`,
-        env: envFor({ ...env, seed }, { LABS_RESULTS: path.resolve(resultsFile) }),
-        reportFile: path.join(dir, `report-${i}.json`),
-        logFile: path.join(dir, `run-${i}-seed-${seed}.log`),
-      });
-      totals.passed += c.passed;
-      totals.failed += c.failed;
-      if (!c.ok) failedRuns++;
-      done++;
-      process.stdout.write(`\r  runs ${done}/${env.count}, ${failedRuns} failed  `);
-    }
-  };
-  process.stdout.write(`${env.count} runs of ${tests.length} test(s), ${par} at a time, seeds ${base}..${base + env.count - 1}; logs in ${dir}\n`);
-  await Promise.all(Array.from({ length: Math.min(par, env.count) }, worker));
-  process.stdout.write("\n");
-  const results: GradedResult[] = existsSync(resultsFile)
-    ? readFileSync(resultsFile, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as GradedResult)
-    : [];
-  printSummaryTable(results, tests, dir);
-  totals.ok = failedRuns === 0;
-  return totals;
+/** COUNT=n: the many-seeds runner (long-lived workers, one world per seed). */
+async function runMany(parts: LabPart[]): Promise<VitestCounts> {
+  let o: SweepOptions;
+  try {
+    o = sweepOptionsFromEnv(parts, runDir());
+  } catch (e) {
+    if (e instanceof PlanError || e instanceof SelectError) fail(e.message);
+    throw e;
+  }
+  const r = await sweep(o);
+  return { passed: r.records.length - r.failed, failed: r.failed, skipped: 0, ok: r.failed === 0 };
 }
 
 async function main(): Promise<void> {
@@ -152,7 +121,7 @@ async function main(): Promise<void> {
       if (parts.length > 1) fail("run mr on its own: make test-mr");
       counts = await runMr(env);
     } else {
-      counts = env.count > 1 ? await runMany(parts, env) : await runOnce(parts, env);
+      counts = env.count > 1 ? await runMany(parts) : await runOnce(parts, env);
     }
   }
   process.stdout.write(`${closingLine(counts)}\n`);

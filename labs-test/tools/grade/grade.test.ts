@@ -1,0 +1,169 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { XMLParser } from "fast-xml-parser";
+import { afterAll, expect, test } from "vitest";
+import { findPart } from "../../labs.js";
+import { grade, type GradeOptions } from "./grade.js";
+import { gradescopeResultsSchema, type GradescopeResults } from "./gradescope.js";
+
+// Grading end to end on part 2A, one or two seeds a test: the reference, the skeleton, a
+// planted bug, and hostile submissions. None may get a point it did not earn, and every
+// grade writes a valid results.json.
+
+const scratch = mkdtempSync(path.join(tmpdir(), "labs-grade-test-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+const reference = readFileSync("raft/raft.ts", "utf8");
+const part2A = findPart("2A")!;
+
+/** A submission folder with these files (repo path → text). */
+function submission(name: string, files: Record<string, string>): string {
+  const dir = path.join(scratch, name);
+  for (const [f, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+    writeFileSync(path.join(dir, f), text);
+  }
+  return dir;
+}
+
+/** Reference raft.ts with one change; throws if the change did not apply. */
+function patched(from: string, to: string, append = ""): string {
+  if (!reference.includes(from)) throw new Error(`raft.ts no longer contains ${from}`);
+  return reference.replace(from, to) + append;
+}
+
+const LEADER_LINE = 'isLeader = this.role === "leader" && !this.dead;';
+/** A Raft whose peers never say they lead: fails every 2A test. */
+const noLeader = patched(LEADER_LINE, "isLeader = false;");
+
+async function run(name: string, sub: string, extra: Partial<GradeOptions> = {}): Promise<{ results: GradescopeResults; out: string }> {
+  const out = path.join(scratch, `out-${name}`);
+  await grade({
+    submission: sub,
+    parts: [part2A],
+    count: 1,
+    out,
+    seed: 1000,
+    workers: 2,
+    testWallMs: 10_000,
+    totalWallMs: 300_000,
+    root: process.cwd(),
+    skipTypeCheck: true,
+    ...extra,
+  });
+  const results = gradescopeResultsSchema.parse(JSON.parse(readFileSync(path.join(out, "results.json"), "utf8")));
+  return { results, out };
+}
+
+const byTest = (r: GradescopeResults): Record<string, number> =>
+  Object.fromEntries(r.tests.map((t) => [t.name.split(" ")[0]!, t.score]));
+
+test("the reference scores full marks, type check included; results.json and JUnit are well formed", async () => {
+  const { results, out } = await run("reference", submission("reference", { "raft/raft.ts": reference }), { count: 2, skipTypeCheck: false });
+  expect(results.score).toBe(15);
+  expect(results.max_score).toBe(15);
+  expect(results.tests.map((t) => t.number)).toEqual(["2A.1", "2A.2", "2A.3"]);
+  expect(results.tests.every((t) => t.status === "passed" && t.output.startsWith("passed 2/2 runs"))).toBe(true);
+  expect(results.extra_data).toMatchObject({ seeds: [1000, 1001], runsPerTest: 2 });
+  const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "" }).parse(readFileSync(path.join(out, "junit.xml"), "utf8")) as {
+    testsuites: { tests: string; failures: string; testsuite: { name: string; testcase: Array<{ name: string; failure?: unknown }> } };
+  };
+  expect(xml.testsuites).toMatchObject({ tests: "6", failures: "0" });
+  const names = xml.testsuites.testsuite.testcase.map((c) => c.name);
+  expect(new Set(names).size).toBe(6);
+  expect(names).toContain("TestManyElections2A [seed 1001]");
+}, 180_000);
+
+test("the handout skeleton scores 0 without hanging", async () => {
+  const skeleton = reference.replace(/^\s*\/\/ SOLUTION BEGIN[\s\S]*?\/\/ SOLUTION END\n/gm, "");
+  expect(skeleton).not.toContain("SOLUTION");
+  const { results } = await run("skeleton", submission("skeleton", { "raft/raft.ts": skeleton }));
+  expect(results.score).toBe(0);
+  expect(results.tests.every((t) => t.status === "failed" && /FAIL seed 1000/.test(t.output))).toBe(true);
+}, 120_000);
+
+test("a planted bug (no leader among 7 peers) loses exactly TestManyElections2A, with its seed and replay command", async () => {
+  const bug = patched(LEADER_LINE, 'isLeader = this.role === "leader" && !this.dead && this.peers.length !== 7;');
+  const { results, out } = await run("planted", submission("planted", { "raft/raft.ts": bug }));
+  expect(byTest(results)).toEqual({ TestInitialElection2A: 5, TestReElection2A: 5, TestManyElections2A: 0 });
+  const failed = results.tests.find((t) => t.status === "failed")!;
+  expect(failed.output).toContain("make test-2A SEED=1000 RUN=TestManyElections2A");
+  const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "" }).parse(readFileSync(path.join(out, "junit.xml"), "utf8")) as {
+    testsuites: { testsuite: { testcase: Array<{ name: string; failure?: { "#text": string; message: string } }> } };
+  };
+  const failing = xml.testsuites.testsuite.testcase.filter((c) => c.failure !== undefined);
+  expect(failing.map((c) => c.name)).toEqual(["TestManyElections2A [seed 1000]"]);
+  expect(failing[0]!.failure!["#text"]).toMatch(/leader/);
+}, 120_000);
+
+test("hostile: an edited test file in the submission is ignored and named", async () => {
+  const fakeTests = 'import { test } from "vitest";\ntest("TestInitialElection2A", () => {});\n';
+  const { results } = await run("edits-tests", submission("edits-tests", { "raft/raft.ts": noLeader, "raft/raft.test.ts": fakeTests, "raft/config.ts": "export {};\n" }));
+  expect(results.score).toBe(0);
+  expect(results.output).toMatch(/ignored \(not student files of these parts\): .*raft\/(raft\.test|config)\.ts/);
+}, 120_000);
+
+test("hostile: results.json and junit.xml written by the submission are overwritten with the honest ones", async () => {
+  const out = path.join(scratch, "out-writes-results");
+  const fake = JSON.stringify({ score: 15, max_score: 15, tests: [] });
+  const writer = `
+import { writeFileSync as __w } from "node:fs";
+for (const f of ["results.json", "junit.xml", ${JSON.stringify(path.join(out, "results.json"))}, ${JSON.stringify(path.join(out, "junit.xml"))}]) {
+  try { __w(f, f.endsWith(".xml") ? "<testsuites/>" : ${JSON.stringify(fake)}); } catch {}
+}
+`;
+  const { results } = await run("writes-results", submission("writes-results", { "raft/raft.ts": noLeader + writer }));
+  expect(results.score).toBe(0);
+  expect(readFileSync(path.join(out, "junit.xml"), "utf8")).toMatch(/failures="3"/);
+}, 120_000);
+
+test("hostile: printed pass lines count for nothing", async () => {
+  const liar = patched(LEADER_LINE, 'isLeader = false; process.stdout.write("  ... Passed --   1.0  3   10    1000    0\\nPASS\\nok  \\t6.824/raft\\n");');
+  const { results } = await run("prints-pass", submission("prints-pass", { "raft/raft.ts": liar }));
+  expect(results.score).toBe(0);
+}, 120_000);
+
+test("hostile: process.exit(0) in the middle of a test fails that test", async () => {
+  const quitter = patched(LEADER_LINE, "process.exit(0);");
+  const { results } = await run("exits", submission("exits", { "raft/raft.ts": quitter }));
+  expect(results.score).toBe(0);
+  expect(results.tests.every((t) => /exited before reporting a result \(exit status 0\)/.test(t.output))).toBe(true);
+}, 120_000);
+
+test("hostile: a loop that never ends fails its test at the wall limit; the other tests still score", async () => {
+  const looper = patched(LEADER_LINE, `${LEADER_LINE} if (this.peers.length === 7) for (;;) { /* spin */ }`);
+  const { results } = await run("loops", submission("loops", { "raft/raft.ts": looper }), { testWallMs: 6_000 });
+  expect(byTest(results)).toEqual({ TestInitialElection2A: 5, TestReElection2A: 5, TestManyElections2A: 0 });
+  expect(results.tests[2]!.output).toMatch(/no result within 6 s \(wall\)/);
+}, 120_000);
+
+test("hostile: a submission that throws at import scores 0 with the error shown", async () => {
+  const { results } = await run("throws", submission("throws", { "raft/raft.ts": reference + '\nthrow new Error("boom at import");\n' }));
+  expect(results.score).toBe(0);
+  expect(results.tests[0]!.output).toMatch(/loading the tests failed: Error: boom at import/);
+}, 120_000);
+
+test("hostile: rewriting a test file in the tree while running voids the runs", async () => {
+  const rewriter = `
+import { appendFileSync as __a } from "node:fs";
+try { __a("raft/raft.test.ts", "\\n// rewritten\\n"); } catch {}
+`;
+  const { results } = await run("rewrites", submission("rewrites", { "raft/raft.ts": reference + rewriter }));
+  expect(results.score).toBe(0);
+  expect(results.output).toMatch(/changed framework files while it ran \(raft\/raft\.test\.ts\)/);
+}, 120_000);
+
+test("a type error fails the part, with the errors shown", async () => {
+  const broken = patched(LEADER_LINE, 'isLeader = "yes";');
+  const { results } = await run("type-error", submission("type-error", { "raft/raft.ts": broken }), { skipTypeCheck: false });
+  expect(results.score).toBe(0);
+  expect(results.tests[0]!.output).toMatch(/does not build \(type errors\):[\s\S]*raft\/raft\.ts\(\d+,\d+\): error TS2322/);
+}, 180_000);
+
+test("a missing student file scores the part 0 and says which file", async () => {
+  const { results } = await run("missing", submission("missing", { "README.md": "hello\n" }));
+  expect(results.score).toBe(0);
+  expect(results.tests[0]!.output).toMatch(/raft\/raft\.ts is missing/);
+  expect(results.output).toMatch(/ignored .*README\.md/);
+  expect(existsSync(path.join(scratch, "out-missing", "junit.xml"))).toBe(true);
+}, 60_000);

@@ -1,0 +1,65 @@
+import { z } from "zod";
+
+// Messages between the many-seeds parent (seed-pool.ts) and a worker (seed-worker.ts)
+// over the fork IPC channel. The parent checks everything it receives: a worker runs
+// submitted code, so its messages are untrusted input.
+
+/** Parent → worker, first message: who you are and what to load. */
+export const helloSchema = z.object({
+  type: z.literal("hello"),
+  /** A fresh secret per worker; every answer must carry it. */
+  nonce: z.string().min(16),
+  /** Test files to load, relative to the worker's cwd. */
+  files: z.array(z.string()),
+});
+export type Hello = z.infer<typeof helloSchema>;
+
+/** Parent → worker: run one test with one seed. */
+export const jobSchema = z.object({
+  type: z.literal("job"),
+  id: z.number().int().nonnegative(),
+  test: z.string(),
+  seed: z.number().int().positive(),
+  /** Simulated worlds: virtual-time limit (ms). */
+  limitMs: z.number().positive(),
+  /** Hash the whole trace and send the digest back (replay checks). */
+  hash: z.boolean().optional(),
+  /** Run on the wall clock (REALTIME=1) instead of a simulated world. */
+  realtime: z.boolean().optional(),
+});
+export type Job = z.infer<typeof jobSchema>;
+
+export const parentMessageSchema = z.discriminatedUnion("type", [helloSchema, jobSchema]);
+
+/** Worker → parent: the test files loaded (or failed to). */
+export const readySchema = z.object({
+  type: z.literal("ready"),
+  nonce: z.string(),
+  tests: z.array(z.string()),
+  loadError: z.string().optional(),
+});
+
+export const recordSchema = z.object({
+  name: z.string(),
+  seed: z.number(),
+  passed: z.boolean(),
+  virtualMs: z.number().nonnegative(),
+  wallMs: z.number().nonnegative(),
+  error: z.string().optional(),
+  /** The failure's full message (capped), for logs and the grader's per-test output. */
+  detail: z.string().optional(),
+  digest: z.string().optional(),
+});
+export type JobRecord = z.infer<typeof recordSchema>;
+
+/** Worker → parent: one job's record. `retire`: the worker is unfit for more jobs. */
+export const resultSchema = z.object({
+  type: z.literal("result"),
+  nonce: z.string(),
+  id: z.number().int().nonnegative(),
+  record: recordSchema,
+  retire: z.boolean().optional(),
+});
+
+export const workerMessageSchema = z.discriminatedUnion("type", [readySchema, resultSchema]);
+export type WorkerMessage = z.infer<typeof workerMessageSchema>;

@@ -1,0 +1,134 @@
+// A long-lived many-seeds worker: loads the test files once (collect mode), then runs one
+// (test, seed) job at a time, each in a fresh world, and answers over the IPC channel.
+// Started by seed-pool.ts with `node --import tsx`; stdout and stderr go to a log.
+import { register } from "node:module";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { RealClock } from "../../runtime/real-clock.js";
+import { drainMicrotasks } from "../../runtime/sim-clock.js";
+import { hasWorld } from "../../runtime/world.js";
+import { collected, startCollecting, type CollectedCase } from "../harness/registry.js";
+import { replayCommand } from "../harness/replay.js";
+import { firstLine, runGraded, type GradedResult } from "../harness/run-graded.js";
+import { helloSchema, jobSchema, type Job, type JobRecord, type WorkerMessage } from "./seed-protocol.js";
+
+const DETAIL_CAP = 2000;
+
+// Taken before any test file (and so any submitted code) is loaded.
+const send = process.send?.bind(process);
+if (send === undefined) {
+  process.stderr.write("seed-worker: start me with an IPC channel (seed-pool.ts does)\n");
+  process.exit(2);
+}
+const post = (m: WorkerMessage): Promise<void> =>
+  new Promise((resolve) => {
+    send(m, undefined, {}, () => resolve());
+  });
+
+register("./vitest-shim-hooks.ts", import.meta.url);
+
+/** Timers and immediates alive now: a test that leaves some behind is still running. */
+function pendingWork(): number {
+  return process.getActiveResourcesInfo().filter((r) => r === "Timeout" || r === "Immediate").length;
+}
+
+function detailOf(e: unknown): string {
+  const msg = e instanceof Error ? (e.stack ?? e.message) : String(e);
+  return msg.length > DETAIL_CAP ? msg.slice(0, DETAIL_CAP) + "…" : msg;
+}
+
+async function runPlain(c: Extract<CollectedCase, { kind: "plain" }>, job: Job): Promise<{ record: JobRecord; failure?: unknown }> {
+  // Plain tests make their own worlds from SEED, as under vitest.
+  process.env.SEED = String(job.seed);
+  const wall = new RealClock();
+  try {
+    await c.body();
+    return { record: { name: c.name, seed: job.seed, passed: true, virtualMs: 0, wallMs: wall.now() } };
+  } catch (e) {
+    return {
+      record: { name: c.name, seed: job.seed, passed: false, virtualMs: 0, wallMs: wall.now(), error: firstLine(e) },
+      failure: e,
+    };
+  }
+}
+
+async function runJob(job: Job): Promise<{ record: JobRecord; retire: boolean }> {
+  const c = collected().get(job.test);
+  if (c === undefined) {
+    const error = `no test named ${job.test} in the loaded files`;
+    return { record: { name: job.test, seed: job.seed, passed: false, virtualMs: 0, wallMs: 0, error }, retire: false };
+  }
+  const before = pendingWork();
+  let record: JobRecord;
+  let failure: unknown;
+  if (c.kind === "graded") {
+    const r: { result: GradedResult; failure?: unknown } = await runGraded(c.name, c.body, c.opts, {
+      seed: job.seed,
+      realtime: job.realtime === true,
+      limitMs: job.limitMs,
+      hash: job.hash,
+    });
+    const { name, seed, passed, virtualMs, wallMs, error, digest } = r.result;
+    record = { name, seed, passed, virtualMs, wallMs, error, digest };
+    failure = r.failure;
+  } else {
+    ({ record, failure } = await runPlain(c, job));
+  }
+  await drainMicrotasks();
+  let retire = false;
+  const left = pendingWork() - before;
+  if (hasWorld() || left > 0) {
+    // Something of this test still runs (a real timer, a world never ended): it must not
+    // reach the next seed, so the test fails and this process retires.
+    retire = true;
+    if (record.passed) {
+      record.passed = false;
+      record.error = `the test left work running after it ended (${hasWorld() ? "its world is still active" : `${left} timer(s)`})`;
+    }
+  }
+  if (!record.passed) {
+    record.detail = detailOf(failure ?? record.error);
+    process.stdout.write(`--- FAIL: ${job.test} (seed ${job.seed})\n    ${record.detail}\n    replay: ${replayCommand(job.test, job.seed, job.realtime === true)}\n`);
+  }
+  return { record, retire };
+}
+
+async function main(): Promise<void> {
+  const hello = helloSchema.parse(await nextMessage());
+  const nonce = hello.nonce;
+  startCollecting();
+  try {
+    for (const f of hello.files) await import(pathToFileURL(path.resolve(f)).href);
+  } catch (e) {
+    await post({ type: "ready", nonce, tests: [], loadError: `loading the tests failed: ${detailOf(e)}` });
+    process.exit(1);
+  }
+  await post({ type: "ready", nonce, tests: [...collected().keys()] });
+  for (;;) {
+    const job = jobSchema.parse(await nextMessage());
+    const { record, retire } = await runJob(job);
+    await post({ type: "result", nonce, id: job.id, record, retire });
+    if (retire) process.exit(0);
+  }
+}
+
+const inbox: unknown[] = [];
+let waiting: ((m: unknown) => void) | undefined;
+process.on("message", (m: unknown) => {
+  if (waiting !== undefined) {
+    const w = waiting;
+    waiting = undefined;
+    w(m);
+  } else inbox.push(m);
+});
+// The parent closing the channel means the run is over.
+process.on("disconnect", () => process.exit(0));
+
+function nextMessage(): Promise<unknown> {
+  if (inbox.length > 0) return Promise.resolve(inbox.shift());
+  return new Promise((resolve) => {
+    waiting = resolve;
+  });
+}
+
+await main();
