@@ -17,6 +17,7 @@
 //   net.setReliable(false)              -- drop and delay messages (below)
 //   net.setLongDelays(true)             -- calls to a cut-off end take up to 7 s to fail
 //   net.setLongReordering(true)         -- delay replies a lot, so they arrive out of order
+//   net.setDuplicates(true)             -- ours, off by default: some requests reach their server again, up to 2 s later
 //   net.getCount(servername)            -- RPCs that reached that server (RpcError if none lives there)
 //   net.getTotalCount()                 -- every call handed to the network, delivered or not
 //   net.getTotalBytes()                 -- encoded bytes of every call's args, plus of every reply delivered

@@ -14,6 +14,11 @@ export type CallResult<R> = { ok: true; reply: R } | { ok: false };
 
 const FAILED: CallResult<never> = { ok: false };
 
+/** Duplicate mode: the share of delivered requests delivered a second time, per mille. */
+export const DUP_PER_MILLE = 250;
+/** Duplicate mode: the copy arrives up to this many virtual ms after the original. */
+export const DUP_DELAY_MS = 2000;
+
 /** The client side of one directed link; Raft's peers[] holds these. */
 export class ClientEnd {
   constructor(
@@ -50,6 +55,9 @@ export class Network {
   private reliable = true;
   private longDelays = false;
   private longReordering = false;
+  private duplicates = false;
+  /** Duplicate mode's own stream, drawn from only while the mode is on. */
+  private dupRand: Rand | undefined;
   private readonly ends = new Map<Name, ClientEnd>();
   private readonly enabled = new Map<Name, boolean>();
   private readonly servers = new Map<Name, Server | null>();
@@ -83,6 +91,20 @@ export class Network {
 
   setLongDelays(yes: boolean): void {
     this.longDelays = yes;
+  }
+
+  /**
+   * Duplicate mode (ours; off by default, as in the course): a delivered request is, with
+   * probability DUP_PER_MILLE/1000, delivered to its server once more 0 to DUP_DELAY_MS
+   * virtual ms later, as a real network may duplicate and delay a packet (the Raft paper's
+   * model allows it). The handler runs again; that second reply goes nowhere. The copy is
+   * already in the network, so it arrives even if the sender's link has been cut since,
+   * but not at a server that crashed or was replaced. Draws come from the world's
+   * "labrpc-dup" stream, so turning it on shifts none of the network's other draws.
+   */
+  setDuplicates(yes: boolean): void {
+    this.duplicates = yes;
+    if (yes) this.dupRand ??= world().rand("labrpc-dup");
   }
 
   /**
@@ -197,6 +219,7 @@ export class Network {
     }
 
     tr?.event(serverName, "deliver", { id });
+    if (this.duplicates) this.maybeDuplicate(id, serverName, server, svcMeth, argsText);
     const outcome = await this.runHandler(endName, serverName, server, svcMeth, argsText);
     if (tr !== undefined) this.touched(serverName);
     if (outcome.kind === "error") throw outcome.err;
@@ -215,6 +238,27 @@ export class Network {
     this.totalBytes += byteLength(outcome.text);
     tr?.event(from, "reply", { id, bytes: byteLength(outcome.text) });
     return { ok: true, reply: decodeText(outcome.text) };
+  }
+
+  /** Duplicate mode: maybe deliver this request again later (see setDuplicates). */
+  private maybeDuplicate(id: number, serverName: Name, server: Server, svcMeth: string, argsText: string): void {
+    const r = this.dupRand!;
+    if (r.randInt(1000) >= DUP_PER_MILLE) return;
+    const ms = r.randInt(DUP_DELAY_MS + 1);
+    this.clock.after(ms, () => {
+      if (this.isCleanedUp || this.servers.get(serverName) !== server) return;
+      this.totalCount++;
+      this.totalBytes += byteLength(argsText);
+      this.tracer.event(serverName, "duplicate", { id, m: svcMeth });
+      // Nobody waits for this reply. A handler that throws is as loud as on a first
+      // delivery (Go's fatal): no caller is left to reject, so it is an unhandled
+      // rejection, which fails the test run.
+      void server.dispatch(svcMeth, argsText).catch((err: unknown) => {
+        this.tracer.event(serverName, "duplicate-error", { id, err: String(err) });
+        const msg = err instanceof Error ? err.message : String(err);
+        throw new RpcError(`labrpc: the handler of a duplicated ${svcMeth} threw: ${msg}`);
+      });
+    });
   }
 
   /** Wait for the handler, but give up once the server is dead (checked every 100 ms). */

@@ -6,7 +6,9 @@ import type { World } from "../../runtime/world.js";
 import { readTestEnv } from "./env.js";
 import { collect, collecting, type GradedOptions } from "./registry.js";
 import { replayCommand } from "./replay.js";
-import { runGraded } from "./run-graded.js";
+import { firstLine, runGraded, type GradedResult } from "./run-graded.js";
+import { RealClock } from "../../runtime/real-clock.js";
+import { partOfTest } from "../labs.js";
 import { say } from "./say.js";
 import { VIS_RECORD_CAP, writeRunTimeline } from "./timeline-of-run.js";
 
@@ -60,6 +62,55 @@ export function graded(name: string, body: (w: World) => Promise<void>, opts: Gr
     if (!result.passed) {
       if (failure instanceof Error) {
         failure.message += `\n    seed ${seed}; replay: ${replayCommand(name, seed, env.realtime)}`;
+        throw failure;
+      }
+      throw new Error(String(failure));
+    }
+  });
+}
+
+/**
+ * A graded test that builds its own worlds from its seed (a determinism check runs one
+ * seed twice): the same seed choice, failure report, replay command and per-run result
+ * record as graded(). body adds the virtual ms its worlds ran to run.virtualMs. Under
+ * the many-seeds worker it is a plain test, which reads its seed from SEED.
+ */
+export function gradedWithSeed(name: string, body: (seed: number, run: { virtualMs: number }) => Promise<void>): void {
+  if (collecting()) {
+    collect({ kind: "plain", name, body: () => body(readTestEnv().seed ?? randomInt(1, 2 ** 31), { virtualMs: 0 }) });
+    return;
+  }
+  test(name, async () => {
+    const seed = env.seed ?? randomInt(1, 2 ** 31);
+    const wall = new RealClock();
+    const run = { virtualMs: 0 };
+    let failure: unknown;
+    let failed = false;
+    try {
+      await body(seed, run);
+    } catch (e) {
+      failed = true;
+      failure = e;
+    }
+    const result: GradedResult = {
+      name,
+      part: partOfTest(name)?.id ?? "",
+      seed,
+      passed: !failed,
+      virtualMs: run.virtualMs,
+      wallMs: wall.now(),
+      realtime: false,
+    };
+    if (failed) {
+      result.error = firstLine(failure);
+      const msg = failure instanceof Error ? failure.message : String(failure);
+      say(`--- FAIL: ${name} (seed ${seed})\n    ${msg}\n    replay: ${replayCommand(name, seed, false)}`);
+    }
+    const results = process.env.LABS_RESULTS;
+    if (results) appendFileSync(results, JSON.stringify(result) + "\n");
+    if (failed) {
+      if (failure instanceof Error) {
+        failure.message += `\n    seed ${seed}; replay: ${replayCommand(name, seed, false)}`;
         throw failure;
       }
       throw new Error(String(failure));

@@ -9,6 +9,7 @@ import { findPart, PARTS, testsToRun, type LabPart } from "../labs.js";
 import { selectTests as selectFrom, SelectError } from "./select-tests.js";
 import { sweep, sweepOptionsFromEnv, type SweepOptions } from "./sweep.js";
 import { runVitest, type VitestCounts } from "./vitest-run.js";
+import { describeTypeErrors, typecheck } from "./typecheck.js";
 import { PlanError } from "./work-plan.js";
 
 const RUNS_DIR = ".labs-runs";
@@ -58,6 +59,7 @@ async function runMr(env: TestEnv): Promise<VitestCounts> {
   const json = path.join(dir, "mr.json");
   const args = ["tsx", findPart("mr")!.testFiles[0]!, "--json", json];
   if (env.count > 1) args.push("--count", String(env.count));
+  if (env.run !== undefined) args.push("--run", env.run);
   const r = await execa(args[0]!, args.slice(1), { stdio: "inherit", reject: false, preferLocal: true });
   let results: Array<{ passed: boolean }> = [];
   try {
@@ -110,6 +112,7 @@ async function main(): Promise<void> {
   }
   let counts: VitestCounts;
   if (ids.length === 1 && ids[0] === "all") {
+    await typecheckFirst(PARTS, true);
     counts = await runAll(env);
   } else {
     const parts = ids.map((id) => findPart(id) ?? fail(`unknown part ${id}; parts: ${PARTS.map((p) => p.id).join(" ")}`));
@@ -117,6 +120,7 @@ async function main(): Promise<void> {
       const missing = p.testFiles.filter((f) => !existsSync(f));
       if (missing.length > 0) fail(`part ${p.id} is not built yet (missing ${missing.join(", ")})`);
     }
+    await typecheckFirst(parts);
     if (parts.some((p) => p.realProcesses)) {
       if (parts.length > 1) fail("run mr on its own: make test-mr");
       counts = await runMr(env);
@@ -126,6 +130,17 @@ async function main(): Promise<void> {
   }
   process.stdout.write(`${closingLine(counts)}\n`);
   process.exit(counts.ok && counts.failed === 0 ? 0 : 1);
+}
+
+/**
+ * Once per invocation, before any test: a type error in the parts' test files or anything
+ * they import (the student files among them) is reported as one (exit 2), not as failed
+ * tests. `all` checks the whole project.
+ */
+async function typecheckFirst(parts: LabPart[], wholeProject = false): Promise<void> {
+  const files = wholeProject ? undefined : [...new Set(parts.flatMap((p) => [...p.testFiles, ...p.studentFiles]))];
+  const r = await typecheck({ buildInfoDir: RUNS_DIR, files });
+  if (!r.ok) fail(describeTypeErrors(r.output, [...new Set(parts.flatMap((p) => p.studentFiles))]));
 }
 
 /** `make test`: every vitest file, labrpc again on the wall clock, then the mr script. */

@@ -1,14 +1,16 @@
 // The seven tests of the course's test-mr.sh, one function each, with its pass rule and
 // its output lines. Each runs in a fresh mr-tmp folder whose parent holds the inputs,
 // which are passed as ../pg-*.txt like the course's shell glob.
-import { existsSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { basename, join } from "node:path";
 import { RealClock } from "../../runtime/real-clock.js";
 import { appPath, programPath } from "../framework/paths.js";
 import { describeExit, type Proc, type ProcessGroup, type ProcResult } from "../framework/launch.js";
 import { catLines, firstDifference, outputFiles, sortedNonEmpty } from "../framework/outputs.js";
 import { compareKeys } from "../framework/key-order.js";
 import { say } from "../../labs-test/harness/say.js";
+import { restartWorkersUntilDone } from "./restart-loop.js";
+import { STALLS, stallMarker } from "../../apps/late.js";
 
 export interface SuiteContext {
   /** The mr-tmp folder the test runs in. */
@@ -238,15 +240,19 @@ const crash: MrTest = {
     void c.done.then(() => (coordinatorDone = true));
     await pause(ctx);
     const procs: Proc[] = [c, worker(ctx, "crash")];
-    // Three restart loops: while the coordinator is up, run a crash worker, rest 1 s.
-    const loop = async (): Promise<void> => {
-      while (existsSync(ctx.socket) && !coordinatorDone) {
-        const w = worker(ctx, "crash");
-        procs.push(w);
-        await w.done;
-        await ctx.clock.sleep(1000);
-      }
-    };
+    // Three restart loops: until the coordinator exits, run a crash worker, rest 1 s
+    // (waiting for its socket however long it takes to appear).
+    const loop = (): Promise<void> =>
+      restartWorkersUntilDone({
+        socket: ctx.socket,
+        coordinatorDone: () => coordinatorDone,
+        startWorker: () => {
+          const w = worker(ctx, "crash");
+          procs.push(w);
+          return w;
+        },
+        sleep: (ms) => ctx.clock.sleep(ms),
+      });
     await Promise.all([loop(), loop(), loop(), ...procs.map((p) => p.done)]);
     await all(procs);
     rmSync(ctx.socket, { force: true });
@@ -254,5 +260,87 @@ const crash: MrTest = {
   },
 };
 
+// ---- ours (manifest: extraTests): not in test-mr.sh ------------------------------------
+
+/** Every distinct content seen in each mr-out-* file while polling, until stop() is called. */
+function watchOutputs(ctx: SuiteContext): { stop: () => Promise<Map<string, Set<string>>> } {
+  const seen = new Map<string, Set<string>>();
+  let running = true;
+  const poll = async (): Promise<void> => {
+    while (running) {
+      for (const f of outputFiles(ctx.dir)) {
+        let text: string;
+        try {
+          text = readFileSync(f, "utf8");
+        } catch {
+          continue; // renamed away between listing and reading
+        }
+        const set = seen.get(f) ?? new Set<string>();
+        set.add(text);
+        seen.set(f, set);
+      }
+      await ctx.clock.sleep(20);
+    }
+  };
+  const loop = poll();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      return seen;
+    },
+  };
+}
+
+// Workers that stall past the 10 s timeout in the middle of reduce tasks while staying
+// alive, then finish and report long after their tasks were redone (apps/late): the
+// coordinator's exit must mean the output is final (a late report must not count as new
+// progress), no mr-out file may ever be seen half-written, and the output must be exact.
+const lateWorker: MrTest = {
+  name: "late worker",
+  async run(ctx) {
+    const want = await reference(ctx, "late");
+    const watch = watchOutputs(ctx);
+    const c = coordinator(ctx);
+    await pause(ctx);
+    const ws = [worker(ctx, "late"), worker(ctx, "late"), worker(ctx, "late")];
+    const seen = track([c, ...ws]);
+    await c.done;
+    const atExit = firstDifference(sortedNonEmpty(outputFiles(ctx.dir)), want);
+    await all(ws);
+    const observed = await watch.stop();
+    let ok = true;
+    if (atExit !== undefined) {
+      say("--- the coordinator exited before the output was complete (a late completion report taken as new?)");
+      say(`    (${atExit})`);
+      ok = false;
+    }
+    for (const [key, s] of Object.entries(STALLS)) {
+      if (!existsSync(join(ctx.dir, stallMarker(key, s.times)))) {
+        say(`--- fewer than ${s.times} worker(s) stalled on key ${key}: tasks were not handed out again after 10 s?`);
+        ok = false;
+      }
+    }
+    for (const [f, contents] of observed) {
+      const final = existsSync(f) ? readFileSync(f, "utf8") : undefined;
+      const partial = [...contents].find((text) => text !== final);
+      if (partial !== undefined) {
+        say(`--- ${basename(f)} was seen with ${partial.length} bytes, but ends with ${final?.length ?? "no"} bytes: written in place, not atomically`);
+        ok = false;
+      }
+    }
+    if (seen().some((r) => r.exitCode !== 0 || r.timedOut)) {
+      say("--- a process did not exit cleanly");
+      ok = false;
+    }
+    if (!ok) {
+      explain(seen());
+      say("--- late worker test: FAIL");
+      return false;
+    }
+    return compareWith(ctx, want, "late worker", seen);
+  },
+};
+
 /** In the course's order. */
-export const SUITE: MrTest[] = [wc, indexer, mapParallelism, reduceParallelism, jobCount, earlyExit, crash];
+export const SUITE: MrTest[] = [wc, indexer, mapParallelism, reduceParallelism, jobCount, earlyExit, crash, lateWorker];

@@ -1,6 +1,6 @@
 // The graded MapReduce script, test for test with the course's test-mr.sh (and
 // test-mr-many.sh with --count n). Usage:
-//   npx tsx mr/main/test-mr.ts [--count n] [--json out.json]
+//   npx tsx mr/main/test-mr.ts [--count n] [--json out.json] [--run regex]
 // Every process runs at most 180 s; every process started is killed and every socket
 // and scratch folder removed on the way out, whether the run passes, fails or is
 // interrupted.
@@ -34,10 +34,26 @@ const cmd = new Command("test-mr")
   .description("the MapReduce lab's graded tests (the course's test-mr.sh)")
   .option("--count <n>", "run the whole suite n times, one after the other (test-mr-many.sh)", "1")
   .option("--json <file>", "also write one {name, passed, seconds} entry per test per run")
+  .option("--run <regex>", "only the tests whose name matches (like RUN= for the other parts)")
   .showHelpAfterError()
   .parse();
-const opts = cmd.opts<{ count: string; json?: string }>();
+const opts = cmd.opts<{ count: string; json?: string; run?: string }>();
 const count = positive(opts.count);
+const selected = selectTests(opts.run);
+
+/** The suite's tests that --run selects; a pattern that matches none is an error. */
+function selectTests(run: string | undefined): typeof SUITE {
+  if (run === undefined) return SUITE;
+  let re: RegExp;
+  try {
+    re = new RegExp(run);
+  } catch (e) {
+    throw new Error(`--run: not a regular expression: ${(e as Error).message}`);
+  }
+  const picked = SUITE.filter((t) => re.test(t.name));
+  if (picked.length === 0) throw new Error(`--run ${run} matches no test; the tests are: ${SUITE.map((t) => t.name).join(", ")}`);
+  return picked;
+}
 
 // One socket per script run, so that runs by different people (or CI) side by side
 // cannot collide, as they would on the course's single per-user name.
@@ -63,7 +79,7 @@ function linkInputs(): string[] {
 async function runSuite(run: number, inputs: string[]): Promise<Outcome[]> {
   const outcomes: Outcome[] = [];
   const clock = new RealClock();
-  for (const test of SUITE) {
+  for (const test of selected) {
     const dir = join(base, "mr-tmp");
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir);
@@ -108,7 +124,7 @@ async function main(): Promise<number> {
   }
   if (count > 1) {
     say(failedTrial === undefined ? `*** PASSED ALL ${count} TESTING TRIALS` : `*** FAILED TESTS IN TRIAL ${failedTrial}`);
-    for (const t of SUITE) {
+    for (const t of selected) {
       const mine = all.filter((o) => o.name === t.name);
       const mean = mine.reduce((s, o) => s + o.seconds, 0) / Math.max(1, mine.length);
       say(`    ${t.name.padEnd(20)} ${mine.filter((o) => o.passed).length}/${mine.length} passed, mean ${mean.toFixed(1)} s`);
