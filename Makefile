@@ -21,7 +21,7 @@ help:
 	@echo "make wc INPUT='books/*.txt' WORKERS=n OUT=dir    word count on any files"
 	@echo "make corpus MB=n   generate an English-like test corpus"
 	@echo "make test          run every test"
-	@echo "make test-XX       one lab part: labrpc mr 2A 2B 2C 2D 3A 3B"
+	@echo "make test-XX       one lab part: labrpc mr 2A 2B 2C 2D 3A 3B 4A 4B challenge"
 	@echo "                   options: SEED=n RUN=regex COUNT=n PARALLEL=n TRACE=file DEBUG=topics REALTIME=1 VIS=fail|always|off"
 	@echo "make bench         labrpc RPCs per second"
 	@echo "make sweep-XX SEEDS=a..b [SHARD=i/n] [OUT=dir]   many seeds in long-lived workers (COUNT=n on test-XX too)"

@@ -31,6 +31,8 @@ export interface LabPart {
 
 const raftFiles = ["raft/raft.ts"];
 const kvFiles = ["kvraft/client.ts", "kvraft/server.ts", "kvraft/common.ts"];
+const ctrlerFiles = ["shardctrler/client.ts", "shardctrler/server.ts", "shardctrler/common.ts"];
+const shardkvFiles = ["shardkv/client.ts", "shardkv/server.ts", "shardkv/common.ts"];
 
 export const PARTS: LabPart[] = [
   {
@@ -129,15 +131,57 @@ export const PARTS: LabPart[] = [
     ],
     points: 50,
   },
+  {
+    id: "4A",
+    title: "Lab 4A: the shard controller",
+    studentFiles: [...raftFiles, ...ctrlerFiles],
+    testFiles: ["shardctrler/shardctrler.test.ts"],
+    tests: ["TestBasic", "TestMulti"],
+    extraTests: ["TestMinimalMoves4A", "TestQueryReflectsChanges4A", "TestBadInput4A"],
+    referenceTests: { files: ["shardctrler/reference/bad-input.test.ts"] },
+    points: 40,
+  },
+  {
+    id: "4B",
+    title: "Lab 4B: the sharded key/value service",
+    studentFiles: [...raftFiles, ...ctrlerFiles, ...shardkvFiles],
+    testFiles: ["shardkv/shardkv.test.ts", "shardkv/extra.test.ts"],
+    tests: [
+      "TestStaticShards", "TestJoinLeave", "TestSnapshot", "TestMissChange", "TestConcurrent1",
+      "TestConcurrent2", "TestConcurrent3", "TestUnreliable1", "TestUnreliable2", "TestUnreliable3",
+    ],
+    extraTests: [
+      "TestAppendExactlyOnce4B", "TestWholeGroupRestart4B", "TestNoSkippedConfigs4B", "TestLinearizable4B",
+      "TestBadInput4B",
+    ],
+    referenceTests: { files: ["shardkv/reference/bad-input.test.ts"] },
+    points: 60,
+  },
+  {
+    // The course gives the challenges no credit; here they carry points of their own, so a
+    // grade can show them, on top of 4A and 4B.
+    id: "challenge",
+    title: "Lab 4 challenges: shard deletion and serving during configuration changes",
+    studentFiles: [...raftFiles, ...ctrlerFiles, ...shardkvFiles],
+    testFiles: ["shardkv/challenge.test.ts"],
+    tests: ["TestChallenge1Delete", "TestChallenge2Unaffected", "TestChallenge2Partial"],
+    extraTests: ["TestChallenge1DeleteAfterRestart"],
+    points: 20,
+  },
 ];
 
 export function findPart(id: string): LabPart | undefined {
   return PARTS.find((p) => p.id.toLowerCase() === id.toLowerCase());
 }
 
-/** The part a graded test belongs to (for the replay command printed on failure). */
-export function partOfTest(name: string): LabPart | undefined {
-  return PARTS.find((p) => p.tests.includes(name) || (p.extraTests ?? []).includes(name));
+/**
+ * The part a graded test belongs to (for the replay command printed on failure). Names
+ * are unique within a lab but not across labs (labrpc and 4A both have TestBasic): the
+ * test file, relative to the repository root, tells them apart.
+ */
+export function partOfTest(name: string, testFile?: string): LabPart | undefined {
+  const named = PARTS.filter((p) => p.tests.includes(name) || (p.extraTests ?? []).includes(name));
+  return named.find((p) => testFile !== undefined && p.testFiles.includes(testFile)) ?? named[0];
 }
 
 /** Everything make test-XX runs for a part: graded tests, then ours. */

@@ -1,14 +1,14 @@
 import { randomInt } from "node:crypto";
 import { appendFileSync } from "node:fs";
 import path from "node:path";
-import { test } from "vitest";
+import { expect, test } from "vitest";
+import { partOfTest } from "../labs.js";
 import type { World } from "../../runtime/world.js";
 import { readTestEnv } from "./env.js";
 import { collect, collecting, type GradedOptions } from "./registry.js";
 import { replayCommand } from "./replay.js";
 import { firstLine, runGraded, type GradedResult } from "./run-graded.js";
 import { RealClock } from "../../runtime/real-clock.js";
-import { partOfTest } from "../labs.js";
 import { say } from "./say.js";
 import { VIS_RECORD_CAP, writeRunTimeline } from "./timeline-of-run.js";
 
@@ -23,6 +23,12 @@ function traceFileFor(name: string): string | undefined {
   if (env.run === name) return env.trace;
   const ext = path.extname(env.trace);
   return `${env.trace.slice(0, env.trace.length - ext.length)}.${name}${ext || ".jsonl"}`;
+}
+
+/** The running test's file relative to the repository root (tells same-named tests of two labs apart). */
+function testFile(): string | undefined {
+  const p = expect.getState().testPath;
+  return p === undefined ? undefined : path.relative(process.cwd(), p).split(path.sep).join("/");
 }
 
 /**
@@ -44,6 +50,8 @@ export function graded(name: string, body: (w: World) => Promise<void>, opts: Gr
       debug: env.debug,
       record: env.vis === "off" ? undefined : VIS_RECORD_CAP,
     });
+    // The name alone cannot tell 4A's TestBasic from labrpc's; the file can.
+    result.part = partOfTest(name, testFile())?.id ?? result.part;
     let timeline = "";
     if (world !== undefined && (env.vis === "always" || (env.vis === "fail" && !result.passed))) {
       const text = result.passed ? null : failure instanceof Error ? failure.message : String(failure);
@@ -53,7 +61,7 @@ export function graded(name: string, body: (w: World) => Promise<void>, opts: Gr
     if (!result.passed) {
       const msg = failure instanceof Error ? failure.message : String(failure);
       say(
-        `--- FAIL: ${name} (seed ${seed})\n    ${msg}\n    replay: ${replayCommand(name, seed, env.realtime)}` +
+        `--- FAIL: ${name} (seed ${seed})\n    ${msg}\n    replay: ${replayCommand(name, seed, env.realtime, testFile())}` +
           (timeline ? `\n    timeline: ${timeline}` : ""),
       );
     }
@@ -61,7 +69,7 @@ export function graded(name: string, body: (w: World) => Promise<void>, opts: Gr
     if (results) appendFileSync(results, JSON.stringify(result) + "\n");
     if (!result.passed) {
       if (failure instanceof Error) {
-        failure.message += `\n    seed ${seed}; replay: ${replayCommand(name, seed, env.realtime)}`;
+        failure.message += `\n    seed ${seed}; replay: ${replayCommand(name, seed, env.realtime, testFile())}`;
         throw failure;
       }
       throw new Error(String(failure));

@@ -77,6 +77,18 @@ test("begin/end print the title and the figures' growth, and record one stats li
   expect(rec!.realtime).toBe(false);
 });
 
+test("a title that already ends in dots prints as given (shardkv's \"Test: unreliable 1...\")", async () => {
+  await inWorld(() =>
+    withFrame(new ToyConfig(3, "plain"), async (cfg) => {
+      cfg.begin("Test: unreliable 1...");
+      cfg.end();
+      cfg.begin("Test: static shards ...");
+      cfg.end();
+    }),
+  );
+  expect(printed).toEqual(["Test: unreliable 1...\n", "  ... Passed\n", "Test: static shards ...\n", "  ... Passed\n"]);
+});
+
 test("a stuck body is cut off by the watchdog a second after the 120 s limit", async () => {
   let cfg: ToyConfig | undefined;
   let stoppedAt = -1;

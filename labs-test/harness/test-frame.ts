@@ -132,9 +132,12 @@ export abstract class TestFrame {
 
   // ---- begin / end -------------------------------------------------------------------
 
-  /** Start a test: print "<description> ..." and start its figures. */
+  /**
+   * Start a test: print "<description> ..." and start its figures. A description that
+   * already ends in "..." prints as given (shardkv's "Test: unreliable 1..." has no space).
+   */
   begin(description: string): void {
-    say(`${description} ...`);
+    say(description.endsWith("...") ? description : `${description} ...`);
     this.title = description;
     this.t0 = now();
     this.wall = new RealClock();

@@ -18,7 +18,7 @@ export function printSummaryTable(results: GradedResult[], tests: string[], logD
   if (failures.length > 0) {
     process.stdout.write(`\nfailures (logs in ${logDir}):\n`);
     for (const f of failures) {
-      process.stdout.write(`  ${f.name} seed ${f.seed}: ${f.error ?? ""}\n    replay: ${replayCommand(f.name, f.seed, f.realtime)}\n`);
+      process.stdout.write(`  ${f.name} seed ${f.seed}: ${f.error ?? ""}\n    replay: ${replayCommand(f.name, f.seed, f.realtime, undefined, f.part)}\n`);
     }
   }
 }

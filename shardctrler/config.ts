@@ -1,0 +1,134 @@
+// The shardctrler test harness (the course's shardctrler/config.go; framework side):
+// n controller servers on one labrpc network, each a Server with the "ShardCtrler" and
+// "Raft" services; clerks get fresh ends in shuffled order. No stats lines in this lab:
+// the course prints only each sub-test's title and "  ... Passed" (begin/end, the failure
+// latch and the 120 s limit come from the shared frame, labs-test/harness/test-frame.ts).
+import { Network, Server, Service, type ClientEnd } from "../labrpc/index.js";
+import { TestFrame, withFrame, type FrameCounters } from "../labs-test/harness/test-frame.js";
+import { randstring, shuffle } from "../labs-test/harness/tester-rand.js";
+import { makePersister, type Persister } from "../raft/persister.js";
+import { RAFT_RPC_METHODS } from "../raft/raft.js";
+import { makeClerk, type Clerk } from "./client.js";
+import { SHARDCTRLER_RPC_METHODS, startServer, type ShardCtrler } from "./server.js";
+
+export class Config extends TestFrame {
+  readonly n: number;
+  readonly net: Network;
+  private readonly servers: (ShardCtrler | null)[];
+  private readonly saved: (Persister | null)[];
+  /** endnames[i][j]: server i's end to server j. */
+  private readonly endnames: string[][];
+
+  constructor(n: number, unreliable: boolean) {
+    super({ peers: n, style: "plain" });
+    this.n = n;
+    this.net = new Network();
+    this.servers = new Array<ShardCtrler | null>(n).fill(null);
+    this.saved = new Array<Persister | null>(n).fill(null);
+    this.endnames = Array.from({ length: n }, () => []);
+    for (let i = 0; i < n; i++) this.startServer(i);
+    this.connectAll();
+    this.net.setReliable(!unreliable);
+  }
+
+  // ---- frame -------------------------------------------------------------------------
+
+  protected counters(): FrameCounters {
+    return { rpcs: this.net.getTotalCount(), bytes: this.net.getTotalBytes(), ops: 0 };
+  }
+
+  /** Kill every server and the network. */
+  protected shutdown(): void {
+    for (let i = 0; i < this.n; i++) {
+      this.servers[i]?.kill();
+      this.servers[i] = null;
+    }
+    this.net.cleanup();
+  }
+  /** The largest Raft state among the servers' persisters (bytes). */
+  logSize(): number {
+    let max = 0;
+    for (const p of this.saved) max = Math.max(max, p?.raftStateSize() ?? 0);
+    return max;
+  }
+
+  all(): number[] {
+    return Array.from({ length: this.n }, (_, i) => i);
+  }
+
+  /** Enable (yes) or disable both directions between server i and each server in others. */
+  private setLinks(i: number, others: readonly number[], yes: boolean): void {
+    for (const j of others) {
+      const out = this.endnames[i]![j];
+      if (out !== undefined) this.net.enable(out, yes);
+      const inc = this.endnames[j]![i];
+      if (inc !== undefined) this.net.enable(inc, yes);
+    }
+  }
+
+  connectAll(): void {
+    for (let i = 0; i < this.n; i++) this.setLinks(i, this.all(), true);
+  }
+
+  /** A fresh, enabled end to server j (bad-input tests send raw requests on it). */
+  endTo(j: number): ClientEnd {
+    const name = randstring(20);
+    const end = this.net.makeEnd(name);
+    this.net.connect(name, j);
+    this.net.enable(name, true);
+    return end;
+  }
+
+  /** A clerk with a fresh, enabled end to every server, in shuffled order. */
+  makeClient(): Clerk {
+    return makeClerk(shuffle(this.all().map((j) => this.endTo(j))));
+  }
+
+  /** Take server i off the network, keep a copy of its persisted state, and kill it. */
+  shutdownServer(i: number): void {
+    this.setLinks(i, this.all(), false);
+    this.net.deleteServer(i);
+    const p = this.saved[i];
+    if (p !== null && p !== undefined) this.saved[i] = p.copy();
+    this.servers[i]?.kill();
+    this.servers[i] = null;
+  }
+
+  /** Start server i from its saved state, with fresh (not yet enabled) ends to every server. */
+  startServer(i: number): void {
+    const names: string[] = [];
+    const ends: ClientEnd[] = [];
+    for (let j = 0; j < this.n; j++) {
+      const name = randstring(20);
+      names.push(name);
+      ends.push(this.net.makeEnd(name));
+      this.net.connect(name, j);
+    }
+    this.endnames[i] = names;
+    const p = this.saved[i];
+    this.saved[i] = p === null || p === undefined ? makePersister() : p.copy();
+    const sc = startServer(ends, i, this.saved[i]!);
+    this.servers[i] = sc;
+    const srv = new Server();
+    srv.addService(new Service("ShardCtrler", sc, SHARDCTRLER_RPC_METHODS));
+    srv.addService(new Service("Raft", sc.rf, RAFT_RPC_METHODS));
+    this.net.addServer(i, srv);
+  }
+
+  /** The first running server whose Raft believes it is leader. */
+  leader(): { ok: boolean; leader: number } {
+    for (let i = 0; i < this.n; i++) {
+      const sc = this.servers[i];
+      if (sc !== null && sc !== undefined && sc.rf.getState().isLeader) return { ok: true, leader: i };
+    }
+    return { ok: false, leader: 0 };
+  }
+}
+
+/**
+ * make_config + `defer cfg.cleanup()`: run body with a fresh config; a failing detached
+ * task or the 120 s limit fails it at once (see withFrame); clean up whatever happens.
+ */
+export function withConfig(n: number, unreliable: boolean, body: (cfg: Config) => Promise<void>): Promise<void> {
+  return withFrame(new Config(n, unreliable), body);
+}

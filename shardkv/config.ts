@@ -1,0 +1,280 @@
+// The shardkv test harness (the course's shardkv/config.go; framework side): a
+// controller group of 3 shardctrler servers and 3 replication groups (gids 100, 101,
+// 102) of n shard servers each, on one labrpc network. Servers are named
+// "ctrler<i>" and "server-<gid>-<i>"; makeEnd(name) hands out a fresh end to a name.
+// Time is the runtime's (virtual in tests); test randomness comes from the world's
+// "tester" stream, so one seed replays one run.
+import { Network, Server, Service, type ClientEnd } from "../labrpc/index.js";
+import { TestFrame, withFrame, type FrameCounters } from "../labs-test/harness/test-frame.js";
+import { randstring } from "../labs-test/harness/tester-rand.js";
+import { makePersister, type Persister } from "../raft/persister.js";
+import { RAFT_RPC_METHODS } from "../raft/raft.js";
+import { now } from "../runtime/index.js";
+import { makeClerk as makeCtrlerClerk, type Clerk as CtrlerClerk } from "../shardctrler/client.js";
+import { SHARDCTRLER_RPC_METHODS, startServer as startCtrler, type ShardCtrler } from "../shardctrler/server.js";
+import { makeClerk, type Clerk } from "./client.js";
+import { SHARDKV_RPC_METHODS, startServer, type ShardKV } from "./server.js";
+
+const NCTRLERS = 3;
+const NGROUPS = 3;
+
+interface Group {
+  gid: number;
+  servers: (ShardKV | null)[];
+  saved: (Persister | null)[];
+  /** endnames[i][j]: server i's end to its peer j. */
+  endnames: string[][];
+  /** mendnames[i][k]: server i's end to controller k. */
+  mendnames: string[][];
+}
+
+export class Config extends TestFrame {
+  readonly n: number;
+  readonly net: Network;
+  readonly maxraftstate: number;
+  /** The tester's own controller clerk. */
+  readonly mck: CtrlerClerk;
+  private readonly ctrlers: (ShardCtrler | null)[] = [];
+  private readonly groups: Group[] = [];
+  private readonly start = now();
+  /** Clerk calls completed through the counting wrappers (the ops figure of the stats). */
+  private ops = 0;
+
+  constructor(n: number, unreliable: boolean, maxraftstate: number) {
+    super({ peers: n, style: "plain" });
+    this.n = n;
+    this.maxraftstate = maxraftstate;
+    this.net = new Network();
+    for (let i = 0; i < NCTRLERS; i++) this.startCtrlerServer(i);
+    this.mck = makeCtrlerClerk(this.ctrlerEnds());
+    for (let gi = 0; gi < NGROUPS; gi++) {
+      const g: Group = {
+        gid: 100 + gi,
+        servers: new Array<ShardKV | null>(n).fill(null),
+        saved: new Array<Persister | null>(n).fill(null),
+        endnames: [],
+        mendnames: [],
+      };
+      this.groups.push(g);
+      for (let i = 0; i < n; i++) this.startServer(gi, i);
+    }
+    this.net.setReliable(!unreliable);
+  }
+
+  // ---- frame -------------------------------------------------------------------------
+
+  protected counters(): FrameCounters {
+    return { rpcs: this.net.getTotalCount(), bytes: this.net.getTotalBytes(), ops: this.ops };
+  }
+
+  /** Shut down every group and controller, then the network. */
+  protected shutdown(): void {
+    for (let gi = 0; gi < NGROUPS; gi++) this.shutdownGroup(gi);
+    for (let i = 0; i < NCTRLERS; i++) {
+      this.ctrlers[i]?.kill();
+      this.ctrlers[i] = null;
+    }
+    this.net.cleanup();
+  }
+
+  /** Runtime ms since this config was made (virtual in simulated mode). */
+  elapsedMs(): number {
+    return now() - this.start;
+  }
+
+  /** One completed Clerk call. */
+  op(): void {
+    this.ops++;
+  }
+
+  // ---- persisted state ---------------------------------------------------------------
+
+  /**
+   * The course's checklogs: with maxraftstate >= 0 no server's Raft state may exceed
+   * 8 × maxraftstate bytes; with -1 no snapshot may exist.
+   */
+  checklogs(): void {
+    for (const g of this.groups) {
+      for (const p of g.saved) {
+        if (p === null) continue;
+        const raft = p.raftStateSize();
+        const snap = p.readSnapshot().length;
+        if (this.maxraftstate >= 0 && raft > 8 * this.maxraftstate) {
+          throw new Error(`persister.RaftStateSize() ${raft}, but maxraftstate ${this.maxraftstate}`);
+        }
+        if (this.maxraftstate < 0 && snap > 0) throw new Error("maxraftstate is -1, but snapshot is non-empty!");
+      }
+    }
+  }
+
+  /** Raft state plus snapshot bytes over every server of every group (TestChallenge1Delete). */
+  totalStorage(): number {
+    let total = 0;
+    for (const g of this.groups) {
+      for (const p of g.saved) if (p !== null) total += p.raftStateSize() + p.readSnapshot().length;
+    }
+    return total;
+  }
+
+  /** Server i of group gi's persister (what its next instance starts from). For fault injection. */
+  persister(gi: number, i: number): Persister | null {
+    return this.groups[gi]!.saved[i] ?? null;
+  }
+
+  /** Replace the persister server i of group gi will start from next (it must be shut down). */
+  setPersister(gi: number, i: number, p: Persister): void {
+    if (this.groups[gi]!.servers[i] !== null) throw new Error(`harness: server ${gi}-${i} is running`);
+    this.groups[gi]!.saved[i] = p;
+  }
+
+  // ---- controllers -----------------------------------------------------------------
+
+  private ctrlerName(i: number): string {
+    return `ctrler${i}`;
+  }
+
+  /** Fresh, enabled ends to every controller. */
+  private ctrlerEnds(): ClientEnd[] {
+    return Array.from({ length: NCTRLERS }, (_, j) => this.freshEnd(this.ctrlerName(j)));
+  }
+
+  private startCtrlerServer(i: number): void {
+    const ends = Array.from({ length: NCTRLERS }, (_, j) => this.freshEnd(this.ctrlerName(j)));
+    const sc = startCtrler(ends, i, makePersister());
+    this.ctrlers[i] = sc;
+    const srv = new Server();
+    srv.addService(new Service("ShardCtrler", sc, SHARDCTRLER_RPC_METHODS));
+    srv.addService(new Service("Raft", sc.rf, RAFT_RPC_METHODS));
+    this.net.addServer(this.ctrlerName(i), srv);
+  }
+
+  /** An end with a fresh random name, connected to server name and enabled (the course's make_end). */
+  private freshEnd(name: string): ClientEnd {
+    const endname = randstring(20);
+    const end = this.net.makeEnd(endname);
+    this.net.connect(endname, name);
+    this.net.enable(endname, true);
+    return end;
+  }
+
+  /** The function servers and clerks use to reach a server by its name. */
+  private readonly makeEnd = (name: string): ClientEnd => this.freshEnd(name);
+
+  // ---- clerks ------------------------------------------------------------------------
+
+  makeClient(): Clerk {
+    return makeClerk(this.ctrlerEnds(), this.makeEnd);
+  }
+
+  /** A fresh, enabled end to any server by name (bad-input tests send raw requests on it). */
+  endTo(name: string): ClientEnd {
+    return this.freshEnd(name);
+  }
+
+  // ---- shard servers ---------------------------------------------------------------
+
+  serverName(gid: number, i: number): string {
+    return `server-${gid}-${i}`;
+  }
+
+  gid(gi: number): number {
+    return this.groups[gi]!.gid;
+  }
+
+  /**
+   * Take server i of group gi off the network, keep a copy of its persisted state for the
+   * next instance, and kill it. Ends it made through makeEnd stay as they are.
+   */
+  shutdownServer(gi: number, i: number): void {
+    const g = this.groups[gi]!;
+    // prevent this server from sending
+    for (const name of g.endnames[i] ?? []) this.net.enable(name, false);
+    for (const name of g.mendnames[i] ?? []) this.net.enable(name, false);
+    // disable client connections to the server: they reach the next instance instead.
+    this.net.deleteServer(this.serverName(g.gid, i));
+    // a fresh persister, in case the old instance keeps updating the old one.
+    const p = g.saved[i];
+    if (p !== null && p !== undefined) g.saved[i] = p.copy();
+    g.servers[i]?.kill();
+    g.servers[i] = null;
+  }
+
+  startServer(gi: number, i: number): void {
+    const g = this.groups[gi]!;
+    // a fresh set of outgoing ClientEnd names to talk to other servers in this group.
+    g.endnames[i] = [];
+    const ends: ClientEnd[] = [];
+    for (let j = 0; j < this.n; j++) {
+      const name = randstring(20);
+      g.endnames[i]!.push(name);
+      ends.push(this.net.makeEnd(name));
+      this.net.connect(name, this.serverName(g.gid, j));
+      this.net.enable(name, true);
+    }
+    // and the connections to other servers in this group.
+    g.mendnames[i] = [];
+    const mends: ClientEnd[] = [];
+    for (let j = 0; j < NCTRLERS; j++) {
+      const name = randstring(20);
+      g.mendnames[i]!.push(name);
+      mends.push(this.net.makeEnd(name));
+      this.net.connect(name, this.ctrlerName(j));
+      this.net.enable(name, true);
+    }
+    const p = g.saved[i];
+    g.saved[i] = p === null || p === undefined ? makePersister() : p.copy();
+    const kv = startServer(ends, i, g.saved[i]!, this.maxraftstate, g.gid, mends, this.makeEnd);
+    g.servers[i] = kv;
+    const srv = new Server();
+    srv.addService(new Service("ShardKV", kv, SHARDKV_RPC_METHODS));
+    srv.addService(new Service("Raft", kv.rf, RAFT_RPC_METHODS));
+    this.net.addServer(this.serverName(g.gid, i), srv);
+  }
+
+  startGroup(gi: number): void {
+    for (let i = 0; i < this.n; i++) this.startServer(gi, i);
+  }
+
+  shutdownGroup(gi: number): void {
+    for (let i = 0; i < this.n; i++) this.shutdownServer(gi, i);
+  }
+
+  // ---- the controller's view -------------------------------------------------------
+
+  /** Tell the controller that group gi joined. */
+  async join(gi: number): Promise<void> {
+    await this.joinm([gi]);
+  }
+
+  /** One Join of these groups, each with its n server names. */
+  async joinm(gis: readonly number[]): Promise<void> {
+    const m: Record<number, string[]> = {};
+    for (const gi of gis) {
+      const gid = this.groups[gi]!.gid;
+      m[gid] = Array.from({ length: this.n }, (_, i) => this.serverName(gid, i));
+    }
+    await this.mck.join(m);
+  }
+
+  /** Tell the controller that group gi is leaving. */
+  async leave(gi: number): Promise<void> {
+    await this.leavem([gi]);
+  }
+
+  async leavem(gis: readonly number[]): Promise<void> {
+    await this.mck.leave(gis.map((gi) => this.groups[gi]!.gid));
+  }
+}
+
+/**
+ * make_config + `defer cfg.cleanup()`: run body with a fresh config; a failing detached
+ * task or the 120 s limit fails it at once (see withFrame); clean up whatever happens.
+ */
+export function withConfig(
+  n: number,
+  unreliable: boolean,
+  maxraftstate: number,
+  body: (cfg: Config) => Promise<void>,
+): Promise<void> {
+  return withFrame(new Config(n, unreliable, maxraftstate), body);
+}
