@@ -14,7 +14,7 @@ $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-.PHONY: vis help setup wc build-mr corpus test typecheck bench test-labrpc test-mr test-2A test-2B test-2C test-2D test-3A test-3B test-4A test-4B test-challenge $(SWEEPS) grade grade-merge autograder
+.PHONY: vis help handout setup wc build-mr corpus test typecheck bench test-labrpc test-mr test-2A test-2B test-2C test-2D test-3A test-3B test-4A test-4B test-challenge $(SWEEPS) grade grade-merge autograder
 
 help:
 	@echo "make wc            run the MapReduce word count (sets everything up first)"
@@ -29,6 +29,7 @@ help:
 	@echo "make grade-merge IN='shards/*/runs.json' OUT=dir   join shard results into one results.json/junit.xml"
 	@echo "make autograder [OUT=dir] [PARTS=…] [COUNT=n]   Gradescope autograder zip"
 	@echo "make vis TRACE=file.jsonl OUT=page.html [FORMAT=perfetto]   draw a trace as a timeline page"
+	@echo "make handout OUT=dir   the student tree (instructors)"
 
 setup: $(NPM_STAMP)
 
@@ -72,3 +73,9 @@ autograder: $(NPM_STAMP)
 vis: $(NPM_STAMP)
 	@test -n "$(TRACE)" || { echo "usage: make vis TRACE=file.jsonl [OUT=page.html] [FORMAT=perfetto]"; exit 2; }
 	@node_modules/.bin/tsx labs-test/tools/vis.ts --trace '$(TRACE)' $(if $(OUT),--out '$(OUT)') $(if $(FORMAT),--format '$(FORMAT)')
+
+# make handout OUT=dir: the student tree (solution regions stubbed, reference tests left out)
+handout: $(NPM_STAMP)
+	@test -f labs-test/tools/handout.ts || { echo "make handout: the instructor's tool; it is not part of the student tree"; exit 2; }
+	@test -n "$(OUT)" || { echo "usage: make handout OUT=dir (a new or empty directory)"; exit 2; }
+	@node_modules/.bin/tsx labs-test/tools/handout.ts --out '$(OUT)'

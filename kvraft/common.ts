@@ -1,15 +1,25 @@
 // RPC types shared by the Clerk and the KV servers (the course's kvraft/common.go).
-// Fields travel through labrpc's codec: plain strings and numbers only.
+// Fields travel through labrpc's codec: plain strings, numbers, booleans, arrays and
+// objects of them. The framework checks the course's fields (key, value, op) of every
+// request before your handler runs (kvraft/rpc-schemas.ts); fields you add are yours.
 
 export const OK = "OK";
 export const ErrNoKey = "ErrNoKey";
 export const ErrWrongLeader = "ErrWrongLeader";
+// SOLUTION BEGIN 3A
 /** The server could not tell in time whether the op committed; the Clerk tries elsewhere. */
 export const ErrTimeout = "ErrTimeout";
-/** The request is malformed (a field missing or of the wrong type); retrying cannot help. */
-export const ErrInvalidArgs = "ErrInvalidArgs";
+// SOLUTION END
 
-export type Err = typeof OK | typeof ErrNoKey | typeof ErrWrongLeader | typeof ErrTimeout | typeof ErrInvalidArgs;
+/** Add your own error values to this union if you need them. */
+export type Err =
+  | typeof OK
+  | typeof ErrNoKey
+  | typeof ErrWrongLeader
+  // SOLUTION BEGIN 3A
+  | typeof ErrTimeout
+  // SOLUTION END
+  ;
 
 export type PutAppendOp = "Put" | "Append";
 
@@ -18,7 +28,9 @@ export interface PutAppendArgs {
   value: string;
   op: PutAppendOp;
   // You'll have to add definitions here.
-  // SOLUTION BEGIN
+  // A request that a Clerk re-sends must be recognisable as the same request, so that a
+  // server applies it once (for example: which Clerk sent it, and its request number).
+  // SOLUTION BEGIN 3A
   /** Identifies the Clerk; with seq it makes a retried request recognisable. */
   clientId: number;
   /** 1, 2, 3, … per Clerk: one outstanding request at a time, so seq orders them. */
@@ -33,7 +45,7 @@ export interface PutAppendReply {
 export interface GetArgs {
   key: string;
   // You'll have to add definitions here.
-  // SOLUTION BEGIN
+  // SOLUTION BEGIN 3A
   clientId: number;
   seq: number;
   // SOLUTION END
@@ -42,38 +54,4 @@ export interface GetArgs {
 export interface GetReply {
   err: Err;
   value: string;
-}
-
-/**
- * What is wrong with a Get request as it came off the wire (the fields above the
- * markers), or undefined if nothing is. Servers answer ErrInvalidArgs instead of crashing.
- */
-export function getArgsProblem(args: unknown): string | undefined {
-  if (typeof args !== "object" || args === null || Array.isArray(args)) return "args must be an object";
-  const a = args as Record<string, unknown>;
-  if (typeof a["key"] !== "string") return `key must be a string, got ${describe(a["key"])}`;
-  return undefined;
-}
-
-export function putAppendArgsProblem(args: unknown): string | undefined {
-  const p = getArgsProblem(args);
-  if (p !== undefined) return p;
-  const a = args as Record<string, unknown>;
-  if (typeof a["value"] !== "string") return `value must be a string, got ${describe(a["value"])}`;
-  if (a["op"] !== "Put" && a["op"] !== "Append") return `op must be "Put" or "Append", got ${describe(a["op"])}`;
-  return undefined;
-}
-
-/** A short description of a bad value for error messages: its type and, if short, itself. */
-export function describe(v: unknown): string {
-  if (v === undefined) return "undefined";
-  if (v === null) return "null";
-  const t = Array.isArray(v) ? "array" : typeof v;
-  let s: string;
-  try {
-    s = typeof v === "function" ? "" : (JSON.stringify(v) ?? "");
-  } catch {
-    s = "";
-  }
-  return s !== "" && s.length <= 40 ? `${t} ${s}` : t;
 }

@@ -9,10 +9,11 @@ import { Network, Server, Service, type ClientEnd } from "../labrpc/index.js";
 import { TestFrame, withFrame, type FrameCounters } from "../labs-test/harness/test-frame.js";
 import { randstring, shuffle } from "../labs-test/harness/tester-rand.js";
 import { makePersister, type Persister } from "../raft/persister.js";
-import { RAFT_RPC_METHODS } from "../raft/raft.js";
 import { trace } from "../runtime/index.js";
 import { makeClerk, type Clerk } from "./client.js";
-import { KV_RPC_METHODS, startKVServer, type KVServer } from "./server.js";
+import { ClerkPace, guardClerk } from "./clerk-guard.js";
+import { KV_ARGS_SCHEMAS } from "./rpc-schemas.js";
+import { startKVServer, type KVServer } from "./server.js";
 
 export class Config extends TestFrame {
   readonly n: number;
@@ -30,6 +31,8 @@ export class Config extends TestFrame {
   private readonly observer: PeerObserver;
   /** Clerk calls completed through the counting wrappers: the "ops" figure of the Passed line. */
   private ops = 0;
+  /** Fails a test whose Clerk calls complete without time passing (they would spin forever). */
+  private readonly pace = new ClerkPace();
 
   constructor(n: number, unreliable: boolean, maxraftstate: number) {
     super({ peers: n, style: "kv" });
@@ -147,7 +150,7 @@ export class Config extends TestFrame {
   makeClient(to: readonly number[]): Clerk {
     const lane = `ck${this.clerkLanes.size}`;
     const { names, ends } = this.makeEnds(lane);
-    const ck = makeClerk(shuffle(ends));
+    const ck = guardClerk(makeClerk(shuffle(ends)), this.pace);
     this.clerks.set(ck, names);
     this.clerkLanes.set(ck, lane);
     this.connectClient(ck, to);
@@ -214,8 +217,8 @@ export class Config extends TestFrame {
     this.observer.traceStarts(i, kv.rf); // the server's Start() calls and their results, in the trace
     this.kvservers[i] = kv;
     const srv = new Server();
-    srv.addService(new Service("KVServer", kv, KV_RPC_METHODS));
-    srv.addService(new Service("Raft", kv.rf, RAFT_RPC_METHODS));
+    srv.addService(Service.fromReceiver("KVServer", kv, { args: KV_ARGS_SCHEMAS }));
+    srv.addService(Service.fromReceiver("Raft", kv.rf));
     this.net.addServer(i, srv);
   }
 

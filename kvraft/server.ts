@@ -1,30 +1,17 @@
 // A key/value server replicated with Raft (the course's kvraft/server.go). Every Get,
 // Put and Append goes through the Raft log; each server applies committed ops in log
 // order, so all replicas hold the same map.
-import { decode, encode, type ClientEnd } from "../labrpc/index.js";
+import type { ClientEnd } from "../labrpc/index.js";
 import type { Persister } from "../raft/persister.js";
 import { make, type ApplyMsg, type Raft } from "../raft/raft.js";
-import { after, Channel, debug, trace, type Timer } from "../runtime/index.js";
-import {
-  describe,
-  ErrInvalidArgs,
-  ErrNoKey,
-  ErrTimeout,
-  ErrWrongLeader,
-  getArgsProblem,
-  OK,
-  putAppendArgsProblem,
-  type Err,
-  type GetArgs,
-  type GetReply,
-  type PutAppendArgs,
-  type PutAppendReply,
-} from "./common.js";
+import { Channel } from "../runtime/index.js";
+import { ErrWrongLeader, type GetArgs, type GetReply, type PutAppendArgs, type PutAppendReply } from "./common.js";
 
-/** The handlers the harness registers as service "KVServer" (reachable as KVServer.Get …). */
-export const KV_RPC_METHODS = ["get", "putAppend"] as const;
+// SOLUTION BEGIN 3A
+import { decode, describeValue as describe, encode } from "../labrpc/index.js";
+import { after, debug, trace, type Timer } from "../runtime/index.js";
+import { ErrNoKey, ErrTimeout, OK, type Err } from "./common.js";
 
-// SOLUTION BEGIN
 /** How long a handler waits for its op to come out of Raft before giving up. */
 const COMMIT_WAIT_MS = 500;
 /** Snapshot once Raft's persisted state reaches this fraction of maxraftstate … */
@@ -59,6 +46,15 @@ interface Waiter {
 /** Thrown when a server's saved snapshot cannot be decoded; the message says why. */
 export class CorruptSnapshotError extends Error {}
 
+/**
+ * Our Clerk's fields (labrpc checks the course's). A request without them comes from no
+ * Clerk of ours: the handler throws, and the caller's call rejects with the reason.
+ */
+function requireIds(rpc: string, a: { clientId?: unknown; seq?: unknown }): void {
+  const p = idProblem(a);
+  if (p !== undefined) throw new Error(`kvraft: malformed ${rpc}: ${p}`);
+}
+
 /** The client-id and seq fields the Clerk adds; undefined if both are fine. */
 function idProblem(a: { clientId?: unknown; seq?: unknown }): string | undefined {
   if (!Number.isSafeInteger(a.clientId) || (a.clientId as number) < 0) {
@@ -88,7 +84,7 @@ export class KVServer {
   private readonly maxraftstate: number; // snapshot if log grows this big
   private dead = false;
   // Your definitions here.
-  // SOLUTION BEGIN
+  // SOLUTION BEGIN 3A
   private readonly persister: Persister;
   private readonly data = new Map<string, string>();
   /** Highest seq applied per Clerk: a request with seq <= this was applied already. */
@@ -104,7 +100,7 @@ export class KVServer {
     this.me = me;
     this.maxraftstate = maxraftstate;
     // You may need initialization code here.
-    // SOLUTION BEGIN
+    // SOLUTION BEGIN 3A
     this.persister = persister;
     // Restore before Raft starts, so a bad snapshot leaves nothing running behind.
     this.restore(persister.readSnapshot());
@@ -113,47 +109,52 @@ export class KVServer {
     this.applyCh = new Channel<ApplyMsg>();
     this.rf = make(servers, me, persister, this.applyCh);
     // You may need initialization code here.
-    // SOLUTION BEGIN
+    // SOLUTION BEGIN 3A
     void this.applier();
     // SOLUTION END
   }
 
+  /**
+   * The Get RPC handler. labrpc has already checked the course's fields (a string key);
+   * the fields you added are yours to check.
+   */
   async get(args: GetArgs): Promise<GetReply> {
-    const problem = getArgsProblem(args);
-    if (problem !== undefined) return this.invalid("Get", problem, { err: ErrInvalidArgs, value: "" });
-    if (this.killed()) return { err: ErrWrongLeader, value: "" };
     // Your code here.
-    // SOLUTION BEGIN
-    const p = idProblem(args);
-    if (p !== undefined) return this.invalid("Get", p, { err: ErrInvalidArgs, value: "" });
+    // SOLUTION BEGIN 3A
+    if (this.killed()) return { err: ErrWrongLeader, value: "" };
+    requireIds("Get", args);
     return this.submit(["G", args.key, "", args.clientId, args.seq]);
+    // SOLUTION STUB
+    // return { err: ErrWrongLeader, value: "" };
     // SOLUTION END
   }
 
+  /** The PutAppend RPC handler; labrpc has checked key, value and op. */
   async putAppend(args: PutAppendArgs): Promise<PutAppendReply> {
-    const problem = putAppendArgsProblem(args);
-    if (problem !== undefined) return this.invalid("PutAppend", problem, { err: ErrInvalidArgs });
-    if (this.killed()) return { err: ErrWrongLeader };
     // Your code here.
-    // SOLUTION BEGIN
-    const p = idProblem(args);
-    if (p !== undefined) return this.invalid("PutAppend", p, { err: ErrInvalidArgs });
+    // SOLUTION BEGIN 3A
+    if (this.killed()) return { err: ErrWrongLeader };
+    requireIds("PutAppend", args);
     // Already applied here, hence committed: a late retry needs no second log entry.
     if (args.seq <= (this.lastSeq.get(args.clientId) ?? 0)) return { err: OK };
     const o = await this.submit([args.op === "Put" ? "P" : "A", args.key, args.value, args.clientId, args.seq]);
     return { err: o.err };
+    // SOLUTION STUB
+    // return { err: ErrWrongLeader };
     // SOLUTION END
   }
 
   /**
-   * The tester calls kill() when a KVServer instance won't be needed again. It stops
-   * Raft too; afterwards every RPC answers ErrWrongLeader and nothing new is applied.
+   * The tester calls kill() when a KVServer instance won't be needed again. For your
+   * convenience, we supply code to set dead and to kill Raft, and killed() to test dead
+   * in long-running loops. You can add your own code here; you're not required to, but it
+   * may be convenient, e.g. to answer handlers still waiting, or to silence a dead server.
    */
   kill(): void {
     this.dead = true;
     this.rf.kill();
     // Your code here, if desired.
-    // SOLUTION BEGIN
+    // SOLUTION BEGIN 3A
     // Handlers still waiting will never learn their fate here: let their Clerks move on.
     for (const w of [...this.waiters.values()]) w.settle({ err: ErrWrongLeader, value: "" });
     // SOLUTION END
@@ -163,12 +164,7 @@ export class KVServer {
     return this.dead;
   }
 
-  private invalid<R>(rpc: string, problem: string, reply: R): R {
-    debug("kv", this.me, () => `rejecting malformed ${rpc}: ${problem}`);
-    return reply;
-  }
-
-  // SOLUTION BEGIN
+  // SOLUTION BEGIN 3A
   /** Start op in Raft and wait until it is applied, superseded, or the wait times out. */
   private submit(op: Op): Promise<Outcome> {
     const { index, term, isLeader } = this.rf.start(op);

@@ -30,6 +30,15 @@
 //        each named method of the receiver handles RPCs, reachable as "Raft.RequestVote"
 //        (the course's spelling) and as "Raft.requestVote"; naming a method the receiver
 //        does not have throws RpcError at registration.
+//   srv.addService(Service.fromReceiver("Raft", rf))
+//     -- the course's MakeService: every method of the receiver is a handler, except the
+//        API the tester calls (start, getState, kill, killed, snapshot, condInstallSnapshot;
+//        see reflect.ts) and names starting with "_"; harnesses register student code so,
+//        since handler names are the student's. Args must be objects.
+//   Service.fromReceiver("KVServer", kv, { args: KV_ARGS_SCHEMAS })
+//     -- a zod schema per method (schemas.ts) is checked before the handler runs: malformed
+//        args reject the caller with RpcError("labrpc: malformed args for KVServer.Get (the
+//        handler did not run): key: …"); fields the schema does not name pass through.
 //
 // Calls (what lab code does):
 //   const r = await end.call<Reply>("Raft.AppendEntries", args)
@@ -65,5 +74,8 @@
 
 export { Network, ClientEnd, type CallResult, type Name } from "./network.js";
 export { Server } from "./server.js";
-export { Service, RpcError } from "./service.js";
+export { Service, RpcError, type ServiceOptions } from "./service.js";
+export { NOT_HANDLERS, reflectHandlers } from "./reflect.js";
+export { checkArgs, type ArgsSchemas } from "./schemas.js";
+export { describeValue } from "./describe-value.js";
 export { encode, decode, encodeText, decodeText, decodeInto, CodecError, codecErrorCount } from "./codec.js";

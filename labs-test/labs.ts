@@ -9,7 +9,11 @@
 // - reference (`referenceTests`): tests of our reference solution's internals (its
 //   persisted format, handler names, PreVote, its error types). They live in a
 //   `reference/` folder beside the lab, run only where the reference solution is present
-//   (its student files still hold SOLUTION markers), and never ship in a handout.
+//   (its student files still hold solution markers), and never ship in a handout.
+
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { hasMarkers } from "./solution-markers.js";
 
 export interface LabPart {
   id: string;
@@ -64,7 +68,8 @@ export const PARTS: LabPart[] = [
     studentFiles: raftFiles,
     testFiles: ["raft/raft.test.ts", "raft/raft-extra.test.ts"],
     tests: ["TestInitialElection2A", "TestReElection2A", "TestManyElections2A"],
-    extraTests: ["TestPreVote2A", "TestElectionAfterStaleCandidate2A"],
+    extraTests: ["TestElectionAfterStaleCandidate2A"],
+    referenceTests: { files: ["raft/reference/raft-unit.test.ts", "raft/reference/prevote.test.ts"] },
     points: 15,
   },
   {
@@ -116,6 +121,7 @@ export const PARTS: LabPart[] = [
       "TestPersistPartitionUnreliableLinearizable3A",
     ],
     extraTests: ["TestStaleRead3A", "TestWaiterOtherLeaderOp3A"],
+    referenceTests: { files: ["kvraft/reference/bad-input.test.ts"] },
     points: 50,
   },
   {
@@ -169,6 +175,62 @@ export const PARTS: LabPart[] = [
     points: 20,
   },
 ];
+
+/**
+ * Framework files that live beside student files. Any other `.ts` file directly in a
+ * student file's folder is the student's own helper (e.g. raft/election.ts beside
+ * raft/raft.ts): the grader copies it from a submission and the handout generator treats
+ * it as a student file. Never the student's: `*.test.ts`, `*.d.ts`, anything in a
+ * subfolder (reference/, mr/transport/ …), and these.
+ */
+export const FRAMEWORK_FILES_BESIDE_STUDENT_FILES: readonly string[] = [
+  "raft/config.ts", "raft/persister.ts", "raft/bench.ts",
+  "kvraft/config.ts", "kvraft/bench.ts", "kvraft/clerk-guard.ts", "kvraft/rpc-schemas.ts", "kvraft/test-cluster.ts",
+  "shardctrler/config.ts", "shardkv/config.ts",
+];
+
+/**
+ * A part's student files under rootDir (paths relative to it, sorted): the listed ones
+ * plus every student helper file beside them (see FRAMEWORK_FILES_BESIDE_STUDENT_FILES).
+ * Listed files are returned even if missing, so a caller can report them.
+ */
+export function studentFilesIn(part: LabPart, rootDir: string): string[] {
+  const out = new Set(part.studentFiles);
+  const framework = new Set(FRAMEWORK_FILES_BESIDE_STUDENT_FILES);
+  for (const dir of new Set(part.studentFiles.map((f) => path.posix.dirname(f)))) {
+    const abs = path.join(rootDir, dir);
+    if (!existsSync(abs)) continue;
+    for (const e of readdirSync(abs, { withFileTypes: true })) {
+      const rel = path.posix.join(dir, e.name);
+      if (!e.isFile() || !e.name.endsWith(".ts") || e.name.endsWith(".test.ts") || e.name.endsWith(".d.ts")) continue;
+      if (!framework.has(rel)) out.add(rel);
+    }
+  }
+  return [...out].sort();
+}
+
+/**
+ * Whether our reference solution of this part is in rootDir: some student file still holds
+ * solution markers (labs-test/solution-markers.ts) and every reference test file exists. Reference tests run only then.
+ */
+export function referencePresent(part: LabPart, rootDir: string): boolean {
+  const files = part.referenceTests?.files ?? [];
+  if (files.length === 0 || !files.every((f) => existsSync(path.join(rootDir, f)))) return false;
+  return studentFilesIn(part, rootDir).some((f) => {
+    const abs = path.join(rootDir, f);
+    return existsSync(abs) && hasMarkers(readFileSync(abs, "utf8"));
+  });
+}
+
+/** Reference test files of these parts that run in rootDir (deduplicated, in part order). */
+export function referenceTestsToRun(parts: readonly LabPart[], rootDir: string): string[] {
+  return [...new Set(parts.filter((p) => referencePresent(p, rootDir)).flatMap((p) => p.referenceTests!.files))];
+}
+
+/** Every reference test file the manifest names, present or not. */
+export function allReferenceTests(): string[] {
+  return [...new Set(PARTS.flatMap((p) => p.referenceTests?.files ?? []))];
+}
 
 export function findPart(id: string): LabPart | undefined {
   return PARTS.find((p) => p.id.toLowerCase() === id.toLowerCase());

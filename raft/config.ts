@@ -11,7 +11,7 @@ import { TestFrame, withFrame, type FrameCounters } from "../labs-test/harness/t
 import { randn, randstring } from "../labs-test/harness/tester-rand.js";
 import { Channel, now, sleep, trace } from "../runtime/index.js";
 import { makePersister, type Persister } from "./persister.js";
-import { make, RAFT_RPC_METHODS, type ApplyMsg, type Raft } from "./raft.js";
+import { make, type ApplyMsg, type Raft } from "./raft.js";
 
 /** The tester's yardstick for an election (not Raft's own timeout): 1×, 2×, ½× and 0.7× of it are used. */
 export const RaftElectionTimeout = 1000;
@@ -27,14 +27,14 @@ export { randn, randomCommand, randstring } from "../labs-test/harness/tester-ra
 /**
  * The course's Raft API as the harness uses it (tests reach peers only through this), and
  * how to make a peer: our solution by default; a test may pass another one (a solution
- * that traces nothing, for the timeline's tests), with the RPC methods it serves.
+ * that traces nothing, for the timeline's tests). Its handlers are registered as the
+ * course's MakeService does: every method (Service.fromReceiver).
  */
 export type RaftPeer = Pick<Raft, "getState" | "start" | "snapshot" | "condInstallSnapshot" | "kill">;
 export interface RaftMaker {
   make(peers: ClientEnd[], me: number, persister: Persister, applyCh: Channel<ApplyMsg>): RaftPeer;
-  methods: readonly string[];
 }
-const OUR_RAFT: RaftMaker = { make, methods: RAFT_RPC_METHODS };
+const OUR_RAFT: RaftMaker = { make };
 
 /** What a peer's applyCh reader is: started by start1 for each (re)started peer. */
 export type Applier = (i: number, applyCh: Channel<ApplyMsg>) => Promise<void>;
@@ -264,7 +264,7 @@ export class Config extends TestFrame {
     void applier(i, applyCh);
 
     const srv = new Server();
-    srv.addService(new Service("Raft", rf, this.maker.methods));
+    srv.addService(Service.fromReceiver("Raft", rf));
     this.net.addServer(i, srv);
   }
 

@@ -15,8 +15,8 @@
 // Time, timers and randomness come only from runtime/index.ts (now, sleep, after, randInt);
 // the network only from peers[i].call("Raft.Method", args). Tests run on a virtual clock.
 
-import type { ClientEnd } from "../labrpc/index.js";
-import type { Channel } from "../runtime/index.js";
+import type { CallResult, ClientEnd } from "../labrpc/index.js";
+import { randInt, sleep, type Channel } from "../runtime/index.js";
 import type { Persister } from "./persister.js";
 // SOLUTION BEGIN
 // How this solution works (Figure 2 of the extended paper, plus thesis §9.6 PreVote):
@@ -38,7 +38,7 @@ import type { Persister } from "./persister.js";
 // - Persistence: {term, vote, base, log} in the codec's JSON, each entry encoded once.
 // - Invariants that must never break throw at once, naming the peer and the broken rule.
 import { decode, decodeText, encode, encodeText } from "../labrpc/index.js";
-import { after, ChannelClosed, debug, now, randInt, trace, type Timer } from "../runtime/index.js";
+import { after, ChannelClosed, debug, now, trace, type Timer } from "../runtime/index.js";
 // SOLUTION END
 
 /**
@@ -386,11 +386,13 @@ export class Raft {
     // initialize from state persisted before a crash
     this.readPersist(persister.readRaftState(), persister.readSnapshot());
 
-    // start the election timer (and anything else that runs in the background)
-    // SOLUTION BEGIN
+    // start the ticker (and anything else that runs in the background) to start elections
+    // SOLUTION BEGIN 2A
     trace(me, "role", { term: this.currentTerm, role: this.role });
     this.resetElectionTimer();
     void this.applier();
+    // SOLUTION STUB
+    // void this.ticker();
     // SOLUTION END
   }
 
@@ -414,6 +416,10 @@ export class Raft {
    */
   private persist(): void {
     // Your code here (2C).
+    // Example:
+    //   const state = encode({ currentTerm: this.currentTerm, votedFor: this.votedFor, log: this.log });
+    //   this.persister.saveRaftState(state);
+    // (encode and decode come from "../labrpc/index.js"; the persister copies the bytes.)
     // SOLUTION BEGIN
     // The persister keeps its snapshot across saveRaftState, so only a new snapshot is re-saved.
     this.persister.saveRaftState(this.encodeState());
@@ -434,6 +440,12 @@ export class Raft {
       return;
     }
     // Your code here (2C).
+    // Example:
+    //   const s = decode(data) as { currentTerm: number; votedFor: number; log: LogEntry[] };
+    //   this.currentTerm = s.currentTerm;
+    //   ...
+    // decode() throws a CodecError on bytes that are not an encoding; the shape is not
+    // checked, so check what you rely on.
     // SOLUTION BEGIN
     let st: PersistentState;
     try {
@@ -505,6 +517,48 @@ export class Raft {
     trace(this.me, "snapshot", { index });
     debug("snap", this.me, () => `snapshot at ${index} (term ${term}), ${snapshot.length} bytes; log now ${index}..${this.lastIndex()}`);
     // SOLUTION END
+  }
+
+  /**
+   * Example code to send a RequestVote RPC to a server. server is the index of the target
+   * server in this.peers. args holds the RPC arguments; the reply comes back in r.reply.
+   * The types of the args and reply passed to call() must be the same as the types of the
+   * arguments and the return value of the handler (requestVote, just below).
+   *
+   * labrpc simulates a lossy network, in which servers may be unreachable, and in which
+   * requests and replies may be lost. call() sends a request and waits for a reply. If a
+   * reply arrives within a timeout interval, it resolves to { ok: true, reply }; otherwise
+   * to { ok: false }. Thus call() may not resolve for a while: a call to a disconnected
+   * peer can take up to 7 s (of the runtime's clock) to fail. { ok: false } can be caused
+   * by a dead server, a live server that can't be reached, a lost request, or a lost reply.
+   *
+   * call() is guaranteed to resolve (perhaps after a delay) *except* if the handler on the
+   * server side does not return. Thus there is no need to implement your own timeouts
+   * around call(); do not wait for one call before sending the next to another peer.
+   *
+   * Every method of this class is reachable as an RPC handler ("Raft.RequestVote" reaches
+   * requestVote), except the API the tester calls (start, getState, kill, killed,
+   * snapshot, condInstallSnapshot) and names starting with "_". Args and replies travel
+   * through the codec: plain data (numbers, strings, booleans, arrays, plain objects,
+   * Uint8Array), copied on every call. See labrpc/network.ts for more details.
+   */
+  private async sendRequestVote(server: number, args: RequestVoteArgs): Promise<CallResult<RequestVoteReply>> {
+    return this.peers[server]!.call<RequestVoteReply>("Raft.RequestVote", args);
+  }
+
+  /**
+   * The ticker starts a new election if this peer hasn't heard from a leader recently.
+   * Timers and randomness come only from the runtime (sleep, after, randInt): tests run
+   * on a virtual clock, and a run replays exactly from its seed.
+   */
+  private async ticker(): Promise<void> {
+    while (!this.killed()) {
+      // Your code here (2A)
+      // Check if a leader election should be started.
+
+      // pause for a random amount of time between 50 and 350 milliseconds.
+      await sleep(50 + randInt(300));
+    }
   }
 
   /** RequestVote RPC handler. */
@@ -1402,13 +1456,3 @@ export class Raft {
 export function make(peers: ClientEnd[], me: number, persister: Persister, applyCh: Channel<ApplyMsg>): Raft {
   return new Raft(peers, me, persister, applyCh);
 }
-
-/** The RPC handlers the harness registers as new Service("Raft", rf, RAFT_RPC_METHODS). Add yours. */
-export const RAFT_RPC_METHODS: readonly string[] = [
-  "requestVote",
-  // SOLUTION BEGIN
-  "preVote",
-  "appendEntries",
-  "installSnapshot",
-  // SOLUTION END
-];

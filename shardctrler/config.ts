@@ -7,7 +7,6 @@ import { Network, Server, Service, type ClientEnd } from "../labrpc/index.js";
 import { TestFrame, withFrame, type FrameCounters } from "../labs-test/harness/test-frame.js";
 import { randstring, shuffle } from "../labs-test/harness/tester-rand.js";
 import { makePersister, type Persister } from "../raft/persister.js";
-import { RAFT_RPC_METHODS } from "../raft/raft.js";
 import { makeClerk, type Clerk } from "./client.js";
 import { SHARDCTRLER_RPC_METHODS, startServer, type ShardCtrler } from "./server.js";
 
@@ -111,7 +110,7 @@ export class Config extends TestFrame {
     this.servers[i] = sc;
     const srv = new Server();
     srv.addService(new Service("ShardCtrler", sc, SHARDCTRLER_RPC_METHODS));
-    srv.addService(new Service("Raft", sc.rf, RAFT_RPC_METHODS));
+    srv.addService(Service.fromReceiver("Raft", sc.rf));
     this.net.addServer(i, srv);
   }
 

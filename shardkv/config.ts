@@ -8,7 +8,6 @@ import { Network, Server, Service, type ClientEnd } from "../labrpc/index.js";
 import { TestFrame, withFrame, type FrameCounters } from "../labs-test/harness/test-frame.js";
 import { randstring } from "../labs-test/harness/tester-rand.js";
 import { makePersister, type Persister } from "../raft/persister.js";
-import { RAFT_RPC_METHODS } from "../raft/raft.js";
 import { now } from "../runtime/index.js";
 import { makeClerk as makeCtrlerClerk, type Clerk as CtrlerClerk } from "../shardctrler/client.js";
 import { SHARDCTRLER_RPC_METHODS, startServer as startCtrler, type ShardCtrler } from "../shardctrler/server.js";
@@ -144,7 +143,7 @@ export class Config extends TestFrame {
     this.ctrlers[i] = sc;
     const srv = new Server();
     srv.addService(new Service("ShardCtrler", sc, SHARDCTRLER_RPC_METHODS));
-    srv.addService(new Service("Raft", sc.rf, RAFT_RPC_METHODS));
+    srv.addService(Service.fromReceiver("Raft", sc.rf));
     this.net.addServer(this.ctrlerName(i), srv);
   }
 
@@ -227,7 +226,7 @@ export class Config extends TestFrame {
     g.servers[i] = kv;
     const srv = new Server();
     srv.addService(new Service("ShardKV", kv, SHARDKV_RPC_METHODS));
-    srv.addService(new Service("Raft", kv.rf, RAFT_RPC_METHODS));
+    srv.addService(Service.fromReceiver("Raft", kv.rf));
     this.net.addServer(this.serverName(g.gid, i), srv);
   }
 

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { execa } from "execa";
 import { EnvError, readTestEnv, type TestEnv } from "../harness/env.js";
-import { findPart, PARTS, testsToRun, type LabPart } from "../labs.js";
+import { allReferenceTests, findPart, PARTS, referenceTestsToRun, testsToRun, type LabPart } from "../labs.js";
 import { selectTests as selectFrom, SelectError } from "./select-tests.js";
 import { sweep, sweepOptionsFromEnv, type SweepOptions } from "./sweep.js";
 import { runVitest, type VitestCounts } from "./vitest-run.js";
@@ -23,11 +23,15 @@ function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
-/** The graded tests of these parts that RUN selects (Go's -run: an unanchored regex). */
-function selectTests(parts: LabPart[], run: string | undefined): string[] {
+/**
+ * The graded tests of these parts that RUN selects (Go's -run: an unanchored regex). RUN
+ * may select reference tests only (their names are in their files, not the manifest).
+ */
+function selectTests(parts: LabPart[], run: string | undefined, referenceFiles: readonly string[] = []): string[] {
   try {
     return selectFrom(parts, run);
   } catch (e) {
+    if (e instanceof SelectError && referenceFiles.length > 0) return [];
     if (e instanceof SelectError) fail(e.message);
     throw e;
   }
@@ -72,19 +76,42 @@ async function runMr(env: TestEnv): Promise<VitestCounts> {
   return { passed, failed, skipped: 0, ok: r.exitCode === 0 };
 }
 
-/** COUNT=1: one vitest process, output straight to the terminal. */
+/**
+ * COUNT=1: one vitest process for the graded tests, then one for the parts' reference
+ * tests where our reference solution is present (RUN filters both); output to the terminal.
+ */
 async function runOnce(parts: LabPart[], env: TestEnv): Promise<VitestCounts> {
-  const tests = selectTests(parts, env.run);
+  const reference = referenceTestsToRun(parts, ".");
+  const tests = selectTests(parts, env.run, reference);
   const files = [...new Set(parts.flatMap((p) => p.testFiles))];
   const dir = runDir();
-  const c = await runVitest({
-    files,
-    namePattern: `^(${tests.map(escapeRe).join("|")})$`,
-    env: envFor(env),
-    reportFile: path.join(dir, "report.json"),
-  });
   // Tests filtered out by name show up as skipped in vitest's report; they were not run.
-  return { ...c, skipped: 0 };
+  const total: VitestCounts = { passed: 0, failed: 0, skipped: 0, ok: true };
+  if (tests.length > 0) {
+    const c = await runVitest({
+      files,
+      namePattern: `^(${tests.map(escapeRe).join("|")})$`,
+      env: envFor(env),
+      reportFile: path.join(dir, "report.json"),
+    });
+    total.passed += c.passed;
+    total.failed += c.failed;
+    total.ok &&= c.ok;
+  }
+  if (reference.length > 0) {
+    process.stdout.write(`\n===== reference tests (our solution's internals; not in a handout) =====\n`);
+    const r = await runVitest({
+      files: reference,
+      ...(env.run === undefined ? {} : { namePattern: env.run }),
+      env: envFor(env),
+      reportFile: path.join(dir, "reference.json"),
+      passWithNoTests: env.run !== undefined,
+    });
+    total.passed += r.passed;
+    total.failed += r.failed;
+    total.ok &&= r.ok;
+  }
+  return total;
 }
 
 /** COUNT=n: the many-seeds runner (long-lived workers, one world per seed). */
@@ -147,8 +174,16 @@ async function typecheckFirst(parts: LabPart[], wholeProject = false): Promise<v
 async function runAll(env: TestEnv): Promise<VitestCounts> {
   if (env.run !== undefined || env.count > 1) fail("make test runs everything once; use make test-XX for RUN or COUNT");
   const dir = runDir();
+  // Reference tests of parts whose student files no longer hold our solution do not run
+  // (in a handout they are not there at all, and nothing is said).
+  const present = new Set(referenceTestsToRun(PARTS, "."));
+  const absentReference = allReferenceTests().filter((f) => !present.has(f) && existsSync(f));
+  if (absentReference.length > 0) process.stdout.write(`not running reference tests (our solution is not here): ${absentReference.join(", ")}\n`);
   const steps: Array<[string, () => Promise<VitestCounts>]> = [
-    ["all vitest suites (simulated time)", () => runVitest({ files: [], env: envFor(env), reportFile: path.join(dir, "all.json") })],
+    [
+      "all vitest suites (simulated time)",
+      () => runVitest({ files: [], exclude: absentReference, env: envFor(env), reportFile: path.join(dir, "all.json") }),
+    ],
     [
       "labrpc on the wall clock (REALTIME=1)",
       () =>

@@ -24,8 +24,12 @@ export interface VitestCounts {
 export interface VitestRunOptions {
   files: string[];
   namePattern?: string;
+  /** Files (globs) left out even when `files` is empty (= every test file). */
+  exclude?: string[];
   env?: Record<string, string>;
   reportFile: string;
+  /** A name filter that selects nothing in these files is not a failure. */
+  passWithNoTests?: boolean;
   /** Where output goes: the terminal, or a log file. */
   logFile?: string;
 }
@@ -34,6 +38,8 @@ export async function runVitest(opts: VitestRunOptions): Promise<VitestCounts> {
   rmSync(opts.reportFile, { force: true });
   const args = ["vitest", "run", ...opts.files, "--reporter=default", "--reporter=json", `--outputFile.json=${opts.reportFile}`];
   if (opts.namePattern !== undefined) args.push("-t", opts.namePattern);
+  for (const x of opts.exclude ?? []) args.push("--exclude", x);
+  if (opts.passWithNoTests === true) args.push("--passWithNoTests");
   const r = await execa(args[0]!, args.slice(1), {
     env: { ...opts.env, FORCE_COLOR: opts.logFile ? "0" : (process.env.FORCE_COLOR ?? "1") },
     stdio: opts.logFile ? ["ignore", { file: opts.logFile }, { file: opts.logFile }] : "inherit",

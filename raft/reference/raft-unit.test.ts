@@ -1,13 +1,14 @@
-// Tests of our own for raft.ts (not graded): bad input from the service, from a confused
-// peer and from a damaged persister; invariants; the persisted format; kill(). Each runs
+// Reference tests of our raft.ts's internals (never shipped; run only where the reference
+// is present): bad input from the service, from a confused peer (our handler names and
+// argument shapes) and from a damaged persister (our persisted format); invariants; kill(). Each runs
 // in a simulated world with peers built directly on labrpc, so nothing here depends on
 // timing beyond the runtime's virtual clock.
 
 import { expect, test } from "vitest";
-import { type ClientEnd, decode, encode, Network } from "../labrpc/index.js";
-import { Channel, runWorld, sleep, world } from "../runtime/index.js";
-import { makePersister, type Persister } from "./persister.js";
-import { type ApplyMsg, make, type Raft } from "./raft.js";
+import { type ClientEnd, decode, encode, Network } from "../../labrpc/index.js";
+import { Channel, runWorld, sleep, world } from "../../runtime/index.js";
+import { makePersister, type Persister } from "../persister.js";
+import { type ApplyMsg, make, type Raft } from "../raft.js";
 
 type Reply = Record<string, unknown>;
 
@@ -327,8 +328,7 @@ test("kill() stops every timer and loop: a killed cluster schedules nothing more
     net.setLongDelays(false);
     const names = (i: number, j: number): string => `e${i}-${j}`;
     const rafts: Raft[] = [];
-    const { Server, Service } = await import("../labrpc/index.js");
-    const { RAFT_RPC_METHODS } = await import("./raft.js");
+    const { Server, Service } = await import("../../labrpc/index.js");
     for (let i = 0; i < 3; i++) {
       const ends: ClientEnd[] = [];
       for (let j = 0; j < 3; j++) {
@@ -343,7 +343,7 @@ test("kill() stops every timer and loop: a killed cluster schedules nothing more
       const rf = make(ends, i, makePersister(), ch);
       rafts.push(rf);
       const srv = new Server();
-      srv.addService(new Service("Raft", rf, RAFT_RPC_METHODS));
+      srv.addService(Service.fromReceiver("Raft", rf));
       net.addServer(i, srv);
     }
     await sleep(2000);

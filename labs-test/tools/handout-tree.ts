@@ -1,0 +1,112 @@
+// What goes into the student tree (`make handout`): which paths are copied, which are
+// left out, and how each file's bytes are made. Everything is computed in memory first,
+// so a bad input (a marker error, a missing student file) writes nothing.
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import path from "node:path";
+import { PARTS, studentFilesIn, type LabPart } from "../labs.js";
+import { hasMarkers, stubRegions } from "../solution-markers.js";
+import { studentReadme } from "./handout-readme.js";
+
+export class HandoutError extends Error {}
+
+/** Top-level folders and files a student needs; anything else in the repo stays behind. */
+const INCLUDE = [
+  ".ci", ".gitignore", "Makefile", "package.json", "package-lock.json",
+  "tsconfig.json", "tsconfig.build.json", "tsconfig.mr.json", "vitest.config.ts",
+  "runtime", "labrpc", "porcupine", "apps", "mr", "raft", "kvraft", "shardctrler", "shardkv", "labs-test",
+];
+
+/** Folder names never copied, wherever they are: our reference tests, build output, runs. */
+const SKIP_DIRS = new Set(["reference", "node_modules", "build", ".labs-runs", "mr-tmp", ".git"]);
+
+/**
+ * Files that stay behind (a path ending in "/" is a whole folder): the instructor's tools
+ * (this generator, the grader), contributor docs, and notes that describe our reference
+ * solution (its design, measurements, internals). README.md is replaced by the student
+ * README generated from the manifest.
+ */
+export const HANDOUT_DROP: ReadonlySet<string> = new Set([
+  "README.md",
+  "CONTRIBUTING.md",
+  "labs-test/tools/handout.ts",
+  "labs-test/tools/handout-tree.ts",
+  "labs-test/tools/handout-readme.ts",
+  "labs-test/tools/handout.test.ts",
+  "labs-test/tools/grade/",
+  "raft/API.md",
+  "kvraft/README.md",
+  "mr/README.md",
+  "shardkv/README.md",
+]);
+
+/** Whether HANDOUT_DROP leaves this path behind (itself, or a folder holding it). */
+export function dropped(rel: string): boolean {
+  if (HANDOUT_DROP.has(rel)) return true;
+  for (let i = rel.indexOf("/"); i !== -1; i = rel.indexOf("/", i + 1)) {
+    if (HANDOUT_DROP.has(rel.slice(0, i + 1))) return true;
+  }
+  return false;
+}
+
+/** One file of the tree: its path (posix, relative), bytes and permission bits. */
+export interface TreeFile {
+  path: string;
+  bytes: Buffer;
+  mode: number;
+}
+
+function walk(root: string, rel: string, out: string[]): void {
+  const abs = path.join(root, rel);
+  if (!existsSync(abs)) return;
+  const st = statSync(abs);
+  if (st.isFile()) {
+    if (!rel.endsWith(".trace.jsonl")) out.push(rel);
+    return;
+  }
+  if (!st.isDirectory()) return;
+  for (const name of readdirSync(abs).sort()) {
+    if (SKIP_DIRS.has(name)) continue;
+    walk(root, rel === "" ? name : path.posix.join(rel, name), out);
+  }
+}
+
+/**
+ * The student tree made from the repository at root, in path order: solution regions of
+ * every part's student files (studentFilesIn) stubbed, reference folders and HANDOUT_DROP
+ * left out, README.md generated.
+ * @throws HandoutError for a student file the manifest lists that does not exist, or a
+ *   file outside every part's student files that holds SOLUTION markers.
+ * @throws MarkerError (from solution-markers.ts) for a malformed region, naming file:line.
+ */
+export function handoutTree(root: string, parts: readonly LabPart[] = PARTS): TreeFile[] {
+  const student = new Map<string, string>();
+  for (const p of parts) {
+    for (const f of studentFilesIn(p, root)) {
+      if (!existsSync(path.join(root, f))) {
+        throw new HandoutError(`part ${p.id}: the manifest (labs-test/labs.ts) lists student file ${f}, but ${path.join(root, f)} does not exist`);
+      }
+      student.set(f, p.id);
+    }
+  }
+  const paths: string[] = [];
+  for (const top of INCLUDE) walk(root, top, paths);
+  const files: TreeFile[] = [];
+  for (const rel of paths.sort()) {
+    if (dropped(rel)) continue;
+    const abs = path.join(root, rel);
+    const mode = statSync(abs).mode & 0o777;
+    let bytes = readFileSync(abs);
+    const text = bytes.toString("utf8");
+    if (student.has(rel)) {
+      bytes = Buffer.from(stubRegions(rel, text), "utf8");
+    } else if (hasMarkers(text)) {
+      throw new HandoutError(
+        `${rel} holds SOLUTION markers but is no part's student file in labs-test/labs.ts ` +
+          `(add it to a part's studentFiles, or take the markers out)`,
+      );
+    }
+    files.push({ path: rel, bytes, mode });
+  }
+  files.push({ path: "README.md", bytes: Buffer.from(studentReadme(parts, root), "utf8"), mode: 0o644 });
+  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}

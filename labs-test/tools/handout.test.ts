@@ -1,0 +1,259 @@
+// `make handout`: the student tree type-checks, runs, fails clearly where stubbed, passes
+// again with the reference files put back, is the same every time, and leaks nothing of
+// the reference solution. One generation (two, for determinism) serves every test here.
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { execa } from "execa";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import type { GradedResult } from "../harness/graded.js";
+import { PARTS, studentFilesIn, testsToRun, type LabPart } from "../labs.js";
+import { parseRegions } from "../solution-markers.js";
+import { dropped } from "./handout-tree.js";
+import { HandoutError, writeHandout } from "./handout.js";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+/** The course's limit per test, plus the watchdog's second. */
+const LIMIT_MS = 121_000;
+/** The marker word, in pieces so that this file holds no marker (it is not shipped anyway). */
+const WORD = ["SOLU", "TION"].join("");
+const MARK = (kind: string, tag = ""): string => `// ${WORD} ${kind}${tag === "" ? "" : ` ${tag}`}`;
+
+let tmp = "";
+/** A handout, node_modules linked in. */
+let ho = "";
+
+function filesUnder(dir: string, rel = ""): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(path.join(dir, rel), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const r = rel === "" ? e.name : `${rel}/${e.name}`;
+    if (e.name === "node_modules" || e.name === ".labs-runs") continue;
+    if (e.isDirectory()) out.push(...filesUnder(dir, r));
+    else out.push(r);
+  }
+  return out;
+}
+
+function linkModules(dir: string): void {
+  symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
+}
+
+/** `make test-<ids>` in dir (the runner the Makefile calls), with a fixed seed; per-test results. */
+async function runParts(dir: string, ids: string[], seed: number): Promise<{ results: GradedResult[]; closing: string; output: string }> {
+  const results = path.join(dir, `results-${ids.join("-")}.jsonl`);
+  rmSync(results, { force: true });
+  const r = await execa("node_modules/.bin/tsx", ["labs-test/tools/run.ts", ...ids], {
+    cwd: dir,
+    env: { SEED: String(seed), LABS_RESULTS: results, FORCE_COLOR: "0" },
+    all: true,
+    reject: false,
+  });
+  const lines = existsSync(results) ? readFileSync(results, "utf8").trim().split("\n").filter(Boolean) : [];
+  const output = r.all ?? "";
+  return { results: lines.map((l) => JSON.parse(l) as GradedResult), closing: output.trim().split("\n").at(-1) ?? "", output };
+}
+
+const raftParts = ["2A", "2B", "2C", "2D"];
+const kvParts = ["3A", "3B"];
+const part = (id: string): LabPart => PARTS.find((p) => p.id === id)!;
+
+beforeAll(() => {
+  tmp = mkdtempSync(path.join(tmpdir(), "handout-test-"));
+  ho = path.join(tmp, "a");
+  writeHandout(ROOT, ho);
+  linkModules(ho);
+});
+
+afterAll(() => {
+  if (tmp !== "") rmSync(tmp, { recursive: true, force: true });
+});
+
+describe("the student tree", () => {
+  test("two runs give byte-identical trees (contents and modes)", () => {
+    const b = path.join(tmp, "b");
+    writeHandout(ROOT, b);
+    const fa = filesUnder(ho);
+    expect(filesUnder(b)).toEqual(fa);
+    for (const f of fa) {
+      expect(readFileSync(path.join(b, f)).equals(readFileSync(path.join(ho, f))), f).toBe(true);
+      expect(statSync(path.join(b, f)).mode, f).toBe(statSync(path.join(ho, f)).mode);
+    }
+    rmSync(b, { recursive: true });
+  });
+
+  test("nothing of the reference solution, its tests or its notes leaks into it", () => {
+    const files = filesUnder(ho);
+    const leaks: string[] = [];
+    for (const f of files) {
+      if (f.split("/").includes("reference")) leaks.push(`${f}: a reference folder`);
+      if (f !== "README.md" && dropped(f)) leaks.push(`${f}: on the drop list`);
+      if (readFileSync(path.join(ho, f), "utf8").includes(WORD)) leaks.push(`${f}: holds the marker word`);
+    }
+    // Identifiers that occur only inside solution regions or reference tests of the repo
+    // must occur nowhere in the handout.
+    const idents = (s: string): Set<string> => new Set(s.match(/\b[A-Za-z_][A-Za-z0-9_]{5,}\b/g) ?? []);
+    const student = new Set(PARTS.flatMap((p) => studentFilesIn(p, ROOT)));
+    const inside = new Set<string>();
+    let outside = "";
+    for (const f of student) {
+      const lines = readFileSync(path.join(ROOT, f), "utf8").split("\n");
+      const regions = parseRegions(f, lines.join("\n"));
+      let next = 0;
+      for (const r of regions) {
+        outside += lines.slice(next, r.begin - 1).join("\n") + "\n" + r.stub.join("\n") + "\n";
+        for (const w of idents(lines.slice(r.begin, r.end - 1).join("\n"))) inside.add(w);
+        next = r.end;
+      }
+      outside += lines.slice(next).join("\n");
+    }
+    // Framework files count as shipped text; notes (*.md) must not mention solution internals.
+    for (const f of files) if (!student.has(f) && !f.endsWith(".md")) outside += readFileSync(path.join(ROOT, f), "utf8");
+    const shipped = idents(outside);
+    const unique = [...inside].filter((w) => !shipped.has(w));
+    expect(unique).toEqual(expect.arrayContaining(["untilCommitted", "handleVote", "preVote", "idProblem"]));
+    for (const f of files) {
+      const mine = idents(readFileSync(path.join(ho, f), "utf8"));
+      const found = unique.filter((w) => mine.has(w));
+      if (found.length > 0) leaks.push(`${f}: solution identifiers ${found.slice(0, 8).join(", ")}`);
+    }
+    expect(leaks).toEqual([]);
+  });
+
+  test("every student file is stubbed course-style and README.md names them", () => {
+    const raft = readFileSync(path.join(ho, "raft/raft.ts"), "utf8");
+    expect(raft).toContain("// Your code here (2A).\n    void this.ticker();");
+    expect(raft).toMatch(/private async sendRequestVote\(/);
+    expect(raft).toMatch(/up to 7 s/);
+    expect(readFileSync(path.join(ho, "kvraft/client.ts"), "utf8")).toContain('    // You will have to modify this function.\n    return "";\n');
+    const readme = readFileSync(path.join(ho, "README.md"), "utf8");
+    for (const p of PARTS) for (const f of p.studentFiles) expect(readme).toContain(`\`${f}\``);
+    for (const w of ["make test-2A", "SEED=n", "RUN=regex", "COUNT=n", "DEBUG=topics", "TRACE=file.jsonl", "--- FAIL:", "replay: make test-2A"]) {
+      expect(readme).toContain(w);
+    }
+  });
+
+  test("it type-checks, and make test-XX runs the runner", async () => {
+    const tsc = await execa("node_modules/.bin/tsc", ["-p", "tsconfig.json", "--noEmit"], { cwd: ho, reject: false, all: true });
+    expect(tsc.all, "tsc --noEmit in the handout").toBe("");
+    expect(tsc.exitCode).toBe(0);
+    const make = await execa("make", ["-n", "test-2A"], { cwd: ho, reject: false });
+    expect(make.stdout).toContain("labs-test/tools/run.ts 2A");
+  });
+
+  test("every graded test of a stubbed part fails with a message, within its time limit", async () => {
+    for (const ids of [raftParts, kvParts]) {
+      const { results, closing } = await runParts(ho, ids, 1);
+      const names = ids.flatMap((id) => part(id).tests);
+      expect(closing).toMatch(/^0 passed, \d+ failed$/);
+      for (const name of names) {
+        const r = results.find((x) => x.name === name);
+        expect(r, `${name} ran`).toBeDefined();
+        expect(r!.passed, name).toBe(false);
+        expect(r!.error ?? "", name).toMatch(/\S{3}/);
+        expect(r!.virtualMs, name).toBeLessThanOrEqual(LIMIT_MS);
+      }
+    }
+  });
+
+  test("with the reference student files put back, every graded test passes (round trip)", async () => {
+    const c = path.join(tmp, "c");
+    cpSync(ho, c, { recursive: true, verbatimSymlinks: true });
+    for (const f of new Set(PARTS.filter((p) => p.id !== "mr").flatMap((p) => studentFilesIn(p, ROOT)))) {
+      copyFileSync(path.join(ROOT, f), path.join(c, f));
+    }
+    for (const ids of [raftParts, kvParts]) {
+      const { closing, output } = await runParts(c, ids, 1);
+      const n = ids.flatMap((id) => testsToRun(part(id))).length;
+      expect(closing, output.slice(-3000)).toBe(`${n} passed, 0 failed`);
+      // The reference's own tests stay behind, even with its files back.
+      expect(output).not.toContain("reference tests");
+    }
+  });
+});
+
+/** The independently written, student-style Raft (branch student-raft), if merged here. */
+const STUDENT_RAFT = path.join(ROOT, "raft/reference/student-raft/raft.ts");
+
+describe("a solution written from the handout alone", () => {
+  // Its field names, persisted format and handler names are its own; only the course's
+  // API is shared. It lives in a reference folder, so it runs where that folder exists.
+  // 3A/3B with our kvraft wait for RPCs that cost virtual time: on zero-cost RPCs its
+  // Clerk calls complete without the clock advancing (raft/reference/student-raft/README.md).
+  test.runIf(existsSync(STUDENT_RAFT))("the student-style Raft passes 2A-2D in the handout", async () => {
+    const d = path.join(tmp, "d");
+    cpSync(ho, d, { recursive: true, verbatimSymlinks: true });
+    const src = readFileSync(STUDENT_RAFT, "utf8").replaceAll('from "../../../', 'from "../').replaceAll('from "../../', 'from "./');
+    writeFileSync(path.join(d, "raft/raft.ts"), src);
+    const { closing, output } = await runParts(d, raftParts, 1);
+    const n = raftParts.flatMap((id) => testsToRun(part(id))).length;
+    expect(closing, output.slice(-3000)).toBe(`${n} passed, 0 failed`);
+  });
+});
+
+describe("bad input", () => {
+  /** A small repository: one part whose student file is raft/raft.ts. */
+  function fakeRepo(files: Record<string, string>): { root: string; parts: LabPart[] } {
+    const root = mkdtempSync(path.join(tmp, "repo-"));
+    for (const [f, text] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(root, f)), { recursive: true });
+      writeFileSync(path.join(root, f), text);
+    }
+    const parts: LabPart[] = [{ id: "2A", title: "t", studentFiles: ["raft/raft.ts"], testFiles: [], tests: ["TestX2A"], points: 1 }];
+    return { root, parts };
+  }
+
+  function expectNothingWritten(root: string, out: string): void {
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(path.dirname(out)).filter((n) => n.includes(".partial-"))).toEqual([]);
+    void root;
+  }
+
+  const good = ["export function f(): number {", `  ${MARK("BEGIN", "2A")}`, "  return 42;", `  ${MARK("STUB")}`, "  // return 0;", `  ${MARK("END")}`, "}", ""].join("\n");
+
+  test("a well-formed repository: stubs, helper files taken along, README lists them", () => {
+    const { root, parts } = fakeRepo({
+      "raft/raft.ts": good,
+      "raft/election.ts": `export const x = 1;\n${MARK("BEGIN")}\nexport const y = 2;\n${MARK("END")}\n`,
+      "raft/config.ts": "export const harness = 1;\n",
+      "raft/reference/secret.test.ts": "secret\n",
+    });
+    const out = path.join(tmp, "fake-out");
+    const files = writeHandout(root, out, parts);
+    expect(files).toEqual(["README.md", "raft/config.ts", "raft/election.ts", "raft/raft.ts"]);
+    expect(readFileSync(path.join(out, "raft/raft.ts"), "utf8")).toBe("export function f(): number {\n  // Your code here (2A).\n  return 0;\n}\n");
+    expect(readFileSync(path.join(out, "raft/election.ts"), "utf8")).toBe("export const x = 1;\n// Your code here.\n");
+    expect(readFileSync(path.join(out, "README.md"), "utf8")).toContain("`raft/election.ts`, `raft/raft.ts`");
+  });
+
+  const cases: Array<[string, Record<string, string>, RegExp]> = [
+    ["an unclosed region", { "raft/raft.ts": `a\n${MARK("BEGIN")}\nb\n` }, /^raft\/raft\.ts:2: .*BEGIN is never closed/],
+    ["a nested region", { "raft/raft.ts": `${MARK("BEGIN")}\n${MARK("BEGIN")}\n${MARK("END")}\n${MARK("END")}\n` }, /^raft\/raft\.ts:2: .*BEGIN inside the region opened at line 1/],
+    ["an END without BEGIN", { "raft/raft.ts": `x\n${MARK("END")}\n` }, /^raft\/raft\.ts:2: .*END without/],
+    ["a marker inside a string", { "raft/raft.ts": `const s = "${MARK("BEGIN")}";\n` }, /^raft\/raft\.ts:1: a .* marker must be a line of its own/],
+    ["a stub line that is code", { "raft/raft.ts": `${MARK("BEGIN")}\n${MARK("STUB")}\nreturn 1;\n${MARK("END")}\n` }, /^raft\/raft\.ts:3: a stub line must be a comment/],
+    ["a listed student file that is missing", { "raft/other.ts": "x\n" }, /part 2A: the manifest .* lists student file raft\/raft\.ts, but .* does not exist/],
+    ["markers in a file no part lists", { "raft/raft.ts": good, "kvraft/server.ts": good }, /^kvraft\/server\.ts holds .* markers but is no part's student file/],
+  ];
+  for (const [what, files, msg] of cases) {
+    test(`${what}: a clear error, nothing written`, () => {
+      const { root, parts } = fakeRepo(files);
+      const out = path.join(tmp, `out-${what.replace(/\W+/g, "-")}`);
+      expect(() => writeHandout(root, out, parts)).toThrow(msg);
+      expectNothingWritten(root, out);
+    });
+  }
+
+  test("OUT an existing non-empty directory or a file: a clear error, nothing touched", () => {
+    const { root, parts } = fakeRepo({ "raft/raft.ts": good });
+    const out = path.join(tmp, "occupied");
+    mkdirSync(out);
+    writeFileSync(path.join(out, "mine.txt"), "keep me");
+    expect(() => writeHandout(root, out, parts)).toThrow(HandoutError);
+    expect(() => writeHandout(root, out, parts)).toThrow(/OUT=.*occupied is not empty/);
+    expect(readdirSync(out)).toEqual(["mine.txt"]);
+    const file = path.join(tmp, "a-file");
+    writeFileSync(file, "x");
+    expect(() => writeHandout(root, file, parts)).toThrow(/exists and is not a directory/);
+    expect(readFileSync(file, "utf8")).toBe("x");
+  });
+});
