@@ -101,7 +101,7 @@ own notes to it with \`annotate(text)\` or \`annotatePeer(me, text)\` from \`run
 \`make vis TRACE=run.jsonl OUT=page.html\` draws any trace.
 
 A test that takes longer than the course's limit (120 s of virtual time) fails with "test
-took longer than 120 seconds". Code that spins without letting virtual time move (a loop
+took longer than 120 seconds". Code that spins and never lets virtual time move (a loop
 that awaits \`sleep(0)\`, or retries at once forever) fails at once with "simulation
 stalled" and its seed, instead of hanging.
 `;
