@@ -23,62 +23,83 @@ const BYTES_TAG = "$bytes";
 const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder();
 
+/** Thrown by a path-less check() at the first problem: re-check with paths for the message. */
+const NEEDS_PATH = Symbol("needs path");
+
 /**
  * Check that value survives JSON round-tripping. Throws CodecError naming the field for
  * values that would be lost or changed; warns once per class for class instances, whose
  * fields travel but whose prototype (methods) does not. Returns whether bytes occur.
+ * With path undefined no field paths are built (they cost more than the check itself on a
+ * large log); the first problem then throws NEEDS_PATH and the caller checks again with paths.
  */
-function check(value: unknown, path: string, stack: Set<object>): boolean {
+function check(value: unknown, path: string | undefined, stack: Set<object>): boolean {
+  const problem = (what: string): never => {
+    if (path === undefined) throw NEEDS_PATH;
+    throw new CodecError(path, what);
+  };
   switch (typeof value) {
     case "string":
     case "boolean":
       return false;
     case "number":
-      if (!Number.isFinite(value)) throw new CodecError(path, `is ${String(value)} (JSON turns it into null)`);
+      if (!Number.isFinite(value)) problem(`is ${String(value)} (JSON turns it into null)`);
       return false;
     case "undefined":
-      throw new CodecError(path, "is undefined (JSON drops it)");
+      return problem("is undefined (JSON drops it)");
     case "function":
-      throw new CodecError(path, "is a function");
+      return problem("is a function");
     case "symbol":
-      throw new CodecError(path, "is a symbol");
+      return problem("is a symbol");
     case "bigint":
-      throw new CodecError(path, "is a bigint (use a number within Number.MAX_SAFE_INTEGER)");
+      return problem("is a bigint (use a number within Number.MAX_SAFE_INTEGER)");
   }
   if (value === null) return false;
   const obj = value as object;
   if (obj instanceof Uint8Array) return true;
-  if (stack.has(obj)) throw new CodecError(path, "refers back to itself (a cycle)");
+  if (stack.has(obj)) problem("refers back to itself (a cycle)");
   let bytes = false;
   stack.add(obj);
   if (Array.isArray(obj)) {
     for (let i = 0; i < obj.length; i++) {
-      if (check(obj[i], `${path}[${i}]`, stack)) bytes = true;
+      if (check(obj[i], path === undefined ? undefined : `${path}[${i}]`, stack)) bytes = true;
     }
   } else {
     const proto: unknown = Object.getPrototypeOf(obj);
     if (proto !== Object.prototype && proto !== null) {
       const name = (obj as { constructor?: { name?: string } }).constructor?.name ?? "anonymous class";
       if (obj instanceof Map || obj instanceof Set) {
-        throw new CodecError(path, `is a ${name} (JSON turns it into {}); use an array or a plain object`);
+        problem(`is a ${name} (JSON turns it into {}); use an array or a plain object`);
       }
-      if (obj instanceof Date) throw new CodecError(path, "is a Date, which JSON turns into a string");
-      if (ArrayBuffer.isView(obj)) throw new CodecError(path, `is a ${name}; only Uint8Array is supported`);
-      warnClass(name, path);
+      if (obj instanceof Date) problem("is a Date, which JSON turns into a string");
+      if (ArrayBuffer.isView(obj)) problem(`is a ${name}; only Uint8Array is supported`);
+      if (!warnedShapes.has(name)) {
+        if (path === undefined) throw NEEDS_PATH;
+        warnClass(name, path);
+      }
     }
     for (const key of Object.keys(obj)) {
       const v = (obj as Record<string, unknown>)[key];
       // An absent optional field is Go's zero value: omitted, as gob omits it.
       if (v === undefined) continue;
-      if (check(v, `${path}.${key}`, stack)) bytes = true;
+      if (check(v, path === undefined ? undefined : `${path}.${key}`, stack)) bytes = true;
     }
   }
   stack.delete(obj);
   return bytes;
 }
 
+/** check() without building paths, and again with them when there is something to say. */
+function checkValue(value: unknown, what: string): boolean {
+  try {
+    return check(value, undefined, new Set());
+  } catch (e) {
+    if (e !== NEEDS_PATH) throw e;
+    return check(value, what, new Set());
+  }
+}
+
 function warnClass(name: string, path: string): void {
-  if (warnedShapes.has(name)) return;
   warnedShapes.add(name);
   errorCount++;
   console.warn(
@@ -104,7 +125,7 @@ function reviver(_key: string, v: unknown): unknown {
 
 /** Encode to the wire's text form. `what` names the value in error messages. */
 export function encodeText(value: unknown, what = "value"): string {
-  const hasBytes = check(value, what, new Set());
+  const hasBytes = checkValue(value, what);
   return hasBytes ? JSON.stringify(value, replacer) : JSON.stringify(value);
 }
 

@@ -1,7 +1,8 @@
 import type { Clock } from "../runtime/clock.js";
+import { LINK_BYTES_PER_MS, MESSAGE_OVERHEAD_MS, WIRE_JITTER_MS, WIRE_LATENCY_MS, type Host } from "../runtime/host.js";
 import type { Rand } from "../runtime/rand.js";
 import type { Tracer } from "../runtime/tracer.js";
-import { world } from "../runtime/world.js";
+import { world, type World } from "../runtime/world.js";
 import { byteLength, decodeText, encodeText } from "./codec.js";
 import type { Server } from "./server.js";
 import { RpcError } from "./service.js";
@@ -47,8 +48,16 @@ type Outcome = { kind: "reply"; text: string } | { kind: "dead" } | { kind: "err
 /**
  * The course's simulated network: unreliable delivery, long delays for dead links, long
  * reordering of replies, and counters. All randomness and delays come from the world.
+ *
+ * In simulated mode every request and reply also takes virtual time on the wire: it waits
+ * for its sender's disk and link, takes MESSAGE_OVERHEAD_MS + bytes / LINK_BYTES_PER_MS
+ * on the link, then WIRE_LATENCY_MS plus a jitter in [0, WIRE_JITTER_MS) drawn here from
+ * the "labrpc" stream (runtime/host.ts has the constants and why). A request's sender is
+ * the end's owner (makeEnd); a reply's is the server's name. The course's own delays come
+ * on top.
  */
 export class Network {
+  private readonly world: World;
   private readonly clock: Clock;
   private readonly rand: Rand;
   private readonly tracer: Tracer;
@@ -64,6 +73,8 @@ export class Network {
   private readonly connections = new Map<Name, Name>();
   /** Who holds each end (a peer or a clerk), for the trace: an RPC's sender lane. */
   private readonly owners = new Map<Name, Name>();
+  /** The machine each owned end sends from (its disk and link: runtime/host.ts). */
+  private readonly hosts = new Map<Name, Host>();
   private readonly activity: Array<(lane: Name) => void> = [];
   private totalCount = 0;
   private totalBytes = 0;
@@ -72,6 +83,7 @@ export class Network {
 
   constructor() {
     const w = world();
+    this.world = w;
     this.clock = w.clock;
     this.rand = w.rand("labrpc");
     this.tracer = w.tracer;
@@ -110,10 +122,16 @@ export class Network {
   /**
    * A new end, disabled until enable(). owner names who holds it (server i, or a clerk
    * such as "ck0"); the trace draws its RPCs from that lane. Default: the end's own name.
+   * The owner is also the machine that sends on it: in simulated mode its requests wait
+   * for that machine's disk and link (a peer's owner is its server's name). Without an
+   * owner a request waits for nothing but its own bytes.
    */
   makeEnd(name: Name, owner?: Name): ClientEnd {
     if (this.ends.has(name)) throw new RpcError(`labrpc: makeEnd: ${String(name)} already exists`);
-    if (owner !== undefined) this.owners.set(name, owner);
+    if (owner !== undefined) {
+      this.owners.set(name, owner);
+      this.hosts.set(name, this.world.host(owner));
+    }
     const e = new ClientEnd(name, this);
     this.ends.set(name, e);
     this.enabled.set(name, false);
@@ -208,14 +226,14 @@ export class Network {
       return FAILED;
     }
 
+    // The handler runs on its own task, never in the caller's stack.
+    await this.wire(this.hosts.get(endName), argBytes);
     if (!reliable) {
       await this.clock.sleep(this.rand.randInt(27));
       if (this.rand.randInt(1000) < 100) {
         tr?.event(from, "drop", { id, why: "request lost" });
         return FAILED;
       }
-    } else {
-      await undefined; // the handler runs on its own task, never in the caller's stack
     }
 
     tr?.event(serverName, "deliver", { id });
@@ -231,13 +249,29 @@ export class Network {
       tr?.event(from, "drop", { id, why: "reply lost" });
       return FAILED;
     }
+    const replyBytes = byteLength(outcome.text);
+    await this.wire(this.world.host(serverName), replyBytes);
     if (longReordering && this.rand.randInt(900) < 600) {
       const ms = 200 + this.rand.randInt(1 + this.rand.randInt(2000));
       await this.clock.sleep(ms);
     }
-    this.totalBytes += byteLength(outcome.text);
-    tr?.event(from, "reply", { id, bytes: byteLength(outcome.text) });
+    this.totalBytes += replyBytes;
+    tr?.event(from, "reply", { id, bytes: replyBytes });
     return { ok: true, reply: decodeText(outcome.text) };
+  }
+
+  /**
+   * One message's time on the wire from `from` (undefined: a sender with no host), in
+   * virtual ms (see the class comment). In real time only a task hop: real time has real costs.
+   */
+  private async wire(from: Host | undefined, bytes: number): Promise<void> {
+    if (!this.world.simulated) {
+      await undefined;
+      return;
+    }
+    const t = this.clock.now();
+    const sent = from === undefined ? t + MESSAGE_OVERHEAD_MS + bytes / LINK_BYTES_PER_MS : from.transmit(bytes);
+    await this.clock.sleep(sent - t + WIRE_LATENCY_MS + this.rand.random() * WIRE_JITTER_MS);
   }
 
   /** Duplicate mode: maybe deliver this request again later (see setDuplicates). */

@@ -1,18 +1,29 @@
 // Raft state and snapshot bytes, as the course's persister.go (a framework file): every
 // save and read copies, so a crashed peer's old instance can never touch what a restarted
 // one reads. Every save is traced (sizes in bytes) on its owner's lane when tracing is on.
+// In simulated mode every save also costs its owner's disk virtual time (runtime/host.ts):
+// the save itself returns at once, as the course's does, and the peer's next messages
+// leave once the disk is done.
+import type { Host } from "../runtime/host.js";
 import { hasWorld, world } from "../runtime/world.js";
 
 export class Persister {
   private raftstate: Uint8Array = new Uint8Array(0);
   private snapshot: Uint8Array = new Uint8Array(0);
+  /** The owner's machine, whose disk the saves occupy (none without an owner: unit tests). */
+  private readonly host: Host | undefined;
 
-  /** owner: the peer whose state this is, for the trace (the harness passes its index). */
-  constructor(private readonly owner: string | number = "persister") {}
+  /**
+   * owner: the peer whose state this is (the harness passes its index, the same name as
+   * its labrpc server): the trace's lane, and the machine whose disk the saves cost.
+   */
+  constructor(private readonly owner: string | number = "persister", host?: Host) {
+    this.host = host;
+  }
 
-  /** A new persister sharing the current byte arrays (safe: saves install fresh copies). */
+  /** A new persister on the same disk, sharing the current byte arrays (safe: saves install fresh copies). */
   copy(): Persister {
-    const np = new Persister(this.owner);
+    const np = new Persister(this.owner, this.host);
     np.raftstate = this.raftstate;
     np.snapshot = this.snapshot;
     return np;
@@ -20,6 +31,7 @@ export class Persister {
 
   saveRaftState(state: Uint8Array): void {
     this.raftstate = state.slice();
+    this.host?.write(this.raftstate.length);
     this.traceSave(false);
   }
 
@@ -44,6 +56,7 @@ export class Persister {
   saveStateAndSnapshot(state: Uint8Array, snapshot: Uint8Array | null): void {
     this.raftstate = state.slice();
     this.snapshot = snapshot === null ? new Uint8Array(0) : snapshot.slice();
+    this.host?.write(this.raftstate.length + this.snapshot.length);
     this.traceSave(true);
   }
 
@@ -56,7 +69,12 @@ export class Persister {
   }
 }
 
-/** A fresh, empty persister; owner labels its saves in the trace (a peer index). */
+/**
+ * A fresh, empty persister. owner: the peer's index (the same name as its labrpc server):
+ * it labels its saves in the trace, and in a world the saves cost that machine's disk
+ * virtual time (runtime/host.ts).
+ */
 export function makePersister(owner?: string | number): Persister {
-  return new Persister(owner);
+  if (owner === undefined) return new Persister();
+  return new Persister(owner, hasWorld() ? world().host(owner) : undefined);
 }

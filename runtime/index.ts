@@ -8,6 +8,7 @@ import { world } from "./world.js";
 export type { Timer } from "./clock.js";
 export { Channel, ChannelClosed } from "./channel.js";
 export { Rand } from "./rand.js";
+export { Host } from "./host.js";
 export { runWorld, world, hasWorld, World, type WorldOptions } from "./world.js";
 
 /** Milliseconds since the current world started (virtual in simulated mode). */

@@ -43,3 +43,9 @@ export class RealClock implements Clock {
 export function wallSeconds(): number {
   return Date.now() / 1000;
 }
+
+/** CPU ms (user + system) this process has used so far: what a test costs, whatever the load. */
+export function processCpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}

@@ -1,4 +1,5 @@
 import type { Clock } from "./clock.js";
+import { Host } from "./host.js";
 import { Rand } from "./rand.js";
 import { RealClock } from "./real-clock.js";
 import { drainMicrotasks, SimClock } from "./sim-clock.js";
@@ -18,6 +19,7 @@ export class World {
   readonly tracer: Tracer;
   readonly seed: number;
   private readonly streams = new Map<string, Rand>();
+  private readonly hosts = new Map<string, Host>();
   ended = false;
 
   constructor(opts: WorldOptions) {
@@ -35,6 +37,21 @@ export class World {
       this.streams.set(stream, r);
     }
     return r;
+  }
+
+  /**
+   * The simulated machine named `name` (a peer's index or server name): its disk and link
+   * make work cost virtual time (runtime/host.ts). The same name is the same machine, so a
+   * restarted peer keeps its disk.
+   */
+  host(name: string | number): Host {
+    const key = String(name);
+    let h = this.hosts.get(key);
+    if (h === undefined) {
+      h = new Host(key, this.clock);
+      this.hosts.set(key, h);
+    }
+    return h;
   }
 
   get simulated(): boolean {

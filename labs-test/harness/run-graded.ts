@@ -1,7 +1,17 @@
-import { RealClock } from "../../runtime/real-clock.js";
+import { processCpuMs, RealClock } from "../../runtime/real-clock.js";
 import { runWorld, type World } from "../../runtime/world.js";
 import { partOfTest } from "../labs.js";
+import { FailureLatch } from "./failure-latch.js";
 import type { GradedOptions } from "./registry.js";
+
+/**
+ * Wall ms one graded test may run, in either mode, before it fails with its seed. It sits
+ * below vitest's testTimeout (vitest.config.ts), whose own timeout names no seed.
+ */
+export const WALL_LIMIT_MS = 10 * 60 * 1000;
+
+/** A graded test's wall-clock limit passed. */
+export class WallLimitExceeded extends Error {}
 
 /** One run of one graded test: what the runners, the table and the grader read. */
 export interface GradedResult {
@@ -11,6 +21,8 @@ export interface GradedResult {
   passed: boolean;
   virtualMs: number;
   wallMs: number;
+  /** CPU ms the test used (on a shared machine, a steadier measure than wallMs). */
+  cpuMs?: number;
   realtime: boolean;
   error?: string;
   /** Hash of the run's whole trace, when asked for (RunSettings.hash). */
@@ -29,11 +41,17 @@ export interface RunSettings {
   hash?: boolean;
   /** Keep up to this many events in memory (a timeline page of the run, VIS=…). */
   record?: number;
+  /** Wall ms before the test fails (default WALL_LIMIT_MS). */
+  wallLimitMs?: number;
 }
 
 /**
  * Run a graded test's body once in a fresh world with the given seed. Never throws:
- * the failure, if any, comes back beside the result (its first line in result.error).
+ * the failure, if any, comes back beside the result (its first line in result.error),
+ * and the callers print it with the seed and the replay command. Every way a test can
+ * end becomes such a failure: an assertion, a stalled or livelocked simulation, the
+ * virtual limit, the wall limit, and an error nobody caught in a detached task (an
+ * unhandled rejection in student code), which ends the test at once.
  */
 export async function runGraded(
   name: string,
@@ -42,20 +60,31 @@ export async function runGraded(
   s: RunSettings,
 ): Promise<{ result: GradedResult; failure?: unknown; world?: World }> {
   const wall = new RealClock();
-  let virtualMs = 0;
+  const cpu0 = processCpuMs();
   let failure: unknown;
   let failed = false;
   let digest: string | undefined;
   let world: World | undefined;
+  // Errors thrown where the body cannot see them and the wall limit land here, and end
+  // the test at once.
+  const latch = new FailureLatch();
+  const wallLimitMs = s.wallLimitMs ?? WALL_LIMIT_MS;
+  const limit = wall.after(wallLimitMs, () =>
+    latch.fail(
+      new WallLimitExceeded(
+        `test ran longer than its wall-clock limit of ${wallLimitMs / 1000} s` +
+          (s.realtime ? "" : ` (at virtual ${((world?.clock.now() ?? 0) / 1000).toFixed(3)} s)`),
+      ),
+    ),
+  );
   try {
     await runWorld(
       { seed: s.seed, realtime: s.realtime, file: s.file, debug: s.debug, hash: opts.hash === true || s.hash === true, limitMs: s.limitMs, record: s.record },
       async (w) => {
         world = w;
         try {
-          await body(w);
+          await Promise.race([body(w), latch.failed]);
         } finally {
-          virtualMs = w.clock.now();
           if (s.hash === true) digest = w.tracer.digest();
         }
       },
@@ -63,14 +92,20 @@ export async function runGraded(
   } catch (e) {
     failed = true;
     failure = e;
+  } finally {
+    limit.cancel();
+    latch.release();
+    wall.stop();
   }
   const result: GradedResult = {
     name,
     part: partOfTest(name)?.id ?? "",
     seed: s.seed,
     passed: !failed,
-    virtualMs,
+    // A stalled world never returns to the body, so the clock is read here, not there.
+    virtualMs: world?.clock.now() ?? 0,
     wallMs: wall.now(),
+    cpuMs: processCpuMs() - cpu0,
     realtime: s.realtime,
   };
   if (digest !== undefined) result.digest = digest;
