@@ -25,8 +25,8 @@ export function studentReadme(parts: readonly LabPart[], root: string): string {
   const extra = parts.filter((p) => (p.extraTests ?? []).length > 0);
   return `# labs-ts: the MIT 6.824 (Spring 2022) labs in TypeScript
 
-MapReduce, Raft and a fault-tolerant key/value service, with the course's graded tests one
-for one. Tests run on a **virtual clock with a seeded random generator**: a whole suite
+MapReduce, Raft, a fault-tolerant key/value service and a sharded one, with the course's
+graded tests one for one. Tests run on a **virtual clock with a seeded random generator**: a whole suite
 takes seconds, and every failure prints the seed that replays it exactly. You need
 Node.js 20 or newer and make; the first \`make\` installs the pinned dependencies.
 
@@ -64,6 +64,7 @@ make typecheck      # the TypeScript compiler's checks only
 | \`DEBUG=topics\` | readable per-peer logs on stderr from your \`debug(topic, me, () => msg)\` calls; \`DEBUG=all\` for every topic |
 | \`TRACE=file.jsonl\` | every event (network, your \`trace(me, event, fields)\` calls) as a JSON line with its virtual time |
 | \`REALTIME=1\` | the wall clock instead of virtual time, as the course runs |
+| \`VIS=fail\` | (the default) a timeline page of every failing test, its path printed beside the replay command; \`VIS=always\` for every test, \`VIS=off\` for none |
 
 A part passes when its graded tests pass under many seeds: try \`COUNT=20\` before you
 move on.${extra.length === 0 ? "" : ` Some parts also run tests of ours that any correct solution passes, without points: ${extra.map((p) => `${p.id}: ${(p.extraTests ?? []).join(", ")}`).join("; ")}.`}
@@ -92,8 +93,16 @@ move on.${extra.length === 0 ? "" : ` Some parts also run tests of ours that any
 The first line names the test and its seed, then comes the course's message, then the
 command that replays exactly this run. Replay it with \`DEBUG=all\` (or a few topics) to
 read what each peer did, or with \`TRACE=run.jsonl\` to get every event in order with its
-virtual time. A test that takes longer than the course's limit (120 s of virtual time)
-fails with "test took longer than 120 seconds"; a test never hangs on the wall clock unless
-your code loops without awaiting anything.
+virtual time. The \`timeline:\` line of a failure names an HTML page that draws the run:
+one lane per peer with its role and term, every RPC as an arrow (dropped ones marked),
+partitions and crashes as bands, every ApplyMsg, and the failure at its time. It is drawn
+from what the tester and the network see, so it works whatever your code traces; add your
+own notes to it with \`annotate(text)\` or \`annotatePeer(me, text)\` from \`runtime/\`.
+\`make vis TRACE=run.jsonl OUT=page.html\` draws any trace.
+
+A test that takes longer than the course's limit (120 s of virtual time) fails with "test
+took longer than 120 seconds". Code that spins without letting virtual time move (a loop
+that awaits \`sleep(0)\`, or retries at once forever) fails at once with "simulation
+stalled" and its seed, instead of hanging.
 `;
 }

@@ -21,8 +21,9 @@ const SKIP_DIRS = new Set(["reference", "node_modules", "build", ".labs-runs", "
 
 /**
  * Files that stay behind (a path ending in "/" is a whole folder): the instructor's tools
- * (this generator, the grader), contributor docs, and notes that describe our reference
- * solution (its design, measurements, internals). README.md is replaced by the student
+ * (this generator, the grader), contributor docs, notes that describe our reference
+ * solution (its design, measurements, internals), and the timeline page's browser test
+ * (it needs Chromium, which a student's machine need not have; the page itself ships). README.md is replaced by the student
  * README generated from the manifest.
  */
 export const HANDOUT_DROP: ReadonlySet<string> = new Set([
@@ -33,6 +34,7 @@ export const HANDOUT_DROP: ReadonlySet<string> = new Set([
   "labs-test/tools/handout-readme.ts",
   "labs-test/tools/handout.test.ts",
   "labs-test/tools/grade/",
+  "labs-test/vis/timeline-browser.test.ts",
   "raft/API.md",
   "kvraft/README.md",
   "mr/README.md",
