@@ -1,11 +1,12 @@
 // The Clerk's argument checks, on the framework side: the harness hands tests a guarded
-// Clerk, so the student's client.ts holds only the course's API. A caller that gets types
+// Clerk, so the student's client.ts holds only the course's API. Lab 4's shardkv Clerk has
+// the same four methods, so its harness uses this guard too. A caller that gets types
 // wrong (plain JS, `as never`) gets a TypeError naming the method and field, before any
 // RPC is sent; well-typed calls pass straight to the student's Clerk.
 import { z } from "zod";
+import { guardMethods } from "../labs-test/harness/guard-methods.js";
 import { describeValue } from "../labrpc/index.js";
 import { now, world } from "../runtime/index.js";
-import type { Clerk } from "./client.js";
 
 /**
  * More Clerk calls than this completing in a row at one virtual instant means no Clerk is
@@ -65,22 +66,10 @@ function problem(method: string, args: readonly unknown[]): string | undefined {
  * Everything else (and every well-formed call) is the student's Clerk unchanged. With
  * pace, a call also fails once too many calls complete without virtual time passing.
  */
-export function guardClerk(ck: Clerk, pace?: ClerkPace): Clerk {
-  return new Proxy(ck, {
-    get(target, prop, receiver) {
-      const v: unknown = Reflect.get(target, prop, receiver);
-      if (typeof prop !== "string" || PARAMS[prop] === undefined || typeof v !== "function") return v;
-      const fn = v as (...a: unknown[]) => unknown;
-      return (...args: unknown[]): unknown => {
-        const p = problem(prop, args);
-        if (p !== undefined) return Promise.reject(new TypeError(p));
-        const r = fn.apply(target, args);
-        if (pace === undefined) return r;
-        return Promise.resolve(r).then((v) => {
-          pace.completed(prop);
-          return v;
-        });
-      };
-    },
-  });
+export function guardClerk<C extends object>(ck: C, pace?: ClerkPace): C {
+  const check = (method: string, args: readonly unknown[]): Error | undefined => {
+    const p = problem(method, args);
+    return p === undefined ? undefined : new TypeError(p);
+  };
+  return guardMethods(ck, new Set(Object.keys(PARAMS)), check, pace === undefined ? undefined : (m) => pace.completed(m));
 }

@@ -867,7 +867,7 @@ export class Raft {
 
   /**
    * Someone with an older log wants an election and nobody leads: it cannot win without
-   * peers like us, so run our own soon instead of letting it fail again and again.
+   * peers like us, so run our own soon rather than let it fail again and again.
    */
   private hurryElection(): void {
     if (this.role !== "follower") return; // a (pre-)candidate is already running

@@ -8,7 +8,9 @@ import { TestFrame, withFrame, type FrameCounters } from "../labs-test/harness/t
 import { randstring, shuffle } from "../labs-test/harness/tester-rand.js";
 import { makePersister, type Persister } from "../raft/persister.js";
 import { makeClerk, type Clerk } from "./client.js";
-import { SHARDCTRLER_RPC_METHODS, startServer, type ShardCtrler } from "./server.js";
+import { guardCtrlerClerk } from "./framework/clerk-guard.js";
+import { SHARDCTRLER_ARGS_SCHEMAS } from "./framework/rpc-schemas.js";
+import { startServer, type ShardCtrler } from "./server.js";
 
 export class Config extends TestFrame {
   readonly n: number;
@@ -80,7 +82,7 @@ export class Config extends TestFrame {
 
   /** A clerk with a fresh, enabled end to every server, in shuffled order. */
   makeClient(): Clerk {
-    return makeClerk(shuffle(this.all().map((j) => this.endTo(j))));
+    return guardCtrlerClerk(makeClerk(shuffle(this.all().map((j) => this.endTo(j)))));
   }
 
   /** Take server i off the network, keep a copy of its persisted state, and kill it. */
@@ -109,7 +111,9 @@ export class Config extends TestFrame {
     const sc = startServer(ends, i, this.saved[i]!);
     this.servers[i] = sc;
     const srv = new Server();
-    srv.addService(new Service("ShardCtrler", sc, SHARDCTRLER_RPC_METHODS));
+    // Every method of the student's server, as the course's MakeService; the course's
+    // four are checked against their schemas before a handler runs.
+    srv.addService(Service.fromReceiver("ShardCtrler", sc, { args: SHARDCTRLER_ARGS_SCHEMAS }));
     srv.addService(Service.fromReceiver("Raft", sc.rf));
     this.net.addServer(i, srv);
   }

@@ -18,7 +18,6 @@ import {
   type PutAppendOp,
   type PutAppendReply,
 } from "./common.js";
-import { ShardKvError } from "./framework/errors.js";
 
 /** Turns a server name from Config.groups into an end to it. */
 export type MakeEnd = (servername: string) => ClientEnd;
@@ -54,7 +53,6 @@ export class Clerk {
    * in the face of all other errors.
    */
   async get(key: string): Promise<string> {
-    requireString("get", "key", key);
     const args = { key } as GetArgs;
     // SOLUTION BEGIN 4B
     args.clientId = this.clientId;
@@ -66,11 +64,6 @@ export class Clerk {
 
   /** Shared by put and append. Keeps trying forever; takes effect exactly once. */
   async putAppend(key: string, value: string, op: PutAppendOp): Promise<void> {
-    requireString("putAppend", "key", key);
-    requireString("putAppend", "value", value);
-    if (op !== "Put" && op !== "Append") {
-      throw new ShardKvError(`Clerk.putAppend: op must be "Put" or "Append", got ${JSON.stringify(op)}`);
-    }
     const args = { key, value, op } as PutAppendArgs;
     // SOLUTION BEGIN 4B
     args.clientId = this.clientId;
@@ -134,11 +127,4 @@ export class Clerk {
  */
 export function makeClerk(ctrlers: ClientEnd[], makeEnd: MakeEnd): Clerk {
   return new Clerk(ctrlers, makeEnd);
-}
-
-/** Typed callers can't get this wrong; untyped ones (plain JS, `as any`) get a clear error. */
-function requireString(method: string, field: string, v: unknown): asserts v is string {
-  if (typeof v !== "string") {
-    throw new ShardKvError(`Clerk.${method}: ${field} must be a string, got ${v === null ? "null" : typeof v}`);
-  }
 }

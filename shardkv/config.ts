@@ -10,9 +10,13 @@ import { randstring } from "../labs-test/harness/tester-rand.js";
 import { makePersister, type Persister } from "../raft/persister.js";
 import { now } from "../runtime/index.js";
 import { makeClerk as makeCtrlerClerk, type Clerk as CtrlerClerk } from "../shardctrler/client.js";
-import { SHARDCTRLER_RPC_METHODS, startServer as startCtrler, type ShardCtrler } from "../shardctrler/server.js";
+import { guardCtrlerClerk } from "../shardctrler/framework/clerk-guard.js";
+import { SHARDCTRLER_ARGS_SCHEMAS } from "../shardctrler/framework/rpc-schemas.js";
+import { startServer as startCtrler, type ShardCtrler } from "../shardctrler/server.js";
+import { ClerkPace, guardClerk } from "../kvraft/clerk-guard.js";
 import { makeClerk, type Clerk } from "./client.js";
-import { SHARDKV_RPC_METHODS, startServer, type ShardKV } from "./server.js";
+import { SHARDKV_ARGS_SCHEMAS } from "./framework/rpc-schemas.js";
+import { startServer, type ShardKV } from "./server.js";
 
 const NCTRLERS = 3;
 const NGROUPS = 3;
@@ -38,6 +42,8 @@ export class Config extends TestFrame {
   private readonly start = now();
   /** Clerk calls completed through the counting wrappers (the ops figure of the stats). */
   private ops = 0;
+  /** Fails a test whose Clerk calls complete without virtual time passing (a stub Clerk). */
+  private readonly pace = new ClerkPace();
 
   constructor(n: number, unreliable: boolean, maxraftstate: number) {
     super({ peers: n, style: "plain" });
@@ -45,7 +51,7 @@ export class Config extends TestFrame {
     this.maxraftstate = maxraftstate;
     this.net = new Network();
     for (let i = 0; i < NCTRLERS; i++) this.startCtrlerServer(i);
-    this.mck = makeCtrlerClerk(this.ctrlerEnds());
+    this.mck = guardCtrlerClerk(makeCtrlerClerk(this.ctrlerEnds()));
     for (let gi = 0; gi < NGROUPS; gi++) {
       const g: Group = {
         gid: 100 + gi,
@@ -142,7 +148,7 @@ export class Config extends TestFrame {
     const sc = startCtrler(ends, i, makePersister());
     this.ctrlers[i] = sc;
     const srv = new Server();
-    srv.addService(new Service("ShardCtrler", sc, SHARDCTRLER_RPC_METHODS));
+    srv.addService(Service.fromReceiver("ShardCtrler", sc, { args: SHARDCTRLER_ARGS_SCHEMAS }));
     srv.addService(Service.fromReceiver("Raft", sc.rf));
     this.net.addServer(this.ctrlerName(i), srv);
   }
@@ -162,7 +168,7 @@ export class Config extends TestFrame {
   // ---- clerks ------------------------------------------------------------------------
 
   makeClient(): Clerk {
-    return makeClerk(this.ctrlerEnds(), this.makeEnd);
+    return guardClerk(makeClerk(this.ctrlerEnds(), this.makeEnd), this.pace);
   }
 
   /** A fresh, enabled end to any server by name (bad-input tests send raw requests on it). */
@@ -225,7 +231,9 @@ export class Config extends TestFrame {
     const kv = startServer(ends, i, g.saved[i]!, this.maxraftstate, g.gid, mends, this.makeEnd);
     g.servers[i] = kv;
     const srv = new Server();
-    srv.addService(new Service("ShardKV", kv, SHARDKV_RPC_METHODS));
+    // Every method of the student's server (shard transfer RPCs are theirs to name); the
+    // course's Get and PutAppend are checked against their schemas before a handler runs.
+    srv.addService(Service.fromReceiver("ShardKV", kv, { args: SHARDKV_ARGS_SCHEMAS }));
     srv.addService(Service.fromReceiver("Raft", kv.rf));
     this.net.addServer(this.serverName(g.gid, i), srv);
   }

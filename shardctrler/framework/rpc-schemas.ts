@@ -1,8 +1,10 @@
 // What a well-formed ShardCtrler request looks like (framework side, not the student's).
-// Two users: the servers' handlers reject a malformed request off the wire with
-// ErrInvalidArgs instead of crashing, and the Clerk refuses a bad call before sending it.
-// Only the course's fields are checked; fields a student adds (dedup ids) pass through.
+// Two users: labrpc rejects a malformed request at dispatch, before the student's handler
+// runs (the harness registers the service with these schemas), and the harness's Clerk
+// guard refuses a bad call before sending it (framework/clerk-guard.ts). Only the
+// course's fields are checked; fields a student adds (dedup ids) pass through.
 import { z } from "zod";
+import type { ArgsSchemas } from "../../labrpc/index.js";
 import { NShards } from "../common.js";
 
 /** A replication group id: a positive integer (gid 0 means "no group" in a Config). */
@@ -32,10 +34,9 @@ export const queryArgsSchema = z.looseObject({ num: queryNumSchema });
 
 /**
  * Schemas by the course's method name, for labrpc's per-method check at dispatch
- * (`new Service("ShardCtrler", sc, methods, { args: SHARDCTRLER_ARGS_SCHEMAS })` once
- * labrpc takes schemas); until then the handlers call problemWith themselves.
+ * (`Service.fromReceiver("ShardCtrler", sc, { args: SHARDCTRLER_ARGS_SCHEMAS })`).
  */
-export const SHARDCTRLER_ARGS_SCHEMAS: Readonly<Record<string, z.ZodType>> = {
+export const SHARDCTRLER_ARGS_SCHEMAS: ArgsSchemas = {
   Join: joinArgsSchema,
   Leave: leaveArgsSchema,
   Move: moveArgsSchema,

@@ -1,7 +1,8 @@
 // Tests of our reference shard controller's answers to impossible requests (not shipped
 // in a handout: the course leaves these cases open). A Join of a gid already present, a
-// Leave or Move naming an unknown gid: the Clerk throws ShardCtrlerError with the reason,
-// no config is made, and a retried request gets the same answer.
+// Leave or Move naming an unknown gid: our Clerk throws ShardCtrlerError with the reason
+// (the course's Clerk ignores Err, so a student's need not), no config is made, and a
+// retried request gets the same answer.
 import { graded } from "../../labs-test/harness/graded.js";
 import { ShardCtrlerError } from "../framework/errors.js";
 import { withConfig } from "../config.js";

@@ -1,8 +1,9 @@
-// What a well-formed ShardKV client request looks like (framework side). Handlers reject
-// a malformed request off the wire with ErrInvalidArgs instead of crashing. Only the
-// course's fields are checked; fields a student adds (dedup ids, shard transfer) pass.
+// What a well-formed ShardKV client request looks like (framework side): labrpc rejects a
+// malformed request at dispatch, before the student's handler runs (the harness registers
+// the service with these schemas). Only the course's fields are checked; fields a student
+// adds (dedup ids) pass, and so do RPCs of the student's own (shard transfer).
 import { z } from "zod";
-import { problemWith } from "../../shardctrler/framework/rpc-schemas.js";
+import type { ArgsSchemas } from "../../labrpc/index.js";
 
 export const getArgsSchema = z.looseObject({ key: z.string() });
 export const putAppendArgsSchema = z.looseObject({
@@ -11,13 +12,8 @@ export const putAppendArgsSchema = z.looseObject({
   op: z.enum(["Put", "Append"]),
 });
 
-/**
- * Schemas by the course's method name, for labrpc's per-method check at dispatch (see
- * shardctrler/framework/rpc-schemas.ts); until labrpc takes them the handlers call problemWith.
- */
-export const SHARDKV_ARGS_SCHEMAS: Readonly<Record<string, z.ZodType>> = {
+/** Schemas by the course's method name, for labrpc's per-method check at dispatch. */
+export const SHARDKV_ARGS_SCHEMAS: ArgsSchemas = {
   Get: getArgsSchema,
   PutAppend: putAppendArgsSchema,
 };
-
-export { problemWith };
