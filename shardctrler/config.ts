@@ -102,12 +102,12 @@ export class Config extends TestFrame {
     for (let j = 0; j < this.n; j++) {
       const name = randstring(20);
       names.push(name);
-      ends.push(this.net.makeEnd(name));
+      ends.push(this.net.makeEnd(name, i));
       this.net.connect(name, j);
     }
     this.endnames[i] = names;
     const p = this.saved[i];
-    this.saved[i] = p === null || p === undefined ? makePersister() : p.copy();
+    this.saved[i] = p === null || p === undefined ? makePersister(i) : p.copy();
     const sc = startServer(ends, i, this.saved[i]!);
     this.servers[i] = sc;
     const srv = new Server();

@@ -144,8 +144,9 @@ export class Config extends TestFrame {
   }
 
   private startCtrlerServer(i: number): void {
-    const ends = Array.from({ length: NCTRLERS }, (_, j) => this.freshEnd(this.ctrlerName(j)));
-    const sc = startCtrler(ends, i, makePersister());
+    const me = this.ctrlerName(i);
+    const ends = Array.from({ length: NCTRLERS }, (_, j) => this.freshEnd(this.ctrlerName(j), me));
+    const sc = startCtrler(ends, i, makePersister(me));
     this.ctrlers[i] = sc;
     const srv = new Server();
     srv.addService(Service.fromReceiver("ShardCtrler", sc, { args: SHARDCTRLER_ARGS_SCHEMAS }));
@@ -153,10 +154,14 @@ export class Config extends TestFrame {
     this.net.addServer(this.ctrlerName(i), srv);
   }
 
-  /** An end with a fresh random name, connected to server name and enabled (the course's make_end). */
-  private freshEnd(name: string): ClientEnd {
+  /**
+   * An end with a fresh random name, connected to server name and enabled (the course's
+   * make_end). owner: the server holding it, whose link its messages occupy in simulated
+   * time (clerks' ends have none).
+   */
+  private freshEnd(name: string, owner?: string): ClientEnd {
     const endname = randstring(20);
-    const end = this.net.makeEnd(endname);
+    const end = this.net.makeEnd(endname, owner);
     this.net.connect(endname, name);
     this.net.enable(endname, true);
     return end;
@@ -207,12 +212,13 @@ export class Config extends TestFrame {
   startServer(gi: number, i: number): void {
     const g = this.groups[gi]!;
     // a fresh set of outgoing ClientEnd names to talk to other servers in this group.
+    const me = this.serverName(g.gid, i);
     g.endnames[i] = [];
     const ends: ClientEnd[] = [];
     for (let j = 0; j < this.n; j++) {
       const name = randstring(20);
       g.endnames[i]!.push(name);
-      ends.push(this.net.makeEnd(name));
+      ends.push(this.net.makeEnd(name, me));
       this.net.connect(name, this.serverName(g.gid, j));
       this.net.enable(name, true);
     }
@@ -222,13 +228,15 @@ export class Config extends TestFrame {
     for (let j = 0; j < NCTRLERS; j++) {
       const name = randstring(20);
       g.mendnames[i]!.push(name);
-      mends.push(this.net.makeEnd(name));
+      mends.push(this.net.makeEnd(name, me));
       this.net.connect(name, this.ctrlerName(j));
       this.net.enable(name, true);
     }
     const p = g.saved[i];
-    g.saved[i] = p === null || p === undefined ? makePersister() : p.copy();
-    const kv = startServer(ends, i, g.saved[i]!, this.maxraftstate, g.gid, mends, this.makeEnd);
+    g.saved[i] = p === null || p === undefined ? makePersister(me) : p.copy();
+    // Ends this server makes to other groups are its own: they occupy its link.
+    const makeEnd = (name: string): ClientEnd => this.freshEnd(name, me);
+    const kv = startServer(ends, i, g.saved[i]!, this.maxraftstate, g.gid, mends, makeEnd);
     g.servers[i] = kv;
     const srv = new Server();
     // Every method of the student's server (shard transfer RPCs are theirs to name); the
