@@ -2,6 +2,8 @@
 // serialization boundary, so peers never share objects and byte counts are real.
 // Go's hazard was lower-case fields; ours are values JSON would silently change.
 
+import { hasWorld, world, type World } from "../runtime/world.js";
+
 export class CodecError extends Error {
   constructor(
     readonly path: string,
@@ -12,7 +14,24 @@ export class CodecError extends Error {
 }
 
 let errorCount = 0;
-const warnedShapes = new Set<string>();
+/**
+ * Classes already warned about, per world: "once per class" holds for each test even when
+ * a long-lived worker runs many tests in one process (labgob warns once per process, and
+ * the course runs one test binary per process). Outside a world, once per process.
+ */
+const warnedInWorld = new WeakMap<World, Set<string>>();
+const warnedOutside = new Set<string>();
+
+function warnedShapes(): Set<string> {
+  if (!hasWorld()) return warnedOutside;
+  const w = world();
+  let set = warnedInWorld.get(w);
+  if (set === undefined) {
+    set = new Set();
+    warnedInWorld.set(w, set);
+  }
+  return set;
+}
 
 /** Number of codec warnings so far (mirrors labgob's global counter, for its tests). */
 export function codecErrorCount(): number {
@@ -73,7 +92,7 @@ function check(value: unknown, path: string | undefined, stack: Set<object>): bo
       }
       if (obj instanceof Date) problem("is a Date, which JSON turns into a string");
       if (ArrayBuffer.isView(obj)) problem(`is a ${name}; only Uint8Array is supported`);
-      if (!warnedShapes.has(name)) {
+      if (!warnedShapes().has(name)) {
         if (path === undefined) throw NEEDS_PATH;
         warnClass(name, path);
       }
@@ -100,7 +119,7 @@ function checkValue(value: unknown, what: string): boolean {
 }
 
 function warnClass(name: string, path: string): void {
-  warnedShapes.add(name);
+  warnedShapes().add(name);
   errorCount++;
   console.warn(
     `labgob warning: ${path} is an instance of class ${name}; its fields are sent but the ` +

@@ -9,7 +9,7 @@ import { RealClock } from "../../runtime/real-clock.js";
 import { collected, startCollecting } from "../harness/registry.js";
 import { runGraded } from "../harness/run-graded.js";
 import { findPart } from "../labs.js";
-import { DEFAULT_LIMIT_MS } from "./seed-pool.js";
+import { limitsOf } from "./seed-pool.js";
 import { selectTests } from "./select-tests.js";
 
 const cmd = new Command("in-process")
@@ -35,7 +35,7 @@ const total = new RealClock();
 for (const name of selectTests(parts, o.run, (p) => p.tests)) {
   const c = collected().get(name);
   if (c === undefined || c.kind !== "graded") throw new Error(`${name} is not a graded test in the loaded files`);
-  const { result } = await runGraded(name, c.body, c.opts, { seed, realtime: false, limitMs: DEFAULT_LIMIT_MS, hash: o.hash });
+  const { result } = await runGraded(name, c.body, c.opts, { seed, realtime: false, limitMs: limitsOf(parts)(name), hash: o.hash });
   process.stderr.write(`${name.padEnd(62)} ${result.passed ? "ok  " : "FAIL"} ${(result.virtualMs / 1000).toFixed(1).padStart(6)} virtual s ${(result.wallMs / 1000).toFixed(2).padStart(6)} wall s${result.digest === undefined ? "" : ` ${result.digest.slice(0, 16)}`}\n`);
 }
 process.stderr.write(`total wall ${(total.now() / 1000).toFixed(1)} s\n`);

@@ -10,6 +10,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { RealClock } from "../../runtime/real-clock.js";
+import type { LabPart } from "../labs.js";
 import { workerMessageSchema, type JobRecord, type WorkerMessage } from "./seed-protocol.js";
 
 export interface PoolJob {
@@ -33,6 +34,8 @@ export interface PoolOptions {
   totalWallMs: number;
   /** Virtual ms a simulated test may run (the course's 120 s, plus the harness's margin). */
   limitMs: number;
+  /** A test's own virtual limit, where it differs from limitMs (see limitsOf). */
+  limitMsFor?: (test: string) => number;
   /** Folder for worker logs (worker-<slot>.log: everything the tests printed). */
   logDir: string;
   /** Ask workers for a trace digest of every run (replay checks). */
@@ -47,6 +50,18 @@ export interface PoolOptions {
 
 /** The course's 120 s per test, plus the margin the harnesses' own watchdogs take. */
 export const DEFAULT_LIMIT_MS = 125_000;
+
+/**
+ * Each test's virtual limit (ms) among these parts: the part's own (labrpc has no course
+ * limit) or DEFAULT_LIMIT_MS. A name in two parts (TestBasic: labrpc and 4A) takes the
+ * first listed part's.
+ */
+export function limitsOf(parts: readonly LabPart[]): (test: string) => number {
+  return (test) => {
+    const p = parts.find((q) => q.tests.includes(test) || (q.extraTests ?? []).includes(test));
+    return p?.virtualLimitMs ?? DEFAULT_LIMIT_MS;
+  };
+}
 
 /** tsx's loader (what `node --import tsx` loads), so workers run TypeScript directly. */
 const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
@@ -119,7 +134,7 @@ class WorkerHandle {
   }
 
   send(job: PoolJob, o: PoolOptions): void {
-    this.child.send({ type: "job", id: job.id, test: job.test, seed: job.seed, limitMs: o.limitMs, hash: o.hash, realtime: o.realtime });
+    this.child.send({ type: "job", id: job.id, test: job.test, seed: job.seed, limitMs: o.limitMsFor?.(job.test) ?? o.limitMs, hash: o.hash, realtime: o.realtime });
   }
 
   kill(): void {

@@ -12,7 +12,7 @@ import type { GradedResult } from "../harness/run-graded.js";
 import type { LabPart } from "../labs.js";
 import { Progress } from "./progress.js";
 import { writeRunsFile } from "./runs-file.js";
-import { DEFAULT_LIMIT_MS, runPool } from "./seed-pool.js";
+import { DEFAULT_LIMIT_MS, limitsOf, runPool } from "./seed-pool.js";
 import type { JobRecord } from "./seed-protocol.js";
 import { selectTests } from "./select-tests.js";
 import { printSummaryTable } from "./summary-table.js";
@@ -60,6 +60,7 @@ export async function sweep(o: SweepOptions): Promise<SweepResult> {
     startWallMs: 120_000,
     totalWallMs: Number.MAX_SAFE_INTEGER,
     limitMs: DEFAULT_LIMIT_MS,
+    limitMsFor: limitsOf(o.parts),
     logDir: o.logDir,
     realtime: o.realtime,
     onRecord: (job, r) => progress.tick(r.passed, `${job.test} seed ${job.seed}`),

@@ -6,7 +6,7 @@ import { RealClock } from "../../../runtime/real-clock.js";
 import { studentFilesIn, type LabPart } from "../../labs.js";
 import { Progress } from "../progress.js";
 import { writeRunsFile, type RunsFile } from "../runs-file.js";
-import { DEFAULT_LIMIT_MS, runPool } from "../seed-pool.js";
+import { DEFAULT_LIMIT_MS, limitsOf, runPool } from "../seed-pool.js";
 import type { JobRecord } from "../seed-protocol.js";
 import { toolVersions } from "../versions.js";
 import { buildPlan, consecutiveSeeds, shardOf, type Shard } from "../work-plan.js";
@@ -115,6 +115,7 @@ export async function grade(o: GradeOptions): Promise<GradescopeResults> {
         startWallMs: 120_000,
         totalWallMs: o.totalWallMs,
         limitMs: DEFAULT_LIMIT_MS,
+        limitMsFor: limitsOf(simulated),
         logDir,
         env: childEnv(),
         onRecord: (job, r) => progress.tick(r.passed, `${job.test} seed ${job.seed}`),
