@@ -2,12 +2,12 @@
 // Runs the 3A+3B graded tests in one vitest process and reports the total wall time,
 // TestSpeed3A's virtual ms per op and ops per wall second, and how long the
 // linearizability checker took on the largest history the suite produced.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { execa } from "execa";
-import type { GradedResult } from "../labs-test/harness/graded.js";
+import { readGradedResults } from "../labs-test/harness/run-graded.js";
 import { readStats, STATS_ENV } from "../labs-test/harness/stats-sink.js";
 import { RealClock } from "../runtime/real-clock.js";
 
@@ -18,19 +18,6 @@ const { values: args } = parseArgs({
     run: { type: "string", default: "3A$|3B$" },
   },
 });
-
-function readLines<T>(file: string): T[] {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch {
-    return [];
-  }
-  return text
-    .split("\n")
-    .filter((l) => l.trim() !== "")
-    .map((l) => JSON.parse(l) as T);
-}
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), "kvraft-bench-"));
@@ -49,7 +36,7 @@ async function main(): Promise<void> {
   });
   const totalMs = wall.now();
 
-  const results = readLines<GradedResult>(resultsFile);
+  const results = readGradedResults(resultsFile);
   const stats = readStats(statsFile);
   rmSync(dir, { recursive: true, force: true });
 

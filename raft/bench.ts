@@ -8,7 +8,7 @@ import { randomInt } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { execa } from "execa";
-import type { GradedResult } from "../labs-test/harness/graded.js";
+import { readGradedResults } from "../labs-test/harness/run-graded.js";
 import { findPart } from "../labs-test/labs.js";
 import { readStats, STATS_ENV, type StatsRecord } from "../labs-test/harness/stats-sink.js";
 import { RealClock } from "../runtime/real-clock.js";
@@ -48,14 +48,6 @@ const HANDOUT: Record<string, Handout> = {
   "Test (2D): install snapshots (unreliable+crash)": { seconds: 63.5, rpcs: 687, bytes: 288294, cmds: 336 },
   "Test (2D): crash and restart all servers": { seconds: 19.5, rpcs: 268, bytes: 81352, cmds: 58 },
 };
-
-function readLines<T>(file: string): T[] {
-  if (!existsSync(file)) return [];
-  return readFileSync(file, "utf8")
-    .split("\n")
-    .filter((l) => l.trim() !== "")
-    .map((l) => JSON.parse(l) as T);
-}
 
 /**
  * "!" marks a count above the handout's; "*" one above it only because the run agreed more
@@ -163,7 +155,7 @@ async function main(): Promise<void> {
   const wallS = wall.now() / 1000;
 
   const stats = readStats(statsFile).filter((x) => x.kind === "test");
-  const results = readLines<GradedResult>(resultsFile);
+  const results = readGradedResults(resultsFile);
   const rows: string[][] = [];
   let over = 0;
   let scaled = 0;

@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from "node:fs";
 import { processCpuMs, RealClock } from "../../runtime/real-clock.js";
 import { runWorld, type World } from "../../runtime/world.js";
 import { partOfTest } from "../labs.js";
@@ -27,6 +28,18 @@ export interface GradedResult {
   error?: string;
   /** Hash of the run's whole trace, when asked for (RunSettings.hash). */
   digest?: string;
+}
+
+/**
+ * The records graded() appended to a LABS_RESULTS file (one JSON line per finished run), in
+ * order; [] when the file does not exist (no test ran).
+ */
+export function readGradedResults(file: string): GradedResult[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .map((l) => JSON.parse(l) as GradedResult);
 }
 
 export interface RunSettings {

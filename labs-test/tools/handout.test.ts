@@ -7,6 +7,7 @@ import path from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { GradedResult } from "../harness/graded.js";
+import { readGradedResults } from "../harness/run-graded.js";
 import { PARTS, studentFilesIn, testsToRun, type LabPart } from "../labs.js";
 import { parseRegions } from "../solution-markers.js";
 import { dropped } from "./handout-tree.js";
@@ -56,9 +57,8 @@ async function runParts(
     all: true,
     reject: false,
   });
-  const lines = existsSync(results) ? readFileSync(results, "utf8").trim().split("\n").filter(Boolean) : [];
   const output = r.all ?? "";
-  return { results: lines.map((l) => JSON.parse(l) as GradedResult), closing: output.trim().split("\n").at(-1) ?? "", output };
+  return { results: readGradedResults(results), closing: output.trim().split("\n").at(-1) ?? "", output };
 }
 
 const raftParts = ["2A", "2B", "2C", "2D"];

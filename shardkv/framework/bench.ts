@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { execa } from "execa";
-import type { GradedResult } from "../../labs-test/harness/graded.js";
+import { readGradedResults } from "../../labs-test/harness/run-graded.js";
 import { readStats, STATS_ENV } from "../../labs-test/harness/stats-sink.js";
 import { findPart } from "../../labs-test/labs.js";
 import { RealClock } from "../../runtime/real-clock.js";
@@ -19,19 +19,6 @@ const { values: args } = parseArgs({
     realtime: { type: "boolean", default: false },
   },
 });
-
-function readLines<T>(file: string): T[] {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch {
-    return [];
-  }
-  return text
-    .split("\n")
-    .filter((l) => l.trim() !== "")
-    .map((l) => JSON.parse(l) as T);
-}
 
 /** CPU seconds (user + system) used by this process's finished children, from /proc. */
 function childCpuSeconds(): number | undefined {
@@ -67,7 +54,7 @@ async function main(): Promise<void> {
   const totalMs = wall.now();
   const cpu1 = childCpuSeconds();
 
-  const results = readLines<GradedResult>(resultsFile);
+  const results = readGradedResults(resultsFile);
   const stats = readStats(statsFile);
   rmSync(dir, { recursive: true, force: true });
 
