@@ -39,8 +39,10 @@ test("every reference/*.test.ts file is some part's reference test, and every li
 });
 
 test("studentFilesIn: the listed files plus the student's helper files, never framework or test files", () => {
-  expect(studentFilesIn(findPart("2A")!, ROOT)).toEqual(["raft/raft.ts"]);
-  expect(studentFilesIn(findPart("3A")!, ROOT)).toEqual(["kvraft/client.ts", "kvraft/common.ts", "kvraft/server.ts", "raft/raft.ts"]);
+  // raft/log.ts, messages.ts, persistence.ts and progress.ts: our reference's helper files
+  const raft = ["raft/log.ts", "raft/messages.ts", "raft/persistence.ts", "raft/progress.ts", "raft/raft.ts"];
+  expect(studentFilesIn(findPart("2A")!, ROOT)).toEqual(raft);
+  expect(studentFilesIn(findPart("3A")!, ROOT)).toEqual(["kvraft/client.ts", "kvraft/common.ts", "kvraft/server.ts", ...raft]);
   const root = repo({
     "raft/raft.ts": "a", "raft/election.ts": "b", "raft/config.ts": "c", "raft/x.test.ts": "d",
     "raft/notes.md": "e", "raft/reference/r.ts": "f", "raft/sub/deep.ts": "g",

@@ -83,6 +83,23 @@ export function hasMarkers(text: string): boolean {
 }
 
 /**
+ * Whether a file is solution and nothing else: it holds a region, and every line outside
+ * its regions is blank or a comment (a header). The handout leaves such a helper file out
+ * rather than ship an empty stub of our file split.
+ * @throws MarkerError as parseRegions does.
+ */
+export function whollySolution(file: string, text: string): boolean {
+  const regions = parseRegions(file, text);
+  const lines = text.split("\n");
+  let next = 0;
+  for (const r of regions) {
+    if (lines.slice(next, r.begin - 1).some((l) => !/^\s*(\/\/.*)?$/.test(l))) return false;
+    next = r.end;
+  }
+  return regions.length > 0 && lines.slice(next).every((l) => /^\s*(\/\/.*)?$/.test(l));
+}
+
+/**
  * text with every region replaced by its stub: `<indent>// Your code here (tag).` and the
  * stub's code lines (the first is left out when the skeleton's comment just above already
  * addresses the student). Deterministic: the same text gives the same bytes.

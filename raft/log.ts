@@ -44,12 +44,12 @@ export class RaftLog {
     return this.entries.slice(index - this.base);
   }
 
-  /** Figure 2's up-to-date rule: a log ending at (index, term) is at least as new as ours. */
-  isBehind(index: number, term: number): boolean {
+  /** Figure 2's up-to-date rule: a log whose last entry is (index, term) is at least as new as ours. */
+  candidateUpToDate(index: number, term: number): boolean {
     return term > this.lastTerm() || (term === this.lastTerm() && index >= this.lastIndex());
   }
 
-  /** The first index (> base) of the run of term ending at index: the follower's fast-backup hint. */
+  /** The first index (> base) of the run of entries of index's term that holds index: the follower's fast-backup hint. */
   firstOfTerm(index: number): number {
     const term = this.termAt(index);
     while (index - 1 > this.base && this.termAt(index - 1) === term) index--;

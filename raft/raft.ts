@@ -531,7 +531,7 @@ export class Raft {
   private handleVote(args: RequestVoteArgs, pre: boolean): RequestVoteReply {
     const refuse = { term: this.currentTerm, voteGranted: false };
     if (this.dead || argsProblem("vote", args, this.peers.length) !== "") return refuse;
-    const logOk = this.log.isBehind(args.lastLogIndex, args.lastLogTerm);
+    const logOk = this.log.candidateUpToDate(args.lastLogIndex, args.lastLogTerm);
     if (pre) {
       // What a real vote would get, and only with no live leader: a healthy leader is not deposed.
       const leaderAlive = this.role === "leader" || now() - this.lastHeard < ELECTION_MIN_MS;

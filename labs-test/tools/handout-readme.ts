@@ -1,21 +1,24 @@
 // The student README of a handout, generated from the manifest: which files are the
 // student's, how to run and replay tests, the rules, and how to read a failure.
-import { FRAMEWORK_FILES_BESIDE_STUDENT_FILES, studentFilesIn, type LabPart } from "../labs.js";
+import { FRAMEWORK_FILES_BESIDE_STUDENT_FILES, type LabPart } from "../labs.js";
 
 function table(rows: string[][]): string {
   const [head, ...body] = rows;
   return [`| ${head!.join(" | ")} |`, `| ${head!.map(() => "---").join(" | ")} |`, ...body.map((r) => `| ${r.join(" | ")} |`)].join("\n");
 }
 
-/** README.md of the student tree (Markdown); the same parts and files give the same text. */
-export function studentReadme(parts: readonly LabPart[], root: string): string {
+/**
+ * README.md of the student tree (Markdown); the same parts and files give the same text.
+ * filesOf: a part's student files as the handout ships them (paths relative to the repo).
+ */
+export function studentReadme(parts: readonly LabPart[], filesOf: (p: LabPart) => string[]): string {
   const graded = parts.filter((p) => p.studentFiles.length > 0);
   const rows = [["part", "what", "your files", "graded tests", "points"]];
   for (const p of graded) {
     rows.push([
       `\`make test-${p.id}\``,
       p.title,
-      studentFilesIn(p, root).map((f) => `\`${f}\``).join(", "),
+      filesOf(p).map((f) => `\`${f}\``).join(", "),
       String(p.tests.length),
       String(p.points),
     ]);

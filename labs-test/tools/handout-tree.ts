@@ -4,7 +4,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { PARTS, studentFilesIn, type LabPart } from "../labs.js";
-import { hasMarkers, stubRegions } from "../solution-markers.js";
+import { hasMarkers, stubRegions, whollySolution } from "../solution-markers.js";
 import { studentReadme } from "./handout-readme.js";
 
 export class HandoutError extends Error {}
@@ -106,27 +106,31 @@ function walk(root: string, rel: string, out: string[]): void {
 
 /**
  * The student tree made from the repository at root, in path order: solution regions of
- * every part's student files (studentFilesIn) stubbed, reference folders and HANDOUT_DROP
- * left out, README.md generated.
+ * every part's student files (studentFilesIn) stubbed, except that a helper file the
+ * manifest does not list and that is wholly solution (whollySolution: our own file split,
+ * e.g. raft/log.ts) is left out, as are reference folders and HANDOUT_DROP; README.md
+ * generated.
  * @throws HandoutError for a student file the manifest lists that does not exist, or a
  *   file outside every part's student files that holds SOLUTION markers.
  * @throws MarkerError (from solution-markers.ts) for a malformed region, naming file:line.
  */
 export function handoutTree(root: string, parts: readonly LabPart[] = PARTS): TreeFile[] {
   const student = new Map<string, string>();
+  const ours = new Set<string>();
   for (const p of parts) {
     for (const f of studentFilesIn(p, root)) {
       if (!existsSync(path.join(root, f))) {
         throw new HandoutError(`part ${p.id}: the manifest (labs-test/labs.ts) lists student file ${f}, but ${path.join(root, f)} does not exist`);
       }
       student.set(f, p.id);
+      if (!p.studentFiles.includes(f) && whollySolution(f, readFileSync(path.join(root, f), "utf8"))) ours.add(f);
     }
   }
   const paths: string[] = [];
   for (const top of INCLUDE) walk(root, top, paths);
   const files: TreeFile[] = [];
   for (const rel of paths.sort()) {
-    if (dropped(rel)) continue;
+    if (dropped(rel) || ours.has(rel)) continue;
     const abs = path.join(root, rel);
     const mode = statSync(abs).mode & 0o777;
     let bytes = readFileSync(abs);
@@ -143,6 +147,6 @@ export function handoutTree(root: string, parts: readonly LabPart[] = PARTS): Tr
     }
     files.push({ path: rel, bytes, mode });
   }
-  files.push({ path: "README.md", bytes: Buffer.from(studentReadme(parts, root), "utf8"), mode: 0o644 });
+  files.push({ path: "README.md", bytes: Buffer.from(studentReadme(parts, (p) => studentFilesIn(p, root).filter((f) => !ours.has(f))), "utf8"), mode: 0o644 });
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }

@@ -174,6 +174,10 @@ describe("the student tree", () => {
     expect(raft).toContain("// Your code here (2A).\n    void this.ticker();");
     expect(raft).toMatch(/private async sendRequestVote\(/);
     expect(raft).toMatch(/up to 7 s/);
+    // Our own file split (raft/log.ts, progress.ts, ...) is wholly solution: it stays behind.
+    expect(readdirSync(path.join(ho, "raft")).filter((f) => f.endsWith(".ts")).sort()).toEqual(
+      ["bench.ts", "config.ts", "persister.test.ts", "persister.ts", "raft-extra.test.ts", "raft.test.ts", "raft.ts"],
+    );
     expect(readFileSync(path.join(ho, "kvraft/client.ts"), "utf8")).toContain('    // You will have to modify this function.\n    return "";\n');
     const readme = readFileSync(path.join(ho, "README.md"), "utf8");
     for (const p of PARTS) for (const f of p.studentFiles) expect(readme).toContain(`\`${f}\``);
@@ -264,10 +268,11 @@ describe("bad input", () => {
 
   const good = ["export function f(): number {", `  ${MARK("BEGIN", "2A")}`, "  return 42;", `  ${MARK("STUB")}`, "  // return 0;", `  ${MARK("END")}`, "}", ""].join("\n");
 
-  test("a well-formed repository: stubs, helper files taken along, README lists them", () => {
+  test("a well-formed repository: stubs, helper files taken along, README lists them; a wholly-solution helper is left out", () => {
     const { root, parts } = fakeRepo({
       "raft/raft.ts": good,
       "raft/election.ts": `export const x = 1;\n${MARK("BEGIN")}\nexport const y = 2;\n${MARK("END")}\n`,
+      "raft/progress.ts": `// our file split: a header comment, then solution only\n\n${MARK("BEGIN")}\nexport const z = 3;\n${MARK("END")}\n`,
       "raft/config.ts": "export const harness = 1;\n",
       "raft/reference/secret.test.ts": "secret\n",
       Makefile: "test:\n\trun\n# INSTRUCTOR BEGIN\ngrade:\n\tgrade-tool\n# INSTRUCTOR END\nhelp:\n",
@@ -278,7 +283,9 @@ describe("bad input", () => {
     expect(readFileSync(path.join(out, "Makefile"), "utf8")).toBe("test:\n\trun\nhelp:\n");
     expect(readFileSync(path.join(out, "raft/raft.ts"), "utf8")).toBe("export function f(): number {\n  // Your code here (2A).\n  return 0;\n}\n");
     expect(readFileSync(path.join(out, "raft/election.ts"), "utf8")).toBe("export const x = 1;\n// Your code here.\n");
-    expect(readFileSync(path.join(out, "README.md"), "utf8")).toContain("`raft/election.ts`, `raft/raft.ts`");
+    const readme = readFileSync(path.join(out, "README.md"), "utf8");
+    expect(readme).toContain("`raft/election.ts`, `raft/raft.ts`");
+    expect(readme).not.toContain("raft/progress.ts");
   });
 
   const cases: Array<[string, Record<string, string>, RegExp]> = [
