@@ -5,7 +5,7 @@ import { entriesProblem, isIndex, isObject } from "./messages.js";
 import type { Entry } from "./log.js";
 
 /** Figure 2's persistent state; log[0] = [term of base, null] stands for the snapshot through base. */
-export interface PersistentState {
+interface PersistentState {
   term: number;
   vote: number;
   base: number;

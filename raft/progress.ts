@@ -17,14 +17,18 @@ export class Progress {
   seq = 0;
   /** When we last sent it anything (virtual ms): a heartbeat goes only to a follower we've been quiet to. */
   lastSent = -Infinity;
+  /** When it last answered us, or sent us a request (virtual ms): a silent follower is only probed now and then. */
+  answeredAt: number;
   /** The highest leaderCommit it has been sent. */
   sentCommit = 0;
 
   constructor(
     readonly peer: number,
     lastIndex: number,
+    now: number,
   ) {
     this.next = lastIndex + 1;
+    this.answeredAt = now;
   }
 
   /** Its log matches ours through index: match and next move forward, never back. */
@@ -33,9 +37,10 @@ export class Progress {
     if (this.next <= this.match) this.next = this.match + 1;
   }
 
-  /** The call seq got an answer, or failed: a later answer also frees an earlier inflight (a lost or overtaken call). */
-  answered(seq: number, ok: boolean): void {
+  /** The call seq got an answer (ok) or failed, at time t: a later answer also frees an earlier inflight (a lost or overtaken call). */
+  answered(seq: number, ok: boolean, t: number): void {
     if (seq === this.inflight || (ok && seq > this.inflight)) this.inflight = 0;
+    if (ok) this.answeredAt = t;
   }
 
   check(me: number, lastIndex: number): void {

@@ -28,7 +28,7 @@ import type { Persister } from "./persister.js";
 //   no leader has reached it (nor has it voted) within the last 500 ms, so a peer back from
 //   a partition cannot depose a healthy leader. With a majority it runs the real election.
 // - Replication (leader, progress.ts): per follower at most one message with entries or the
-//   snapshot in flight; the others are empty heartbeats, every 200 ms to a follower we have
+//   snapshot in flight; the others are empty heartbeats, every 250 ms to a follower we have
 //   been quiet to. Commands started in the same instant go out together. Rejections carry
 //   the fast-backup hints. Only entries of the current term are committed by counting.
 // - Persistence (persistence.ts): {term, vote, base, log} through the codec, saved before
@@ -96,8 +96,23 @@ interface Ballot {
   granted: Set<number>;
 }
 
-/** A leader sends each follower something at least every HEARTBEAT_MS ms: 5 a second, under the course's 10. */
-const HEARTBEAT_MS = 200;
+/** A leader sends each follower something at least every HEARTBEAT_MS ms: 4 a second, under the course's 10. */
+const HEARTBEAT_MS = 250;
+/** How often the leader checks whom it owes a heartbeat: a follower waits HEARTBEAT_MS to HEARTBEAT_MS + TICK_MS. */
+const TICK_MS = 50;
+/**
+ * A follower silent for two heartbeats is probably down or cut off: it gets one probe per
+ * PROBE_MS instead of eight (Figure 8's RPC count, where crashed peers stay down for
+ * seconds). One that comes back asks for pre-votes within an election timeout, and is
+ * caught up then.
+ */
+const PROBE_MS = 2000;
+/**
+ * CheckQuorum: a leader that no majority has answered for QUORUM_MS steps down. A leader
+ * cut off (and probing its followers only every PROBE_MS) would otherwise stay leader after
+ * it rejoins a minority, which TestReElection2A's checkNoLeader catches.
+ */
+const QUORUM_MS = 1000;
 /**
  * Election timeouts are uniform in [500, 1000) ms: above the paper's 150–300 (heartbeats are
  * slower here), well inside the 5 s the tests allow; longer ones mean fewer needless elections.
@@ -492,12 +507,15 @@ export class Raft {
   }
 
   private becomeLeader(): void {
+    const voters = this.ballot?.granted;
     this.setRole("leader");
     this.ballot = null;
     this.electionTimer?.cancel();
     this.electionTimer = null;
-    this.progress = this.peers.map((_, i) => new Progress(i, this.log.lastIndex()));
-    this.heartbeat(); // tell everyone at once, so that nobody else starts an election
+    this.progress = this.peers.map((_, i) => new Progress(i, this.log.lastIndex(), now()));
+    // Tell everyone else at once, so that nobody starts an election; a voter has just heard from us (it waits ELECTION_MIN_MS).
+    for (const p of this.progress) if (voters?.has(p.peer) === true) p.lastSent = now();
+    this.heartbeat();
   }
 
   private stopLeading(): void {
@@ -531,6 +549,12 @@ export class Raft {
   private handleVote(args: RequestVoteArgs, pre: boolean): RequestVoteReply {
     const refuse = { term: this.currentTerm, voteGranted: false };
     if (this.dead || argsProblem("vote", args, this.peers.length) !== "") return refuse;
+    const p = this.progress[args.candidateId];
+    // A silent follower that asks for votes is back (restarted, or reconnected): catch it up now, not at the next probe.
+    if (p !== undefined && now() - p.answeredAt >= 2 * HEARTBEAT_MS) {
+      p.answeredAt = now();
+      this.sendTo(p);
+    }
     const logOk = this.log.candidateUpToDate(args.lastLogIndex, args.lastLogTerm);
     if (pre) {
       // What a real vote would get, and only with no live leader: a healthy leader is not deposed.
@@ -551,14 +575,18 @@ export class Raft {
     return { term: this.currentTerm, voteGranted: grant };
   }
 
-  /** Ask every peer for its (pre-)vote; a majority of grants makes us candidate, or leader. */
+  /**
+   * Ask every peer for its pre-vote, or the pre-vote granters (a majority) for their votes;
+   * a majority of grants makes us candidate, or leader.
+   */
   private campaign(pre: boolean): void {
     const log = this.log;
+    const asked = pre ? null : this.ballot?.granted;
     const args = { term: this.currentTerm + (pre ? 1 : 0), candidateId: this.me, lastLogIndex: log.lastIndex(), lastLogTerm: log.lastTerm() };
     const ballot: Ballot = { pre, args, granted: new Set([this.me]) };
     this.ballot = ballot;
     if (this.countGrant(ballot, this.me)) return;
-    for (let i = 0; i < this.peers.length; i++) if (i !== this.me) void this.askVote(i, ballot);
+    for (let i = 0; i < this.peers.length; i++) if (i !== this.me && asked?.has(i) !== false) void this.askVote(i, ballot);
   }
 
   private async askVote(peer: number, ballot: Ballot): Promise<void> {
@@ -584,12 +612,19 @@ export class Raft {
 
   // ---- replication (the leader) -----------------------------------------------------------
 
-  /** Every HEARTBEAT_MS: a message to each follower we have been quiet to for half of that. */
+  /** Every TICK_MS: CheckQuorum, then a message to each follower we have been quiet to for HEARTBEAT_MS (PROBE_MS if it is silent). */
   private heartbeat(): void {
-    for (const p of this.progress) {
-      if (p.peer !== this.me && now() - p.lastSent >= HEARTBEAT_MS / 2) this.sendTo(p);
+    const t = now();
+    const answering = this.progress.filter((p) => p.peer === this.me || t - p.answeredAt < QUORUM_MS).length;
+    if (answering * 2 <= this.peers.length) {
+      this.becomeFollower(this.currentTerm);
+      return;
     }
-    this.heartbeatTimer = after(HEARTBEAT_MS, () => this.heartbeat());
+    for (const p of this.progress) {
+      const interval = t - p.answeredAt >= 2 * HEARTBEAT_MS ? PROBE_MS : HEARTBEAT_MS;
+      if (p.peer !== this.me && t - p.lastSent >= interval) this.sendTo(p);
+    }
+    this.heartbeatTimer = after(TICK_MS, () => this.heartbeat());
   }
 
   /** Replicate at the end of this instant: commands started together are saved, and sent, together. */
@@ -598,9 +633,7 @@ export class Raft {
       this.flushTimer = null;
       this.persistIfDirty();
       this.advanceCommit(); // a lone peer is its own majority
-      for (const p of this.progress) {
-        if (p.peer !== this.me && p.inflight === 0 && (p.next <= this.log.lastIndex() || p.sentCommit < this.commitIndex)) this.sendTo(p);
-      }
+      for (const p of this.progress) if (p.peer !== this.me) this.afterReply(p);
     });
   }
 
@@ -627,7 +660,7 @@ export class Raft {
   /** Bookkeeping common to both replies: false if there is nothing more to do with this one. */
   private replied(p: Progress, seq: number, term: number, reply: unknown): reply is { term: number } {
     const replyTerm = isObject(reply) && isIndex(reply.term) ? reply.term : -1;
-    p.answered(seq, replyTerm >= 0);
+    p.answered(seq, replyTerm >= 0, now());
     if (this.dead || replyTerm < 0) return false;
     if (replyTerm > this.currentTerm) {
       this.becomeFollower(replyTerm);
@@ -660,10 +693,10 @@ export class Raft {
     this.afterReply(p);
   }
 
-  /** A follower that answered and still lacks entries gets them at once. */
+  /** A follower with nothing in flight that lacks entries, or news of the commit index, gets them at once. */
   private afterReply(p: Progress): void {
     p.check(this.me, this.log.lastIndex());
-    if (p.inflight === 0 && p.next <= this.log.lastIndex()) this.sendTo(p);
+    if (p.inflight === 0 && (p.next <= this.log.lastIndex() || p.sentCommit < this.commitIndex)) this.sendTo(p);
   }
 
   /** Commit the highest index a majority holds, if it is of the current term (Figure 8). */
