@@ -26,11 +26,13 @@ import type { Persister } from "./persister.js";
 // - Elections: a follower that hears from no leader for 500–1000 ms asks for pre-votes,
 //   which change nobody's state; a peer grants one only for an up-to-date log and only if
 //   no leader has reached it (nor has it voted) within the last 500 ms, so a peer back from
-//   a partition cannot depose a healthy leader. With a majority it runs the real election.
+//   a partition cannot depose a healthy leader. With a majority it runs the real election,
+//   asking every peer; a leader that no majority answers for 1 s steps down (CheckQuorum).
 // - Replication (leader, progress.ts): per follower at most one message with entries or the
 //   snapshot in flight; the others are empty heartbeats, every 300 ms to a follower we have
-//   been quiet to. Commands started in the same instant go out together. Rejections carry
-//   the fast-backup hints. Only entries of the current term are committed by counting.
+//   been quiet to (every 2 s to one that has gone silent). Commands started within 10 ms go
+//   out together. Rejections carry the fast-backup hints. Only entries of the current term
+//   are committed by counting.
 // - Persistence (persistence.ts): {term, vote, base, log} through the codec, saved before
 //   any message that depends on it leaves. One applier task sends on applyCh.
 // - Broken invariants throw at once, naming the peer and the rule.
@@ -109,9 +111,9 @@ const BATCH_MS = 10;
 const TICK_MS = 50;
 /**
  * A follower silent for two heartbeats is probably down or cut off: it gets one probe per
- * PROBE_MS instead of eight (Figure 8's RPC count, where crashed peers stay down for
- * seconds). One that comes back asks for pre-votes within an election timeout, and is
- * caught up then.
+ * PROBE_MS rather than a heartbeat per HEARTBEAT_MS (Figure 8's RPC count, where crashed
+ * peers stay down for seconds). One that comes back asks for pre-votes within an election
+ * timeout, and is caught up then.
  */
 const PROBE_MS = 2000;
 /**
