@@ -633,7 +633,7 @@ export class Raft {
   /**
    * Our candidacy of this term stands while we ask for pre-votes again: long reordering
    * delays replies by up to 2.2 s, longer than an election timeout, so a vote that comes late
-   * still counts (without this, Figure 8 (unreliable) fails to elect a leader for 10 s in 2% of seeds).
+   * still counts (without this, Figure 8 (unreliable) went 10 s without a leader in 1 of 2000 seeds).
    */
   private standsStill(ballot: Ballot): boolean {
     return !ballot.pre && ballot.args.term === this.currentTerm && this.role === "precandidate";
