@@ -53,30 +53,26 @@ const NEEDS_PATH = Symbol("needs path");
  * large log); the first problem then throws NEEDS_PATH and the caller checks again with paths.
  */
 function check(value: unknown, path: string | undefined, stack: Set<object>): boolean {
-  const problem = (what: string): never => {
-    if (path === undefined) throw NEEDS_PATH;
-    throw new CodecError(path, what);
-  };
   switch (typeof value) {
     case "string":
     case "boolean":
       return false;
     case "number":
-      if (!Number.isFinite(value)) problem(`is ${String(value)} (JSON turns it into null)`);
+      if (!Number.isFinite(value)) problemAt(path, `is ${String(value)} (JSON turns it into null)`);
       return false;
     case "undefined":
-      return problem("is undefined (JSON drops it)");
+      return problemAt(path, "is undefined (JSON drops it)");
     case "function":
-      return problem("is a function");
+      return problemAt(path, "is a function");
     case "symbol":
-      return problem("is a symbol");
+      return problemAt(path, "is a symbol");
     case "bigint":
-      return problem("is a bigint (use a number within Number.MAX_SAFE_INTEGER)");
+      return problemAt(path, "is a bigint (use a number within Number.MAX_SAFE_INTEGER)");
   }
   if (value === null) return false;
   const obj = value as object;
   if (obj instanceof Uint8Array) return true;
-  if (stack.has(obj)) problem("refers back to itself (a cycle)");
+  if (stack.has(obj)) problemAt(path, "refers back to itself (a cycle)");
   let bytes = false;
   stack.add(obj);
   if (Array.isArray(obj)) {
@@ -88,10 +84,10 @@ function check(value: unknown, path: string | undefined, stack: Set<object>): bo
     if (proto !== Object.prototype && proto !== null) {
       const name = (obj as { constructor?: { name?: string } }).constructor?.name ?? "anonymous class";
       if (obj instanceof Map || obj instanceof Set) {
-        problem(`is a ${name} (JSON turns it into {}); use an array or a plain object`);
+        problemAt(path, `is a ${name} (JSON turns it into {}); use an array or a plain object`);
       }
-      if (obj instanceof Date) problem("is a Date, which JSON turns into a string");
-      if (ArrayBuffer.isView(obj)) problem(`is a ${name}; only Uint8Array is supported`);
+      if (obj instanceof Date) problemAt(path, "is a Date, which JSON turns into a string");
+      if (ArrayBuffer.isView(obj)) problemAt(path, `is a ${name}; only Uint8Array is supported`);
       if (!warnedShapes().has(name)) {
         if (path === undefined) throw NEEDS_PATH;
         warnClass(name, path);
@@ -106,6 +102,16 @@ function check(value: unknown, path: string | undefined, stack: Set<object>): bo
   }
   stack.delete(obj);
   return bytes;
+}
+
+/**
+ * Throw check()'s error for the value at path: NEEDS_PATH when no path is being built.
+ * A top-level function, not a closure in check(): check() runs once per value of every
+ * RPC, and tsx's keep-names helper makes each closure's creation cost a property write.
+ */
+function problemAt(path: string | undefined, what: string): never {
+  if (path === undefined) throw NEEDS_PATH;
+  throw new CodecError(path, what);
 }
 
 /** check() without building paths, and again with them when there is something to say. */

@@ -1,4 +1,4 @@
-import type { Clock } from "../runtime/clock.js";
+import type { Clock, Timer } from "../runtime/clock.js";
 import { LINK_BYTES_PER_MS, MESSAGE_OVERHEAD_MS, WIRE_JITTER_MS, WIRE_LATENCY_MS, type Host } from "../runtime/host.js";
 import type { Rand } from "../runtime/rand.js";
 import type { Tracer } from "../runtime/tracer.js";
@@ -304,31 +304,46 @@ export class Network {
     argsText: string,
   ): Promise<Outcome> {
     return new Promise<Outcome>((resolve) => {
-      let done = false;
-      const poll = (): void => {
-        if (done) return;
-        if (this.isServerDead(endName, serverName, server)) {
-          done = true;
-          resolve({ kind: "dead" });
-        } else {
-          timer = this.clock.after(100, poll);
-        }
-      };
-      let timer = this.clock.after(100, poll);
+      const wait = new HandlerWait(this.clock, () => this.isServerDead(endName, serverName, server), resolve);
       server.dispatch(svcMeth, argsText).then(
-        (text) => {
-          if (done) return;
-          done = true;
-          timer.cancel();
-          resolve({ kind: "reply", text });
-        },
-        (err: unknown) => {
-          if (done) return;
-          done = true;
-          timer.cancel();
-          resolve({ kind: "error", err });
-        },
+        (text) => wait.finish({ kind: "reply", text }),
+        (err: unknown) => wait.finish({ kind: "error", err }),
       );
     });
+  }
+}
+
+/**
+ * One request's handler running (Network.runHandler): it ends with the handler's outcome,
+ * or as "dead" at the first 100 ms check that finds its server dead or its link cut. A
+ * class rather than closures over a flag: one runs per delivered RPC.
+ */
+class HandlerWait {
+  private done = false;
+  private timer: Timer;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly isDead: () => boolean,
+    private readonly resolve: (o: Outcome) => void,
+  ) {
+    this.timer = clock.after(100, () => this.poll());
+  }
+
+  private poll(): void {
+    if (this.done) return;
+    if (this.isDead()) {
+      this.done = true;
+      this.resolve({ kind: "dead" });
+    } else {
+      this.timer = this.clock.after(100, () => this.poll());
+    }
+  }
+
+  finish(o: Outcome): void {
+    if (this.done) return;
+    this.done = true;
+    this.timer.cancel();
+    this.resolve(o);
   }
 }
