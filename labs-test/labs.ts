@@ -89,7 +89,7 @@ export const PARTS: LabPart[] = [
       "TestBasicAgree2B", "TestRPCBytes2B", "TestFailAgree2B", "TestFailNoAgree2B",
       "TestConcurrentStarts2B", "TestRejoin2B", "TestBackup2B", "TestCount2B",
     ],
-    extraTests: ["TestDuplicateAppend2B"],
+    extraTests: ["TestDuplicateAppend2B", "TestCommitBoundedByMatch2B", "TestStaleTermReply2B"],
     points: 30,
   },
   {
