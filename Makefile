@@ -8,7 +8,9 @@ SWEEPS := sweep-2A sweep-2B sweep-2C sweep-2D sweep-3A sweep-3B sweep-4A sweep-4
 NPM_STAMP := node_modules/.installed
 RUNNER := node_modules/.bin/tsx labs-test/tools/run.ts
 
-$(NPM_STAMP): package.json package-lock.json
+# Reinstall only when the lockfile changes: npm ci empties node_modules first, so an edit to
+# package.json's scripts must not pull the tree out from under tests already running.
+$(NPM_STAMP): package-lock.json
 	@command -v node >/dev/null || { echo "error: Node.js 20 or newer is required (https://nodejs.org)"; exit 1; }
 	@node -e 'if (+process.versions.node.split(".")[0] < 20) { console.error("error: Node.js 20 or newer is required, found " + process.version); process.exit(1) }'
 	npm ci --no-audit --no-fund

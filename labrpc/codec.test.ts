@@ -92,3 +92,16 @@ test("absent optional fields are omitted, like gob's zero values", () => {
 test("garbage bytes decode to a clear error", () => {
   expect(() => decode(new Uint8Array([0x7b, 0x22, 0xff]), "raft state")).toThrow(/raft state is not valid encoded data/);
 });
+
+test("deep values and shared (acyclic) references encode; a deep cycle is still named", () => {
+  let deep: unknown = "leaf";
+  for (let i = 0; i < 300; i++) deep = { d: deep };
+  expect(JSON.stringify(decode(encode(deep)))).toBe(JSON.stringify(deep));
+  const shared = { x: 1 };
+  expect(decode(encode({ a: shared, b: [shared, shared] }))).toEqual({ a: { x: 1 }, b: [{ x: 1 }, { x: 1 }] });
+  const ring: { next?: unknown } = {};
+  let head: { next?: unknown } = ring;
+  for (let i = 0; i < 150; i++) head = { next: head };
+  ring.next = head;
+  expect(() => encode({ head }, "args")).toThrow(/args\.head(\.next)+ refers back to itself/);
+});

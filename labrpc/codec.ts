@@ -46,52 +46,61 @@ const textDecoder = new TextDecoder();
 const NEEDS_PATH = Symbol("needs path");
 
 /**
+ * How deep the path-less check goes before it hands over to the checked one. It keeps no
+ * set of the objects above it (a set costs three lookups per object of every RPC), so a
+ * cycle shows as depth; the checked pass then finds and names the cycle, or accepts a
+ * value that is only deep.
+ */
+const QUICK_DEPTH = 100;
+
+/**
  * Check that value survives JSON round-tripping. Throws CodecError naming the field for
  * values that would be lost or changed; warns once per class for class instances, whose
  * fields travel but whose prototype (methods) does not. Returns whether bytes occur.
  * With path undefined no field paths are built (they cost more than the check itself on a
- * large log); the first problem then throws NEEDS_PATH and the caller checks again with paths.
+ * large log) and, with stack undefined, no cycle check (QUICK_DEPTH); the first problem
+ * then throws NEEDS_PATH and the caller checks again with paths and a stack.
  */
-function check(value: unknown, path: string | undefined, stack: Set<object>): boolean {
-  const problem = (what: string): never => {
-    if (path === undefined) throw NEEDS_PATH;
-    throw new CodecError(path, what);
-  };
+function check(value: unknown, path: string | undefined, stack: Set<object> | undefined, depth: number): boolean {
   switch (typeof value) {
     case "string":
     case "boolean":
       return false;
     case "number":
-      if (!Number.isFinite(value)) problem(`is ${String(value)} (JSON turns it into null)`);
+      if (!Number.isFinite(value)) problemAt(path, `is ${String(value)} (JSON turns it into null)`);
       return false;
     case "undefined":
-      return problem("is undefined (JSON drops it)");
+      return problemAt(path, "is undefined (JSON drops it)");
     case "function":
-      return problem("is a function");
+      return problemAt(path, "is a function");
     case "symbol":
-      return problem("is a symbol");
+      return problemAt(path, "is a symbol");
     case "bigint":
-      return problem("is a bigint (use a number within Number.MAX_SAFE_INTEGER)");
+      return problemAt(path, "is a bigint (use a number within Number.MAX_SAFE_INTEGER)");
   }
   if (value === null) return false;
   const obj = value as object;
   if (obj instanceof Uint8Array) return true;
-  if (stack.has(obj)) problem("refers back to itself (a cycle)");
+  if (stack === undefined) {
+    if (depth > QUICK_DEPTH) throw NEEDS_PATH;
+  } else {
+    if (stack.has(obj)) problemAt(path, "refers back to itself (a cycle)");
+    stack.add(obj);
+  }
   let bytes = false;
-  stack.add(obj);
   if (Array.isArray(obj)) {
     for (let i = 0; i < obj.length; i++) {
-      if (check(obj[i], path === undefined ? undefined : `${path}[${i}]`, stack)) bytes = true;
+      if (check(obj[i], path === undefined ? undefined : `${path}[${i}]`, stack, depth + 1)) bytes = true;
     }
   } else {
     const proto: unknown = Object.getPrototypeOf(obj);
     if (proto !== Object.prototype && proto !== null) {
       const name = (obj as { constructor?: { name?: string } }).constructor?.name ?? "anonymous class";
       if (obj instanceof Map || obj instanceof Set) {
-        problem(`is a ${name} (JSON turns it into {}); use an array or a plain object`);
+        problemAt(path, `is a ${name} (JSON turns it into {}); use an array or a plain object`);
       }
-      if (obj instanceof Date) problem("is a Date, which JSON turns into a string");
-      if (ArrayBuffer.isView(obj)) problem(`is a ${name}; only Uint8Array is supported`);
+      if (obj instanceof Date) problemAt(path, "is a Date, which JSON turns into a string");
+      if (ArrayBuffer.isView(obj)) problemAt(path, `is a ${name}; only Uint8Array is supported`);
       if (!warnedShapes().has(name)) {
         if (path === undefined) throw NEEDS_PATH;
         warnClass(name, path);
@@ -101,20 +110,30 @@ function check(value: unknown, path: string | undefined, stack: Set<object>): bo
       const v = (obj as Record<string, unknown>)[key];
       // An absent optional field is Go's zero value: omitted, as gob omits it.
       if (v === undefined) continue;
-      if (check(v, path === undefined ? undefined : `${path}.${key}`, stack)) bytes = true;
+      if (check(v, path === undefined ? undefined : `${path}.${key}`, stack, depth + 1)) bytes = true;
     }
   }
-  stack.delete(obj);
+  stack?.delete(obj);
   return bytes;
+}
+
+/**
+ * Throw check()'s error for the value at path: NEEDS_PATH when no path is being built.
+ * A top-level function, not a closure in check(): check() runs once per value of every
+ * RPC, and tsx's keep-names helper makes each closure's creation cost a property write.
+ */
+function problemAt(path: string | undefined, what: string): never {
+  if (path === undefined) throw NEEDS_PATH;
+  throw new CodecError(path, what);
 }
 
 /** check() without building paths, and again with them when there is something to say. */
 function checkValue(value: unknown, what: string): boolean {
   try {
-    return check(value, undefined, new Set());
+    return check(value, undefined, undefined, 0);
   } catch (e) {
     if (e !== NEEDS_PATH) throw e;
-    return check(value, what, new Set());
+    return check(value, what, new Set(), 0);
   }
 }
 

@@ -20,6 +20,9 @@
 //   net.setLongDelays(true)             -- calls to a cut-off end take up to 7 s to fail
 //   net.setLongReordering(true)         -- delay replies a lot, so they arrive out of order
 //   net.setDuplicates(true)             -- ours, off by default: some requests reach their server again, up to 2 s later
+//   net.holdReplies(endname, true)      -- ours, off by default: replies to that end's calls from now on wait in the
+//                                          network (handlers have run) until holdReplies(endname, false) lets them all
+//                                          arrive, even over a link cut since; RpcError for an unknown end
 //   net.getCount(servername)            -- RPCs that reached that server (RpcError if none lives there)
 //   net.getTotalCount()                 -- every call handed to the network, delivered or not
 //   net.getTotalBytes()                 -- encoded bytes of every call's args, plus of every reply delivered
@@ -64,7 +67,8 @@
 //     with long delays on (so a peer must not wait on calls to a dead peer one by one);
 //   - unreliable: the request waits 0-26 ms, then 10% of requests are dropped, and 10% of
 //     replies are dropped after the handler ran (the handler's effects stay);
-//   - long reordering: 2 in 3 replies are held back 200 to 2200 ms.
+//   - long reordering: 2 in 3 replies are held back 200 to 2200 ms;
+//   - held replies: as long as the test holds them (holdReplies).
 // and, in simulated mode only, what work costs (runtime/host.ts, labrpc/README.md): each
 // request and reply waits for its sender's disk (persister saves) and link, occupies the
 // link 0.3 ms plus its bytes at 20 MB/s, then travels 0.25-0.75 ms. A reply's sender is

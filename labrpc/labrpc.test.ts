@@ -284,3 +284,54 @@ graded("TestDuplicates", async () => {
   expect(js.log2.length).toBe(delivered);
   net.cleanup();
 });
+
+// ---- ours: held replies (not in the course's labrpc; manifest: extraTests) ------------
+
+graded("TestHeldReplies", async () => {
+  const { net, js } = setup("server99");
+  const e = link(net, "end1-99", "server99");
+  const other = link(net, "end2-99", "server99");
+
+  // A call made before the hold is not held, though its reply comes after.
+  const before = e.call<number>("JunkServer.Handler1", "1");
+  net.holdReplies("end1-99", true);
+  expect(await before).toEqual({ ok: true, reply: 1 });
+
+  // Held: the handlers run at once, their replies wait for the release; other ends are not held.
+  const settled: number[] = [];
+  const held = [2, 3, 4].map((i) => e.call<string>("JunkServer.Handler2", i).then((r) => {
+    settled.push(i);
+    return r;
+  }));
+  expect(await other.call<string>("JunkServer.Handler2", 9)).toEqual({ ok: true, reply: "handler2-9" });
+  await sleep(5000);
+  expect([...js.log2].sort()).toEqual([2, 3, 4, 9]);
+  expect(settled).toEqual([]);
+
+  // A held reply is already in the network: it arrives even over a link cut since.
+  net.enable("end1-99", false);
+  const t0 = now();
+  net.holdReplies("end1-99", false);
+  expect(await Promise.all(held)).toEqual([2, 3, 4].map((i) => ({ ok: true, reply: `handler2-${i}` })));
+  expect([...settled].sort()).toEqual([2, 3, 4]);
+  expect(now() - t0).toBe(0);
+
+  // After the release nothing is held.
+  net.enable("end1-99", true);
+  expect(await e.call<string>("JunkServer.Handler2", 5)).toEqual({ ok: true, reply: "handler2-5" });
+
+  // cleanup() ends a hold: a held call fails instead of waiting forever.
+  net.holdReplies("end1-99", true);
+  const last = e.call<string>("JunkServer.Handler2", 6);
+  await sleep(100);
+  expect(js.log2).toContain(6);
+  net.cleanup();
+  expect(await last).toEqual({ ok: false });
+});
+
+test("bad input: holdReplies names an unknown end", async () => {
+  await runWorld({ seed: 1 }, async () => {
+    const net = new Network();
+    expect(() => net.holdReplies("nobody", true)).toThrow(/holdReplies: no end named nobody/);
+  });
+});

@@ -1,4 +1,4 @@
-import type { Clock } from "../runtime/clock.js";
+import type { Clock, Timer } from "../runtime/clock.js";
 import { LINK_BYTES_PER_MS, MESSAGE_OVERHEAD_MS, WIRE_JITTER_MS, WIRE_LATENCY_MS, type Host } from "../runtime/host.js";
 import type { Rand } from "../runtime/rand.js";
 import type { Tracer } from "../runtime/tracer.js";
@@ -67,6 +67,8 @@ export class Network {
   private duplicates = false;
   /** Duplicate mode's own stream, drawn from only while the mode is on. */
   private dupRand: Rand | undefined;
+  /** Ends whose replies are held back (holdReplies), each with what lets its held replies go. */
+  private readonly holds = new Map<Name, { released: Promise<void>; release: () => void }>();
   private readonly ends = new Map<Name, ClientEnd>();
   private readonly enabled = new Map<Name, boolean>();
   private readonly servers = new Map<Name, Server | null>();
@@ -91,6 +93,9 @@ export class Network {
 
   cleanup(): void {
     this.isCleanedUp = true;
+    // Held replies must not leave their callers waiting forever: they fail (see process).
+    for (const h of this.holds.values()) h.release();
+    this.holds.clear();
   }
 
   setReliable(yes: boolean): void {
@@ -117,6 +122,33 @@ export class Network {
   setDuplicates(yes: boolean): void {
     this.duplicates = yes;
     if (yes) this.dupRand ??= world().rand("labrpc-dup");
+  }
+
+  /**
+   * Held replies (ours; off by default, as in the course): while on for endName, the reply
+   * to every call made on that end from now on is held in the network once its handler has
+   * run (its effects stand), until holdReplies(endName, false) lets every held reply
+   * arrive at once, in the order they were held. A held reply arrives even if the end has
+   * been cut off since, as a delayed packet does (long reordering's replies behave so
+   * too); the caller sees nothing until then. Calls made before the hold, or after its
+   * release, are not held. A test uses it to deliver a reply late on purpose, e.g. after
+   * the caller has lost and regained leadership. Nothing is drawn from any random stream.
+   * cleanup() ends every hold: held calls then fail. Throws RpcError for an unknown end.
+   */
+  holdReplies(endName: Name, yes: boolean): void {
+    if (!this.ends.has(endName)) throw new RpcError(`labrpc: holdReplies: no end named ${String(endName)}`);
+    const h = this.holds.get(endName);
+    if (yes) {
+      if (h !== undefined) return;
+      let release = (): void => {};
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      this.holds.set(endName, { released, release });
+    } else if (h !== undefined) {
+      this.holds.delete(endName);
+      h.release();
+    }
   }
 
   /**
@@ -211,6 +243,7 @@ export class Network {
     const server = serverName === undefined ? undefined : this.servers.get(serverName);
     const reliable = this.reliable;
     const longReordering = this.longReordering;
+    const hold = this.holds.get(endName);
     const tr = this.tracer.enabled ? this.tracer : undefined;
     const from = this.owners.get(endName) ?? endName;
     if (tr !== undefined) {
@@ -254,6 +287,10 @@ export class Network {
     if (longReordering && this.rand.randInt(900) < 600) {
       const ms = 200 + this.rand.randInt(1 + this.rand.randInt(2000));
       await this.clock.sleep(ms);
+    }
+    if (hold !== undefined) {
+      await hold.released;
+      if (this.isCleanedUp) return FAILED;
     }
     this.totalBytes += replyBytes;
     tr?.event(from, "reply", { id, bytes: replyBytes });
@@ -304,31 +341,46 @@ export class Network {
     argsText: string,
   ): Promise<Outcome> {
     return new Promise<Outcome>((resolve) => {
-      let done = false;
-      const poll = (): void => {
-        if (done) return;
-        if (this.isServerDead(endName, serverName, server)) {
-          done = true;
-          resolve({ kind: "dead" });
-        } else {
-          timer = this.clock.after(100, poll);
-        }
-      };
-      let timer = this.clock.after(100, poll);
+      const wait = new HandlerWait(this.clock, () => this.isServerDead(endName, serverName, server), resolve);
       server.dispatch(svcMeth, argsText).then(
-        (text) => {
-          if (done) return;
-          done = true;
-          timer.cancel();
-          resolve({ kind: "reply", text });
-        },
-        (err: unknown) => {
-          if (done) return;
-          done = true;
-          timer.cancel();
-          resolve({ kind: "error", err });
-        },
+        (text) => wait.finish({ kind: "reply", text }),
+        (err: unknown) => wait.finish({ kind: "error", err }),
       );
     });
+  }
+}
+
+/**
+ * One request's handler running (Network.runHandler): it ends with the handler's outcome,
+ * or as "dead" at the first 100 ms check that finds its server dead or its link cut. A
+ * class rather than closures over a flag: one runs per delivered RPC.
+ */
+class HandlerWait {
+  private done = false;
+  private timer: Timer;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly isDead: () => boolean,
+    private readonly resolve: (o: Outcome) => void,
+  ) {
+    this.timer = clock.after(100, () => this.poll());
+  }
+
+  private poll(): void {
+    if (this.done) return;
+    if (this.isDead()) {
+      this.done = true;
+      this.resolve({ kind: "dead" });
+    } else {
+      this.timer = this.clock.after(100, () => this.poll());
+    }
+  }
+
+  finish(o: Outcome): void {
+    if (this.done) return;
+    this.done = true;
+    this.timer.cancel();
+    this.resolve(o);
   }
 }

@@ -28,7 +28,8 @@ export interface ServiceOptions {
  */
 export class Service {
   readonly name: string;
-  private readonly methods = new Map<string, (args: unknown) => unknown>();
+  /** Both spellings of each method: its bound handler and its course name (checks, errors). */
+  private readonly methods = new Map<string, { fn: (args: unknown) => unknown; course: string }>();
   private readonly opts: ServiceOptions;
 
   /** @throws RpcError for a bad service name or a listed method the receiver lacks. */
@@ -46,8 +47,8 @@ export class Service {
       if (course !== m && this.methods.has(course)) {
         throw new RpcError(`labrpc: service ${name} has both ${m} and ${course}; which one is "${name}.${course}"?`);
       }
-      this.methods.set(course, bound);
-      this.methods.set(m, bound);
+      this.methods.set(course, { fn: bound, course });
+      this.methods.set(m, { fn: bound, course });
     }
     for (const m of Object.keys(opts.args ?? {})) {
       if (!this.methods.has(m)) {
@@ -76,22 +77,22 @@ export class Service {
    * @throws RpcError for an unknown method, malformed args, or a throwing handler.
    */
   async dispatch(method: string, argsText: string): Promise<string> {
-    const fn = this.methods.get(method);
-    if (fn === undefined) {
+    const handler = this.methods.get(method);
+    if (handler === undefined) {
       throw new RpcError(
         `labrpc: unknown method ${method} in service ${this.name}; expecting one of ` +
           `[${this.methodNames().join(", ")}]`,
       );
     }
     const args = decodeText(argsText);
-    const course = method[0]!.toUpperCase() + method.slice(1);
+    const course = handler.course;
     const problem = checkArgs(args, this.opts.args?.[course], this.opts.objectArgs === true);
     if (problem !== undefined) {
       throw new RpcError(`labrpc: malformed args for ${this.name}.${course} (the handler did not run): ${problem}`);
     }
     let reply: unknown;
     try {
-      reply = await fn(args);
+      reply = await handler.fn(args);
     } catch (e) {
       const err = new RpcError(`labrpc: handler ${this.name}.${method} threw: ${(e as Error)?.message ?? String(e)}`);
       err.cause = e;

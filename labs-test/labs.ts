@@ -57,7 +57,7 @@ export const PARTS: LabPart[] = [
       "TestUnreliable", "TestConcurrentOne", "TestRegression1", "TestKilled", "TestBenchmark",
       "TestGOB", "TestCapital", "TestDefault",
     ],
-    extraTests: ["TestDuplicates"],
+    extraTests: ["TestDuplicates", "TestHeldReplies"],
     points: 0,
   },
   {
@@ -89,7 +89,7 @@ export const PARTS: LabPart[] = [
       "TestBasicAgree2B", "TestRPCBytes2B", "TestFailAgree2B", "TestFailNoAgree2B",
       "TestConcurrentStarts2B", "TestRejoin2B", "TestBackup2B", "TestCount2B",
     ],
-    extraTests: ["TestDuplicateAppend2B"],
+    extraTests: ["TestDuplicateAppend2B", "TestCommitBoundedByMatch2B", "TestStaleTermReply2B"],
     points: 30,
   },
   {

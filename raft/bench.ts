@@ -1,8 +1,10 @@
 // `npx tsx raft/bench.ts [2A 2B 2C 2D]`: runs the graded Raft tests once and prints each
 // test's "Passed" figures beside the 2022 handout's sample figures, flagging any RPC or byte
 // count above the handout's, then the total wall and CPU time. SEED and REALTIME pass through.
-// With COUNT=n it runs every test under n seeds instead (`make test-XX COUNT=n`) and prints
-// each test's mean and largest figures and how many runs were above the handout's.
+// With COUNT=n it runs every test under n seeds instead (`make test-XX COUNT=n`; SEED, RUN and
+// PARALLEL pass through) and prints each test's mean and largest figures and how many runs
+// were above the handout's, then each test's wall and CPU seconds (mean, largest) and each
+// part's (the sum of its tests' means).
 
 import { randomInt } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
@@ -11,6 +13,8 @@ import { execa } from "execa";
 import { readGradedResults } from "../labs-test/harness/run-graded.js";
 import { findPart } from "../labs-test/labs.js";
 import { readStats, STATS_ENV, type StatsRecord } from "../labs-test/harness/stats-sink.js";
+import { readRunsFile } from "../labs-test/tools/runs-file.js";
+import type { JobRecord } from "../labs-test/tools/seed-protocol.js";
 import { RealClock } from "../runtime/real-clock.js";
 
 interface Handout {
@@ -70,18 +74,32 @@ function table(head: string[], rows: string[][]): string {
   return [fmt(head), w.map((n) => "-".repeat(n)).join("  "), ...rows.map(fmt)].join("\n");
 }
 
-/** COUNT=n: the graded runner's n seeds, then per test the mean and largest figures. */
+/** Mean of a non-empty list. */
+function mean(v: number[]): number {
+  return v.reduce((a, b) => a + b, 0) / v.length;
+}
+
+/**
+ * COUNT=n: the graded runner's n seeds (SEED, RUN and PARALLEL pass through to it), then
+ * per test the mean and largest figures beside the handout's, and each run's wall and CPU
+ * time (the worker process's, test body only: no start-up) per test and summed per part.
+ */
 async function benchMany(partIds: string[], count: number, dir: string): Promise<void> {
   const statsFile = path.join(dir, "stats.jsonl");
+  const outDir = path.join(dir, "out");
   process.stdout.write(`running ${partIds.join(" ")} under ${count} seeds (log: ${path.join(dir, "runner.log")}) ...\n`);
   const r = await execa("tsx", ["labs-test/tools/run.ts", ...partIds], {
-    env: { [STATS_ENV]: path.resolve(statsFile), COUNT: String(count), FORCE_COLOR: "0" },
+    env: { [STATS_ENV]: path.resolve(statsFile), COUNT: String(count), OUT: path.resolve(outDir), FORCE_COLOR: "0" },
     stdio: ["ignore", { file: path.join(dir, "runner.log") }, { file: path.join(dir, "runner.log") }],
     reject: false,
     preferLocal: true,
   });
   const byTitle = new Map<string, StatsRecord[]>();
-  for (const s of readStats(statsFile).filter((x) => x.kind === "test")) byTitle.set(s.title, [...(byTitle.get(s.title) ?? []), s]);
+  for (const s of readStats(statsFile).filter((x) => x.kind === "test")) {
+    // A title that names its seed (the determinism test's) is one row for all seeds.
+    const key = s.title.replace(/\bseed \d+/, "seed n");
+    byTitle.set(key, [...(byTitle.get(key) ?? []), s]);
+  }
   const rows: string[][] = [];
   let over = 0;
   let scaled = 0;
@@ -95,7 +113,7 @@ async function benchMany(partIds: string[], count: number, dir: string): Promise
       over += bang;
       scaled += star;
       const note = [bang > 0 ? `${bang}!` : "", star > 0 ? `${star}*` : ""].filter((x) => x !== "").join(" ");
-      return [String(Math.round(v.reduce((a, b) => a + b, 0) / v.length)), String(Math.max(...v)), String(theirs ?? "-"), note];
+      return [String(Math.round(mean(v))), String(Math.max(...v)), String(theirs ?? "-"), note];
     };
     const cmds = runs.map((s) => s.ops);
     rows.push([
@@ -103,23 +121,70 @@ async function benchMany(partIds: string[], count: number, dir: string): Promise
       String(runs.length),
       ...cell((s) => s.rpcs, h?.rpcs),
       ...cell((s) => s.bytes, h?.bytes),
+      String(Math.round(mean(cmds))),
       `${Math.min(...cmds)}-${Math.max(...cmds)}`,
       String(h?.cmds ?? "-"),
     ]);
   }
   process.stdout.write(
     table(
-      ["test", "runs", "RPCs mean", "max", "handout", "over", "bytes mean", "max", "handout", "over", "cmds", "handout"],
+      ["test", "runs", "RPCs mean", "max", "handout", "over", "bytes mean", "max", "handout", "over", "cmds mean", "range", "handout"],
       rows,
     ) + "\n\n",
   );
   if (over + scaled > 0) process.stdout.write(LEGEND);
+  const runsFile = path.join(outDir, "runs.json");
+  if (existsSync(runsFile)) process.stdout.write(timesTable(readRunsFile(runsFile).records, partIds) + "\n");
   const log = readFileSync(path.join(dir, "runner.log"), "utf8").trim().split("\n");
   const seeds = log.find((l) => l.includes(" seeds "))?.replace(/; logs in .*$/, "") ?? "";
   process.stdout.write(`${over} run figure(s) above the handout's (!), ${scaled} above it with a larger workload (*)\n`);
   process.stdout.write(`runner: ${seeds}; ${log.at(-1) ?? ""}\n`);
   if (r.exitCode === 0) rmSync(dir, { recursive: true, force: true });
   process.exitCode = r.exitCode === 0 ? 0 : 1;
+}
+
+/**
+ * Wall and CPU seconds of each run's test body (the many-seeds worker's records), per
+ * test (mean, largest) and per part (the sums of its tests' means: one seed of the part),
+ * graded and extra tests apart. CPU is "-" for records of a worker that does not send it.
+ */
+function timesTable(records: JobRecord[], partIds: string[]): string {
+  const byTest = new Map<string, JobRecord[]>();
+  for (const x of records) byTest.set(x.name, [...(byTest.get(x.name) ?? []), x]);
+  const sec = (ms: number): string => (ms / 1000).toFixed(3);
+  const cpuOf = (runs: JobRecord[]): number[] | undefined =>
+    runs.every((x) => x.cpuMs !== undefined) ? runs.map((x) => x.cpuMs!) : undefined;
+  const rows: string[][] = [];
+  for (const [name, runs] of byTest) {
+    const wall = runs.map((x) => x.wallMs);
+    const cpu = cpuOf(runs);
+    rows.push([
+      name,
+      `${runs.filter((x) => x.passed).length}/${runs.length}`,
+      sec(mean(wall)),
+      sec(Math.max(...wall)),
+      cpu === undefined ? "-" : sec(mean(cpu)),
+      cpu === undefined ? "-" : sec(Math.max(...cpu)),
+    ]);
+  }
+  const sums: string[][] = [];
+  for (const id of partIds) {
+    const p = findPart(id)!;
+    const sum = (names: readonly string[]): [string, string] => {
+      const present = names.map((n) => byTest.get(n)).filter((x): x is JobRecord[] => x !== undefined);
+      if (present.length === 0) return ["-", "-"];
+      const cpus = present.map(cpuOf);
+      const cpu = cpus.every((c) => c !== undefined) ? sec(cpus.reduce((a, c) => a + mean(c!), 0)) : "-";
+      return [sec(present.reduce((a, runs) => a + mean(runs.map((x) => x.wallMs)), 0)), cpu];
+    };
+    sums.push([id, ...sum(p.tests), ...sum(p.extraTests ?? [])]);
+  }
+  return (
+    table(["test", "passed", "wall s mean", "max", "CPU s mean", "max"], rows) +
+    "\n\n" +
+    table(["part", "graded wall s", "graded CPU s", "extra wall s", "extra CPU s"], sums) +
+    "\n(per part: the sum of its tests' mean wall and CPU seconds, i.e. one seed of the part, test bodies only)\n"
+  );
 }
 
 async function main(): Promise<void> {

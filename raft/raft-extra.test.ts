@@ -1,7 +1,8 @@
 // Our Raft behaviour tests beyond the course's (manifest: extraTests of 2A–2D). Each one
 // aims at a bug that students really write and that the course's tests catch only by
 // luck; each drives the cluster through the course's API only (partitions, crashes, the
-// network's duplicate mode, Start/GetState/applyCh), so every correct Raft passes it.
+// network's duplicate mode and held replies, Start/GetState/applyCh), so every correct
+// Raft passes it.
 
 import { graded } from "../labs-test/harness/graded.js";
 import { Channel, sleep } from "../runtime/index.js";
@@ -122,6 +123,156 @@ graded("TestDuplicateAppend2B", () =>
       cfg.connect(leader);
       await cfg.one(randomCommand(), servers, true);
     }
+
+    cfg.end();
+  }),
+);
+
+// ---- 2B: a follower commits only what the leader's message matched ---------------------
+
+// A follower may commit only entries the leader's message proved it shares with the
+// leader: up to min(leaderCommit, prevLogIndex + len(entries)), and only when it accepts
+// the message. A follower that takes min(leaderCommit, its own last index), or moves its
+// commit index on a message it rejects, applies entries an older leader left in its log
+// that were never committed. Each round gives a follower F such a stale suffix on purpose:
+//  (a) leader L puts three entries on F only (the other three are cut off);
+//  (b) L and F cut off, the other three elect a leader N, whose log ends where F's still
+//      matches, and commit two entries at indices where F holds stale ones;
+//  (c) F comes back while its log is still longer and wrong. Even rounds: N still leads
+//      and has heard nothing from F in its term, so it still has F's nextIndex right
+//      after the shared prefix: its heartbeat matches F's log there, with a leaderCommit
+//      beyond it. Odd rounds: N is cut off first, and another peer is elected with F's
+//      vote; its first AppendEntries starts at its own last index, where F's log differs,
+//      and carries the commit index too: F must reject it without committing.
+// Either way, a follower that commits its stale entries applies commands that conflict
+// with the ones committed at those indices.
+graded("TestCommitBoundedByMatch2B", () =>
+  withConfig(5, false, false, async (cfg) => {
+    const servers = 5;
+    cfg.begin("Test (2B): a follower commits only what the leader's message matched");
+
+    for (let round = 0; round < 4; round++) {
+      await cfg.one(randomCommand(), servers, true);
+
+      // (a)
+      const l = await cfg.checkOneLeader();
+      const f = (l + 1 + round) % servers;
+      const rest = others(servers, l, f);
+      for (const i of rest) cfg.disconnect(i);
+      for (let k = 0; k < 3; k++) {
+        if (!cfg.rafts[l]!.start(randomCommand()).isLeader) cfg.fatal(`leader ${l} rejected Start()`);
+      }
+      await sleep(RaftElectionTimeout / 2); // the entries reach F
+
+      // (b)
+      cfg.disconnect(l);
+      cfg.disconnect(f);
+      for (const i of rest) cfg.connect(i);
+      for (let k = 0; k < 2; k++) await cfg.one(randomCommand(), servers - 2, true);
+
+      // (c)
+      if (round % 2 === 0) {
+        cfg.connect(f);
+        await cfg.one(randomCommand(), servers - 1, true);
+      } else {
+        const n = leaderAmong(cfg, rest);
+        cfg.disconnect(n);
+        cfg.connect(f);
+        await cfg.one(randomCommand(), servers - 2, true);
+        cfg.connect(n);
+      }
+      cfg.connect(l);
+    }
+    await cfg.one(randomCommand(), servers, true);
+
+    cfg.end();
+  }),
+);
+
+// ---- 2B: a reply from an earlier term --------------------------------------------------
+
+// A reply answers the request it belongs to: a leader may count a success only in the
+// term it sent that request in. A leader that lost and regained leadership and takes an
+// old reply as current believes a follower holds entries that its own log has replaced
+// since, and commits an entry no majority holds. labrpc holds the replies to leader L's
+// AppendEntries to follower F (net.holdReplies) and delivers them only at the end:
+//  (a) L puts four entries on F only (the other three are cut off); F's replies wait;
+//  (b) L and F cut off, the other three elect P and commit an entry Y at the first of
+//      those indices;
+//  (c) L rejoins P's majority and gets P's log (its four entries are replaced); then,
+//      with only L connected to P, P gives L one more entry Q;
+//  (d) P cut off; the other two reach L but not each other, so only L (the longest log)
+//      can win: it is elected in a later term, then keeps only one of them and takes an
+//      entry W, at the last index of its old four: W is on two of five peers;
+//  (e) F's replies arrive: they acknowledge L's old entries through W's index, but in
+//      L's first term. A leader that counts them commits W (and Q).
+//  (f) L and that follower cut off; P, F and the other one commit an entry at Q's or
+//      W's index: a leader that committed W (or Q) applied another command there.
+graded("TestStaleTermReply2B", () =>
+  withConfig(5, false, false, async (cfg) => {
+    const servers = 5;
+    cfg.begin("Test (2B): a reply from an earlier term is not taken as current");
+
+    for (let round = 0; round < 2; round++) {
+      await cfg.one(randomCommand(), servers, true);
+
+      // (a)
+      const l = await cfg.checkOneLeader();
+      const f = (l + 1 + round) % servers;
+      const rest = others(servers, l, f);
+      for (const i of rest) cfg.disconnect(i);
+      const held = cfg.endnames[l]![f]!;
+      cfg.net.holdReplies(held, true);
+      for (let k = 0; k < 4; k++) {
+        if (!cfg.rafts[l]!.start(randomCommand()).isLeader) cfg.fatal(`leader ${l} rejected Start()`);
+      }
+      await sleep(RaftElectionTimeout / 2); // the entries reach F; its replies are held
+
+      // (b)
+      cfg.disconnect(l);
+      cfg.disconnect(f);
+      for (const i of rest) cfg.connect(i);
+      await cfg.one(randomCommand(), servers - 2, true);
+
+      // (c)
+      cfg.connect(l);
+      await cfg.one(randomCommand(), servers - 1, true);
+      const p = leaderAmong(cfg, [l, ...rest]);
+      if (p === l) cfg.fatal(`peer ${l} was elected while holding entries of a term the others had passed`);
+      const [b, c] = rest.filter((i) => i !== p) as [number, number];
+      cfg.disconnect(b);
+      cfg.disconnect(c);
+      if (!cfg.rafts[p]!.start(randomCommand()).isLeader) cfg.fatal(`leader ${p} rejected Start()`);
+      await sleep(RaftElectionTimeout / 2); // Q reaches L
+
+      // (d)
+      cfg.disconnect(p);
+      cfg.connect(b);
+      cfg.connect(c);
+      cutLink(cfg, b, c);
+      await cfg.checkOneLeader();
+      if (leaderAmong(cfg, [l, b, c]) !== l) cfg.fatal(`a peer without the entry peer ${l} holds won an election`);
+      cutLink(cfg, l, c);
+      if (!cfg.rafts[l]!.start(randomCommand()).isLeader) cfg.fatal(`leader ${l} rejected Start()`);
+      await sleep(RaftElectionTimeout / 4); // W reaches B
+
+      // (e)
+      cfg.net.holdReplies(held, false);
+      await sleep(RaftElectionTimeout / 2);
+
+      // (f)
+      cfg.disconnect(l);
+      cfg.disconnect(b);
+      cfg.connect(p);
+      cfg.connect(f);
+      await cfg.one(randomCommand(), servers - 2, true);
+
+      for (let i = 0; i < servers; i++) {
+        cfg.disconnect(i);
+        cfg.connect(i); // every link back, the cut ones too
+      }
+    }
+    await cfg.one(randomCommand(), servers, true);
 
     cfg.end();
   }),

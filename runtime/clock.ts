@@ -1,4 +1,8 @@
-/** A cancellable one-shot timer. Cancelling twice, or after it fired, is harmless. */
+/**
+ * A cancellable one-shot timer. Cancelling twice, or after it fired, is harmless. Call it
+ * as `timer.cancel()`: in simulated time the timer is the queued event itself, and its
+ * cancel() is a method, not a detached closure.
+ */
 export interface Timer {
   cancel(): void;
 }

@@ -1,10 +1,26 @@
 // Binary min-heap of timed events ordered by (time, insertion sequence), so two events
-// at the same virtual time always run in the order they were scheduled.
+// at the same virtual time always run in the order they were scheduled. The keys are
+// unique, so the order events leave in is fixed by the keys alone, whatever the heap's
+// internal layout.
 
-export interface QueuedEvent {
-  at: number;
-  seq: number;
-  fn: (() => void) | null; // null once cancelled (lazy deletion)
+import type { Timer } from "./clock.js";
+
+/**
+ * One scheduled callback; it is also the Timer its scheduler gets back (one object per
+ * timer: a simulated test schedules tens of thousands of them).
+ */
+export class QueuedEvent implements Timer {
+  constructor(
+    readonly at: number,
+    readonly seq: number,
+    /** null once cancelled (lazy deletion). */
+    public fn: (() => void) | null,
+    private readonly queue: EventQueue,
+  ) {}
+
+  cancel(): void {
+    this.queue.cancel(this);
+  }
 }
 
 export class EventQueue {
@@ -17,16 +33,19 @@ export class EventQueue {
   }
 
   push(at: number, fn: () => void): QueuedEvent {
-    const ev: QueuedEvent = { at, seq: this.seq++, fn };
+    const ev = new QueuedEvent(at, this.seq++, fn, this);
     const h = this.heap;
+    // Sift up: move parents down into the hole until ev's place is found.
+    let i = h.length;
     h.push(ev);
-    let i = h.length - 1;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (!less(h[i]!, h[p]!)) break;
-      [h[i], h[p]] = [h[p]!, h[i]!];
+      const parent = h[p]!;
+      if (!less(ev, parent)) break;
+      h[i] = parent;
       i = p;
     }
+    h[i] = ev;
     this.live++;
     return ev;
   }
@@ -44,19 +63,21 @@ export class EventQueue {
     while (h.length > 0) {
       const top = h[0]!;
       const last = h.pop()!;
-      if (h.length > 0) {
-        h[0] = last;
+      const n = h.length;
+      if (n > 0) {
+        // Sift down: move smaller children up into the hole until last's place is found.
         let i = 0;
         for (;;) {
           const l = 2 * i + 1;
+          if (l >= n) break;
           const r = l + 1;
-          let m = i;
-          if (l < h.length && less(h[l]!, h[m]!)) m = l;
-          if (r < h.length && less(h[r]!, h[m]!)) m = r;
-          if (m === i) break;
-          [h[i], h[m]] = [h[m]!, h[i]!];
+          const m = r < n && less(h[r]!, h[l]!) ? r : l;
+          const child = h[m]!;
+          if (!less(child, last)) break;
+          h[i] = child;
           i = m;
         }
+        h[i] = last;
       }
       if (top.fn !== null) {
         this.live--;

@@ -22,7 +22,7 @@ import {
   type QueryArgs,
   type QueryReply,
 } from "./common.js";
-import { zeroConfig } from "./framework/errors.js";
+import { zeroConfig } from "./framework/zero-config.js";
 
 // SOLUTION BEGIN 4A
 /** How long a handler waits for its op to come out of Raft before the Clerk tries elsewhere. */

@@ -6,7 +6,7 @@ import type { ClientEnd } from "../labrpc/index.js";
 import { nrand, sleep } from "../runtime/index.js";
 import { makeClerk as makeCtrlerClerk, type Clerk as CtrlerClerk } from "../shardctrler/client.js";
 import type { Config } from "../shardctrler/common.js";
-import { zeroConfig } from "../shardctrler/framework/errors.js";
+import { zeroConfig } from "../shardctrler/framework/zero-config.js";
 import {
   ErrNoKey,
   ErrWrongGroup,

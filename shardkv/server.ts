@@ -6,7 +6,7 @@ import type { Persister } from "../raft/persister.js";
 import { make, type ApplyMsg, type Raft } from "../raft/raft.js";
 import { Channel } from "../runtime/index.js";
 import type { Config } from "../shardctrler/common.js";
-import { zeroConfig } from "../shardctrler/framework/errors.js";
+import { zeroConfig } from "../shardctrler/framework/zero-config.js";
 // SOLUTION BEGIN 4B
 import { after, sleep, trace, type Timer } from "../runtime/index.js";
 import { makeClerk as makeCtrlerClerk, type Clerk as CtrlerClerk } from "../shardctrler/client.js";

@@ -1,14 +1,16 @@
 // Run graded tests in this process, one seed each, the way a many-seeds worker does:
 // for profiling (`node --cpu-prof --import tsx labs-test/tools/in-process.ts 3A 3B --seed 1`)
-// and for timing test bodies without any process start-up in the figures.
+// and for timing test bodies without any process start-up in the figures. `--count n` runs
+// seeds seed..seed+n-1 (test bodies per CPU second, as a worker runs them); `--extra` adds
+// the parts' extra tests, as the runner does.
 import { register } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { Command } from "commander";
-import { RealClock } from "../../runtime/real-clock.js";
-import { collected, startCollecting } from "../harness/registry.js";
+import { processCpuMs, RealClock } from "../../runtime/real-clock.js";
+import { collected, startCollecting, type GradedCase, type PlainCase } from "../harness/registry.js";
 import { runGraded } from "../harness/run-graded.js";
-import { findPart } from "../labs.js";
+import { findPart, testsToRun } from "../labs.js";
 import { limitsOf } from "./seed-pool.js";
 import { selectTests } from "./select-tests.js";
 
@@ -17,8 +19,10 @@ const cmd = new Command("in-process")
   .option("--seed <n>", "seed for every test", "1")
   .option("--run <regex>", "only the tests whose names match")
   .option("--hash", "print a hash of each run's whole trace (compare two versions of the code)")
+  .option("--count <n>", "run seeds seed..seed+n-1", "1")
+  .option("--extra", "also the parts' extra tests (what the runner runs)")
   .parse();
-const o = cmd.opts<{ seed: string; run?: string; hash?: boolean }>();
+const o = cmd.opts<{ seed: string; run?: string; hash?: boolean; count: string; extra?: boolean }>();
 const parts = cmd.args.map((id) => {
   const p = findPart(id);
   if (p === undefined || p.realProcesses) throw new Error(`not a simulated lab part: ${id}`);
@@ -26,16 +30,48 @@ const parts = cmd.args.map((id) => {
 });
 const seed = Number(o.seed);
 if (!Number.isSafeInteger(seed) || seed < 1) throw new Error(`--seed ${o.seed}: want a positive integer`);
+const count = Number(o.count);
+if (!Number.isSafeInteger(count) || count < 1) throw new Error(`--count ${o.count}: want a positive integer`);
 
 register("./vitest-shim-hooks.ts", import.meta.url);
 startCollecting();
 for (const f of new Set(parts.flatMap((p) => p.testFiles))) await import(pathToFileURL(path.resolve(f)).href);
 
 const total = new RealClock();
-for (const name of selectTests(parts, o.run, (p) => p.tests)) {
-  const c = collected().get(name);
-  if (c === undefined || c.kind !== "graded") throw new Error(`${name} is not a graded test in the loaded files`);
-  const { result } = await runGraded(name, c.body, c.opts, { seed, realtime: false, limitMs: limitsOf(parts)(name), hash: o.hash });
-  process.stderr.write(`${name.padEnd(62)} ${result.passed ? "ok  " : "FAIL"} ${(result.virtualMs / 1000).toFixed(1).padStart(6)} virtual s ${(result.wallMs / 1000).toFixed(2).padStart(6)} wall s${result.digest === undefined ? "" : ` ${result.digest.slice(0, 16)}`}\n`);
+const cpu0 = processCpuMs();
+const cpuByTest = new Map<string, number>();
+const names = selectTests(parts, o.run, o.extra === true ? testsToRun : (p) => p.tests);
+for (let s = seed; s < seed + count; s++) {
+  for (const name of names) {
+    const c = collected().get(name);
+    if (c === undefined) throw new Error(`${name} is not a test in the loaded files`);
+    const t0 = processCpuMs();
+    const line = c.kind === "graded" ? await graded(c, s) : await plain(c, s);
+    cpuByTest.set(name, (cpuByTest.get(name) ?? 0) + processCpuMs() - t0);
+    process.stderr.write(`${name.padEnd(62)} ${line}\n`);
+  }
 }
-process.stderr.write(`total wall ${(total.now() / 1000).toFixed(1)} s\n`);
+if (count > 1) {
+  for (const [name, ms] of cpuByTest) process.stderr.write(`${name.padEnd(40)} mean CPU ${(ms / count).toFixed(0).padStart(6)} ms\n`);
+}
+const cpuS = (processCpuMs() - cpu0) / 1000;
+process.stderr.write(`total wall ${(total.now() / 1000).toFixed(1)} s, CPU ${cpuS.toFixed(1)} s: ${(count / cpuS).toFixed(2)} seeds per CPU second\n`);
+
+async function graded(c: GradedCase, s: number): Promise<string> {
+  const { result } = await runGraded(c.name, c.body, c.opts, { seed: s, realtime: false, limitMs: limitsOf(parts)(c.name), hash: o.hash });
+  return `${result.passed ? "ok  " : "FAIL"} ${(result.virtualMs / 1000).toFixed(1).padStart(6)} virtual s ${(result.wallMs / 1000).toFixed(2).padStart(6)} wall s${result.digest === undefined ? "" : ` ${result.digest.slice(0, 16)}`}`;
+}
+
+/** A plain test makes its own worlds from SEED, as under vitest (the worker does the same). */
+async function plain(c: PlainCase, s: number): Promise<string> {
+  process.env.SEED = String(s);
+  const wall = new RealClock();
+  try {
+    await c.body();
+    return `ok   ${(wall.now() / 1000).toFixed(2).padStart(24)} wall s`;
+  } catch (e) {
+    return `FAIL ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`;
+  } finally {
+    wall.stop();
+  }
+}

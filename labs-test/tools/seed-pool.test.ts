@@ -43,6 +43,8 @@ test("a seed run in a worker that ran other seeds replays exactly as in a fresh 
   expect(d(used, 2)).not.toBe(d(used, 0));
 }, 120_000);
 
+// The job after each bad one was already handed to the worker that goes away (a worker holds
+// its next job): it must still run, in a fresh worker, and pass.
 test("a run that leaves a timer, loops, exits or forges a record fails alone; the next seed is unharmed", async () => {
   const list: Array<[string, number]> = [
     ["FixturePasses", 1],

@@ -1,5 +1,5 @@
 // The many-seeds parent: a pool of long-lived workers (seed-worker.ts) that run
-// (test, seed) jobs one at a time. The parent owns the work list and the wall-clock
+// (test, seed) jobs one at a time, each holding the next job ready. The parent owns the work list and the wall-clock
 // limits; it trusts nothing but records that arrive over the IPC channel with the
 // worker's secret, for the job it asked for. A worker that hangs, exits or misbehaves
 // fails its current job and is replaced.
@@ -47,6 +47,12 @@ export interface PoolOptions {
   /** Called once per finished job, in completion order. */
   onRecord?: (job: PoolJob, record: JobRecord) => void;
 }
+
+/**
+ * Jobs a worker holds at once: the one it runs and the next. A job's wall limit counts
+ * from the moment its turn comes (the answer to the job before it).
+ */
+const JOBS_AHEAD = 2;
 
 /** The course's 120 s per test, plus the margin the harnesses' own watchdogs take. */
 export const DEFAULT_LIMIT_MS = 125_000;
@@ -190,14 +196,23 @@ export async function runPool(jobs: PoolJob[], opts: PoolOptions): Promise<Map<n
           return;
         }
         let alive = true;
-        while (alive && queue.length > 0) {
-          if (wall.now() > opts.totalWallMs) {
-            failRest(`not run: the whole run's limit of ${opts.totalWallMs / 1000} s (wall) was reached`);
-            break;
+        // Jobs sent to this worker and not yet answered, oldest first: the worker runs them
+        // in order, and the next one waits in its inbox while it runs the first, so it never
+        // idles waiting for this process's turn on a busy machine.
+        const sent: PoolJob[] = [];
+        while (alive) {
+          while (sent.length < JOBS_AHEAD && queue.length > 0) {
+            if (wall.now() > opts.totalWallMs) {
+              failRest(`not run: the whole run's limit of ${opts.totalWallMs / 1000} s (wall) was reached`);
+              break;
+            }
+            const next = queue.shift()!;
+            w.send(next, opts);
+            sent.push(next);
           }
-          const job = queue.shift()!;
+          const job = sent.shift();
+          if (job === undefined) break;
           const started = wall.now();
-          w.send(job, opts);
           const ev = await w.next(opts.jobWallMs);
           const took = wall.now() - started;
           if (ev.kind === "message" && ev.msg.type === "result") {
@@ -220,6 +235,8 @@ export async function runPool(jobs: PoolJob[], opts: PoolOptions): Promise<Map<n
             alive = false;
           }
         }
+        // Jobs sent to a worker that is going away never started: a fresh worker runs them.
+        queue.unshift(...sent);
         if (alive) w.close();
         else w.kill();
       }

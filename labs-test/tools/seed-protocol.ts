@@ -45,6 +45,8 @@ export const recordSchema = z.object({
   passed: z.boolean(),
   virtualMs: z.number().nonnegative(),
   wallMs: z.number().nonnegative(),
+  /** CPU ms (user + system) the worker process used for the run: steadier than wallMs on a shared machine. */
+  cpuMs: z.number().nonnegative().optional(),
   error: z.string().optional(),
   /** The failure's full message (capped), for logs and the grader's per-test output. */
   detail: z.string().optional(),

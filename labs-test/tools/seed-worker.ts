@@ -4,7 +4,7 @@
 import { register } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { RealClock } from "../../runtime/real-clock.js";
+import { processCpuMs, RealClock } from "../../runtime/real-clock.js";
 import { drainMicrotasks } from "../../runtime/sim-clock.js";
 import { hasWorld } from "../../runtime/world.js";
 import { collected, collectingFrom, startCollecting, type CollectedCase } from "../harness/registry.js";
@@ -41,12 +41,13 @@ async function runPlain(c: Extract<CollectedCase, { kind: "plain" }>, job: Job):
   // Plain tests make their own worlds from SEED, as under vitest.
   process.env.SEED = String(job.seed);
   const wall = new RealClock();
+  const cpu0 = processCpuMs();
   try {
     await c.body();
-    return { record: { name: c.name, seed: job.seed, passed: true, virtualMs: 0, wallMs: wall.now() } };
+    return { record: { name: c.name, seed: job.seed, passed: true, virtualMs: 0, wallMs: wall.now(), cpuMs: processCpuMs() - cpu0 } };
   } catch (e) {
     return {
-      record: { name: c.name, seed: job.seed, passed: false, virtualMs: 0, wallMs: wall.now(), error: firstLine(e) },
+      record: { name: c.name, seed: job.seed, passed: false, virtualMs: 0, wallMs: wall.now(), cpuMs: processCpuMs() - cpu0, error: firstLine(e) },
       failure: e,
     };
   }
@@ -69,8 +70,8 @@ async function runJob(job: Job): Promise<{ record: JobRecord; retire: boolean }>
       hash: job.hash,
       testFile: c.file,
     });
-    const { name, seed, passed, virtualMs, wallMs, error, digest } = r.result;
-    record = { name, seed, passed, virtualMs, wallMs, error, digest };
+    const { name, seed, passed, virtualMs, wallMs, cpuMs, error, digest } = r.result;
+    record = { name, seed, passed, virtualMs, wallMs, cpuMs, error, digest };
     failure = r.failure;
   } else {
     ({ record, failure } = await runPlain(c, job));

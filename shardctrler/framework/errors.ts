@@ -1,5 +1,4 @@
 // Errors the shard controller's users see (framework side; tests import these).
-import { NShards, type Config } from "../common.js";
 
 /** A request the servers refused as malformed (from the wire) or impossible (Join of a gid present). */
 export const ErrInvalidArgs = "ErrInvalidArgs";
@@ -9,8 +8,3 @@ export const ErrInvalidArgs = "ErrInvalidArgs";
  * a request the controller refused (its reason is in the message). Retrying cannot help.
  */
 export class ShardCtrlerError extends Error {}
-
-/** Config #0: no groups, every shard on the invalid gid 0. */
-export function zeroConfig(): Config {
-  return { num: 0, shards: new Array<number>(NShards).fill(0), groups: {} };
-}
