@@ -4,7 +4,7 @@ import path from "node:path";
 import AdmZip from "adm-zip";
 import { execa } from "execa";
 import { afterAll, expect, test } from "vitest";
-import { PARTS } from "../../labs.js";
+import { findPart, PARTS, studentFilesIn } from "../../labs.js";
 import { buildAutograderZip } from "./autograder-zip.js";
 import { gradescopeResultsSchema } from "./gradescope.js";
 
@@ -27,7 +27,8 @@ test("run_autograder grades /autograder/submission into /autograder/results/resu
   const source = path.join(root, "source");
   mkdirSync(path.join(root, "submission/raft"), { recursive: true });
   mkdirSync(path.join(root, "results"), { recursive: true });
-  writeFileSync(path.join(root, "submission/raft/raft.ts"), readFileSync("raft/raft.ts"));
+  // The reference as a student would hand it in: raft.ts and the helper files beside it.
+  for (const f of studentFilesIn(findPart("2A")!, ".")) writeFileSync(path.join(root, "submission", f), readFileSync(f));
   new AdmZip(buildAutograderZip(process.cwd(), scratch, ["2A"], 1)).extractAllTo(source);
   // setup.sh would npm ci here; the installed packages stand in.
   symlinkSync(path.resolve("node_modules"), path.join(source, "node_modules"), "dir");

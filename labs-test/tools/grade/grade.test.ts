@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { XMLParser } from "fast-xml-parser";
 import { afterAll, expect, test } from "vitest";
-import { findPart } from "../../labs.js";
+import { findPart, studentFilesIn } from "../../labs.js";
 import { grade, type GradeOptions } from "./grade.js";
 import { gradescopeResultsSchema, type GradescopeResults } from "./gradescope.js";
 
@@ -15,11 +15,19 @@ const scratch = mkdtempSync(path.join(tmpdir(), "labs-grade-test-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 const reference = readFileSync("raft/raft.ts", "utf8");
 const part2A = findPart("2A")!;
+/** The reference's helper files beside raft.ts (raft/log.ts, raft/progress.ts, ...), by repo path. */
+const referenceHelpers = Object.fromEntries(
+  studentFilesIn(part2A, ".").filter((f) => f !== "raft/raft.ts").map((f) => [f, readFileSync(f, "utf8")]),
+);
 
-/** A submission folder with these files (repo path → text). */
+/**
+ * A submission folder with these files (repo path → text). A raft.ts made from the
+ * reference's imports its helper files, so they come along (files given here win).
+ */
 function submission(name: string, files: Record<string, string>): string {
   const dir = path.join(scratch, name);
-  for (const [f, text] of Object.entries(files)) {
+  const fromReference = files["raft/raft.ts"]?.includes('from "./log.js"') === true;
+  for (const [f, text] of Object.entries(fromReference ? { ...referenceHelpers, ...files } : files)) {
     mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
     writeFileSync(path.join(dir, f), text);
   }
@@ -169,13 +177,14 @@ test("a missing student file scores the part 0 and says which file", async () =>
 }, 60_000);
 
 test("a student's helper file beside raft.ts is graded with it; a helper named like a framework file is ignored and named", async () => {
-  // isIndex moves to raft/election-helper.ts; the submission's raft/config.ts (the
-  // harness's name) would break every test if it were copied.
-  const IS_INDEX = "function isIndex(x: unknown): x is number {\n  return typeof x === \"number\" && Number.isSafeInteger(x) && x >= 0;\n}\n";
-  const helper = `export ${IS_INDEX}`;
-  const raft = patched(IS_INDEX, "").replace('import type { Persister } from "./persister.js";', 'import type { Persister } from "./persister.js";\nimport { isIndex } from "./election-helper.js";');
+  // Progress moves to raft/election-helper.ts, a name the reference does not use; the
+  // submission's raft/config.ts (the harness's name) would break every test if it were copied.
+  const raft = reference.replace('from "./progress.js";', 'from "./election-helper.js";');
   expect(raft).toContain("election-helper.js");
-  const sub = submission("helper", { "raft/raft.ts": raft, "raft/election-helper.ts": helper, "raft/config.ts": "export {};\n" });
+  const { "raft/progress.ts": progress, ...otherHelpers } = referenceHelpers;
+  expect(progress).toContain("export class Progress");
+  const sub = submission("helper", { ...otherHelpers, "raft/raft.ts": raft, "raft/election-helper.ts": progress!, "raft/config.ts": "export {};\n" });
+  rmSync(path.join(sub, "raft/progress.ts"));
   const { results } = await run("helper", sub);
   expect(results.score).toBe(15);
   expect(results.output).toMatch(/ignored \(not student files of these parts\): raft\/config\.ts/);
