@@ -117,7 +117,7 @@ export const PARTS: LabPart[] = [
     ],
     extraTests: ["TestOldSnapshot2D"],
     // The graded 2A-2D tests on an independently written Raft: with the last Raft part.
-    referenceTests: { files: ["raft/reference/student-raft.test.ts"] },
+    referenceTests: { files: ["raft/reference/student-raft.test.ts", "raft/reference/planted-bugs.test.ts"] },
     points: 25,
   },
   {

@@ -41,12 +41,12 @@ function repoFiles(root: string): string[] {
 }
 
 /**
- * Copy the repo at root into dest (which must not exist or be empty), link its
- * node_modules, and install the student Raft as raft/raft.ts. Throws if dest is not empty.
+ * Copy the repo at root into dest (which must not exist or be empty) without its
+ * reference tests, and link its node_modules. Throws if dest is not empty.
  */
-export function buildStudentRaftTree(dest: string, root: string = REPO_ROOT): void {
+export function copyRepo(dest: string, root: string = REPO_ROOT): void {
   if (existsSync(dest) && readdirSync(dest).length > 0) {
-    throw new Error(`student raft: ${dest} exists and is not empty`);
+    throw new Error(`scratch copy: ${dest} exists and is not empty`);
   }
   for (const f of repoFiles(root)) {
     const to = path.join(dest, f);
@@ -54,6 +54,11 @@ export function buildStudentRaftTree(dest: string, root: string = REPO_ROOT): vo
     copyFileSync(path.join(root, f), to);
   }
   symlinkSync(realpathSync(path.join(root, "node_modules")), path.join(dest, "node_modules"), "dir");
+}
+
+/** copyRepo, then the student Raft as raft/raft.ts. */
+export function buildStudentRaftTree(dest: string, root: string = REPO_ROOT): void {
+  copyRepo(dest, root);
   writeFileSync(path.join(dest, "raft/raft.ts"), asRaftTs(readFileSync(STUDENT_RAFT, "utf8")));
 }
 
