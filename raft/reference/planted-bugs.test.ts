@@ -22,6 +22,6 @@ test("every plant still applies to the reference, and names an extra test of its
 });
 
 test.each(PLANTED_BUGS.map((b) => [b.name, b] as const))("planted bug %s fails its test in every seed", async (_name, bug) => {
-  const t = await runPlanted(bug, only([bug.test]), SEED, RUNS);
+  const [t] = await runPlanted(bug, [only([bug.test])], SEED, RUNS);
   expect(t, `${bug.bug}: replay with tsx raft/reference/planted-bugs.ts --seed ${SEED} --count ${RUNS} ${bug.name}`).toEqual({ passed: 0, runs: RUNS });
 }, 180_000);

@@ -113,27 +113,31 @@ export interface Tally {
 }
 
 /**
- * Run the tests RUN selects from part, under seeds seed..seed+count-1, in a scratch copy
- * of the repository holding bug (the many-seeds runner, what `make test-XX COUNT=n` runs).
+ * In one scratch copy of the repository holding bug, run each RUN regex's tests of bug's
+ * part under seeds seed..seed+count-1 (the many-seeds runner, what `make test-XX COUNT=n`
+ * runs). One tally per regex, in order.
  * @throws Error if the runner's closing line is missing (it did not run).
  */
-export async function runPlanted(bug: PlantedBug, run: string, seed: number, count: number): Promise<Tally> {
+export async function runPlanted(bug: PlantedBug, runs: readonly string[], seed: number, count: number): Promise<Tally[]> {
   const dir = mkdtempSync(path.join(tmpdir(), `planted-${bug.name}-`));
   try {
     copyRepo(dir);
     const raft = path.join(dir, "raft/raft.ts");
     writeFileSync(raft, plant(bug, readFileSync(raft, "utf8")));
-    // COUNT=1 would take the single-run path; two or more take the many-seeds runner.
-    const r = await execa("node_modules/.bin/tsx", ["labs-test/tools/run.ts", bug.part], {
-      cwd: dir,
-      env: { SEED: String(seed), COUNT: String(Math.max(count, 2)), RUN: run, FORCE_COLOR: "0" },
-      reject: false,
-      all: true,
-    });
-    const m = /^(\d+) passed, (\d+) failed/m.exec(r.stdout);
-    if (m === null) throw new Error(`planted bug ${bug.name}: the runner printed no closing line:\n${r.all ?? ""}`);
-    const passed = Number(m[1]);
-    return { passed, runs: passed + Number(m[2]) };
+    const tallies: Tally[] = [];
+    for (const run of runs) {
+      // COUNT=1 would take the single-run path; two or more take the many-seeds runner.
+      const r = await execa("node_modules/.bin/tsx", ["labs-test/tools/run.ts", bug.part], {
+        cwd: dir,
+        env: { SEED: String(seed), COUNT: String(Math.max(count, 2)), RUN: run, FORCE_COLOR: "0" },
+        reject: false,
+        all: true,
+      });
+      const m = /^(\d+) passed, (\d+) failed/m.exec(r.stdout);
+      if (m === null) throw new Error(`planted bug ${bug.name}: the runner printed no closing line:\n${r.all ?? ""}`);
+      tallies.push({ passed: Number(m[1]), runs: Number(m[1]) + Number(m[2]) });
+    }
+    return tallies;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -164,13 +168,9 @@ async function main(): Promise<void> {
   const n = Math.max(count, 2);
   process.stdout.write(`bug | test | caught (runs failed) | course's ${o.course ? "graded tests of the part: runs failed" : "tests: not run (--course)"}\n`);
   for (const bug of PLANTED_BUGS.filter((b) => names.length === 0 || names.includes(b.name))) {
-    const own = await runPlanted(bug, only([bug.test]), seed, n);
-    let course = "-";
-    if (o.course) {
-      const c = await runPlanted(bug, only(findPart(bug.part)!.tests), seed, n);
-      course = `${c.runs - c.passed} of ${c.runs}`;
-    }
-    process.stdout.write(`${bug.name} | ${bug.test} | ${own.runs - own.passed} of ${own.runs} (seeds ${seed}..${seed + n - 1}) | ${course}\n`);
+    const [own, c] = await runPlanted(bug, [only([bug.test]), ...(o.course ? [only(findPart(bug.part)!.tests)] : [])], seed, n);
+    const course = c === undefined ? "-" : `${c.runs - c.passed} of ${c.runs}`;
+    process.stdout.write(`${bug.name} | ${bug.test} | ${own!.runs - own!.passed} of ${own!.runs} (seeds ${seed}..${seed + n - 1}) | ${course}\n`);
   }
 }
 
