@@ -23,6 +23,9 @@
 //   net.holdReplies(endname, true)      -- ours, off by default: replies to that end's calls from now on wait in the
 //                                          network (handlers have run) until holdReplies(endname, false) lets them all
 //                                          arrive, even over a link cut since; RpcError for an unknown end
+//   net.holdRequests(endname, true)    -- ours, off by default: requests on that end from now on wait in the network
+//                                          before delivery (no handler has run) until holdRequests(endname, false)
+//                                          delivers them all, even over a link cut since (not to a replaced server)
 //   net.getCount(servername)            -- RPCs that reached that server (RpcError if none lives there)
 //   net.getTotalCount()                 -- every call handed to the network, delivered or not
 //   net.getTotalBytes()                 -- encoded bytes of every call's args, plus of every reply delivered
@@ -68,7 +71,7 @@
 //   - unreliable: the request waits 0-26 ms, then 10% of requests are dropped, and 10% of
 //     replies are dropped after the handler ran (the handler's effects stay);
 //   - long reordering: 2 in 3 replies are held back 200 to 2200 ms;
-//   - held replies: as long as the test holds them (holdReplies).
+//   - held replies and requests: as long as the test holds them (holdReplies, holdRequests).
 // and, in simulated mode only, what work costs (runtime/host.ts, labrpc/README.md): each
 // request and reply waits for its sender's disk (persister saves) and link, occupies the
 // link 0.3 ms plus its bytes at 20 MB/s, then travels 0.25-0.75 ms. A reply's sender is

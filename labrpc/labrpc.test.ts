@@ -331,9 +331,56 @@ graded("TestHeldReplies", async () => {
   expect(await last).toEqual({ ok: false });
 });
 
-test("bad input: holdReplies names an unknown end", async () => {
+// ---- ours: held requests (not in the course's labrpc; manifest: extraTests) -----------
+
+graded("TestHeldRequests", async () => {
+  const { net, js } = setup("server99");
+  const e = link(net, "end1-99", "server99");
+  const other = link(net, "end2-99", "server99");
+
+  // Held: no handler runs until the release; other ends are not held.
+  net.holdRequests("end1-99", true);
+  const settled: number[] = [];
+  const held = [2, 3, 4].map((i) => e.call<string>("JunkServer.Handler2", i).then((r) => {
+    settled.push(i);
+    return r;
+  }));
+  expect(await other.call<string>("JunkServer.Handler2", 9)).toEqual({ ok: true, reply: "handler2-9" });
+  await sleep(5000);
+  expect(js.log2).toEqual([9]);
+  expect(settled).toEqual([]);
+
+  // Released: delivered in the order held, even though the end was cut and restored since.
+  net.enable("end1-99", false);
+  net.enable("end1-99", true);
+  net.holdRequests("end1-99", false);
+  expect(await Promise.all(held)).toEqual([2, 3, 4].map((i) => ({ ok: true, reply: `handler2-${i}` })));
+  expect(js.log2).toEqual([9, 2, 3, 4]);
+
+  // A held request never reaches a server that was replaced meanwhile: the call fails.
+  net.holdRequests("end1-99", true);
+  const lost = e.call<string>("JunkServer.Handler2", 5);
+  await sleep(100);
+  const replacement = new Server();
+  replacement.addService(new Service("JunkServer", new JunkServer(), JUNK_METHODS));
+  net.addServer("server99", replacement);
+  net.holdRequests("end1-99", false);
+  expect(await lost).toEqual({ ok: false });
+  expect(js.log2).not.toContain(5);
+
+  // cleanup() ends a hold: a held call fails instead of waiting forever, its handler unrun.
+  net.holdRequests("end1-99", true);
+  const last = e.call<string>("JunkServer.Handler2", 6);
+  await sleep(100);
+  net.cleanup();
+  expect(await last).toEqual({ ok: false });
+  expect(js.log2).not.toContain(6);
+});
+
+test("bad input: holdReplies or holdRequests names an unknown end", async () => {
   await runWorld({ seed: 1 }, async () => {
     const net = new Network();
     expect(() => net.holdReplies("nobody", true)).toThrow(/holdReplies: no end named nobody/);
+    expect(() => net.holdRequests("nobody", true)).toThrow(/holdRequests: no end named nobody/);
   });
 });

@@ -43,6 +43,28 @@ export class ClientEnd {
   }
 }
 
+/** A hold on one end's messages (holdReplies, holdRequests): what lets them go. */
+interface Hold {
+  released: Promise<void>;
+  release: () => void;
+}
+
+/** Turn a hold on endName on (a no-op if on) or off (releasing what it held) in holds. */
+function setHold(holds: Map<Name, Hold>, endName: Name, yes: boolean): void {
+  const h = holds.get(endName);
+  if (yes) {
+    if (h !== undefined) return;
+    let release = (): void => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    holds.set(endName, { released, release });
+  } else if (h !== undefined) {
+    holds.delete(endName);
+    h.release();
+  }
+}
+
 type Outcome = { kind: "reply"; text: string } | { kind: "dead" } | { kind: "error"; err: unknown };
 
 /**
@@ -68,7 +90,9 @@ export class Network {
   /** Duplicate mode's own stream, drawn from only while the mode is on. */
   private dupRand: Rand | undefined;
   /** Ends whose replies are held back (holdReplies), each with what lets its held replies go. */
-  private readonly holds = new Map<Name, { released: Promise<void>; release: () => void }>();
+  private readonly holds = new Map<Name, Hold>();
+  /** Ends whose requests are held back before delivery (holdRequests). */
+  private readonly requestHolds = new Map<Name, Hold>();
   private readonly ends = new Map<Name, ClientEnd>();
   private readonly enabled = new Map<Name, boolean>();
   private readonly servers = new Map<Name, Server | null>();
@@ -93,9 +117,11 @@ export class Network {
 
   cleanup(): void {
     this.isCleanedUp = true;
-    // Held replies must not leave their callers waiting forever: they fail (see process).
+    // Held messages must not leave their callers waiting forever: they fail (see process).
     for (const h of this.holds.values()) h.release();
     this.holds.clear();
+    for (const h of this.requestHolds.values()) h.release();
+    this.requestHolds.clear();
   }
 
   setReliable(yes: boolean): void {
@@ -137,18 +163,25 @@ export class Network {
    */
   holdReplies(endName: Name, yes: boolean): void {
     if (!this.ends.has(endName)) throw new RpcError(`labrpc: holdReplies: no end named ${String(endName)}`);
-    const h = this.holds.get(endName);
-    if (yes) {
-      if (h !== undefined) return;
-      let release = (): void => {};
-      const released = new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      this.holds.set(endName, { released, release });
-    } else if (h !== undefined) {
-      this.holds.delete(endName);
-      h.release();
-    }
+    setHold(this.holds, endName, yes);
+  }
+
+  /**
+   * Held requests (ours; off by default, as in the course): while on for endName, every
+   * request sent on that end from now on waits in the network after its time on the wire,
+   * before it reaches its server (no handler has run), until holdRequests(endName, false)
+   * lets every held request arrive at once, in the order they were held. A held request
+   * arrives even if the end has been cut off since, as a delayed packet does, but not at a
+   * server that crashed or was replaced meanwhile (the call then fails); its reply then
+   * travels as any other (lost if the link is down by then). The caller sees nothing until
+   * then. A test uses it to deliver an old request late on purpose, e.g. a RequestVote or
+   * AppendEntries of an earlier term after the receiver has moved on. Nothing is drawn
+   * from any random stream. cleanup() ends every hold: held calls then fail. Throws
+   * RpcError for an unknown end.
+   */
+  holdRequests(endName: Name, yes: boolean): void {
+    if (!this.ends.has(endName)) throw new RpcError(`labrpc: holdRequests: no end named ${String(endName)}`);
+    setHold(this.requestHolds, endName, yes);
   }
 
   /**
@@ -244,6 +277,7 @@ export class Network {
     const reliable = this.reliable;
     const longReordering = this.longReordering;
     const hold = this.holds.get(endName);
+    const requestHold = this.requestHolds.get(endName);
     const tr = this.tracer.enabled ? this.tracer : undefined;
     const from = this.owners.get(endName) ?? endName;
     if (tr !== undefined) {
@@ -261,6 +295,13 @@ export class Network {
 
     // The handler runs on its own task, never in the caller's stack.
     await this.wire(this.hosts.get(endName), argBytes);
+    if (requestHold !== undefined) {
+      await requestHold.released;
+      if (this.isCleanedUp || this.servers.get(serverName) !== server) {
+        tr?.event(from, "drop", { id, why: this.isCleanedUp ? "network cleaned up" : "no server" });
+        return FAILED;
+      }
+    }
     if (!reliable) {
       await this.clock.sleep(this.rand.randInt(27));
       if (this.rand.randInt(1000) < 100) {

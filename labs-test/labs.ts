@@ -57,7 +57,7 @@ export const PARTS: LabPart[] = [
       "TestUnreliable", "TestConcurrentOne", "TestRegression1", "TestKilled", "TestBenchmark",
       "TestGOB", "TestCapital", "TestDefault",
     ],
-    extraTests: ["TestDuplicates", "TestHeldReplies"],
+    extraTests: ["TestDuplicates", "TestHeldReplies", "TestHeldRequests"],
     points: 0,
   },
   {

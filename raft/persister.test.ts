@@ -14,3 +14,17 @@ test("saves cost the host's disk virtual time; a copy is the same disk; no host,
     expect(w.host(2).diskBusyMs()).toBe(7);
   });
 });
+
+test("onSave: the harness's hook runs after each save, with the bytes stored; a copy has none", async () => {
+  await runWorld({ seed: 1 }, async () => {
+    const p = makePersister(0);
+    const seen: number[] = [];
+    p.onSave(() => seen.push(p.raftStateSize()));
+    p.saveRaftState(new Uint8Array(3));
+    p.saveStateAndSnapshot(new Uint8Array(5), new Uint8Array(1));
+    p.copy().saveRaftState(new Uint8Array(7));
+    p.onSave(undefined);
+    p.saveRaftState(new Uint8Array(9));
+    expect(seen).toEqual([3, 5]);
+  });
+});

@@ -12,6 +12,8 @@ export class Persister {
   private snapshot: Uint8Array = new Uint8Array(0);
   /** The owner's machine, whose disk the saves occupy (none without an owner: unit tests). */
   private readonly host: Host | undefined;
+  /** The harness's hook, called after each save (onSave); never copied. */
+  private saved: (() => void) | undefined;
 
   /**
    * owner: the peer whose state this is (the harness passes its index, the same name as
@@ -33,6 +35,17 @@ export class Persister {
     this.raftstate = state.slice();
     this.host?.write(this.raftstate.length);
     this.traceSave(false);
+    this.saved?.();
+  }
+
+  /**
+   * The harness's hook (framework side, not for lab code): fn runs synchronously after
+   * every save of this persister, once the bytes are stored, before the save returns to the
+   * peer. A harness crashes a peer there to model a crash between a handler's persist and
+   * its reply. Undefined removes it; copy() does not carry it over.
+   */
+  onSave(fn: (() => void) | undefined): void {
+    this.saved = fn;
   }
 
   private traceSave(withSnapshot: boolean): void {
@@ -58,6 +71,7 @@ export class Persister {
     this.snapshot = snapshot === null ? new Uint8Array(0) : snapshot.slice();
     this.host?.write(this.raftstate.length + this.snapshot.length);
     this.traceSave(true);
+    this.saved?.();
   }
 
   readSnapshot(): Uint8Array {
