@@ -341,10 +341,14 @@ graded("TestHeldRequests", async () => {
   // Held: no handler runs until the release; other ends are not held.
   net.holdRequests("end1-99", true);
   const settled: number[] = [];
-  const held = [2, 3, 4].map((i) => e.call<string>("JunkServer.Handler2", i).then((r) => {
-    settled.push(i);
-    return r;
-  }));
+  const held: Promise<unknown>[] = [];
+  for (const i of [2, 3, 4]) {
+    held.push(e.call<string>("JunkServer.Handler2", i).then((r) => {
+      settled.push(i);
+      return r;
+    }));
+    await sleep(10); // well past a message's time on the wire: they reach the hold in this order
+  }
   expect(await other.call<string>("JunkServer.Handler2", 9)).toEqual({ ok: true, reply: "handler2-9" });
   await sleep(5000);
   expect(js.log2).toEqual([9]);
