@@ -92,3 +92,4 @@ export { NOT_HANDLERS, reflectHandlers } from "./reflect.js";
 export { checkArgs, type ArgsSchemas } from "./schemas.js";
 export { describeValue } from "./describe-value.js";
 export { encode, decode, encodeText, decodeText, decodeInto, CodecError, codecErrorCount } from "./codec.js";
+export { EncodedArray } from "./encoded-array.js";
