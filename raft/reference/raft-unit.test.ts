@@ -7,6 +7,8 @@
 import { expect, test } from "vitest";
 import { type ClientEnd, decode, encode, Network } from "../../labrpc/index.js";
 import { Channel, runWorld, sleep, world } from "../../runtime/index.js";
+import type { Entry } from "../log.js";
+import { decodeState, StateEncoder } from "../persistence.js";
 import { makePersister, type Persister } from "../persister.js";
 import { type ApplyMsg, make, type Raft } from "../raft.js";
 
@@ -359,3 +361,30 @@ test("kill() stops every timer and loop: a killed cluster schedules nothing more
     await sleep(10_000);
     expect(clock.events - before).toBe(1); // only our own sleep fired
   }));
+
+test("the state encoder gives encode()'s bytes through appends, truncation, compaction and big numbers", () => {
+  const enc = new StateEncoder();
+  let log: Entry[] = [[0, null]];
+  let term = 1;
+  let base = 0;
+  const check = (vote: number): void => {
+    const want = encode({ term, vote, base, log });
+    expect(Buffer.from(enc.encode({ term, vote, base, log })).equals(Buffer.from(want))).toBe(true);
+    expect(decodeState(enc.encode({ term, vote, base, log }), 5)).toEqual({ term, vote, base, log });
+  };
+  check(-1);
+  for (let i = 1; i <= 300; i++) {
+    log.push([term, i % 3 === 0 ? ["A", `k${i}`, "v é", 3274982374982374, i] : i]);
+    if (i % 7 === 0) check(i % 5);
+    if (i % 50 === 0) log.length -= 10; // a follower drops a conflicting suffix
+    if (i % 90 === 0) {
+      base += 20; // a snapshot: a new array from a new first entry
+      log = [[log[20]![0], null], ...log.slice(21)];
+      check(2);
+    }
+    if (i % 60 === 0) term++;
+  }
+  term = Number.MAX_SAFE_INTEGER;
+  base = Number.MAX_SAFE_INTEGER - 1;
+  check(4);
+});
