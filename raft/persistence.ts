@@ -21,8 +21,8 @@ const HEADER_ROOM = 96;
  * change once in the log (commands are our own copies; a follower's are decoded from the
  * RPC; truncation and compaction drop entries or start a new array), so the entries kept
  * from the last call are those still at the same places, by identity: only the rest are
- * encoded (through the codec, which checks them), and the bytes are copied once, by the
- * persister.
+ * encoded (each by the codec: a command may hold bytes), and the bytes are copied once,
+ * by the persister.
  */
 export class StateEncoder {
   private readonly arr = new EncodedArray(HEADER_ROOM);

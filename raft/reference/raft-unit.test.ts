@@ -374,7 +374,7 @@ test("the state encoder gives encode()'s bytes through appends, truncation, comp
   };
   check(-1);
   for (let i = 1; i <= 300; i++) {
-    log.push([term, i % 3 === 0 ? ["A", `k${i}`, "v é", 3274982374982374, i] : i]);
+    log.push([term, i % 3 === 0 ? ["A", `k${i}`, "v é", 3274982374982374, i] : i % 11 === 0 ? new Uint8Array([i, 255]) : i]);
     if (i % 7 === 0) check(i % 5);
     if (i % 50 === 0) log.length -= 10; // a follower drops a conflicting suffix
     if (i % 90 === 0) {
@@ -388,3 +388,21 @@ test("the state encoder gives encode()'s bytes through appends, truncation, comp
   base = Number.MAX_SAFE_INTEGER - 1;
   check(4);
 });
+
+test("applied commands are copies the service may change: the log and a second apply keep the original", () =>
+  sim(async () => {
+    const p = makePersister();
+    const { rf, applied } = soloLeader(p);
+    await becomesLeader(rf);
+    const cmd = JSON.parse('{"op":"A","args":["k",{"n":1}],"__proto__":{"x":1},"bytes":null}') as Record<string, unknown>;
+    rf.start(cmd);
+    await sleep(100);
+    const got = applied.find((m) => m.commandValid)!;
+    if (!got.commandValid) throw new Error("no command applied");
+    expect(got.command).toEqual(cmd);
+    expect(Object.getPrototypeOf(got.command)).toBe(Object.prototype);
+    expect(Object.prototype.hasOwnProperty.call(got.command, "__proto__")).toBe(true);
+    ((got.command as { args: unknown[] }).args[1] as { n: number }).n = 99;
+    cmd.op = "changed";
+    expect((persistedLog(p) as unknown[])[1]).toEqual([1, JSON.parse('{"op":"A","args":["k",{"n":1}],"__proto__":{"x":1},"bytes":null}')]);
+  }));
