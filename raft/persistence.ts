@@ -20,7 +20,7 @@ const HEADER_ROOM = 96;
  * {term, vote, base, log}, without re-encoding the whole log each time. Our entries never
  * change once in the log (commands are our own copies; a follower's are decoded from the
  * RPC; truncation and compaction drop entries or start a new array), so the entries kept
- * from the last call are those still at the same places, by identity: only the rest are
+ * from the last call are those still at the same index, by identity: only the rest are
  * encoded (each by the codec: a command may hold bytes), and the bytes are copied once,
  * by the persister.
  */
