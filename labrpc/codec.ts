@@ -1,155 +1,17 @@
 // labgob's job in TypeScript: every RPC argument, reply and persisted value crosses a
 // serialization boundary, so peers never share objects and byte counts are real.
-// Go's hazard was lower-case fields; ours are values JSON would silently change.
+//
+// The wire form is JSON text (its UTF-8 bytes for encode()), Uint8Arrays as
+// {"$bytes": base64}. codec-check.ts says what may cross and names every problem;
+// codec-bytes.ts is encode()'s fast path for what a Raft persists over and over. Both
+// give the same bytes.
 
-import { hasWorld, world, type World } from "../runtime/world.js";
+import { BYTES_TAG, checkedText, CodecError, warnDecodeInto } from "./codec-check.js";
+import { fastBytes, utf8 } from "./codec-bytes.js";
 
-export class CodecError extends Error {
-  constructor(
-    readonly path: string,
-    readonly problem: string,
-  ) {
-    super(`labgob error: ${path} ${problem}; it cannot cross an RPC or persist boundary`);
-  }
-}
+export { CodecError, codecErrorCount } from "./codec-check.js";
 
-let errorCount = 0;
-/**
- * Classes already warned about, per world: "once per class" holds for each test even when
- * a long-lived worker runs many tests in one process (labgob warns once per process, and
- * the course runs one test binary per process). Outside a world, once per process.
- */
-const warnedInWorld = new WeakMap<World, Set<string>>();
-const warnedOutside = new Set<string>();
-
-function warnedShapes(): Set<string> {
-  if (!hasWorld()) return warnedOutside;
-  const w = world();
-  let set = warnedInWorld.get(w);
-  if (set === undefined) {
-    set = new Set();
-    warnedInWorld.set(w, set);
-  }
-  return set;
-}
-
-/** Number of codec warnings so far (mirrors labgob's global counter, for its tests). */
-export function codecErrorCount(): number {
-  return errorCount;
-}
-
-const BYTES_TAG = "$bytes";
-const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder();
-
-/** Thrown by a path-less check() at the first problem: re-check with paths for the message. */
-const NEEDS_PATH = Symbol("needs path");
-
-/**
- * How deep the path-less check goes before it hands over to the checked one. It keeps no
- * set of the objects above it (a set costs three lookups per object of every RPC), so a
- * cycle shows as depth; the checked pass then finds and names the cycle, or accepts a
- * value that is only deep.
- */
-const QUICK_DEPTH = 100;
-
-/**
- * Check that value survives JSON round-tripping. Throws CodecError naming the field for
- * values that would be lost or changed; warns once per class for class instances, whose
- * fields travel but whose prototype (methods) does not. Returns whether bytes occur.
- * With path undefined no field paths are built (they cost more than the check itself on a
- * large log) and, with stack undefined, no cycle check (QUICK_DEPTH); the first problem
- * then throws NEEDS_PATH and the caller checks again with paths and a stack.
- */
-function check(value: unknown, path: string | undefined, stack: Set<object> | undefined, depth: number): boolean {
-  switch (typeof value) {
-    case "string":
-    case "boolean":
-      return false;
-    case "number":
-      if (!Number.isFinite(value)) problemAt(path, `is ${String(value)} (JSON turns it into null)`);
-      return false;
-    case "undefined":
-      return problemAt(path, "is undefined (JSON drops it)");
-    case "function":
-      return problemAt(path, "is a function");
-    case "symbol":
-      return problemAt(path, "is a symbol");
-    case "bigint":
-      return problemAt(path, "is a bigint (use a number within Number.MAX_SAFE_INTEGER)");
-  }
-  if (value === null) return false;
-  const obj = value as object;
-  if (obj instanceof Uint8Array) return true;
-  if (stack === undefined) {
-    if (depth > QUICK_DEPTH) throw NEEDS_PATH;
-  } else {
-    if (stack.has(obj)) problemAt(path, "refers back to itself (a cycle)");
-    stack.add(obj);
-  }
-  let bytes = false;
-  if (Array.isArray(obj)) {
-    for (let i = 0; i < obj.length; i++) {
-      if (check(obj[i], path === undefined ? undefined : `${path}[${i}]`, stack, depth + 1)) bytes = true;
-    }
-  } else {
-    const proto: unknown = Object.getPrototypeOf(obj);
-    if (proto !== Object.prototype && proto !== null) {
-      const name = (obj as { constructor?: { name?: string } }).constructor?.name ?? "anonymous class";
-      if (obj instanceof Map || obj instanceof Set) {
-        problemAt(path, `is a ${name} (JSON turns it into {}); use an array or a plain object`);
-      }
-      if (obj instanceof Date) problemAt(path, "is a Date, which JSON turns into a string");
-      if (ArrayBuffer.isView(obj)) problemAt(path, `is a ${name}; only Uint8Array is supported`);
-      if (!warnedShapes().has(name)) {
-        if (path === undefined) throw NEEDS_PATH;
-        warnClass(name, path);
-      }
-    }
-    for (const key of Object.keys(obj)) {
-      const v = (obj as Record<string, unknown>)[key];
-      // An absent optional field is Go's zero value: omitted, as gob omits it.
-      if (v === undefined) continue;
-      if (check(v, path === undefined ? undefined : `${path}.${key}`, stack, depth + 1)) bytes = true;
-    }
-  }
-  stack?.delete(obj);
-  return bytes;
-}
-
-/**
- * Throw check()'s error for the value at path: NEEDS_PATH when no path is being built.
- * A top-level function, not a closure in check(): check() runs once per value of every
- * RPC, and tsx's keep-names helper makes each closure's creation cost a property write.
- */
-function problemAt(path: string | undefined, what: string): never {
-  if (path === undefined) throw NEEDS_PATH;
-  throw new CodecError(path, what);
-}
-
-/** check() without building paths, and again with them when there is something to say. */
-function checkValue(value: unknown, what: string): boolean {
-  try {
-    return check(value, undefined, undefined, 0);
-  } catch (e) {
-    if (e !== NEEDS_PATH) throw e;
-    return check(value, what, new Set(), 0);
-  }
-}
-
-function warnClass(name: string, path: string): void {
-  warnedShapes().add(name);
-  errorCount++;
-  console.warn(
-    `labgob warning: ${path} is an instance of class ${name}; its fields are sent but the ` +
-      `receiver gets a plain object without its methods`,
-  );
-}
-
-function replacer(this: unknown, _key: string, v: unknown): unknown {
-  if (v instanceof Uint8Array) return { [BYTES_TAG]: Buffer.from(v).toString("base64") };
-  return v;
-}
 
 function reviver(_key: string, v: unknown): unknown {
   if (v !== null && typeof v === "object" && !Array.isArray(v)) {
@@ -161,18 +23,25 @@ function reviver(_key: string, v: unknown): unknown {
   return v;
 }
 
-/** Encode to the wire's text form. `what` names the value in error messages. */
+/**
+ * Encode to the wire's text form: JSON.stringify's text, Uint8Arrays as {"$bytes": base64}.
+ * `what` names the value in error messages.
+ * @throws CodecError naming the first field that cannot cross (codec-check.ts).
+ */
 export function encodeText(value: unknown, what = "value"): string {
-  const hasBytes = checkValue(value, what);
-  return hasBytes ? JSON.stringify(value, replacer) : JSON.stringify(value);
+  return checkedText(value, what);
 }
 
 export function decodeText(text: string): unknown {
   return text.includes(`"${BYTES_TAG}"`) ? JSON.parse(text, reviver) : JSON.parse(text);
 }
 
+/**
+ * Encode to bytes: the UTF-8 of encodeText's text, in a fresh array the caller owns.
+ * @throws CodecError naming the first field that cannot cross.
+ */
 export function encode(value: unknown, what = "value"): Uint8Array {
-  return textEncoder.encode(encodeText(value, what));
+  return fastBytes(value) ?? utf8(checkedText(value, what));
 }
 
 /** Decode bytes produced by encode(). Garbage gives a CodecError, never a crash loop. */
@@ -196,12 +65,7 @@ export function byteLength(text: string): number {
  * the target already holds non-default primitive values, then overwrites every field.
  */
 export function decodeInto<T extends object>(target: T, bytes: Uint8Array): T {
-  if (hasNonDefault(target, 1)) {
-    if (errorCount === 0) {
-      console.warn("labgob warning: Decoding into a non-default variable/field may not work");
-    }
-    errorCount++;
-  }
+  if (hasNonDefault(target, 1)) warnDecodeInto();
   const v = decode(bytes);
   if (v === null || typeof v !== "object") {
     throw new CodecError("value", "does not decode to an object");

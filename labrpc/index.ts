@@ -83,7 +83,9 @@
 // strings, booleans, null, arrays, plain objects and Uint8Array; undefined object fields
 // are omitted (Go's zero values); functions, Maps, Sets, Dates, cycles, bigints, NaN and
 // undefined array elements throw CodecError naming the field; class instances travel as
-// plain objects (warned once per class).
+// plain objects (warned once per class). encode() keeps the bytes of long arrays between
+// calls and re-encodes only what changed (README, "What encoding costs"); EncodedArray is
+// that incremental array encoding, for a Raft whose entries never change in place.
 
 export { Network, ClientEnd, type CallResult, type Name } from "./network.js";
 export { Server } from "./server.js";
@@ -92,3 +94,4 @@ export { NOT_HANDLERS, reflectHandlers } from "./reflect.js";
 export { checkArgs, type ArgsSchemas } from "./schemas.js";
 export { describeValue } from "./describe-value.js";
 export { encode, decode, encodeText, decodeText, decodeInto, CodecError, codecErrorCount } from "./codec.js";
+export { EncodedArray } from "./encoded-array.js";

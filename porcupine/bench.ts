@@ -1,11 +1,15 @@
-// Times the checker on large KV histories: `npx tsx porcupine/bench.ts`.
-// With --file it checks a recorded history instead (a JSON array of KvOperation, e.g.
-// written by a kv harness with JSON.stringify(opLog)).
+// Times the checker on the Go porcupine's test histories (test-data/kv) and on large
+// generated KV histories: `npx tsx porcupine/bench.ts`. With --file it checks a recorded
+// history instead (a JSON array of KvOperation, e.g. written by a kv harness with
+// JSON.stringify(opLog), or a .txt kv log).
 import { readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { RealClock } from "../runtime/real-clock.js";
 import { checkOperations } from "./checker.js";
 import { corruptOneRead, generateKvHistory, type KvHistoryShape } from "./kv-history-gen.js";
+import { parseKvLog } from "./kv-log.js";
 import { kvModel, type KvOperation } from "./kv-model.js";
 
 const { values: args } = parseArgs({
@@ -34,9 +38,13 @@ function run(name: string, history: KvOperation[]): void {
 }
 
 if (args.file !== undefined) {
-  const history = JSON.parse(readFileSync(args.file, "utf8")) as KvOperation[];
-  run(args.file, history);
+  const text = readFileSync(args.file, "utf8");
+  run(args.file, args.file.endsWith(".txt") ? parseKvLog(text) : (JSON.parse(text) as KvOperation[]));
 } else {
+  const dataDir = path.join(path.dirname(fileURLToPath(import.meta.url)), "test-data", "kv");
+  for (const name of ["c01-ok", "c01-bad", "c10-ok", "c10-bad", "c50-ok", "c50-bad"]) {
+    run(`Go porcupine's ${name}`, parseKvLog(readFileSync(path.join(dataDir, `${name}.txt`), "utf8")));
+  }
   // Roughly the suite's shapes (ms-like times), then larger and harsher ones.
   const shapes: [string, Omit<KvHistoryShape, "seed">][] = [
     ["unit test: 15 cl x 400 ops, 10 keys", { clients: 15, opsPerClient: 400, keys: 10, maxDuration: 60, maxGap: 5 }],

@@ -11,6 +11,7 @@ export {
   type PartitionStatus,
 } from "./checker.js";
 export { kvModel, type KvInput, type KvOutput, type KvOp, type KvOperation, type KvState } from "./kv-model.js";
+export { parseKvLog } from "./kv-log.js";
 export {
   visualizationData,
   renderVisualization,

@@ -2,7 +2,8 @@
 // partition. The scan walks the events of the ops not yet linearized (event-list.ts):
 // a call whose step fits in a new (linearized set, state) is linearized and the scan
 // restarts; meeting a return means that op can no longer be placed, so the search
-// backtracks to its last choice.
+// backtracks to its last choice. A search runs in slices of steps (run()), so that the
+// checker can share one budget among partitions and stop at the first illegal one.
 import { Bitset } from "./bitset.js";
 import { EventList } from "./event-list.js";
 import { Memo } from "./memo.js";
@@ -31,13 +32,30 @@ export interface SearchOptions {
   expired: () => boolean;
 }
 
-const POLL_EVERY = 1024;
+/** How often (in steps) a search polls expired(). */
+export const POLL_EVERY = 1024;
 
-export function searchPartition<S, I, O>(
-  model: FullModel<S, I, O>,
-  ops: readonly Operation<I, O>[],
-  opts: SearchOptions,
-): SearchResult {
+/** A search in progress: run() advances it by a number of steps. */
+export interface PartitionSearch {
+  /**
+   * Search on for at most maxSteps steps (Infinity: to the end), polling expired() every
+   * POLL_EVERY steps. Returns the result once decided ("unknown" if expired() said so),
+   * else undefined (call again to go on).
+   */
+  run(maxSteps: number, expired: () => boolean): SearchResult | undefined;
+  /** Steps taken and memo entries so far. */
+  readonly steps: number;
+  readonly memoSize: number;
+}
+
+/** Search a partition to the end (or until opts.expired()). */
+export function searchPartition<S, I, O>(model: FullModel<S, I, O>, ops: readonly Operation<I, O>[], opts: SearchOptions): SearchResult {
+  return startSearch(model, ops, opts.verbose).run(Infinity, opts.expired)!;
+}
+
+/** A search of one partition, not yet started: run() it in slices. verbose: as in SearchOptions. */
+export function startSearch<S, I, O>(model: FullModel<S, I, O>, ops: readonly Operation<I, O>[], verbose: boolean): PartitionSearch {
+  const opts = { verbose };
   const n = ops.length;
   const list = new EventList(ops);
   const { next, opOf, isCall, byId } = list;
@@ -94,50 +112,66 @@ export function searchPartition<S, I, O>(
 
   let steps = 0;
   let e = firstChoice();
-  while (next[0] !== 0) {
-    if (++steps % POLL_EVERY === 0 && opts.expired()) return result("unknown", steps);
-    let dead: boolean;
-    if (isCall[e] === 1) {
-      const id = opOf[e]!;
-      const [ok, after] = model.step(state, inputs[id]!, outputs[id]!);
-      if (!ok) {
-        e = next[e]!;
-        continue;
+  let done: SearchResult | undefined;
+
+  const run = (maxSteps: number, expired: () => boolean): SearchResult | undefined => {
+    if (done !== undefined) return done;
+    const stop = steps + maxSteps;
+    while (next[0] !== 0) {
+      if (steps >= stop) return undefined;
+      if (++steps % POLL_EVERY === 0 && expired()) return (done = result("unknown", steps));
+      let dead: boolean;
+      if (isCall[e] === 1) {
+        const id = opOf[e]!;
+        const [ok, after] = model.step(state, inputs[id]!, outputs[id]!);
+        if (!ok) {
+          e = next[e]!;
+          continue;
+        }
+        bits.set(id);
+        if (memo.add(bits, after)) {
+          stackNode.push(e);
+          stackState.push(state);
+          if (opts.verbose) covered.push(0);
+          state = after;
+          list.lift(e);
+          e = firstChoice();
+          continue;
+        }
+        bits.clear(id);
+        // A read that fits here could go first in any completion (it changes nothing, and
+        // nothing pending must precede it), so if its branch failed, so does this
+        // configuration.
+        dead = readOnly[id] === 1;
+        if (!dead) {
+          e = next[e]!;
+          continue;
+        }
+      } else {
+        // A return: that op could not be placed in time.
+        if (opts.verbose) recordPrefix();
       }
-      bits.set(id);
-      if (memo.add(bits, after)) {
-        stackNode.push(e);
-        stackState.push(state);
-        if (opts.verbose) covered.push(0);
-        state = after;
-        list.lift(e);
-        e = firstChoice();
-        continue;
-      }
-      bits.clear(id);
-      // A read that fits here could go first in any completion (it changes nothing, and
-      // nothing pending must precede it), so if its branch failed, so does this
-      // configuration.
-      dead = readOnly[id] === 1;
-      if (!dead) {
-        e = next[e]!;
-        continue;
-      }
-    } else {
-      // A return: that op could not be placed in time.
-      if (opts.verbose) recordPrefix();
+      // Backtrack; past a read, keep going (by the same argument).
+      do {
+        if (stackNode.length === 0) return (done = result("illegal", steps));
+        const c = stackNode.pop()!;
+        state = stackState.pop()!;
+        if (opts.verbose) covered.pop();
+        bits.clear(opOf[c]!);
+        list.unlift(c);
+        e = next[c]!;
+        dead = readOnly[opOf[c]!] === 1;
+      } while (dead);
     }
-    // Backtrack; past a read, keep going (by the same argument).
-    do {
-      if (stackNode.length === 0) return result("illegal", steps);
-      const c = stackNode.pop()!;
-      state = stackState.pop()!;
-      if (opts.verbose) covered.pop();
-      bits.clear(opOf[c]!);
-      list.unlift(c);
-      e = next[c]!;
-      dead = readOnly[opOf[c]!] === 1;
-    } while (dead);
-  }
-  return result("ok", steps);
+    return (done = result("ok", steps));
+  };
+  return {
+    run,
+    get steps() {
+      return steps;
+    },
+    get memoSize() {
+      return memo.size;
+    },
+  };
 }

@@ -1,6 +1,6 @@
 // What Raft saves to its persister, through the codec (a student helper file of raft.ts).
 // SOLUTION BEGIN
-import { decode, encode } from "../labrpc/index.js";
+import { decode, encodeText, EncodedArray } from "../labrpc/index.js";
 import { entriesProblem, isIndex, isObject } from "./messages.js";
 import type { Entry } from "./log.js";
 
@@ -12,8 +12,45 @@ interface PersistentState {
   log: Entry[];
 }
 
-export function encodeState(s: PersistentState): Uint8Array {
-  return encode({ term: s.term, vote: s.vote, base: s.base, log: s.log }, "raft state");
+/** Room before the log's "[" for `{"term":…,"vote":…,"base":…,"log":` (three integers of at most 16 digits). */
+const HEADER_ROOM = 96;
+
+/**
+ * Encodes one peer's state for its persister: the bytes encode() would give for
+ * {term, vote, base, log}, without re-encoding the whole log each time. Our entries never
+ * change once in the log (commands are our own copies; a follower's are decoded from the
+ * RPC; truncation and compaction drop entries or start a new array), so the entries kept
+ * from the last call are those still at the same index, by identity: only the rest are
+ * encoded (each by the codec: a command may hold bytes), and the bytes are copied once,
+ * by the persister.
+ */
+export class StateEncoder {
+  private readonly arr = new EncodedArray(HEADER_ROOM);
+  /** The entries arr holds, in order. */
+  private held: Entry[] = [];
+
+  /** The state's bytes: a view valid until the next call (the persister copies what it saves). */
+  encode(s: PersistentState): Uint8Array {
+    const { log } = s;
+    let keep = 0;
+    const m = Math.min(log.length, this.held.length);
+    while (keep < m && log[keep] === this.held[keep]) keep++;
+    if (keep < this.held.length) {
+      this.held.length = keep;
+      this.arr.truncate(keep);
+    }
+    if (keep < log.length) {
+      const fresh = log.slice(keep);
+      this.arr.append(fresh.map((e) => encodeText(e, "raft state entry")));
+      for (const e of fresh) this.held.push(e);
+    }
+    const header = `{"term":${s.term},"vote":${s.vote},"base":${s.base},"log":`;
+    if (header.length > HEADER_ROOM) throw new Error(`raft state header too long: ${header}`);
+    const { bytes, end } = this.arr.close("}");
+    const from = HEADER_ROOM - header.length;
+    for (let i = 0; i < header.length; i++) bytes[from + i] = header.charCodeAt(i);
+    return bytes.subarray(from, end);
+  }
 }
 
 /**

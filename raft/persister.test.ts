@@ -28,3 +28,38 @@ test("onSave: the harness's hook runs after each save, with the bytes stored; a 
     expect(seen).toEqual([3, 5]);
   });
 });
+
+test("saves copy and reads return fresh copies: neither the saver nor a reader can change what is stored", async () => {
+  await runWorld({ seed: 1 }, async () => {
+    const p = makePersister(0);
+    const mine = new Uint8Array([1, 2, 3]);
+    p.saveStateAndSnapshot(mine, new Uint8Array([9]));
+    mine[0] = 7;
+    const read = p.readRaftState();
+    expect([...read]).toEqual([1, 2, 3]);
+    read[1] = 7;
+    expect([...p.readRaftState()]).toEqual([1, 2, 3]);
+    const c = p.copy();
+    p.saveRaftState(new Uint8Array([4, 5, 6, 7, 8])); // larger: a new buffer
+    p.saveRaftState(new Uint8Array([6])); // smaller: the same buffer, shorter
+    expect([...c.readRaftState()]).toEqual([1, 2, 3]);
+    expect([...c.readSnapshot()]).toEqual([9]);
+    expect([...p.readRaftState()]).toEqual([6]);
+    expect(p.raftStateSize()).toBe(1);
+    c.saveStateAndSnapshot(new Uint8Array([1]), null);
+    expect([...p.readSnapshot()]).toEqual([9]);
+    expect(c.snapshotSize()).toBe(0);
+  });
+});
+
+test("bad input: saving anything but bytes is refused with a clear error, and nothing is saved", async () => {
+  await runWorld({ seed: 1 }, async () => {
+    const p = makePersister(0);
+    p.saveStateAndSnapshot(new Uint8Array([1]), new Uint8Array([2]));
+    expect(() => p.saveRaftState("abc" as unknown as Uint8Array)).toThrow(/saveRaftState's state must be a Uint8Array .*not string "abc"/);
+    expect(() => p.saveStateAndSnapshot(new Uint8Array([5]), [1, 2] as unknown as Uint8Array)).toThrow(/snapshot must be a Uint8Array/);
+    expect(() => p.saveStateAndSnapshot({ length: 1 } as unknown as Uint8Array, null)).toThrow(/state must be a Uint8Array/);
+    expect([...p.readRaftState()]).toEqual([1]);
+    expect([...p.readSnapshot()]).toEqual([2]);
+  });
+});

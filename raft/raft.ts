@@ -36,12 +36,12 @@ import type { Persister } from "./persister.js";
 // - Persistence (persistence.ts): {term, vote, base, log} through the codec, saved before
 //   any message that depends on it leaves. One applier task sends on applyCh.
 // - Broken invariants throw at once, naming the peer and the rule.
-import { decode, encode } from "../labrpc/index.js";
+import { decodeText, encodeText } from "../labrpc/index.js";
 import { after, ChannelClosed, now, trace, type Timer } from "../runtime/index.js";
 import { RaftLog } from "./log.js";
 import { argsProblem, isIndex, isObject } from "./messages.js";
 import type { AppendEntriesArgs, AppendEntriesReply, InstallSnapshotArgs, InstallSnapshotReply } from "./messages.js";
-import { decodeState, encodeState } from "./persistence.js";
+import { decodeState, StateEncoder } from "./persistence.js";
 import { Progress } from "./progress.js";
 // SOLUTION END
 
@@ -136,9 +136,22 @@ const ELECTION_SPREAD_MS = 500;
  */
 const PREVOTE_WAVE_MS = 50;
 
-/** A copy of an object command, so that the service and the log never share one. */
+/**
+ * A copy of a command from our log, so that the service and the log never share one. The
+ * log holds only decoded values (start() copies through the codec; a follower's come from
+ * the RPC), so a plain deep copy gives what the codec's round trip would, more cheaply.
+ */
 function ownCopy(command: unknown): unknown {
-  return typeof command === "object" && command !== null ? decode(encode(command, "command")) : command;
+  if (typeof command !== "object" || command === null) return command;
+  if (Array.isArray(command)) return command.map(ownCopy);
+  if (command instanceof Uint8Array) return command.slice();
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(command)) {
+    // JSON.parse makes an own "__proto__" field, where an assignment would set the prototype
+    if (k === "__proto__") Object.defineProperty(out, k, { value: ownCopy(v), enumerable: true, writable: true, configurable: true });
+    else out[k] = ownCopy(v);
+  }
+  return out;
 }
 // SOLUTION END
 
@@ -160,6 +173,7 @@ export class Raft {
   private snapshotData: Uint8Array = new Uint8Array(0);
   /** A persistent field changed since the last save. */
   private dirty = false;
+  private readonly stateEncoder = new StateEncoder();
 
   // volatile state
   private commitIndex = 0;
@@ -415,7 +429,7 @@ export class Raft {
       isLeader = false;
     } else {
       // Encoding throws a CodecError naming the problem for a value that can't cross the wire; the copy is the log's own.
-      this.log.entries.push(decode(encode([term, command], "command")) as [number, unknown]);
+      this.log.entries.push(decodeText(encodeText([term, command], "command")) as [number, unknown]);
       index = this.log.lastIndex();
       this.dirty = true;
       this.scheduleFlush(BATCH_MS);
@@ -472,7 +486,7 @@ export class Raft {
   }
 
   private encodedState(): Uint8Array {
-    return encodeState({ term: this.currentTerm, vote: this.votedFor, base: this.log.base, log: this.log.entries });
+    return this.stateEncoder.encode({ term: this.currentTerm, vote: this.votedFor, base: this.log.base, log: this.log.entries });
   }
 
   /** A snapshot through index (of term) replaces the log up to there: both are saved together, so neither exists without the other. */

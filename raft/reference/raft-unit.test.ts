@@ -7,6 +7,8 @@
 import { expect, test } from "vitest";
 import { type ClientEnd, decode, encode, Network } from "../../labrpc/index.js";
 import { Channel, runWorld, sleep, world } from "../../runtime/index.js";
+import type { Entry } from "../log.js";
+import { decodeState, StateEncoder } from "../persistence.js";
 import { makePersister, type Persister } from "../persister.js";
 import { type ApplyMsg, make, type Raft } from "../raft.js";
 
@@ -358,4 +360,49 @@ test("kill() stops every timer and loop: a killed cluster schedules nothing more
     const before = clock.events;
     await sleep(10_000);
     expect(clock.events - before).toBe(1); // only our own sleep fired
+  }));
+
+test("the state encoder gives encode()'s bytes through appends, truncation, compaction and big numbers", () => {
+  const enc = new StateEncoder();
+  let log: Entry[] = [[0, null]];
+  let term = 1;
+  let base = 0;
+  const check = (vote: number): void => {
+    const want = encode({ term, vote, base, log });
+    expect(Buffer.from(enc.encode({ term, vote, base, log })).equals(Buffer.from(want))).toBe(true);
+    expect(decodeState(enc.encode({ term, vote, base, log }), 5)).toEqual({ term, vote, base, log });
+  };
+  check(-1);
+  for (let i = 1; i <= 300; i++) {
+    log.push([term, i % 3 === 0 ? ["A", `k${i}`, "v é", 3274982374982374, i] : i % 11 === 0 ? new Uint8Array([i, 255]) : i]);
+    if (i % 7 === 0) check(i % 5);
+    if (i % 50 === 0) log.length -= 10; // a follower drops a conflicting suffix
+    if (i % 90 === 0) {
+      base += 20; // a snapshot: a new array from a new first entry
+      log = [[log[20]![0], null], ...log.slice(21)];
+      check(2);
+    }
+    if (i % 60 === 0) term++;
+  }
+  term = Number.MAX_SAFE_INTEGER;
+  base = Number.MAX_SAFE_INTEGER - 1;
+  check(4);
+});
+
+test("applied commands are copies the service may change: the log and a second apply keep the original", () =>
+  sim(async () => {
+    const p = makePersister();
+    const { rf, applied } = soloLeader(p);
+    await becomesLeader(rf);
+    const cmd = JSON.parse('{"op":"A","args":["k",{"n":1}],"__proto__":{"x":1},"bytes":null}') as Record<string, unknown>;
+    rf.start(cmd);
+    await sleep(100);
+    const got = applied.find((m) => m.commandValid)!;
+    if (!got.commandValid) throw new Error("no command applied");
+    expect(got.command).toEqual(cmd);
+    expect(Object.getPrototypeOf(got.command)).toBe(Object.prototype);
+    expect(Object.prototype.hasOwnProperty.call(got.command, "__proto__")).toBe(true);
+    ((got.command as { args: unknown[] }).args[1] as { n: number }).n = 99;
+    cmd.op = "changed";
+    expect((persistedLog(p) as unknown[])[1]).toEqual([1, JSON.parse('{"op":"A","args":["k",{"n":1}],"__proto__":{"x":1},"bytes":null}')]);
   }));

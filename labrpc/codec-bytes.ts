@@ -1,0 +1,332 @@
+// encode()'s fast path, for what a Raft persists after every change: a small object around
+// one long array, the log, that changed only at its end since the last persist. A full
+// check and JSON.stringify of the whole log per persist was two thirds of a Lab 3 run's CPU.
+//
+// A long array (IMAGE_MIN_LENGTH elements or more) whose first element is an object is
+// written from an *image* kept between encodings and keyed by that first element: the UTF-8
+// bytes of "[e0,e1,…", and a flat record of everything those bytes were made from — for
+// each element, itself, and for each object within it (depth first) its prototype, its
+// number of keys or elements, each key and each value. The next array with the same first
+// element (the same log, or one a student made from it by slice or concat) is compared with
+// that record element by element: the longest prefix whose elements are the same objects,
+// with the same prototypes, no toJSON, and the same keys and values all the way down
+// (primitives by ===, objects by identity and then their own record), keeps its bytes; the
+// rest is checked and encoded afresh. So the record is never trusted on identity alone: an
+// entry changed in place, however deep, is re-encoded. Per persist that is one sequential
+// pass over the record and the values it names, one stringify of the new entries, and one
+// copy of the bytes.
+//
+// The bytes are always exactly the UTF-8 of the checked path's text (codec-check.ts) for the
+// value as it is now. Anything else — a class instance, a Uint8Array, a value the checked
+// path would refuse or warn about, an encode() called from a getter during an encode() —
+// makes the image go (or not be made), and either that part is encoded by the checked
+// path's quickText or, when it has a problem, the whole value by the checked path, which
+// names it. Images live in a WeakMap keyed by the first element, so they go with it.
+
+import { QUICK_DEPTH, quickText } from "./codec-check.js";
+import { EncodedArray } from "./encoded-array.js";
+
+/**
+ * Arrays at least this long are written from an image. Shorter ones are stringified whole:
+ * an image costs more than it saves on a log that a snapshot keeps short.
+ */
+export const IMAGE_MIN_LENGTH = 64;
+/** Objects with more keys than this (a key/value store's map) are never walked for a long array. */
+const WALK_MAX_KEYS = 16;
+/** A sink's buffer larger than this after an encoding is dropped rather than kept for the next. */
+const SINK_KEEP_BYTES = 8 << 20;
+/** Text is gathered into a string and converted once it is this long (or before raw bytes). */
+const PENDING_FLUSH_CHARS = 16_384;
+
+const textEncoder = new TextEncoder();
+const ARRAY_PROTO = Array.prototype;
+const OBJECT_PROTO = Object.prototype;
+
+/** The UTF-8 bytes of text in a fresh array (TextEncoder.encode is several times slower on long text). */
+export function utf8(text: string): Uint8Array {
+  const out = new Uint8Array(Buffer.byteLength(text, "utf8"));
+  textEncoder.encodeInto(text, out);
+  return out;
+}
+
+/** Where encode() writes: a growing byte buffer and a string not yet converted. */
+class Sink {
+  buf: Uint8Array = new Uint8Array(64 << 10);
+  len = 0;
+  private pending = "";
+
+  text(s: string): void {
+    this.pending += s;
+    if (this.pending.length >= PENDING_FLUSH_CHARS) this.flush();
+  }
+
+  raw(bytes: Uint8Array, from: number, to: number): void {
+    this.flush();
+    this.reserve(to - from);
+    this.buf.set(bytes.subarray(from, to), this.len);
+    this.len += to - from;
+  }
+
+  /** The bytes written, in a fresh array of exactly their length. */
+  take(): Uint8Array {
+    this.flush();
+    return this.buf.slice(0, this.len);
+  }
+
+  reset(): void {
+    this.len = 0;
+    this.pending = "";
+    if (this.buf.length > SINK_KEEP_BYTES) this.buf = new Uint8Array(64 << 10);
+  }
+
+  private flush(): void {
+    const s = this.pending;
+    if (s === "") return;
+    this.pending = "";
+    this.reserve(Buffer.byteLength(s, "utf8"));
+    this.len += textEncoder.encodeInto(s, this.buf.subarray(this.len)).written;
+  }
+
+  private reserve(n: number): void {
+    this.buf = grow(this.buf, this.len, this.len + n);
+  }
+}
+
+/** buf, or a copy of its first `used` bytes in a buffer of at least `need` bytes. */
+function grow(buf: Uint8Array, used: number, need: number): Uint8Array {
+  if (need <= buf.length) return buf;
+  const b = new Uint8Array(Math.max(need, buf.length * 2));
+  b.set(buf.subarray(0, used));
+  return b;
+}
+
+/** An array's bytes and the flat record of what they were made from. */
+interface Image {
+  /** Per element: the element, then (for an object) its node: prototype, count, keys and values, nested nodes. */
+  readonly record: unknown[];
+  readonly arr: EncodedArray;
+}
+
+const images = new WeakMap<object, Image>();
+const sink = new Sink();
+let busy = false;
+
+/**
+ * The UTF-8 bytes of value's wire text (what codec-check.ts's checkedText gives), in a
+ * fresh array; undefined when the value has something the checked path must name or
+ * warn about (the caller then encodes it that way).
+ */
+export function fastBytes(value: unknown): Uint8Array | undefined {
+  if (busy) return undefined; // an encode() inside a getter: images are being read
+  busy = true;
+  try {
+    return write(value, 0) ? sink.take() : undefined;
+  } finally {
+    sink.reset();
+    busy = false;
+  }
+}
+
+/**
+ * Write v's text to the sink; false when the checked path must see the whole value. Only
+ * a long array, or a small plain container (depth 0 or 1) with a long array right in it,
+ * is taken apart; anything else is stringified whole.
+ */
+function write(v: unknown, depth: number): boolean {
+  if (typeof v === "object" && v !== null && depth <= 2) {
+    const proto: unknown = Object.getPrototypeOf(v);
+    if (proto === ARRAY_PROTO && !("toJSON" in v)) {
+      const a = v as unknown[];
+      if (a.length >= IMAGE_MIN_LENGTH) return writeLong(a, depth);
+      if (depth <= 1 && holdsLong(a)) return writeArray(a, depth);
+    } else if ((proto === OBJECT_PROTO || proto === null) && depth <= 1 && !("toJSON" in v)) {
+      const keys = Object.keys(v);
+      if (keys.length <= WALK_MAX_KEYS && holdsLong(keys.map((k) => (v as Record<string, unknown>)[k]))) {
+        return writeObject(v as Record<string, unknown>, keys, depth);
+      }
+    }
+  }
+  return writeQuick(v, depth);
+}
+
+/** Whether one of vals is an array long enough for an image. */
+function holdsLong(vals: readonly unknown[]): boolean {
+  for (const x of vals) if (Array.isArray(x) && x.length >= IMAGE_MIN_LENGTH) return true;
+  return false;
+}
+
+/** Write v's text as the checked path makes it; false when it has a problem or a class to warn about. */
+function writeQuick(v: unknown, depth: number): boolean {
+  const t = quickText(v, depth);
+  if (t === undefined) return false;
+  sink.text(t);
+  return true;
+}
+
+function writeObject(obj: Record<string, unknown>, keys: string[], depth: number): boolean {
+  sink.text("{");
+  let first = true;
+  for (const k of keys) {
+    const v = obj[k];
+    if (v === undefined) continue; // an absent optional field, omitted as gob omits a zero value
+    sink.text((first ? "" : ",") + JSON.stringify(k) + ":");
+    if (!write(v, depth + 1)) return false;
+    first = false;
+  }
+  sink.text("}");
+  return true;
+}
+
+/** A long array: from its image when it can have one, else stringified whole. */
+function writeLong(a: unknown[], depth: number): boolean {
+  const head: unknown = a[0];
+  const img = typeof head === "object" && head !== null ? imageOf(a, head, depth) : undefined;
+  if (img === undefined) return writeQuick(a, depth);
+  const { bytes, end } = img.arr.close();
+  sink.raw(bytes, img.arr.start, end);
+  return true;
+}
+
+/** A short array with a long one in it: element by element. */
+function writeArray(a: unknown[], depth: number): boolean {
+  sink.text("[");
+  for (let i = 0; i < a.length; i++) {
+    if (i > 0) sink.text(",");
+    const v = a[i];
+    if (v === undefined) return false; // a hole: the checked path names it
+    if (!write(v, depth + 1)) return false;
+  }
+  sink.text("]");
+  return true;
+}
+
+/**
+ * The image of array a (keyed by its first element, an object) brought up to date: the
+ * longest prefix that still holds is kept, the rest checked and encoded. Undefined (and no
+ * image kept) when an element is not plain data, has a problem, or is too deep.
+ */
+function imageOf(a: unknown[], head: object, depth: number): Image | undefined {
+  const n = a.length;
+  let img = images.get(head);
+  let keep = 0;
+  let at = 0; // record offset of element `keep`
+  if (img !== undefined) {
+    const { record } = img;
+    const m = Math.min(n, img.arr.count);
+    while (keep < m) {
+      const v = a[keep];
+      if (v !== record[at]) break;
+      let next = at + 1;
+      if (typeof v === "object" && v !== null) {
+        next = matches(v, record, next);
+        if (next < 0) break;
+      }
+      at = next;
+      keep++;
+    }
+    if (keep === n && keep === img.arr.count) return img;
+  }
+  // Check and encode the new elements before touching the image.
+  const fresh: unknown[] = [];
+  const texts: string[] = [];
+  for (let i = keep; i < n; i++) {
+    const v = a[i];
+    if (!isPlainLeaf(v)) return dropImage(head);
+    fresh.push(v);
+    if (typeof v === "object" && v !== null && !recordNode(v, fresh, depth + 1)) return dropImage(head);
+    texts.push(JSON.stringify(v)); // plain data, checked: the same text the checked path gives
+  }
+  if (img === undefined) {
+    img = { record: [], arr: new EncodedArray() };
+    images.set(head, img);
+  }
+  img.record.length = at;
+  for (const x of fresh) img.record.push(x);
+  img.arr.truncate(keep);
+  img.arr.append(texts);
+  return img;
+}
+
+function dropImage(head: object): undefined {
+  images.delete(head);
+  return undefined;
+}
+
+/**
+ * Whether obj still reads as its node at record[at] says: same prototype, no toJSON, same
+ * keys (or length) and values, nested objects likewise. Returns the offset after the node,
+ * or -1.
+ */
+function matches(obj: object, record: unknown[], at: number): number {
+  if (Object.getPrototypeOf(obj) !== record[at] || "toJSON" in obj) return -1;
+  const n = record[at + 1] as number;
+  let p = at + 2;
+  if (Array.isArray(obj)) {
+    if (obj.length !== n) return -1;
+    for (let i = 0; i < n; i++) {
+      const v: unknown = obj[i];
+      if (v !== record[p++]) return -1;
+      if (typeof v === "object" && v !== null) {
+        p = matches(v, record, p);
+        if (p < 0) return -1;
+      }
+    }
+    return p;
+  }
+  // for-in walks own enumerable keys in Object.keys order without making an array; an
+  // inherited enumerable key (a polluted Object.prototype) only makes the record miss.
+  let i = 0;
+  for (const k in obj) {
+    if (i === n || k !== record[p]) return -1;
+    const v = (obj as Record<string, unknown>)[k];
+    if (v !== record[p + 1]) return -1;
+    p += 2;
+    if (typeof v === "object" && v !== null) {
+      p = matches(v, record, p);
+      if (p < 0) return -1;
+    }
+    i++;
+  }
+  return i === n ? p : -1;
+}
+
+/** Whether v can be part of an image's element: a primitive JSON keeps, or an object to look into. */
+function isPlainLeaf(v: unknown): boolean {
+  switch (typeof v) {
+    case "string":
+    case "boolean":
+    case "object":
+      return true;
+    case "number":
+      return Number.isFinite(v);
+    default:
+      return false; // undefined, functions, symbols, bigints
+  }
+}
+
+/** Append obj's node to record; false when obj or anything in it is not plain JSON data. */
+function recordNode(obj: object, record: unknown[], depth: number): boolean {
+  if (depth > QUICK_DEPTH) return false; // a cycle, or only deep: the checked path decides
+  const proto: unknown = Object.getPrototypeOf(obj);
+  if ((proto !== ARRAY_PROTO && proto !== OBJECT_PROTO && proto !== null) || "toJSON" in obj) return false;
+  if (Array.isArray(obj)) {
+    record.push(proto, obj.length);
+    for (let i = 0; i < obj.length; i++) {
+      const v: unknown = obj[i];
+      if (v === undefined || !isPlainLeaf(v)) return false;
+      record.push(v);
+      if (typeof v === "object" && v !== null && !recordNode(v, record, depth + 1)) return false;
+    }
+    return true;
+  }
+  const keys = Object.keys(obj);
+  record.push(proto, keys.length);
+  for (const k of keys) {
+    const v = (obj as Record<string, unknown>)[k];
+    record.push(k, v);
+    if (v === undefined) continue;
+    if (!isPlainLeaf(v)) return false;
+    if (typeof v === "object" && v !== null && !recordNode(v, record, depth + 1)) return false;
+  }
+  return true;
+}
