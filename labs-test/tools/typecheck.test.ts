@@ -6,6 +6,7 @@ import path from "node:path";
 import { afterAll, expect, test } from "vitest";
 import { describeTypeErrors, typecheck } from "./typecheck.js";
 import { stampHolds, takeStamp } from "./typecheck-stamp.js";
+import { TypecheckSession } from "./typecheck-session.js";
 
 const dir = mkdtempSync(path.join(tmpdir(), "labs-typecheck-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -106,6 +107,23 @@ test("a stamp is not taken when a file changed while tsc ran, and notices any ch
   rmSync(f);
   expect(stampHolds(stamp, "k"), "a removed file").toBe(false);
 });
+
+test("the watch's in-memory check reports what tsc reports, and sees every save", async () => {
+  project("export const term: number = 1;\n");
+  writeFileSync(path.join(dir, "raft", "part.test.ts"), 'import { term } from "./raft.js";\nexport const t: number = term;\n');
+  const session = await TypecheckSession.open({ buildInfoDir: ".labs-runs", dir, files: ["raft/part.test.ts"] });
+  expect(session.check()).toEqual({ ok: true, output: "", unchanged: false });
+  writeFileSync(path.join(dir, "raft", "raft.ts"), 'export const term: number = "one";\n');
+  const bad = session.check();
+  expect(bad.ok).toBe(false);
+  expect(bad.output).toMatch(/^raft\/raft\.ts\(1,14\): error TS2322: Type 'string' is not assignable to type 'number'\.$/);
+  expect(session.check().ok, "still wrong").toBe(false);
+  writeFileSync(path.join(dir, "raft", "raft.ts"), "export const term: number = 2;\n");
+  expect(session.check()).toEqual({ ok: true, output: "", unchanged: false });
+  // A syntax error: reported alone, as tsc does.
+  writeFileSync(path.join(dir, "raft", "part.test.ts"), "export const t: number = (;\n");
+  expect(session.check().output).toMatch(/^raft\/part\.test\.ts\(1,27\): error TS1109/);
+}, 120_000);
 
 test("student files' errors are listed first", () => {
   const out = "labs-test/x.ts(2,1): error TS1: a\nraft/raft.ts(3,1): error TS2: b";
