@@ -89,8 +89,11 @@ export interface VitestSpec {
  * kept on disk (MODULE_CACHE_DIR), so a run on an unchanged tree transforms nothing.
  */
 export class VitestSession {
+  private started = false;
+
   private constructor(private readonly vitest: Vitest) {}
 
+  /** Loads vitest and the config; prints nothing and runs nothing until run(). */
   static async open(): Promise<VitestSession> {
     const { createVitest } = await import("vitest/node");
     const vitest = await createVitest("test", {
@@ -98,12 +101,16 @@ export class VitestSession {
       reporters: ["default"],
       experimental: { fsModuleCache: true, fsModuleCachePath: MODULE_CACHE_DIR },
     });
-    await vitest.standalone();
     return new VitestSession(vitest);
   }
 
   /** One vitest run of all these specs (files run in parallel across vitest's workers). */
   async run(specs: VitestSpec[]): Promise<VitestCounts> {
+    if (!this.started) {
+      // The reporters' start (vitest's RUN banner).
+      await this.vitest.standalone();
+      this.started = true;
+    }
     const project = this.vitest.getRootProject();
     const specifications = specs.flatMap((s) =>
       s.files.map((f) =>

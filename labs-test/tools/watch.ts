@@ -22,7 +22,10 @@ const SETTLE_MS = 40;
 export async function watchParts(parts: LabPart[], plan: RunPlan): Promise<void> {
   const root = process.cwd();
   const clock = new RealClock();
-  const vitest = await VitestSession.open();
+  // Loads while the first round's checks run.
+  const opening = VitestSession.open();
+  opening.catch(() => undefined); // reported where awaited
+  let vitest: VitestSession | undefined;
   let checker: TypecheckSession | undefined;
   const openChecker = async (): Promise<TypecheckSession> =>
     (checker ??= await TypecheckSession.open({ buildInfoDir: RUNS_DIR, files: typecheckFiles(parts), dir: root }));
@@ -37,14 +40,17 @@ export async function watchParts(parts: LabPart[], plan: RunPlan): Promise<void>
     let checked = started;
     if (!first) {
       process.stdout.write(`\n===== ${changed.join(", ")} saved: ${ids} again =====\n`);
-      vitest.invalidate(changed);
+      vitest?.invalidate(changed);
     }
     for (const n of first ? plan.notes : []) process.stdout.write(`${n}\n`);
     try {
       const msg = await firstFailure(preRunChecks(first ? typecheckOnce : inMemory), scope);
       checked = clock.now();
       if (msg !== undefined) process.stdout.write(`${msg}\n`);
-      else process.stdout.write(`${closingLine(await vitest.run(plan.specs))}\n`);
+      else {
+        vitest ??= await opening;
+        process.stdout.write(`${closingLine(await vitest.run(plan.specs))}\n`);
+      }
     } catch (e) {
       // The runner's own failure (tsc or vitest could not start): say so, keep watching.
       process.stdout.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
@@ -83,7 +89,7 @@ export async function watchParts(parts: LabPart[], plan: RunPlan): Promise<void>
   const stop = async (): Promise<void> => {
     for (const w of watchers) w.close();
     clock.stop();
-    await vitest.close();
+    await vitest?.close();
     process.exit(130);
   };
   process.once("SIGINT", () => void stop());
