@@ -27,7 +27,7 @@ $(NPM_STAMP): package-lock.json
 # INSTRUCTOR BEGIN
 # Instructor sections (between these marker lines) name tools the student tree does not
 # have: make handout leaves them out of its Makefile (labs-test/tools/handout-tree.ts).
-.PHONY: handout grade grade-merge autograder
+.PHONY: handout grade grade-merge autograder benchmarks
 # INSTRUCTOR END
 
 help:
@@ -47,6 +47,7 @@ help:
 	@echo "make grade-merge IN='shards/*/runs.json' OUT=dir   join shard results into one results.json/junit.xml"
 	@echo "make autograder [OUT=dir] [PARTS=…] [COUNT=n]   Gradescope autograder zip"
 	@echo "make handout OUT=dir   the student tree"
+	@echo "make benchmarks [ONLY='labrpc raft …'] [MD_ONLY=1]   measure again; BENCHMARKS.md's tables from docs/benchmarks/"
 # INSTRUCTOR END
 
 setup: $(NPM_STAMP)
@@ -90,6 +91,11 @@ grade-merge: $(NPM_STAMP)
 
 autograder: $(NPM_STAMP)
 	@node_modules/.bin/tsx labs-test/tools/grade/autograder-cli.ts --out '$(or $(OUT),out)' --parts '$(or $(PARTS),2A,2B,2C,2D,3A,3B)' --count '$(or $(COUNT),3)'
+
+# make benchmarks [ONLY='labrpc raft …'] [MD_ONLY=1]: run the bench scripts (each merges its
+# table into docs/benchmarks/<id>.json), then generate BENCHMARKS.md's tables from them
+benchmarks: $(NPM_STAMP)
+	@node_modules/.bin/tsx labs-test/tools/benchmarks.ts $(if $(ONLY),--only '$(ONLY)') $(if $(MD_ONLY),--md-only)
 
 # make handout OUT=dir: the student tree (solution regions stubbed, reference tests left out)
 handout: $(NPM_STAMP)

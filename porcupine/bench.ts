@@ -1,8 +1,10 @@
 // Times the checker on large KV histories: `npx tsx porcupine/bench.ts`.
 // With --file it checks a recorded history instead (a JSON array of KvOperation, e.g.
-// written by a kv harness with JSON.stringify(opLog)).
+// written by a kv harness with JSON.stringify(opLog)). --markdown, --json FILE: the table
+// for BENCHMARKS.md (labs-test/tools/bench-report.ts), one row per history.
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { BenchReport, benchCommand, REPORT_OPTIONS } from "../labs-test/tools/bench-report.js";
 import { RealClock } from "../runtime/real-clock.js";
 import { checkOperations } from "./checker.js";
 import { corruptOneRead, generateKvHistory, type KvHistoryShape } from "./kv-history-gen.js";
@@ -13,12 +15,30 @@ const { values: args } = parseArgs({
     file: { type: "string" },
     timeout: { type: "string", default: "60000" },
     seed: { type: "string", default: "1" },
+    ...REPORT_OPTIONS,
   },
 });
 const timeoutMs = Number(args.timeout);
 const seed = Number(args.seed);
 
-function run(name: string, history: KvOperation[]): void {
+const report = new BenchReport(
+  {
+    id: "porcupine",
+    lab: "porcupine (the linearizability checker)",
+    caption:
+      "The checker on generated key/value histories of the suite's shapes and harsher ones (seeded), each also with one read changed so that it is not linearizable; wall ms of one check.",
+    columns: ["history", "ops", "keys", "result", "ms", "one read changed: result", "ms"],
+  },
+  benchCommand("porcupine/bench.ts"),
+);
+
+interface Checked {
+  result: string;
+  ms: number;
+  partitions: number;
+}
+
+function run(name: string, history: KvOperation[]): Checked {
   const clock = new RealClock();
   const out = checkOperations(kvModel, history, timeoutMs);
   const ms = clock.now();
@@ -31,11 +51,13 @@ function run(name: string, history: KvOperation[]): void {
       `largest=${String(biggest).padStart(6)} steps=${String(steps).padStart(8)} ` +
       `result=${out.result.padEnd(7)} ${ms.toFixed(1).padStart(8)} ms (slowest partition ${slowest.toFixed(1)} ms)`,
   );
+  return { result: out.result, ms, partitions: parts.length };
 }
 
 if (args.file !== undefined) {
   const history = JSON.parse(readFileSync(args.file, "utf8")) as KvOperation[];
-  run(args.file, history);
+  const c = run(args.file, history);
+  report.row([args.file, history.length, c.partitions, c.result, c.ms.toFixed(0), "", ""]);
 } else {
   // Roughly the suite's shapes (ms-like times), then larger and harsher ones.
   const shapes: [string, Omit<KvHistoryShape, "seed">][] = [
@@ -50,7 +72,9 @@ if (args.file !== undefined) {
   ];
   for (const [name, shape] of shapes) {
     const h = generateKvHistory({ seed, ...shape });
-    run(name, h);
-    run("  ...with one read changed", corruptOneRead(h, seed).history);
+    const ok = run(name, h);
+    const bad = run("  ...with one read changed", corruptOneRead(h, seed).history);
+    report.row([name, h.length, ok.partitions, ok.result, ok.ms.toFixed(0), bad.result, bad.ms.toFixed(0)]);
   }
 }
+report.finish(args);

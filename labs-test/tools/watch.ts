@@ -35,7 +35,9 @@ export async function watchParts(parts: LabPart[], plan: RunPlan): Promise<void>
   const dirs = [...new Set(parts.flatMap((p) => p.studentFiles.map((f) => path.posix.dirname(f))))];
   const ids = parts.map((p) => p.id).join(" ");
 
-  const round = async (first: boolean, changed: string[]): Promise<void> => {
+  const secs = (ms: number): string => (ms / 1000).toFixed(2);
+  /** Prints its results; returns a description of its time for the "watching" line. */
+  const round = async (first: boolean, changed: string[]): Promise<string> => {
     const started = clock.now();
     let checked = started;
     if (!first) {
@@ -55,11 +57,10 @@ export async function watchParts(parts: LabPart[], plan: RunPlan): Promise<void>
       // The runner's own failure (tsc or vitest could not start): say so, keep watching.
       process.stdout.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
     }
-    const secs = (ms: number): string => (ms / 1000).toFixed(2);
-    process.stdout.write(
-      `watching ${dirs.map((d) => `${d}/*.ts`).join(" ")} (the student files of ${ids}; that round: ` +
-        `${secs(clock.now() - started)} s, of which checks ${secs(checked - started)} s); Ctrl-C to stop\n`,
-    );
+    return `that round: ${secs(clock.now() - started)} s, of which checks ${secs(checked - started)} s`;
+  };
+  const watching = (last: string): void => {
+    process.stdout.write(`watching ${dirs.map((d) => `${d}/*.ts`).join(" ")} (the student files of ${ids}; ${last}); Ctrl-C to stop\n`);
   };
 
   // Saves arriving during a round make one more round after it.
@@ -71,7 +72,7 @@ export async function watchParts(parts: LabPart[], plan: RunPlan): Promise<void>
       const changed = [...pending].sort();
       pending.clear();
       running = true;
-      await round(false, changed);
+      watching(await round(false, changed));
       running = false;
     }
   };
@@ -95,9 +96,15 @@ export async function watchParts(parts: LabPart[], plan: RunPlan): Promise<void>
   process.once("SIGINT", () => void stop());
   process.once("SIGTERM", () => void stop());
 
-  await round(true, []);
-  // Load the checker now, while the student reads the results, not after their next save.
-  await openChecker().then((c) => c.check());
+  const first = await round(true, []);
+  // Load the checker now, while the student reads the results, not after their next save;
+  // "watching" says it is ready (a save before that is not lost: it waits for it).
+  try {
+    (await openChecker()).check();
+  } catch (e) {
+    process.stdout.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
+  }
+  watching(first);
   running = false;
   await drain();
 }
