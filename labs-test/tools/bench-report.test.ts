@@ -23,7 +23,7 @@ function table(command: string, value: string, columns = ["mode", "value"]): Ben
 }
 
 test("a run replaces the rows its command measured before and keeps the other commands' rows", () => {
-  const file = path.join(dir, "kvraft.json");
+  const file = path.join(dir, "figures", "kvraft.json");
   mergeInto(file, table("npm run bench:kv", "1"));
   mergeInto(file, table("npm run bench:kv -- --realtime", "2"));
   const t = mergeInto(file, table("npm run bench:kv", "3"));

@@ -3,7 +3,7 @@
 // prints the table as Markdown; `--json FILE` merges it into FILE (docs/benchmarks/<id>.json),
 // from which `make benchmarks` generates BENCHMARKS.md (benchmarks-md.ts). So a table in
 // BENCHMARKS.md is never edited by hand: it is measured again.
-import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
 import path from "node:path";
 import { execaSync } from "execa";
@@ -142,7 +142,8 @@ export class BenchReport {
  * Merge a fresh table into the JSON file: its rows and notes replace those the same
  * command measured before; other commands' rows stay (a --realtime run beside the
  * simulated one), unless the columns changed (then they no longer fit and are dropped).
- * Written whole or not at all. Throws if the file holds something that is not a table.
+ * Written whole or not at all (its folder made if missing). Throws if the file holds
+ * something that is not a table.
  */
 export function mergeInto(file: string, fresh: BenchTable): BenchTable {
   let old: BenchTable | undefined;
@@ -158,6 +159,7 @@ export function mergeInto(file: string, fresh: BenchTable): BenchTable {
     rows: [...(keep ? old!.rows.filter((r) => !commands.has(r.command)) : []), ...fresh.rows],
     notes: [...(keep ? old!.notes.filter((n) => !commands.has(n.command)) : []), ...fresh.notes],
   };
+  mkdirSync(path.dirname(file), { recursive: true });
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
   writeFileSync(tmp, JSON.stringify(table, null, 2) + "\n");
   renameSync(tmp, file);
