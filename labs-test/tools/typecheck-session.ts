@@ -57,8 +57,9 @@ export class TypecheckSession {
   check(): TypecheckResult {
     const { ts } = this;
     // Written before any file is read: an input modified after it makes no stamp.
-    writeFileSync(this.fileSet.project, readFileSync(this.fileSet.project));
-    const startedMs = statSync(this.fileSet.project).mtimeMs;
+    const marker = `${this.fileSet.stampFile}.started`;
+    writeFileSync(marker, "");
+    const startedMs = statSync(marker).mtimeMs;
     const host: ts.CompilerHost = { ...this.host, getSourceFile: (f, lang, onError) => this.sourceFile(f, lang, onError) };
     const roots = this.fileSet.files.map((f) => path.resolve(this.dir, f));
     const program = ts.createEmitAndSemanticDiagnosticsBuilderProgram(roots, this.options, host, this.old);

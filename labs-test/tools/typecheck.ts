@@ -1,7 +1,7 @@
 // Type-check before testing: a student's type error must be reported as a type error,
 // not as a test that "failed to reach agreement" because tsx ran code that tsc rejects.
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
 import { readStamp, removeStamp, stampHolds, takeStamp, writeStamp } from "./typecheck-stamp.js";
@@ -105,7 +105,10 @@ export function typecheckPaths(opts: TypecheckOptions): TypecheckPaths {
 /** The tsconfig of a file set: the project's settings, only these files (and what they import). Returns its path. */
 export function writeProject(project: string, files: string[], dir: string = ROOT): string {
   const config = { extends: path.join(dir, "tsconfig.json"), files: files.map((f) => path.resolve(dir, f)), include: [] };
-  writeFileSync(project, JSON.stringify(config, null, 2) + "\n");
+  // Whole or not at all: another run's tsc may be reading it.
+  const tmp = `${project}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(config, null, 2) + "\n");
+  renameSync(tmp, project);
   return project;
 }
 
