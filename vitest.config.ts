@@ -1,5 +1,8 @@
 import { defineConfig } from "vitest/config";
 
+// make test-XX runs vitest with experimental.fsModuleCache (labs-test/tools/vitest-run.ts):
+// transformed modules are kept on disk, keyed by a file's content and this config. A plugin
+// whose output depends on anything else must define a cache key, or opt out of the cache.
 export default defineConfig({
   test: {
     include: ["**/*.test.ts"],

@@ -1,11 +1,13 @@
 // Times the checker on the Go porcupine's test histories (test-data/kv) and on large
 // generated KV histories: `npx tsx porcupine/bench.ts`. With --file it checks a recorded
 // history instead (a JSON array of KvOperation, e.g. written by a kv harness with
-// JSON.stringify(opLog), or a .txt kv log).
+// JSON.stringify(opLog), or a .txt kv log). --markdown, --json FILE: the table for
+// BENCHMARKS.md (labs-test/tools/bench-report.ts), one row per history.
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { BenchReport, benchCommand, REPORT_OPTIONS } from "../labs-test/tools/bench-report.js";
 import { RealClock } from "../runtime/real-clock.js";
 import { checkOperations } from "./checker.js";
 import { corruptOneRead, generateKvHistory, type KvHistoryShape } from "./kv-history-gen.js";
@@ -17,12 +19,30 @@ const { values: args } = parseArgs({
     file: { type: "string" },
     timeout: { type: "string", default: "60000" },
     seed: { type: "string", default: "1" },
+    ...REPORT_OPTIONS,
   },
 });
 const timeoutMs = Number(args.timeout);
 const seed = Number(args.seed);
 
-function run(name: string, history: KvOperation[]): void {
+const report = new BenchReport(
+  {
+    id: "porcupine",
+    lab: "porcupine (the linearizability checker)",
+    caption:
+      "The checker on generated key/value histories of the suite's shapes and harsher ones (seeded), each also with one read changed so that it is not linearizable; wall ms of one check.",
+    columns: ["history", "ops", "keys", "result", "ms", "one read changed: result", "ms"],
+  },
+  benchCommand("porcupine/bench.ts"),
+);
+
+interface Checked {
+  result: string;
+  ms: number;
+  partitions: number;
+}
+
+function run(name: string, history: KvOperation[]): Checked {
   const clock = new RealClock();
   const out = checkOperations(kvModel, history, timeoutMs);
   const ms = clock.now();
@@ -35,15 +55,20 @@ function run(name: string, history: KvOperation[]): void {
       `largest=${String(biggest).padStart(6)} steps=${String(steps).padStart(8)} ` +
       `result=${out.result.padEnd(7)} ${ms.toFixed(1).padStart(8)} ms (slowest partition ${slowest.toFixed(1)} ms)`,
   );
+  return { result: out.result, ms, partitions: parts.length };
 }
 
 if (args.file !== undefined) {
   const text = readFileSync(args.file, "utf8");
-  run(args.file, args.file.endsWith(".txt") ? parseKvLog(text) : (JSON.parse(text) as KvOperation[]));
+  const history = args.file.endsWith(".txt") ? parseKvLog(text) : (JSON.parse(text) as KvOperation[]);
+  const c = run(args.file, history);
+  report.row([args.file, history.length, c.partitions, c.result, c.ms.toFixed(0), "", ""]);
 } else {
   const dataDir = path.join(path.dirname(fileURLToPath(import.meta.url)), "test-data", "kv");
   for (const name of ["c01-ok", "c01-bad", "c10-ok", "c10-bad", "c50-ok", "c50-bad"]) {
-    run(`Go porcupine's ${name}`, parseKvLog(readFileSync(path.join(dataDir, `${name}.txt`), "utf8")));
+    const history = parseKvLog(readFileSync(path.join(dataDir, `${name}.txt`), "utf8"));
+    const c = run(`Go porcupine's ${name}`, history);
+    report.row([`Go porcupine's ${name}`, history.length, c.partitions, c.result, c.ms.toFixed(0), "", ""]);
   }
   // Roughly the suite's shapes (ms-like times), then larger and harsher ones.
   const shapes: [string, Omit<KvHistoryShape, "seed">][] = [
@@ -58,7 +83,9 @@ if (args.file !== undefined) {
   ];
   for (const [name, shape] of shapes) {
     const h = generateKvHistory({ seed, ...shape });
-    run(name, h);
-    run("  ...with one read changed", corruptOneRead(h, seed).history);
+    const ok = run(name, h);
+    const bad = run("  ...with one read changed", corruptOneRead(h, seed).history);
+    report.row([name, h.length, ok.partitions, ok.result, ok.ms.toFixed(0), bad.result, bad.ms.toFixed(0)]);
   }
 }
+report.finish(args);

@@ -4,17 +4,21 @@
 // With COUNT=n it runs every test under n seeds instead (`make test-XX COUNT=n`; SEED, RUN and
 // PARALLEL pass through) and prints each test's mean and largest figures and how many runs
 // were above the handout's, then each test's wall and CPU seconds (mean, largest) and each
-// part's (the sum of its tests' means).
+// part's (the sum of its tests' means). --markdown, --json FILE (one seed only): the table for
+// BENCHMARKS.md (labs-test/tools/bench-report.ts), one row per part and one for all of them.
 
 import { randomInt } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
+import { parseArgs } from "node:util";
 import { execa } from "execa";
 import { readGradedResults } from "../labs-test/harness/run-graded.js";
 import { findPart } from "../labs-test/labs.js";
 import { readStats, STATS_ENV, type StatsRecord } from "../labs-test/harness/stats-sink.js";
 import { readRunsFile } from "../labs-test/tools/runs-file.js";
 import type { JobRecord } from "../labs-test/tools/seed-protocol.js";
+import { BenchReport, benchCommand, REPORT_OPTIONS, type ReportTarget } from "../labs-test/tools/bench-report.js";
+import type { GradedResult } from "../labs-test/harness/run-graded.js";
 import { RealClock } from "../runtime/real-clock.js";
 
 interface Handout {
@@ -187,8 +191,45 @@ function timesTable(records: JobRecord[], partIds: string[]): string {
   );
 }
 
+/** Sums of a part's figures beside the handout's: one row of the BENCHMARKS.md table. */
+function partRow(part: string, stats: StatsRecord[], results: GradedResult[], testCount: number): Array<string | number> {
+  const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
+  const theirs = (pick: (h: Handout) => number): string => {
+    const hs = stats.map((s) => HANDOUT[s.title]);
+    return hs.every((h) => h !== undefined) ? String(Math.round(sum(hs.map((h) => pick(h!))) * 10) / 10) : "-";
+  };
+  const above = stats.filter((s) => {
+    const h = HANDOUT[s.title];
+    return mark(s.rpcs, h?.rpcs, s.ops, h?.cmds) === "!" || mark(s.bytes, h?.bytes, s.ops, h?.cmds) === "!";
+  }).length;
+  const cpu = results.every((x) => x.cpuMs !== undefined) ? (sum(results.map((x) => x.cpuMs!)) / 1000).toFixed(2) : "-";
+  return [
+    part,
+    `${results.filter((x) => x.passed).length}/${testCount}`,
+    `${sum(stats.map((s) => s.seconds)).toFixed(1)} (${theirs((h) => h.seconds)})`,
+    `${sum(stats.map((s) => s.rpcs))} (${theirs((h) => h.rpcs)})`,
+    `${sum(stats.map((s) => s.bytes))} (${theirs((h) => h.bytes)})`,
+    `${sum(stats.map((s) => s.ops))} (${theirs((h) => h.cmds)})`,
+    above,
+    (sum(results.map((x) => x.wallMs)) / 1000).toFixed(2),
+    cpu,
+  ];
+}
+
 async function main(): Promise<void> {
-  const partIds = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ["2A", "2B", "2C", "2D"];
+  const { values: args, positionals } = parseArgs({ options: REPORT_OPTIONS, allowPositionals: true });
+  const target: ReportTarget = args;
+  const partIds = positionals.length > 0 ? positionals : ["2A", "2B", "2C", "2D"];
+  const report = new BenchReport(
+    {
+      id: "raft",
+      lab: "Lab 2: Raft",
+      caption:
+        "The graded Raft tests under one seed, simulated time: per part, the sums over its tests of the figures each prints on its Passed line, beside (in brackets) the sums of the course's Spring 2022 sample run; how many tests had an RPC or byte count above the sample's (and not only because their random workload agreed more commands); wall and CPU seconds inside the tests. The counts are exact for the seed; wall and CPU depend on the machine, whose whole-run figures are in the notes.",
+      columns: ["part", "tests passed", "virtual s (handout)", "RPCs (handout)", "bytes (handout)", "commands (handout)", "tests above the handout", "wall s in tests", "CPU s in tests"],
+    },
+    benchCommand("raft/bench.ts", ["SEED", "REALTIME"]),
+  );
   const tests = partIds.flatMap((id) => {
     const p = findPart(id);
     if (p === undefined || !p.testFiles.includes("raft/raft.test.ts")) throw new Error(`not a Raft part: ${id}`);
@@ -199,7 +240,10 @@ async function main(): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const count = Number(process.env.COUNT ?? "1");
   if (!Number.isSafeInteger(count) || count < 1) throw new Error(`COUNT=${process.env.COUNT} is not a positive integer`);
-  if (count > 1) return benchMany(partIds, count, dir);
+  if (count > 1) {
+    if (target.json !== undefined || target.markdown === true) throw new Error("--json and --markdown report one seed: run without COUNT");
+    return benchMany(partIds, count, dir);
+  }
   const statsFile = path.join(dir, "stats.jsonl");
   const resultsFile = path.join(dir, "results.jsonl");
   const logFile = path.join(dir, "vitest.log");
@@ -266,9 +310,16 @@ async function main(): Promise<void> {
     const m = /([\d.]+)\s+([\d.]+)\s*$/.exec(readFileSync(timeFile, "utf8").trim());
     if (m) cpu = `, CPU ${(Number(m[1]) + Number(m[2])).toFixed(1)} s (user ${m[1]} s, sys ${m[2]} s)`;
   }
-  process.stdout.write(
-    `${results.length - failed.length}/${tests.length} passed; total wall ${wallS.toFixed(1)} s${cpu}\n`,
-  );
+  const summary = `${results.length - failed.length}/${tests.length} passed; total wall ${wallS.toFixed(1)} s${cpu}`;
+  process.stdout.write(`${summary}\n`);
+  const partOfTitle = (title: string): string | undefined => /^Test \((\w+)\)/.exec(title)?.[1];
+  for (const id of partIds) {
+    const names = findPart(id)!.tests;
+    report.row(partRow(id, stats.filter((s) => partOfTitle(s.title) === id), results.filter((x) => names.includes(x.name)), names.length));
+  }
+  if (partIds.length > 1) report.row(partRow(partIds.join("+"), stats, results, tests.length));
+  report.note(`the whole run (vitest's start-up included): ${summary}`);
+  report.finish(target);
   if (r.exitCode === 0 && failed.length === 0 && missing.length === 0) rmSync(dir, { recursive: true, force: true });
   process.exitCode = failed.length > 0 || missing.length > 0 || r.exitCode !== 0 ? 1 : 0;
 }

@@ -19,7 +19,7 @@
 //   [0, WIRE_JITTER_MS) that the network draws from its own seeded stream (labrpc/network.ts).
 //   A sender with no host (a clerk) has a link of its own per message.
 //
-// Calibration (why each value: labrpc/README.md; the figures: BENCHMARKS.md): a
+// Calibration (why each value: labrpc/README.md; the figures: docs/benchmarks-history.md): a
 // straightforward Raft's command counts in the churn and Figure 8 tests, and kvraft's
 // TestSpeed3A/3B per-op times, land near the handout's sample figures. REALTIME=1 runs
 // charge nothing: real time has real costs.

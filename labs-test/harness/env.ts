@@ -43,6 +43,8 @@ export interface TestEnv {
   parallel?: number;
   /** Timeline pages: for failing tests (default), every test, or none. */
   vis: "fail" | "always" | "off";
+  /** REF=1: make test-XX also runs the parts' reference tests (where our solution is present). */
+  ref: boolean;
 }
 
 export function readTestEnv(env: NodeJS.ProcessEnv = process.env): TestEnv {
@@ -71,5 +73,6 @@ export function readTestEnv(env: NodeJS.ProcessEnv = process.env): TestEnv {
     trace: get("TRACE"),
     debug: get("DEBUG"),
     vis: parse("VIS", visSchema, get("VIS") ?? "fail"),
+    ref: ["1", "true", "yes"].includes(parse("REF", flagSchema, get("REF") ?? "")),
   };
 }

@@ -56,6 +56,7 @@ are yours: every method of your \`Raft\` and \`KVServer\` classes is reachable o
 \`\`\`sh
 make test-2A        # one part: ${graded.map((p) => `test-${p.id}`).join(" ")}, and test-labrpc
 make test           # everything
+make watch-2A       # 2A's tests again each time you save one of its files (Ctrl-C stops)
 make typecheck      # the TypeScript compiler's checks only
 \`\`\`
 

@@ -1,40 +1,31 @@
-// `make test-XX`: runs one lab part's graded tests (or everything, for `make test`),
-// honouring SEED, RUN, COUNT, TRACE, DEBUG, REALTIME and PARALLEL.
+// `make test-XX`, `make test` and `make watch-XX`: run one lab part's tests (or
+// everything), honouring SEED, RUN, COUNT, TRACE, DEBUG, REALTIME, VIS, REF and PARALLEL.
+// Each run first passes the pre-run checks (pre-run.ts: the type check), then:
+// - COUNT=1: one vitest run inside this process (graded, extra and, with REF=1,
+//   reference tests together);
+// - COUNT=n: the many-seeds runner (sweep.ts);
+// - mr: the MapReduce script (real processes);
+// - all (make test): vitest processes over every test file, then the mr script;
+// - --watch: the same as COUNT=1, then again each time a student file is saved (watch.ts).
+// The Makefile runs it bundled by esbuild into .labs-runs/runner/run.mjs (plain Node, no
+// tsx loader: see the Makefile), so a module it imports must not find files beside itself
+// through import.meta.url (find a package with createRequire, or use the working
+// directory, which is the repository's root). Heavy libraries load only on the path that
+// needs them. `tsx labs-test/tools/run.ts 2A` runs it unbundled, only slower.
 import { randomInt } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { execa } from "execa";
 import { EnvError, readTestEnv, type TestEnv } from "../harness/env.js";
-import { allReferenceTests, findPart, PARTS, referenceTestsToRun, testsToRun, type LabPart } from "../labs.js";
-import { selectTests as selectFrom, SelectError } from "./select-tests.js";
-import { sweep, sweepOptionsFromEnv, type SweepOptions } from "./sweep.js";
-import { runVitest, type VitestCounts } from "./vitest-run.js";
-import { describeTypeErrors, typecheck } from "./typecheck.js";
-import { PlanError } from "./work-plan.js";
-
-const RUNS_DIR = ".labs-runs";
+import { allReferenceTests, findPart, PARTS, referenceTestsToRun, type LabPart } from "../labs.js";
+import { firstFailure, preRunChecks, RUNS_DIR, type CheckScope } from "./pre-run.js";
+import { planRun, type RunPlan } from "./run-plan.js";
+import { SelectError } from "./select-tests.js";
+import type { SweepOptions } from "./sweep.js";
+import { closingLine, runVitest, VitestSession, type VitestCounts } from "./vitest-run.js";
 
 function fail(msg: string): never {
   process.stderr.write(`error: ${msg}\n`);
   process.exit(2);
-}
-
-function escapeRe(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-
-/**
- * The graded tests of these parts that RUN selects (Go's -run: an unanchored regex). RUN
- * may select reference tests only (their names are in their files, not the manifest).
- */
-function selectTests(parts: LabPart[], run: string | undefined, referenceFiles: readonly string[] = []): string[] {
-  try {
-    return selectFrom(parts, run);
-  } catch (e) {
-    if (e instanceof SelectError && referenceFiles.length > 0) return [];
-    if (e instanceof SelectError) fail(e.message);
-    throw e;
-  }
 }
 
 function runDir(): string {
@@ -53,10 +44,6 @@ function envFor(env: TestEnv, extra: Record<string, string> = {}): Record<string
   return { ...out, ...extra };
 }
 
-function closingLine(c: { passed: number; failed: number; skipped: number }): string {
-  return `${c.passed} passed, ${c.failed} failed` + (c.skipped > 0 ? `, ${c.skipped} skipped` : "");
-}
-
 /** The graded MapReduce script, which runs real processes in real time. */
 async function runMr(env: TestEnv): Promise<VitestCounts> {
   const dir = runDir();
@@ -64,6 +51,7 @@ async function runMr(env: TestEnv): Promise<VitestCounts> {
   const args = ["tsx", findPart("mr")!.testFiles[0]!, "--json", json];
   if (env.count > 1) args.push("--count", String(env.count));
   if (env.run !== undefined) args.push("--run", env.run);
+  const { execa } = await import("execa");
   const r = await execa(args[0]!, args.slice(1), { stdio: "inherit", reject: false, preferLocal: true });
   let results: Array<{ passed: boolean }> = [];
   try {
@@ -77,45 +65,37 @@ async function runMr(env: TestEnv): Promise<VitestCounts> {
 }
 
 /**
- * COUNT=1: one vitest process for the graded tests, then one for the parts' reference
- * tests where our reference solution is present (RUN filters both); output to the terminal.
+ * COUNT=1: one vitest run, inside this process, of the parts' graded and extra tests and,
+ * with REF=1, their reference tests (RUN filters all of them); output to the terminal.
  */
-async function runOnce(parts: LabPart[], env: TestEnv): Promise<VitestCounts> {
-  const reference = referenceTestsToRun(parts, ".");
-  const tests = selectTests(parts, env.run, reference);
-  const files = [...new Set(parts.flatMap((p) => p.testFiles))];
-  const dir = runDir();
-  // Tests filtered out by name show up as skipped in vitest's report; they were not run.
-  const total: VitestCounts = { passed: 0, failed: 0, skipped: 0, ok: true };
-  if (tests.length > 0) {
-    const c = await runVitest({
-      files,
-      namePattern: `^(${tests.map(escapeRe).join("|")})$`,
-      env: envFor(env),
-      reportFile: path.join(dir, "report.json"),
-    });
-    total.passed += c.passed;
-    total.failed += c.failed;
-    total.ok &&= c.ok;
+async function runOnce(plan: RunPlan, session: VitestSession): Promise<VitestCounts> {
+  for (const n of plan.notes) process.stdout.write(`${n}\n`);
+  try {
+    return await session.run(plan.specs);
+  } finally {
+    await session.close();
   }
-  if (reference.length > 0) {
-    process.stdout.write(`\n===== reference tests (our solution's internals; not in a handout) =====\n`);
-    const r = await runVitest({
-      files: reference,
-      ...(env.run === undefined ? {} : { namePattern: env.run }),
-      env: envFor(env),
-      reportFile: path.join(dir, "reference.json"),
-      passWithNoTests: env.run !== undefined,
-    });
-    total.passed += r.passed;
-    total.failed += r.failed;
-    total.ok &&= r.ok;
+}
+
+/**
+ * What a COUNT=1 run executes (run-plan.ts), or exit with RUN's error. Puts the settings
+ * into this process's environment, which vitest's workers inherit.
+ */
+function planOrFail(parts: LabPart[], env: TestEnv): RunPlan {
+  try {
+    const plan = planRun(parts, env.run, env.ref);
+    Object.assign(process.env, envFor(env));
+    return plan;
+  } catch (e) {
+    if (e instanceof SelectError) fail(e.message);
+    throw e;
   }
-  return total;
 }
 
 /** COUNT=n: the many-seeds runner (long-lived workers, one world per seed). */
 async function runMany(parts: LabPart[]): Promise<VitestCounts> {
+  const { sweep, sweepOptionsFromEnv } = await import("./sweep.js");
+  const { PlanError } = await import("./work-plan.js");
   let o: SweepOptions;
   try {
     o = sweepOptionsFromEnv(parts, runDir());
@@ -128,8 +108,10 @@ async function runMany(parts: LabPart[]): Promise<VitestCounts> {
 }
 
 async function main(): Promise<void> {
-  const ids = process.argv.slice(2);
-  if (ids.length === 0) fail(`usage: run.ts <part…|all>; parts: ${PARTS.map((p) => p.id).join(" ")}`);
+  const args = process.argv.slice(2);
+  const watch = args[0] === "--watch";
+  const ids = watch ? args.slice(1) : args;
+  if (ids.length === 0) fail(`usage: run.ts [--watch] <part…|all>; parts: ${PARTS.map((p) => p.id).join(" ")}`);
   let env: TestEnv;
   try {
     env = readTestEnv();
@@ -137,37 +119,48 @@ async function main(): Promise<void> {
     if (e instanceof EnvError) fail(e.message);
     throw e;
   }
-  let counts: VitestCounts;
   if (ids.length === 1 && ids[0] === "all") {
-    await typecheckFirst(PARTS, true);
-    counts = await runAll(env);
-  } else {
-    const parts = ids.map((id) => findPart(id) ?? fail(`unknown part ${id}; parts: ${PARTS.map((p) => p.id).join(" ")}`));
-    for (const p of parts) {
-      const missing = p.testFiles.filter((f) => !existsSync(f));
-      if (missing.length > 0) fail(`part ${p.id} is not built yet (missing ${missing.join(", ")})`);
-    }
-    await typecheckFirst(parts);
-    if (parts.some((p) => p.realProcesses)) {
-      if (parts.length > 1) fail("run mr on its own: make test-mr");
-      counts = await runMr(env);
-    } else {
-      counts = env.count > 1 ? await runMany(parts) : await runOnce(parts, env);
-    }
+    if (watch) fail("watch one part at a time: make watch-2A");
+    await checkFirst({ parts: PARTS, wholeProject: true });
+    finish(await runAll(env));
   }
+  const parts = ids.map((id) => findPart(id) ?? fail(`unknown part ${id}; parts: ${PARTS.map((p) => p.id).join(" ")}`));
+  for (const p of parts) {
+    const missing = p.testFiles.filter((f) => !existsSync(f));
+    if (missing.length > 0) fail(`part ${p.id} is not built yet (missing ${missing.join(", ")})`);
+  }
+  const realProcesses = parts.some((p) => p.realProcesses);
+  if (watch) {
+    if (realProcesses) fail("make watch-XX runs the simulated parts; for mr, run make test-mr");
+    if (env.count > 1) fail("make watch-XX runs each test once per save; COUNT is for make test-XX");
+    const { watchParts } = await import("./watch.js");
+    await watchParts(parts, planOrFail(parts, env));
+    return;
+  }
+  if (realProcesses && parts.length > 1) fail("run mr on its own: make test-mr");
+  if (realProcesses || env.count > 1) {
+    await checkFirst({ parts, wholeProject: false });
+    finish(realProcesses ? await runMr(env) : await runMany(parts));
+  }
+  // vitest loads (0.6 CPU s) while the checks run: a tsc process, when one is needed, has
+  // the other core. No test starts before the checks pass.
+  const plan = planOrFail(parts, env);
+  const session = VitestSession.open();
+  session.catch(() => undefined); // its error is reported where it is awaited, after the checks
+  await checkFirst({ parts, wholeProject: false });
+  finish(await runOnce(plan, await session));
+}
+
+/** The closing line (the CI reads it), then exit: 0 when everything passed. */
+function finish(counts: VitestCounts): never {
   process.stdout.write(`${closingLine(counts)}\n`);
   process.exit(counts.ok && counts.failed === 0 ? 0 : 1);
 }
 
-/**
- * Once per invocation, before any test: a type error in the parts' test files or anything
- * they import (the student files among them) is reported as one (exit 2), not as failed
- * tests. `all` checks the whole project.
- */
-async function typecheckFirst(parts: LabPart[], wholeProject = false): Promise<void> {
-  const files = wholeProject ? undefined : [...new Set(parts.flatMap((p) => [...p.testFiles, ...p.studentFiles]))];
-  const r = await typecheck({ buildInfoDir: RUNS_DIR, files });
-  if (!r.ok) fail(describeTypeErrors(r.output, [...new Set(parts.flatMap((p) => p.studentFiles))]));
+/** Once per invocation, before any test: a failed pre-run check is reported as itself (exit 2). */
+async function checkFirst(scope: CheckScope): Promise<void> {
+  const msg = await firstFailure(preRunChecks(), scope);
+  if (msg !== undefined) fail(msg);
 }
 
 /** `make test`: every vitest file, labrpc again on the wall clock, then the mr script. */

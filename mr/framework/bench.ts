@@ -1,11 +1,13 @@
 // npm run bench:mr: word count on a generated corpus (about 100 MB), mrsequential vs
 // the MapReduce job with 1 and 2 workers. Options: --mb n, --files k, --repeat r (the
-// median run is shown). Also measures how fast a worker process is ready.
+// median run is shown). Also measures how fast a worker process is ready. --markdown,
+// --json FILE: the table for BENCHMARKS.md (labs-test/tools/bench-report.ts).
 import { Command } from "commander";
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { availableParallelism, loadavg } from "node:os";
 import { RealClock } from "../../runtime/real-clock.js";
+import { BenchReport, benchCommand } from "../../labs-test/tools/bench-report.js";
 import { buildMr } from "./build.js";
 import { cachedCorpus } from "./corpus.js";
 import { ProcessGroup, type ProcResult } from "./launch.js";
@@ -19,8 +21,10 @@ const cmd = new Command("bench:mr")
   .option("--mb <n>", "corpus size in MB", "100")
   .option("--files <k>", "number of input files (map tasks)", "16")
   .option("--repeat <r>", "runs of each configuration; the median is shown", "1")
+  .option("--json <file>", "merge the table for BENCHMARKS.md into this file")
+  .option("--markdown", "print the table for BENCHMARKS.md")
   .parse();
-const o = cmd.opts<{ mb: string; files: string; repeat: string }>();
+const o = cmd.opts<{ mb: string; files: string; repeat: string; json?: string; markdown?: boolean }>();
 function options(): { mb: number; nFiles: number; repeat: number } {
   try {
     const mb = Number(o.mb);
@@ -73,6 +77,16 @@ async function workerStartup(): Promise<number> {
 }
 
 async function main(): Promise<void> {
+  const report = new BenchReport(
+    {
+      id: "mr",
+      lab: "Lab 1: MapReduce",
+      caption:
+        "Word count on a generated corpus (seed 1), nReduce 10: mrsequential against the MapReduce job with 1 and 2 workers, real processes over a unix socket; the median of the runs. The estimate divides mrsequential's CPU time by the busiest process's: the speed-up when every process has a core to itself, which a loaded machine does not give.",
+      columns: ["corpus", "run", "wall s", "MB/s", "speed-up", "CPU s, all processes", "CPU s, busiest process", "speed-up with a free core each (est.)"],
+    },
+    benchCommand("mr/framework/bench.ts"),
+  );
   await buildMr();
   const inputs = cachedCorpus({ bytes: Math.round(mb * 1e6), files: nFiles, seed: 1 }, "bench");
   const base = join(runsDir, "bench");
@@ -84,7 +98,9 @@ async function main(): Promise<void> {
   };
   console.log(`corpus: ${mb} MB in ${nFiles} files (generated, seed 1); word count, nReduce 10; ${repeat} run(s) each, median shown`);
   console.log(`load average now: ${loadavg().map((x) => x.toFixed(1)).join(" ")} on ${availableParallelism()} cores`);
-  console.log(`worker ready (spawn .. first RPC attempt .. exit): ${(await workerStartup()).toFixed(0)} ms`);
+  const ready = await workerStartup();
+  console.log(`worker ready (spawn .. first RPC attempt .. exit): ${ready.toFixed(0)} ms`);
+  report.note(`a worker is ready (spawn to its first RPC attempt to exit, median of 5) in ${ready.toFixed(0)} ms`);
 
   const pick = (xs: Sample[]): Sample => [...xs].sort((a, b) => a.ms - b.ms)[Math.floor(xs.length / 2)]!;
   const seq: Sample[] = [];
@@ -122,6 +138,7 @@ async function main(): Promise<void> {
       r.totalMs === undefined ? "" : sec(r.totalMs),
     ];
     console.log(`| ${cells.join(" | ")} |`);
+    report.row([`${mb} MB in ${nFiles} files, ${repeat} run(s)`, ...cells.slice(0, 7)]);
   }
   console.log("\nwall s: until the output is final (the last worker has exited); the coordinator exits 1-2 s later,");
   console.log("as the course's mrcoordinator does (done() polled once a second, then one more second).");
@@ -129,6 +146,7 @@ async function main(): Promise<void> {
   console.log("process has a core to itself, which a loaded machine (see the load average) does not give.");
   console.log(`load average after: ${loadavg().map((x) => x.toFixed(1)).join(" ")}`);
   rmSync(base, { recursive: true, force: true });
+  report.finish({ json: o.json, markdown: o.markdown });
 }
 
 main().then(

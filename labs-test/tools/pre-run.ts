@@ -1,0 +1,56 @@
+// What the runner checks before any test of a run starts (make test-XX, make test, and
+// each re-run of make watch-XX). A failed check is reported as itself, with no test run:
+// a type error as a type error, not as tests that fail for reasons the student cannot see.
+import { PARTS, type LabPart } from "../labs.js";
+import { describeTypeErrors, typecheck, type TypecheckResult } from "./typecheck.js";
+
+/** The scratch folder of the runner's checks and runs (gitignored). */
+export const RUNS_DIR = ".labs-runs";
+
+/** What a check covers: some parts, or (make test) the whole project. */
+export interface CheckScope {
+  parts: LabPart[];
+  wholeProject: boolean;
+}
+
+/** A check before the tests: undefined when they may run, or the message to print instead. */
+export type PreRunCheck = (scope: CheckScope) => Promise<string | undefined>;
+
+/** The files whose closure a part's type check covers: its test files and its student files. */
+export function typecheckFiles(parts: readonly LabPart[]): string[] {
+  return [...new Set(parts.flatMap((p) => [...p.testFiles, ...p.studentFiles]))];
+}
+
+/** The message for a failed type check of these parts (their student files' errors first). */
+export function typeErrorMessage(r: TypecheckResult, parts: readonly LabPart[]): string | undefined {
+  return r.ok ? undefined : describeTypeErrors(r.output, [...new Set(parts.flatMap((p) => p.studentFiles))]);
+}
+
+/**
+ * tsc over the parts' test files and everything they import (the student files among
+ * them), or the whole project; skipped while nothing it read has changed since a clean
+ * check (typecheck.ts).
+ */
+export const typecheckOnce: PreRunCheck = async (scope) => {
+  const files = scope.wholeProject ? undefined : typecheckFiles(scope.parts);
+  const r = await typecheck({ buildInfoDir: RUNS_DIR, files });
+  return typeErrorMessage(r, scope.wholeProject ? PARTS : scope.parts);
+};
+
+/**
+ * The checks, in order; the first that fails stops the run. The type check comes first
+ * (a watch passes its own, which keeps the program in memory between saves). A new check
+ * (a static check of student code, say) is added to this list.
+ */
+export function preRunChecks(typecheckStep: PreRunCheck = typecheckOnce): PreRunCheck[] {
+  return [typecheckStep];
+}
+
+/** The first failing check's message, or undefined when every check passes. */
+export async function firstFailure(checks: readonly PreRunCheck[], scope: CheckScope): Promise<string | undefined> {
+  for (const check of checks) {
+    const msg = await check(scope);
+    if (msg !== undefined) return msg;
+  }
+  return undefined;
+}
