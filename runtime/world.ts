@@ -54,6 +54,14 @@ export class World {
     return h;
   }
 
+  /**
+   * One turn of the event loop in real time, undefined in simulated mode: see handoff() in
+   * runtime/index.ts.
+   */
+  handoff(): Promise<void> | undefined {
+    return this.clock instanceof RealClock ? this.clock.turn() : undefined;
+  }
+
   get simulated(): boolean {
     return this.clock.mode === "simulated";
   }
