@@ -1,4 +1,5 @@
 import { checkDelay, type Clock, type Timer } from "./clock.js";
+import { bindHost } from "./current-host.js";
 
 /** The wall clock behind the same interface (REALTIME=1, and the MapReduce processes). */
 export class RealClock implements Clock {
@@ -19,6 +20,7 @@ export class RealClock implements Clock {
 
   after(ms: number, fn: () => void): Timer {
     if (this.stopped) return { cancel() {} };
+    fn = bindHost(fn);
     const h = setTimeout(() => {
       this.pending.delete(h);
       fn();
@@ -42,7 +44,7 @@ export class RealClock implements Clock {
    */
   turn(): Promise<void> {
     if (this.stopped) return new Promise(() => {});
-    return new Promise((resolve) => setImmediate(resolve));
+    return new Promise((resolve) => setImmediate(bindHost(resolve)));
   }
 
   stop(): void {

@@ -238,6 +238,10 @@ export class ShardKV {
   /**
    * The tester calls kill() when a ShardKV instance won't be needed again. It stops Raft
    * and every background loop; afterwards every RPC answers ErrWrongLeader.
+   * Do not close applyCh here: Raft's applier may be blocked in applyCh.send(), and a send
+   * on a closed Channel rejects with ChannelClosed (Go's panic) in Raft's background task,
+   * which fails the test. To stop your loop that reads applyCh, check killed() after each
+   * message; a loop left waiting on recv() after kill() is harmless (it never runs again).
    */
   kill(): void {
     this.dead = true;
@@ -531,7 +535,7 @@ export class ShardKV {
     }
     this.prev = this.cur;
     this.cur = next;
-    trace(this.name, "shardkv-config", { num: next.num, shards: this.shards.map((sh) => sh.state).join("") });
+    trace(this.me, "shardkv-config", { num: next.num, shards: this.shards.map((sh) => sh.state).join("") });
   }
 
   private install(configNum: number, data: ShardData[], src: Source | null): void {
