@@ -22,7 +22,7 @@ export interface PutAppendArgs {
   op: PutAppendOp; // "Put" or "Append"
   // You'll have to add definitions here. Keep the course's fields as they are (key,
   // value, op: the framework checks them before your handler runs); add any fields you
-  // need, named as you like (labrpc copies plain data: no capital letters needed).
+  // need, with any names (labrpc copies plain data whatever its fields are called).
   // SOLUTION BEGIN 4B
   /** Identifies the Clerk; with seq it makes a retried request recognisable, in any group. */
   clientId: number;
