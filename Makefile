@@ -3,7 +3,14 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 export SEED RUN COUNT PARALLEL TRACE DEBUG REALTIME VIS REF
-SWEEPS := sweep-2A sweep-2B sweep-2C sweep-2D sweep-3A sweep-3B sweep-4A sweep-4B
+# Lab parts, read from the manifest (labs-test/labs.ts: each part's `id: "…",` line), so a
+# part added there gets its test-XX and sweep-XX targets here.
+PARTS := $(shell sed -n 's/^    id: "\([^"]*\)",$$/\1/p' labs-test/labs.ts)
+TESTS := $(addprefix test-,$(PARTS))
+# Many-seeds sweeps: every simulated part (MapReduce runs real processes).
+SWEEPS := $(addprefix sweep-,$(filter-out mr,$(PARTS)))
+# Watches: every part but MapReduce (its tests run real processes, not on a save).
+WATCHES := $(addprefix watch-,$(filter-out mr,$(PARTS)))
 
 NPM_STAMP := node_modules/.installed
 # The runner, bundled by esbuild into one plain JavaScript file on every call (about 0.05
@@ -13,7 +20,6 @@ NPM_STAMP := node_modules/.installed
 # its own file and renames it over the last: runs started together never read half a file.
 RUNNER_JS := .labs-runs/runner/run.mjs
 RUNNER = mkdir -p $(dir $(RUNNER_JS)) && node_modules/.bin/esbuild labs-test/tools/run.ts --bundle --platform=node --format=esm --packages=external --log-level=warning --outfile=$(RUNNER_JS).$$$$ && mv -f $(RUNNER_JS).$$$$ $(RUNNER_JS) && node $(RUNNER_JS)
-WATCHES := watch-labrpc watch-2A watch-2B watch-2C watch-2D watch-3A watch-3B watch-4A watch-4B watch-challenge
 
 # Reinstall only when the lockfile changes: npm ci empties node_modules first, so an edit to
 # package.json's scripts must not pull the tree out from under tests already running.
@@ -23,7 +29,7 @@ $(NPM_STAMP): package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-.PHONY: vis help setup wc build-mr corpus test typecheck bench test-labrpc test-mr test-2A test-2B test-2C test-2D test-3A test-3B test-4A test-4B test-challenge $(SWEEPS) $(WATCHES)
+.PHONY: vis help setup wc build-mr corpus test typecheck bench $(TESTS) $(SWEEPS) $(WATCHES)
 # INSTRUCTOR BEGIN
 # Instructor sections (between these marker lines) name tools the student tree does not
 # have: make handout leaves them out of its Makefile (labs-test/tools/handout-tree.ts).
@@ -35,11 +41,11 @@ help:
 	@echo "make wc INPUT='books/*.txt' WORKERS=n OUT=dir    word count on any files"
 	@echo "make corpus MB=n   generate an English-like test corpus"
 	@echo "make test          run every test"
-	@echo "make test-XX       one lab part: labrpc mr 2A 2B 2C 2D 3A 3B 4A 4B challenge"
+	@echo "make test-XX       one lab part: $(PARTS)"
 	@echo "                   options: SEED=n RUN=regex COUNT=n PARALLEL=n TRACE=file DEBUG=topics REALTIME=1 VIS=fail|always|off"
 	@echo "make watch-XX      one part's tests again each time you save one of its files (not mr)"
 	@echo "make bench         labrpc RPCs per second"
-	@echo "make sweep-XX SEEDS=a..b [SHARD=i/n] [OUT=dir]   many seeds in long-lived workers (COUNT=n on test-XX too)"
+	@echo "make sweep-XX SEEDS=a..b [SHARD=i/n] [OUT=dir]   many seeds in long-lived workers (COUNT=n on test-XX too); XX: $(patsubst sweep-%,%,$(SWEEPS))"
 	@echo "make vis TRACE=file.jsonl OUT=page.html [FORMAT=perfetto]   draw a trace as a timeline page"
 # INSTRUCTOR BEGIN
 	@echo "instructors:"
@@ -69,7 +75,7 @@ typecheck: $(NPM_STAMP)
 test: $(NPM_STAMP)
 	@$(RUNNER) all
 
-test-labrpc test-mr test-2A test-2B test-2C test-2D test-3A test-3B test-4A test-4B test-challenge: $(NPM_STAMP)
+$(TESTS): $(NPM_STAMP)
 	@$(RUNNER) $(patsubst test-%,%,$@)
 
 $(WATCHES): $(NPM_STAMP)

@@ -2,7 +2,9 @@
 // solution must do about it (not graded; shipped with the handout): a Clerk called with
 // non-strings, RPC args that break the course's shapes (rejected by the framework before
 // a handler runs), and a leader dying under a write. None may lose an acknowledged write.
-import { describe, expect, test } from "vitest";
+// Extra tests of 3A (labs-test/labs.ts): `make test-3A` runs them.
+import { expect } from "vitest";
+import { graded } from "../labs-test/harness/graded.js";
 import { Network, RpcError, Server, Service } from "../labrpc/index.js";
 import { guardClerk } from "./clerk-guard.js";
 import { makeClerk } from "./client.js";
@@ -10,8 +12,10 @@ import { sleep } from "../runtime/index.js";
 import { expectValue, inWorld, rawEnd, withCluster } from "./test-cluster.js";
 import { KV_ARGS_SCHEMAS } from "./rpc-schemas.js";
 
-describe("Clerk input", () => {
-  test("a non-string key or value is a TypeError, and nothing is sent", async () => {
+// ---- Clerk input ----
+{
+  // a non-string key or value is a TypeError, and nothing is sent
+  graded("TestBadClerkArgs3A", async () => {
     await inWorld(async () => {
       const net = new Network();
       const ck = guardClerk(makeClerk([net.makeEnd("e0"), net.makeEnd("e1")]));
@@ -35,16 +39,18 @@ describe("Clerk input", () => {
     });
   });
 
-  test("after rejected calls the Clerk still works", async () => {
+  // after rejected calls the Clerk still works
+  graded("TestClerkAfterBadArgs3A", async () => {
     await withCluster(async (_cfg, ck) => {
       await expect(ck.append("a", 2 as never)).rejects.toThrow(TypeError);
       await ck.append("a", "2");
       await expectValue(ck, "a", "A2");
     });
   });
-});
+}
 
-describe("malformed RPC args", () => {
+// ---- malformed RPC args ----
+{
   const badPutAppend: unknown[] = [
     null,
     [],
@@ -56,7 +62,8 @@ describe("malformed RPC args", () => {
   ];
   const badGet: unknown[] = [7, {}, { key: null }, { key: ["a"] }];
 
-  test("are rejected by labrpc with an RpcError naming the field; the handler never runs", async () => {
+  // are rejected by labrpc with an RpcError naming the field; the handler never runs
+  graded("TestMalformedRpcArgs3A", async () => {
     await inWorld(async () => {
       const net = new Network();
       const seen: unknown[] = [];
@@ -99,7 +106,8 @@ describe("malformed RPC args", () => {
     });
   });
 
-  test("sent to a running cluster change nothing; the servers keep serving", async () => {
+  // sent to a running cluster change nothing; the servers keep serving
+  graded("TestMalformedRpcArgsCluster3A", async () => {
     await withCluster(async (cfg, ck, l) => {
       const end = rawEnd(cfg, "raw", l);
       for (const args of badPutAppend) {
@@ -111,10 +119,12 @@ describe("malformed RPC args", () => {
       await expectValue(ck, "a", "AB");
     });
   });
-});
+}
 
-describe("a leader dying", () => {
-  test("a write in flight when the leader dies completes once, elsewhere", async () => {
+// ---- a leader dying ----
+{
+  // a write in flight when the leader dies completes once, elsewhere
+  graded("TestLeaderDiesUnderWrite3A", async () => {
     await withCluster(async (cfg, ck, l) => {
       const acked: string[] = [];
       const writes = (async () => {
@@ -135,4 +145,4 @@ describe("a leader dying", () => {
       expect(acked).toHaveLength(50);
     });
   });
-});
+}

@@ -11,15 +11,15 @@ export const ErrWrongLeader = "ErrWrongLeader";
 export const ErrTimeout = "ErrTimeout";
 // SOLUTION END
 
-/** Add your own error values to this union if you need them. */
-export type Err =
-  | typeof OK
-  | typeof ErrNoKey
-  | typeof ErrWrongLeader
-  // SOLUTION BEGIN 3A
-  | typeof ErrTimeout
-  // SOLUTION END
-  ;
+/** What a reply's err holds: the course's three values and any of your own (OwnErr). */
+export type Err = typeof OK | typeof ErrNoKey | typeof ErrWrongLeader | OwnErr;
+
+/** Your own error values, if you need any: e.g. `typeof ErrTimeout | typeof ErrStale`. */
+// SOLUTION BEGIN 3A
+type OwnErr = typeof ErrTimeout;
+// SOLUTION STUB
+// type OwnErr = never;
+// SOLUTION END
 
 export type PutAppendOp = "Put" | "Append";
 

@@ -149,6 +149,10 @@ export class KVServer {
    * convenience, we supply code to set dead and to kill Raft, and killed() to test dead
    * in long-running loops. You can add your own code here; you're not required to, but it
    * may be convenient, e.g. to answer handlers still waiting, or to silence a dead server.
+   * Do not close applyCh here: Raft's applier may be blocked in applyCh.send(), and a send
+   * on a closed Channel rejects with ChannelClosed (Go's panic) in Raft's background task,
+   * which fails the test. To stop your loop that reads applyCh, check killed() after each
+   * message; a loop left waiting on recv() after kill() is harmless (it never runs again).
    */
   kill(): void {
     this.dead = true;

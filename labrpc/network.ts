@@ -1,4 +1,5 @@
 import type { Clock, Timer } from "../runtime/clock.js";
+import { currentHost, enterHost, hostsActive } from "../runtime/current-host.js";
 import { LINK_BYTES_PER_MS, MESSAGE_OVERHEAD_MS, WIRE_JITTER_MS, WIRE_LATENCY_MS, type Host } from "../runtime/host.js";
 import type { Rand } from "../runtime/rand.js";
 import type { Tracer } from "../runtime/tracer.js";
@@ -41,6 +42,12 @@ export class ClientEnd {
     }
     return this.net.process(this.name, svcMeth, argsText) as Promise<CallResult<R>>;
   }
+}
+
+/** An RPC's outcome, returned to its caller as the host that made the call (Network.process). */
+function back(caller: string | undefined, r: CallResult<unknown>): CallResult<unknown> {
+  enterHost(caller);
+  return r;
 }
 
 /** A hold on one end's messages (holdReplies, holdRequests): what lets them go. */
@@ -99,6 +106,11 @@ export class Network {
   private readonly connections = new Map<Name, Name>();
   /** Who holds each end (a peer or a clerk), for the trace: an RPC's sender lane. */
   private readonly owners = new Map<Name, Name>();
+  /**
+   * Ends made without an owner while a named host ran (a Lab 4 clerk's make_end): whose
+   * lane their RPCs are drawn on. Unlike an owner, this costs no link time.
+   */
+  private readonly laneOwners = new Map<Name, Name>();
   /** The machine each owned end sends from (its disk and link: runtime/host.ts). */
   private readonly hosts = new Map<Name, Host>();
   private readonly activity: Array<(lane: Name) => void> = [];
@@ -189,13 +201,17 @@ export class Network {
    * such as "ck0"); the trace draws its RPCs from that lane. Default: the end's own name.
    * The owner is also the machine that sends on it: in simulated mode its requests wait
    * for that machine's disk and link (a peer's owner is its server's name). Without an
-   * owner a request waits for nothing but its own bytes.
+   * owner a request waits for nothing but its own bytes; its lane is then the named host
+   * running when it was made (runtime/current-host.ts: a clerk's own), if any.
    */
   makeEnd(name: Name, owner?: Name): ClientEnd {
     if (this.ends.has(name)) throw new RpcError(`labrpc: makeEnd: ${String(name)} already exists`);
     if (owner !== undefined) {
       this.owners.set(name, owner);
       this.hosts.set(name, this.world.host(owner));
+    } else {
+      const lane = currentHost();
+      if (lane !== undefined) this.laneOwners.set(name, lane);
     }
     const e = new ClientEnd(name, this);
     this.ends.set(name, e);
@@ -237,7 +253,7 @@ export class Network {
     if (this.tracer.enabled && was !== yes) {
       // Links are one-way: the trace keeps each direction, by the lanes at both ends.
       const to = this.connections.get(endName);
-      this.tracer.event(this.owners.get(endName) ?? endName, "link", { end: endName, to: to ?? null, on: yes });
+      this.tracer.event(this.laneOf(endName), "link", { end: endName, to: to ?? null, on: yes });
     }
   }
 
@@ -257,6 +273,11 @@ export class Network {
     return this.totalBytes;
   }
 
+  /** The trace lane of an end's RPCs: its owner, else the host that made it, else its name. */
+  private laneOf(endName: Name): Name {
+    return this.owners.get(endName) ?? this.laneOwners.get(endName) ?? endName;
+  }
+
   private isServerDead(endName: Name, serverName: Name, server: Server): boolean {
     return this.enabled.get(endName) !== true || this.servers.get(serverName) !== server;
   }
@@ -267,6 +288,9 @@ export class Network {
    * run the handler, fail if the server died meanwhile, maybe drop or delay the reply.
    */
   async process(endName: Name, svcMeth: string, argsText: string): Promise<CallResult<unknown>> {
+    // The caller goes on as the host it was (runtime/current-host.ts): back() sets it
+    // again as each outcome returns, since the network's timers ran as other hosts.
+    const caller = hostsActive() ? currentHost() : undefined;
     this.totalCount++;
     const argBytes = byteLength(argsText);
     this.totalBytes += argBytes;
@@ -279,7 +303,7 @@ export class Network {
     const hold = this.holds.get(endName);
     const requestHold = this.requestHolds.get(endName);
     const tr = this.tracer.enabled ? this.tracer : undefined;
-    const from = this.owners.get(endName) ?? endName;
+    const from = this.laneOf(endName);
     if (tr !== undefined) {
       tr.event(from, "rpc", { id, to: serverName ?? null, m: svcMeth, bytes: argBytes });
       this.touched(from);
@@ -290,7 +314,7 @@ export class Network {
       const ms = this.longDelays ? this.rand.randInt(7000) : this.rand.randInt(100);
       await this.clock.sleep(ms);
       tr?.event(from, "drop", { id, why: enabled ? "no server" : "link down" });
-      return FAILED;
+      return back(caller, FAILED);
     }
 
     // The handler runs on its own task, never in the caller's stack.
@@ -299,14 +323,14 @@ export class Network {
       await requestHold.released;
       if (this.isCleanedUp || this.servers.get(serverName) !== server) {
         tr?.event(from, "drop", { id, why: this.isCleanedUp ? "network cleaned up" : "no server" });
-        return FAILED;
+        return back(caller, FAILED);
       }
     }
     if (!reliable) {
       await this.clock.sleep(this.rand.randInt(27));
       if (this.rand.randInt(1000) < 100) {
         tr?.event(from, "drop", { id, why: "request lost" });
-        return FAILED;
+        return back(caller, FAILED);
       }
     }
 
@@ -317,11 +341,11 @@ export class Network {
     if (outcome.kind === "error") throw outcome.err;
     if (outcome.kind === "dead" || this.isServerDead(endName, serverName, server)) {
       tr?.event(from, "drop", { id, why: "server dead or link down" });
-      return FAILED;
+      return back(caller, FAILED);
     }
     if (!reliable && this.rand.randInt(1000) < 100) {
       tr?.event(from, "drop", { id, why: "reply lost" });
-      return FAILED;
+      return back(caller, FAILED);
     }
     const replyBytes = byteLength(outcome.text);
     await this.wire(this.world.host(serverName), replyBytes);
@@ -331,20 +355,24 @@ export class Network {
     }
     if (hold !== undefined) {
       await hold.released;
-      if (this.isCleanedUp) return FAILED;
+      if (this.isCleanedUp) return back(caller, FAILED);
     }
     this.totalBytes += replyBytes;
     tr?.event(from, "reply", { id, bytes: replyBytes });
-    return { ok: true, reply: decodeText(outcome.text) };
+    return back(caller, { ok: true, reply: decodeText(outcome.text) });
   }
 
   /**
    * One message's time on the wire from `from` (undefined: a sender with no host), in
-   * virtual ms (see the class comment). In real time only a task hop: real time has real costs.
+   * virtual ms (see the class comment). In real time it costs nothing (real time has real
+   * costs) but a turn of the event loop: a message is a hand-off between goroutines, and
+   * with a microtask hop alone a clerk calling a live server in a loop on a reliable
+   * network would never let a timer fire (labrpc.test.ts, TestRealtimeTimersFire).
    */
   private async wire(from: Host | undefined, bytes: number): Promise<void> {
-    if (!this.world.simulated) {
-      await undefined;
+    const turn = this.world.handoff();
+    if (turn !== undefined) {
+      await turn;
       return;
     }
     const t = this.clock.now();
@@ -365,6 +393,7 @@ export class Network {
       // Nobody waits for this reply. A handler that throws is as loud as on a first
       // delivery (Go's fatal): no caller is left to reject, so it is an unhandled
       // rejection, which fails the test run.
+      enterHost(String(serverName));
       void server.dispatch(svcMeth, argsText).catch((err: unknown) => {
         this.tracer.event(serverName, "duplicate-error", { id, err: String(err) });
         const msg = err instanceof Error ? err.message : String(err);
@@ -383,6 +412,10 @@ export class Network {
   ): Promise<Outcome> {
     return new Promise<Outcome>((resolve) => {
       const wait = new HandlerWait(this.clock, () => this.isServerDead(endName, serverName, server), resolve);
+      // The handler runs as its server's host, and so does what it wakes (an applier
+      // waiting on a commit runs once this call has returned): the host stays current
+      // until the next timer or reply sets another (runtime/current-host.ts).
+      enterHost(String(serverName));
       server.dispatch(svcMeth, argsText).then(
         (text) => wait.finish({ kind: "reply", text }),
         (err: unknown) => wait.finish({ kind: "error", err }),

@@ -1,5 +1,8 @@
 // Which methods of a receiver become RPC handlers when none are listed: the course's
 // labrpc.MakeService registers every exported method, so a student names handlers freely.
+// The rule (the student README says it too): every method, TypeScript `private` ones
+// included (TypeScript erases `private`, so nothing at run time can tell), except
+// NOT_HANDLERS, names starting with "_", and JavaScript #private methods (invisible here).
 
 /**
  * Methods the harness or service calls directly and that are never RPC handlers (Raft's

@@ -1,11 +1,18 @@
 // The manifest's rules: which files are the student's, and where reference tests run.
+// This file ships in a handout: checks of this tree hold both in our repository (reference
+// solution and reference tests present) and in a student's tree (neither); the exact rules
+// are checked on small trees made here.
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, expect, test } from "vitest";
-import { allReferenceTests, findPart, PARTS, referencePresent, referenceTestsToRun, studentFilesIn } from "./labs.js";
+import {
+  allReferenceTests, findPart, FRAMEWORK_FILES_BESIDE_STUDENT_FILES, PARTS, referencePresent, referenceTestsToRun, studentFilesIn,
+} from "./labs.js";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
+/** Our repository (every reference test here), or a student's tree (none: a handout leaves them out). */
+const REFERENCE_HERE = allReferenceTests().every((f) => existsSync(path.join(ROOT, f)));
 const tmp = mkdtempSync(path.join(tmpdir(), "labs-manifest-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -35,14 +42,29 @@ test("every reference/*.test.ts file is some part's reference test, and every li
   // A handout leaves the reference folders out altogether; where one is here, it is whole.
   const missing = listed.filter((f) => existsSync(path.join(ROOT, path.dirname(f))) && !existsSync(path.join(ROOT, f)));
   expect(missing).toEqual([]);
-  expect(onDisk.length).toBeGreaterThan(0);
+  // In our repository the scan must find them all (the scan itself works).
+  if (REFERENCE_HERE) expect(onDisk.sort()).toEqual([...listed].sort());
+  else expect(onDisk).toEqual([]);
 });
 
 test("studentFilesIn: the listed files plus the student's helper files, never framework or test files", () => {
-  // raft/log.ts, messages.ts, persistence.ts and progress.ts: our reference's helper files
+  // This tree: whatever helper files its Raft has (our reference's, or a student's), never
+  // a framework or test file, and the listed files always.
+  const framework = new Set(FRAMEWORK_FILES_BESIDE_STUDENT_FILES);
+  for (const id of ["2A", "3A", "4B"]) {
+    const got = studentFilesIn(findPart(id)!, ROOT);
+    expect(got.filter((f) => framework.has(f) || f.endsWith(".test.ts") || f.split("/").length !== 2)).toEqual([]);
+    for (const f of findPart(id)!.studentFiles) expect(got).toContain(f);
+  }
+  // Our layout exactly: a Raft with four helper files beside raft.ts, and the kvraft files.
+  const ours = repo({
+    "raft/raft.ts": "", "raft/log.ts": "", "raft/messages.ts": "", "raft/persistence.ts": "", "raft/progress.ts": "",
+    "raft/config.ts": "", "raft/persister.ts": "", "raft/raft.test.ts": "",
+    "kvraft/client.ts": "", "kvraft/common.ts": "", "kvraft/server.ts": "", "kvraft/config.ts": "", "kvraft/rpc-schemas.ts": "",
+  });
   const raft = ["raft/log.ts", "raft/messages.ts", "raft/persistence.ts", "raft/progress.ts", "raft/raft.ts"];
-  expect(studentFilesIn(findPart("2A")!, ROOT)).toEqual(raft);
-  expect(studentFilesIn(findPart("3A")!, ROOT)).toEqual(["kvraft/client.ts", "kvraft/common.ts", "kvraft/server.ts", ...raft]);
+  expect(studentFilesIn(findPart("2A")!, ours)).toEqual(raft);
+  expect(studentFilesIn(findPart("3A")!, ours)).toEqual(["kvraft/client.ts", "kvraft/common.ts", "kvraft/server.ts", ...raft]);
   const root = repo({
     "raft/raft.ts": "a", "raft/election.ts": "b", "raft/config.ts": "c", "raft/x.test.ts": "d",
     "raft/notes.md": "e", "raft/reference/r.ts": "f", "raft/sub/deep.ts": "g",
@@ -52,8 +74,9 @@ test("studentFilesIn: the listed files plus the student's helper files, never fr
 
 test("the reference is present only with markers in a student file and every reference test file", () => {
   const p = findPart("2A")!;
-  expect(referencePresent(p, ROOT)).toBe(true);
-  expect(referenceTestsToRun(PARTS, ROOT)).toEqual(allReferenceTests());
+  // Here: present in our repository; never in a student's tree, even with our solution put back.
+  expect(referencePresent(p, ROOT)).toBe(REFERENCE_HERE);
+  expect(referenceTestsToRun(PARTS, ROOT)).toEqual(REFERENCE_HERE ? allReferenceTests() : []);
   const files = Object.fromEntries(p.referenceTests!.files.map((f) => [f, "t"]));
   expect(referencePresent(p, repo({ "raft/raft.ts": "a student's raft", ...files }))).toBe(false);
   expect(referencePresent(p, repo({ "raft/raft.ts": mark, ...files }))).toBe(true);

@@ -124,7 +124,7 @@ export const PARTS: LabPart[] = [
     id: "3A",
     title: "Lab 3A: key/value service without snapshots",
     studentFiles: [...raftFiles, ...kvFiles],
-    testFiles: ["kvraft/kvraft.test.ts", "kvraft/kvraft-extra.test.ts"],
+    testFiles: ["kvraft/kvraft.test.ts", "kvraft/kvraft-extra.test.ts", "kvraft/bad-input.test.ts"],
     tests: [
       "TestBasic3A", "TestSpeed3A", "TestConcurrent3A", "TestUnreliable3A", "TestUnreliableOneKey3A",
       "TestOnePartition3A", "TestManyPartitionsOneClient3A", "TestManyPartitionsManyClients3A",
@@ -132,7 +132,10 @@ export const PARTS: LabPart[] = [
       "TestPersistPartition3A", "TestPersistPartitionUnreliable3A",
       "TestPersistPartitionUnreliableLinearizable3A",
     ],
-    extraTests: ["TestStaleRead3A", "TestWaiterOtherLeaderOp3A"],
+    extraTests: [
+      "TestStaleRead3A", "TestWaiterOtherLeaderOp3A", "TestBadClerkArgs3A", "TestClerkAfterBadArgs3A",
+      "TestMalformedRpcArgs3A", "TestMalformedRpcArgsCluster3A", "TestLeaderDiesUnderWrite3A",
+    ],
     referenceTests: { files: ["kvraft/reference/bad-input.test.ts", "kvraft/reference/timeline-browser.test.ts"] },
     points: 50,
   },
@@ -172,7 +175,7 @@ export const PARTS: LabPart[] = [
       "TestAppendExactlyOnce4B", "TestWholeGroupRestart4B", "TestNoSkippedConfigs4B", "TestLinearizable4B",
       "TestBadInput4B",
     ],
-    referenceTests: { files: ["shardkv/reference/bad-input.test.ts"] },
+    referenceTests: { files: ["shardkv/reference/bad-input.test.ts", "shardkv/reference/timeline-browser.test.ts"] },
     points: 60,
   },
   {

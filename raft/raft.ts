@@ -441,7 +441,9 @@ export class Raft {
   /**
    * The tester doesn't halt Raft instances after each test, but it does call kill(). Your
    * code can use killed() to check whether kill() has been called. Any loop or timer should
-   * stop once it has: in simulation a leaked loop slows every later test down.
+   * stop once it has: in simulation a leaked loop slows every later test down. The service
+   * never closes applyCh; if yours is blocked in applyCh.send() when killed, it may simply
+   * stay blocked (a send that rejects with ChannelClosed would fail the test).
    */
   kill(): void {
     this.dead = true;

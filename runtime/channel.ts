@@ -1,6 +1,10 @@
 // Go's unbuffered channel, for applyCh: send() resolves only once a receiver has taken
 // the value, so a Raft that awaits send() while "holding its lock" deadlocks the way
-// the course's tests expect to catch.
+// the course's tests expect to catch. In real time (REALTIME=1) a send is a hand-off
+// between goroutines: the sender goes on only after a turn of the event loop, so that an
+// applier and its reader passing values back and forth never starve Node's timers
+// (World.handoff). Simulated mode goes on at once, as it always has.
+import { hasWorld, world } from "./world.js";
 
 export class ChannelClosed extends Error {
   constructor() {
@@ -20,6 +24,13 @@ export class Channel<T> {
   private closed = false;
 
   send(value: T): Promise<void> {
+    const taken = this.hand(value);
+    if (!hasWorld() || world().simulated) return taken;
+    const w = world();
+    return taken.then(() => w.handoff());
+  }
+
+  private hand(value: T): Promise<void> {
     if (this.closed) return Promise.reject(new ChannelClosed());
     const r = this.receivers.shift();
     if (r !== undefined) {

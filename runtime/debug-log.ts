@@ -31,15 +31,37 @@ function topicColor(topic: string): number {
 }
 
 /**
+ * Where a named host's lines go (Lab 4, from the harness: World.nameHost): its column and
+ * its label, e.g. column 5 and "gid101:S2" for peer 2 of group 101.
+ */
+export interface DebugColumn {
+  column: number;
+  label: string;
+}
+
+/** Columns past this many fold back to the first (a line stays readable on a wide terminal). */
+const MAX_COLUMNS = 16;
+
+/**
  * One log line: virtual time in ms (as seconds with 3 decimals), the topic, and the
  * message in the peer's column. Numeric peers print as S<i>; other names (tester, ck0)
- * take the first column. `color` adds ANSI colour by topic.
+ * take the first column. A named host (host, from the tracer) prints its own label in its
+ * own column, so the controller's S0 and each group's S0 read down different columns.
+ * `color` adds ANSI colour by topic.
  */
-export function formatDebugLine(tMs: number, topic: string, peer: string | number, msg: string, color: boolean): string {
+export function formatDebugLine(
+  tMs: number,
+  topic: string,
+  peer: string | number,
+  msg: string,
+  color: boolean,
+  host?: DebugColumn,
+): string {
   const t = (tMs / 1000).toFixed(3).padStart(9);
   const top = topic.toUpperCase().padEnd(7);
-  const col = typeof peer === "number" && peer >= 0 && peer < 16 ? peer : 0;
-  const who = typeof peer === "number" ? `S${peer}` : peer;
+  const at = host?.column ?? (typeof peer === "number" ? peer : 0);
+  const col = at >= 0 && at < MAX_COLUMNS ? at : 0;
+  const who = host?.label ?? (typeof peer === "number" ? `S${peer}` : peer);
   const body = `${" ".repeat(col * COLUMN)}${who} ${msg}`;
   if (!color) return `${t} ${top} ${body}`;
   return `${t} \x1b[${topicColor(topic.toLowerCase())}m${top}\x1b[0m ${body}`;

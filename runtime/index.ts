@@ -25,6 +25,17 @@ export function after(ms: number, fn: () => void): Timer {
   return world().clock.after(ms, fn);
 }
 
+/**
+ * For the framework (labrpc, Channel), never lab code: a promise that resolves after one
+ * turn of Node's event loop in real time (REALTIME=1), so that a goroutine-style hand-off
+ * lets timers fire as Go's scheduler would; undefined in simulated mode, where the caller
+ * goes on at once (the virtual clock already gives every event its turn, and a hop there
+ * would change the order of events and so every seed's run).
+ */
+export function handoff(): Promise<void> | undefined {
+  return world().handoff();
+}
+
 /** Uniform integer in [0, n) from the shared lab stream. */
 export function randInt(n: number): number {
   return world().rand("lab").randInt(n);

@@ -1,4 +1,5 @@
 import { checkDelay, type Clock, type Timer } from "./clock.js";
+import { bindHost } from "./current-host.js";
 
 /** The wall clock behind the same interface (REALTIME=1, and the MapReduce processes). */
 export class RealClock implements Clock {
@@ -19,6 +20,7 @@ export class RealClock implements Clock {
 
   after(ms: number, fn: () => void): Timer {
     if (this.stopped) return { cancel() {} };
+    fn = bindHost(fn);
     const h = setTimeout(() => {
       this.pending.delete(h);
       fn();
@@ -30,6 +32,19 @@ export class RealClock implements Clock {
         this.pending.delete(h);
       },
     };
+  }
+
+  /**
+   * One turn of the event loop (a macrotask: setImmediate), for every hop that stands for
+   * one goroutine handing off to another (labrpc's delivery and reply, a channel send). In
+   * Go such a hop is a scheduling point and timers keep firing; a promise hop is a
+   * microtask, and a chain of them (a clerk calling a live server on a reliable network,
+   * in a loop) would never let Node reach its timers: the tester's sleeps and even the
+   * 120 s limit would starve. Resolves never once the clock has stopped, like sleep().
+   */
+  turn(): Promise<void> {
+    if (this.stopped) return new Promise(() => {});
+    return new Promise((resolve) => setImmediate(bindHost(resolve)));
   }
 
   stop(): void {

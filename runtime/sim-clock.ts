@@ -1,4 +1,5 @@
 import { checkDelay, type Clock, type Timer } from "./clock.js";
+import { bindHost } from "./current-host.js";
 import { EventQueue } from "./event-queue.js";
 
 /**
@@ -58,8 +59,9 @@ export class SimClock implements Clock {
 
   after(ms: number, fn: () => void): Timer {
     if (this.stopped) return NO_TIMER;
-    // The queued event is the timer: no closure per timer (see QueuedEvent).
-    return this.queue.push(this.t + checkDelay(ms), fn);
+    // The queued event is the timer: no closure per timer (see QueuedEvent), unless the
+    // world tracks hosts (runtime/current-host.ts: then the callback runs as its setter).
+    return this.queue.push(this.t + checkDelay(ms), bindHost(fn));
   }
 
   stop(): void {

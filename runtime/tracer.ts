@@ -1,6 +1,7 @@
 import { createHash, type Hash } from "node:crypto";
 import { appendFileSync, writeFileSync } from "node:fs";
-import { formatDebugLine, parseTopics, type DebugTopics } from "./debug-log.js";
+import { currentHost } from "./current-host.js";
+import { formatDebugLine, parseTopics, type DebugColumn, type DebugTopics } from "./debug-log.js";
 
 export interface TracerOptions {
   /** Write every event as a JSON line to this file. */
@@ -21,8 +22,21 @@ export interface TracerOptions {
 
 export type TraceFields = Record<string, unknown>;
 
-/** One trace event: virtual time (ms, 3 decimals), the lane it belongs to, its kind, its fields. */
-export type TraceEvent = { t: number; peer: string | number; ev: string } & TraceFields;
+/**
+ * One trace event: virtual time (ms, 3 decimals), the lane it belongs to, its kind, its
+ * fields. host: the named machine (World.nameHost) whose peer `peer` is, when the world
+ * has several groups whose peers share indexes (Lab 4); the timeline draws it on that
+ * host's lane.
+ */
+export type TraceEvent = { t: number; peer: string | number; host?: string; ev: string } & TraceFields;
+
+/** What the harness says of a named machine (World.nameHost). */
+export interface HostLabel {
+  /** Its group: "gid 101", "ctrler", "clerk". */
+  group: string;
+  /** A Raft peer's index in its group (its `me`); absent for a clerk. */
+  peer?: number;
+}
 
 const FLUSH_AT = 1 << 20;
 
@@ -38,6 +52,9 @@ export class Tracer {
   private readonly recordCap: number;
   private recorded: TraceEvent[] = [];
   private readonly hashedLines: string[] | undefined;
+  /** Named machines, in the order named, each with its DEBUG column. */
+  private readonly hostLabels = new Map<string, HostLabel & { column: number }>();
+  private peerColumns = 0;
   /** Events recorded but dropped by the memory cap (the oldest ones). */
   droppedEvents = 0;
   count = 0;
@@ -60,9 +77,29 @@ export class Tracer {
     this.topics = parseTopics(opts.debug);
   }
 
+  /**
+   * Name a machine (World.nameHost): a `host` event on its lane with its group and peer
+   * index (the timeline's lane label), and a DEBUG column of its own if it is a peer.
+   * Naming it again (a restart) changes nothing.
+   */
+  defineHost(name: string, label: HostLabel): void {
+    if (this.hostLabels.has(name)) return;
+    const column = label.peer === undefined ? 0 : this.peerColumns++;
+    this.hostLabels.set(name, { ...label, column });
+    this.event(name, "host", label.peer === undefined ? { group: label.group } : { group: label.group, index: label.peer });
+  }
+
+  /** The named host a numeric peer stands for now: the running host, if it is that peer. */
+  private hostOf(peer: string | number): string | undefined {
+    if (typeof peer !== "number" || this.hostLabels.size === 0) return undefined;
+    const h = currentHost();
+    return h !== undefined && this.hostLabels.get(h)?.peer === peer ? h : undefined;
+  }
+
   event(peer: string | number, ev: string, fields?: TraceFields): void {
     if (!this.enabled) return;
-    const e: TraceEvent = { t: round3(this.now()), peer, ev, ...fields };
+    const host = this.hostOf(peer);
+    const e: TraceEvent = host === undefined ? { t: round3(this.now()), peer, ev, ...fields } : { t: round3(this.now()), peer, host, ev, ...fields };
     this.count++;
     if (this.recordCap > 0) {
       if (this.recorded.length >= this.recordCap) {
@@ -104,7 +141,16 @@ export class Tracer {
 
   debug(topic: string, peer: string | number, msg: string): void {
     if (!this.debugging(topic)) return;
-    process.stderr.write(formatDebugLine(this.now(), topic, peer, msg, this.color) + "\n");
+    process.stderr.write(formatDebugLine(this.now(), topic, peer, msg, this.color, this.debugColumn(peer)) + "\n");
+  }
+
+  /** A named host's DEBUG column and label ("gid101:S2"), for a peer index or a host name. */
+  private debugColumn(peer: string | number): DebugColumn | undefined {
+    const name = this.hostOf(peer) ?? (typeof peer === "string" ? peer : undefined);
+    const h = name === undefined ? undefined : this.hostLabels.get(name);
+    if (h === undefined) return undefined;
+    const group = h.group.replace(/\s+/g, "");
+    return { column: h.column, label: h.peer === undefined ? name! : `${group}:S${h.peer}` };
   }
 
   digest(): string {

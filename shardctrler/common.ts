@@ -13,6 +13,12 @@
 // configuration, with no groups and all shards assigned to group 0 (an invalid group).
 //
 // You will need to add fields to the RPC argument structs.
+//
+// As in the course, a Join of a gid that is already present, and a Leave or Move naming a
+// gid that is not, are the caller's mistakes: the tests never make them, and what your
+// controller does with one is up to you (nothing checks it). You may refuse it: reply with
+// an err starting with ErrInvalidArgs and have your Clerk throw ShardCtrlerError (both in
+// shardctrler/framework/errors.ts), as our reference does.
 
 /** The number of shards. */
 export const NShards = 10;

@@ -173,6 +173,10 @@ export class ShardCtrler {
    * The tester calls kill() when a ShardCtrler instance won't be needed again. You are
    * not required to do anything in kill(), but it might be convenient to (for example)
    * turn off debug output from this instance.
+   * Do not close applyCh here: Raft's applier may be blocked in applyCh.send(), and a send
+   * on a closed Channel rejects with ChannelClosed (Go's panic) in Raft's background task,
+   * which fails the test. To stop your loop that reads applyCh, check killed() after each
+   * message; a loop left waiting on recv() after kill() is harmless (it never runs again).
    */
   kill(): void {
     this.dead = true;

@@ -20,9 +20,9 @@ export interface PutAppendArgs {
   key: string;
   value: string;
   op: PutAppendOp; // "Put" or "Append"
-  // You'll have to add definitions here.
-  // Field names must start with capital letters,
-  // otherwise RPC will break.
+  // You'll have to add definitions here. Keep the course's fields as they are (key,
+  // value, op: the framework checks them before your handler runs); add any fields you
+  // need, with any names (labrpc copies plain data whatever its fields are called).
   // SOLUTION BEGIN 4B
   /** Identifies the Clerk; with seq it makes a retried request recognisable, in any group. */
   clientId: number;

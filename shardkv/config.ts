@@ -3,12 +3,16 @@
 // 102) of n shard servers each, on one labrpc network. Servers are named
 // "ctrler<i>" and "server-<gid>-<i>"; makeEnd(name) hands out a fresh end to a name.
 // Time is the runtime's (virtual in tests); test randomness comes from the world's
-// "tester" stream, so one seed replays one run.
+// "tester" stream, so one seed replays one run. Every server and clerk is a named host
+// (World.nameHost: "ctrler" or "gid 101", and its index), so the trace, the timeline and
+// DEBUG logs keep the four Raft groups apart, and a clerk's RPCs are drawn on its lane.
 import { Network, Server, Service, type ClientEnd } from "../labrpc/index.js";
 import { TestFrame, withFrame, type FrameCounters } from "../labs-test/harness/test-frame.js";
 import { randstring } from "../labs-test/harness/tester-rand.js";
 import { makePersister, type Persister } from "../raft/persister.js";
-import { now } from "../runtime/index.js";
+import { PeerObserver, showCommand } from "../labs-test/harness/observe-peers.js";
+import { hosted, withHost } from "../runtime/current-host.js";
+import { now, trace, world } from "../runtime/index.js";
 import { makeClerk as makeCtrlerClerk, type Clerk as CtrlerClerk } from "../shardctrler/client.js";
 import { guardCtrlerClerk } from "../shardctrler/framework/clerk-guard.js";
 import { SHARDCTRLER_ARGS_SCHEMAS } from "../shardctrler/framework/rpc-schemas.js";
@@ -44,14 +48,21 @@ export class Config extends TestFrame {
   private ops = 0;
   /** Fails a test whose Clerk calls complete without virtual time passing (a stub Clerk). */
   private readonly pace = new ClerkPace();
+  /** Each clerk's host and lane (ck0, ck1, …), in the order they were made. */
+  private readonly clerkLanes = new Map<Clerk, string>();
+  /** Roles and terms of the controllers and of every group's servers, whatever the solution traces. */
+  private readonly observers: PeerObserver[] = [];
 
   constructor(n: number, unreliable: boolean, maxraftstate: number) {
     super({ peers: n, style: "plain" });
     this.n = n;
     this.maxraftstate = maxraftstate;
     this.net = new Network();
+    for (let i = 0; i < NCTRLERS; i++) world().nameHost(this.ctrlerName(i), { group: "ctrler", peer: i });
+    this.observers.push(new PeerObserver(NCTRLERS, (i) => this.ctrlers[i]?.rf ?? null, this.net, (i) => this.ctrlerName(i)));
     for (let i = 0; i < NCTRLERS; i++) this.startCtrlerServer(i);
-    this.mck = guardCtrlerClerk(makeCtrlerClerk(this.ctrlerEnds()));
+    // The tester's own controller clerk draws on the tester's lane.
+    this.mck = withHost("tester", () => hosted(guardCtrlerClerk(makeCtrlerClerk(this.ctrlerEnds())), "tester"));
     for (let gi = 0; gi < NGROUPS; gi++) {
       const g: Group = {
         gid: 100 + gi,
@@ -61,6 +72,8 @@ export class Config extends TestFrame {
         mendnames: [],
       };
       this.groups.push(g);
+      for (let i = 0; i < n; i++) world().nameHost(this.serverName(g.gid, i), { group: `gid ${g.gid}`, peer: i });
+      this.observers.push(new PeerObserver(n, (i) => g.servers[i]?.rf ?? null, this.net, (i) => this.serverName(g.gid, i)));
       for (let i = 0; i < n; i++) this.startServer(gi, i);
     }
     this.net.setReliable(!unreliable);
@@ -76,7 +89,8 @@ export class Config extends TestFrame {
   protected shutdown(): void {
     for (let gi = 0; gi < NGROUPS; gi++) this.shutdownGroup(gi);
     for (let i = 0; i < NCTRLERS; i++) {
-      this.ctrlers[i]?.kill();
+      const sc = this.ctrlers[i];
+      withHost(this.ctrlerName(i), () => sc?.kill());
       this.ctrlers[i] = null;
     }
     this.net.cleanup();
@@ -146,7 +160,7 @@ export class Config extends TestFrame {
   private startCtrlerServer(i: number): void {
     const me = this.ctrlerName(i);
     const ends = Array.from({ length: NCTRLERS }, (_, j) => this.freshEnd(this.ctrlerName(j), me));
-    const sc = startCtrler(ends, i, makePersister(me));
+    const sc = withHost(me, () => startCtrler(ends, i, makePersister(me)));
     this.ctrlers[i] = sc;
     const srv = new Server();
     srv.addService(Service.fromReceiver("ShardCtrler", sc, { args: SHARDCTRLER_ARGS_SCHEMAS }));
@@ -173,7 +187,27 @@ export class Config extends TestFrame {
   // ---- clerks ------------------------------------------------------------------------
 
   makeClient(): Clerk {
-    return guardClerk(makeClerk(this.ctrlerEnds(), this.makeEnd), this.pace);
+    const lane = `ck${this.clerkLanes.size}`;
+    world().nameHost(lane, { group: "clerk" });
+    const ck = withHost(lane, () => hosted(guardClerk(makeClerk(this.ctrlerEnds(), this.makeEnd), this.pace), lane));
+    this.clerkLanes.set(ck, lane);
+    return ck;
+  }
+
+  /**
+   * One completed Clerk call, on the clerk's lane of the trace (call and return times,
+   * virtual ms), so the timeline shows each key's operations. Only while tracing.
+   */
+  traceOp(ck: Clerk, op: { kind: string; key: string; value: string; output: string; call: number; ret: number }): void {
+    if (!world().tracer.enabled) return;
+    trace(this.clerkLanes.get(ck) ?? "clerk", "op", {
+      kind: op.kind,
+      key: op.key,
+      value: showCommand(op.value),
+      output: showCommand(op.output),
+      call: op.call,
+      ret: op.ret,
+    });
   }
 
   /** A fresh, enabled end to any server by name (bad-input tests send raw requests on it). */
@@ -197,6 +231,7 @@ export class Config extends TestFrame {
    */
   shutdownServer(gi: number, i: number): void {
     const g = this.groups[gi]!;
+    const me = this.serverName(g.gid, i);
     // prevent this server from sending
     for (const name of g.endnames[i] ?? []) this.net.enable(name, false);
     for (const name of g.mendnames[i] ?? []) this.net.enable(name, false);
@@ -205,8 +240,10 @@ export class Config extends TestFrame {
     // a fresh persister, in case the old instance keeps updating the old one.
     const p = g.saved[i];
     if (p !== null && p !== undefined) g.saved[i] = p.copy();
-    g.servers[i]?.kill();
+    const kv = g.servers[i];
+    withHost(me, () => kv?.kill());
     g.servers[i] = null;
+    this.observers[1 + gi]?.sample();
   }
 
   startServer(gi: number, i: number): void {
@@ -236,7 +273,7 @@ export class Config extends TestFrame {
     g.saved[i] = p === null || p === undefined ? makePersister(me) : p.copy();
     // Ends this server makes to other groups are its own: they occupy its link.
     const makeEnd = (name: string): ClientEnd => this.freshEnd(name, me);
-    const kv = startServer(ends, i, g.saved[i]!, this.maxraftstate, g.gid, mends, makeEnd);
+    const kv = withHost(me, () => startServer(ends, i, g.saved[i]!, this.maxraftstate, g.gid, mends, makeEnd));
     g.servers[i] = kv;
     const srv = new Server();
     // Every method of the student's server (shard transfer RPCs are theirs to name); the
@@ -244,6 +281,7 @@ export class Config extends TestFrame {
     srv.addService(Service.fromReceiver("ShardKV", kv, { args: SHARDKV_ARGS_SCHEMAS }));
     srv.addService(Service.fromReceiver("Raft", kv.rf));
     this.net.addServer(this.serverName(g.gid, i), srv);
+    this.observers[1 + gi]?.sample();
   }
 
   startGroup(gi: number): void {

@@ -1,6 +1,22 @@
 // A sharded key/value server (the course's shardkv/server.go): one replica of one
 // replication group. The group's Raft log orders client ops and configuration steps
 // alike, so every replica agrees on which shards it serves at each point of the log.
+//
+// Every method of ShardKV is an RPC handler ("ShardKV.PullShards" reaches pullShards),
+// TypeScript `private` ones too, except kill, killed, names starting with "_" and
+// #private methods: name your shard-transfer RPCs as you like, keep helpers off the
+// network with "_" or "#".
+//
+// Hints (the course's, and one more):
+// - Poll the shardctrler for a newer configuration about every 100 ms, and take
+//   configurations one at a time, in order.
+// - Put every step of a configuration change in the group's Raft log, as client ops are,
+//   so that all replicas agree on which shards they serve at each point of the log.
+// - A new Raft leader cannot know that entries of earlier terms are committed until it has
+//   committed an entry of its own term (the Raft paper, section 5.4.2 and Figure 8). A
+//   group that waits on a configuration step from an earlier term, while no client op
+//   arrives to start a new entry, then waits forever: have a new leader start an entry of
+//   its own (a no-op op of your service) when it takes office, if your Raft does not.
 import { decode, encode, type ClientEnd } from "../labrpc/index.js";
 import type { Persister } from "../raft/persister.js";
 import { make, type ApplyMsg, type Raft } from "../raft/raft.js";
@@ -238,6 +254,10 @@ export class ShardKV {
   /**
    * The tester calls kill() when a ShardKV instance won't be needed again. It stops Raft
    * and every background loop; afterwards every RPC answers ErrWrongLeader.
+   * Do not close applyCh here: Raft's applier may be blocked in applyCh.send(), and a send
+   * on a closed Channel rejects with ChannelClosed (Go's panic) in Raft's background task,
+   * which fails the test. To stop your loop that reads applyCh, check killed() after each
+   * message; a loop left waiting on recv() after kill() is harmless (it never runs again).
    */
   kill(): void {
     this.dead = true;
@@ -531,7 +551,7 @@ export class ShardKV {
     }
     this.prev = this.cur;
     this.cur = next;
-    trace(this.name, "shardkv-config", { num: next.num, shards: this.shards.map((sh) => sh.state).join("") });
+    trace(this.me, "shardkv-config", { num: next.num, shards: this.shards.map((sh) => sh.state).join("") });
   }
 
   private install(configNum: number, data: ShardData[], src: Source | null): void {

@@ -29,16 +29,24 @@ export class PeerObserver {
   private readonly last = new Map<number, string>();
   readonly on: boolean;
 
-  /** peer(i) is peer i's running instance, or null while it is down. */
+  /**
+   * peer(i) is peer i's running instance, or null while it is down. lane(i) is peer i's
+   * lane in the trace and its server's name on the network: i itself (Labs 2 and 3), or a
+   * Lab 4 server's name ("server-101-2"), so that each group's peers have lanes of their own.
+   */
   constructor(
     private readonly n: number,
     private readonly peer: (i: number) => ObservedRaft | null,
     net: Network,
+    private readonly lane: (i: number) => string | number = (i) => i,
   ) {
     this.on = world().tracer.enabled;
     if (this.on) {
-      net.onActivity((lane) => {
-        if (typeof lane === "number") this.sampleOne(lane);
+      const index = new Map<string | number, number>();
+      for (let i = 0; i < n; i++) index.set(lane(i), i);
+      net.onActivity((l) => {
+        const i = index.get(l);
+        if (i !== undefined) this.sampleOne(i);
       });
     }
   }
@@ -53,7 +61,7 @@ export class PeerObserver {
     if (i < 0 || i >= this.n) return;
     const rf = this.peer(i);
     if (rf === null) {
-      if (this.last.delete(i)) trace(i, "state", { term: null, role: "down" });
+      if (this.last.delete(i)) trace(this.lane(i), "state", { term: null, role: "down" });
       return;
     }
     let st: { term: number; isLeader: boolean };
@@ -65,7 +73,7 @@ export class PeerObserver {
     const key = `${st.term}:${st.isLeader}`;
     if (this.last.get(i) === key) return;
     this.last.set(i, key);
-    trace(i, "state", { term: st.term, role: st.isLeader ? "leader" : "follower" });
+    trace(this.lane(i), "state", { term: st.term, role: st.isLeader ? "leader" : "follower" });
   }
 
   /** Wrap rf.start so that every call and its result land in the trace. Returns rf. */

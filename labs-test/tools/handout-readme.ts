@@ -29,8 +29,9 @@ export function studentReadme(parts: readonly LabPart[], filesOf: (p: LabPart) =
   return `# labs-ts: the MIT 6.824 (Spring 2022) labs in TypeScript
 
 MapReduce, Raft, a fault-tolerant key/value service and a sharded one, with the course's
-graded tests one for one. Tests run on a **virtual clock with a seeded random generator**: a whole suite
-takes seconds, and every failure prints the seed that replays it exactly. You need
+graded tests one for one. The tests of Labs 2 to 4 run on a **virtual clock with a seeded
+random generator**: a whole suite takes seconds, and every failure prints the seed that
+replays it exactly (Lab 1 runs real processes on the wall clock, as the course's). You need
 Node.js 20 or newer and make; the first \`make\` installs the pinned dependencies.
 
 ## Your files
@@ -48,8 +49,14 @@ ${framework.map((f) => `\`${f}\``).join(", ")}.
 
 Only the course's API is fixed: the functions and methods the skeletons declare outside
 \`Your code here\`. Field names, the persisted format and the names of your RPC handlers
-are yours: every method of your \`Raft\` and \`KVServer\` classes is reachable over labrpc
-(\`"Raft.RequestVote"\` reaches \`requestVote\`), except the ones the tester calls itself.
+are yours.
+
+**Which methods are RPC handlers.** Every method of your \`Raft\`, \`KVServer\`,
+\`ShardCtrler\` and \`ShardKV\` classes is reachable over labrpc (\`"Raft.RequestVote"\`
+reaches \`requestVote\`), TypeScript \`private\` ones included (\`private\` is erased when the
+code runs), except the ones the tester calls itself (\`start\`, \`getState\`, \`kill\`,
+\`killed\`, \`snapshot\`, \`condInstallSnapshot\`), names starting with \`_\`, and JavaScript
+\`#private\` methods. To keep a helper off the network, name it \`_helper\` or \`#helper\`.
 
 ## Running the tests
 
@@ -71,7 +78,16 @@ make typecheck      # the TypeScript compiler's checks only
 | \`VIS=fail\` | (the default) a timeline page of every failing test, its path printed beside the replay command; \`VIS=always\` for every test, \`VIS=off\` for none |
 
 A part passes when its graded tests pass under many seeds: try \`COUNT=20\` before you
-move on.${extra.length === 0 ? "" : ` Some parts also run tests of ours that any correct solution passes, without points: ${extra.map((p) => `${p.id}: ${(p.extraTests ?? []).join(", ")}`).join("; ")}.`}
+move on; a COUNT run shows its progress and an estimate of the time left.
+
+**Lab 1 (\`make test-mr\`) is different**: real processes on the wall clock, as the course's
+\`test-mr.sh\`. Only \`RUN=regex\` (tests by name: wc, indexer, map parallelism, …) and
+\`COUNT=n\` (the whole script n times, stopping at the first failing run, like
+\`test-mr-many.sh\`) apply; \`SEED\`, \`REALTIME\`, \`TRACE\`, \`DEBUG\` and \`VIS\` do not. A job
+that cannot finish fails at once with its likely cause rather than at the 180 s limit: no
+call answered by the coordinator 10 s after a worker started and reached it (no task
+handed out), the coordinator still running 8 s after every worker exited, or a worker
+still running 15 s after the coordinator exited (workers must exit when the job is done).${extra.length === 0 ? "" : ` Some parts also run tests of ours that any correct solution passes, without points: ${extra.map((p) => `${p.id}: ${(p.extraTests ?? []).join(", ")}`).join("; ")}.`}
 
 ## Rules
 
@@ -80,8 +96,9 @@ move on.${extra.length === 0 ? "" : ` Some parts also run tests of ours that any
   Math's random generator would escape the virtual clock and the seed; a static test
   (\`labs-test/tools/static-check.test.ts\`) fails on them anywhere, comments included.
 - **The network only through labrpc**: \`await peers[i].call("Raft.Method", args)\` resolves to
-  \`{ ok: true, reply }\` or \`{ ok: false }\`; it may take a while (up to 7 s to a
-  disconnected peer) but never needs a timeout of yours. Args and replies are plain data
+  \`{ ok: true, reply }\` or \`{ ok: false }\`; it may take a while (a call to a disconnected
+  peer fails after up to 7 s in the Raft tests, which turn labrpc's long delays on as the
+  course's do; within 100 ms in Labs 3 and 4) but never needs a timeout of yours. Args and replies are plain data
   (numbers, strings, booleans, arrays, plain objects, Uint8Array), copied on every call.
 - **Persist with the codec**: \`persister.saveRaftState(encode(state))\`, \`decode(bytes)\`.
 - Do not change framework files: the grader uses its own copies.

@@ -186,6 +186,43 @@ describe("the student tree", () => {
     }
   });
 
+  test("none of the traps students met: kill() comments, handler rule, README, test files, Makefile targets", async () => {
+    const read = (f: string): string => readFileSync(path.join(ho, f), "utf8");
+    // kill(): closing applyCh is named as unsafe wherever a service reads it.
+    for (const f of ["kvraft/server.ts", "shardctrler/server.ts", "shardkv/server.ts"]) {
+      expect(read(f), f).toContain("Do not close applyCh here");
+    }
+    expect(read("raft/raft.ts")).toContain("The service\n   * never closes applyCh");
+    // No stray ';' line in a type (the Err union), no capital-letter rule that labrpc does not have.
+    expect(read("kvraft/common.ts")).not.toMatch(/^\s*;\s*$/m);
+    for (const f of ["kvraft/common.ts", "shardkv/common.ts", "shardctrler/common.ts"]) expect(read(f), f).not.toMatch(/capital/i);
+    // The Join of a present gid: said to be the student's choice, as in the course.
+    expect(read("shardctrler/common.ts")).toMatch(/a Join of a gid that is already present[\s\S]*up to you/);
+    // shardkv: its handler rule and the new leader's entry of its own term.
+    expect(read("shardkv/server.ts")).toMatch(/Every method of ShardKV is an RPC handler[\s\S]*TypeScript `private` ones too/);
+    expect(read("shardkv/server.ts")).toContain("committed an entry of its own term");
+    const readme = read("README.md");
+    expect(readme).toContain("**Which methods are RPC handlers.**");
+    expect(readme).toMatch(/TypeScript\s+`private` ones included/);
+    expect(readme).not.toMatch(/up to 7 s to a\s+disconnected peer\)/);
+    expect(readme).toMatch(/up to 7 s in the Raft tests/);
+    expect(readme).toMatch(/\*\*Lab 1 \(`make test-mr`\) is different\*\*/);
+    expect(readme).toContain("estimate of the time left");
+    // Every test file in a lab folder that holds graded tests runs with some part (make test-XX).
+    const listed = new Set(PARTS.flatMap((p) => p.testFiles));
+    const unlisted = filesUnder(ho).filter(
+      (f) => f.endsWith(".test.ts") && /\bgraded\(/.test(read(f)) && !f.startsWith("labs-test/") && !listed.has(f),
+    );
+    expect(unlisted).toEqual([]);
+    // A test-XX and a sweep-XX target for every simulated part, the challenges included.
+    for (const p of PARTS) {
+      expect((await execa("make", ["-n", `test-${p.id}`], { cwd: ho, reject: false })).stdout).toContain(`run.ts ${p.id}`);
+      if (p.realProcesses) continue;
+      const sweep = await execa("make", ["-n", `sweep-${p.id}`, "SEEDS=1..2"], { cwd: ho, reject: false });
+      expect(sweep.stdout, `sweep-${p.id}`).toContain(`sweep-cli.ts ${p.id}`);
+    }
+  });
+
   test("it type-checks, and make test-XX runs the runner", async () => {
     const tsc = await execa("node_modules/.bin/tsc", ["-p", "tsconfig.json", "--noEmit"], { cwd: ho, reject: false, all: true });
     expect(tsc.all, "tsc --noEmit in the handout").toBe("");
@@ -197,9 +234,9 @@ describe("the student tree", () => {
 
   test("every graded test of a stubbed part fails with a message, within its time limit", async () => {
     for (const { ids, names } of STUBBED_RUNS) {
-      // Lab 4 runs name their tests: TestBadInput4A checks the framework's guard and
-      // dispatch checks only, so it passes against the stubs too.
-      const run = ids.some((id) => shardParts.includes(id)) ? `^(${names.join("|")})$` : undefined;
+      // Only the graded tests: some extra tests (TestBadInput4A, 3A's bad-input ones) check
+      // the framework's guards and dispatch checks only, so they pass against the stubs too.
+      const run = `^(${names.join("|")})$`;
       const { results, closing } = await runParts(ho, ids, 1, run);
       expect(closing).toMatch(/^0 passed, \d+ failed$/);
       for (const name of names) {
@@ -214,20 +251,28 @@ describe("the student tree", () => {
     }
   });
 
-  test("with the reference student files put back, every graded test passes (round trip)", async () => {
+  test("with every lab's reference files put back, make test passes whole (round trip)", async () => {
     const c = path.join(tmp, "c");
     cpSync(ho, c, { recursive: true, verbatimSymlinks: true });
-    for (const f of new Set(PARTS.filter((p) => p.id !== "mr").flatMap((p) => studentFilesIn(p, ROOT)))) {
-      copyFileSync(path.join(ROOT, f), path.join(c, f));
-    }
-    for (const ids of [raftParts, kvParts, shardParts]) {
-      const { closing, output } = await runParts(c, ids, 1);
-      const n = ids.flatMap((id) => testsToRun(part(id))).length;
-      expect(closing, output.slice(-3000)).toBe(`${n} passed, 0 failed`);
-      // The reference's own tests stay behind, even with its files back.
-      expect(output).not.toContain("reference tests");
-    }
-  });
+    for (const f of new Set(PARTS.flatMap((p) => studentFilesIn(p, ROOT)))) copyFileSync(path.join(ROOT, f), path.join(c, f));
+    // `make test` (the runner's `all`): every vitest file the handout ships (the graded
+    // and extra tests of every part, the framework's own tests, labs.test.ts among them),
+    // labrpc on the wall clock, and the MapReduce script.
+    const r = await execa("node_modules/.bin/tsx", ["labs-test/tools/run.ts", "all"], {
+      cwd: c,
+      env: { FORCE_COLOR: "0" },
+      all: true,
+      reject: false,
+    });
+    const output = r.all ?? "";
+    const closing = output.trim().split("\n").at(-1) ?? "";
+    expect(closing, output.slice(-4000)).toMatch(/^\d+ passed, 0 failed$/);
+    expect(Number(/^(\d+)/.exec(closing)![1])).toBeGreaterThan(PARTS.flatMap((p) => testsToRun(p)).length);
+    expect(output).toContain("MapReduce (real processes): 8 passed, 0 failed");
+    // The reference's own tests stay behind, even with its files back.
+    expect(output).not.toContain("reference tests");
+    // The whole suite, run inside this one: its wall time is most of this file's.
+  }, 3_600_000);
 });
 
 /** The independently written, student-style Raft (branch student-raft), if merged here. */

@@ -1,5 +1,5 @@
 import { expect, test } from "vitest";
-import { Progress } from "./progress.js";
+import { formatDuration, Progress } from "./progress.js";
 
 // The progress display: a redrawn bar on a terminal, plain lines in logs.
 
@@ -28,4 +28,22 @@ test("without a terminal: plain lines, every failure named, no carriage returns"
   expect(lines.length).toBeLessThanOrEqual(13);
   expect(lines).toContain("  51/100 runs, 1 failed (last: T seed 50 failed)");
   expect(lines.at(-1)).toBe("  100/100 runs, 1 failed");
+});
+
+test("with a clock, the time left is estimated from the runs so far (none before two runs)", () => {
+  const s = sink();
+  let t = 0;
+  const p = new Progress(10, s.out, false, () => t);
+  t = 30_000;
+  p.tick(true, "T seed 1");
+  t = 60_000;
+  p.tick(true, "T seed 2");
+  t = 150_000;
+  p.tick(false, "T seed 3");
+  const lines = s.text().trimEnd().split("\n");
+  expect(lines[0]).toBe("  1/10 runs, 0 failed");
+  expect(lines[1]).toBe("  2/10 runs, 0 failed, about 4m 00s left");
+  expect(lines[2]).toBe("  3/10 runs, 1 failed, about 5m 50s left (last: T seed 3 failed)");
+  expect(formatDuration(3_725_000)).toBe("1h 02m");
+  expect(formatDuration(999)).toBe("1s");
 });

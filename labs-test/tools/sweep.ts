@@ -10,7 +10,7 @@ import { RealClock } from "../../runtime/real-clock.js";
 import { readTestEnv } from "../harness/env.js";
 import type { GradedResult } from "../harness/run-graded.js";
 import type { LabPart } from "../labs.js";
-import { Progress } from "./progress.js";
+import { formatDuration, Progress } from "./progress.js";
 import { writeRunsFile } from "./runs-file.js";
 import { DEFAULT_LIMIT_MS, limitsOf, runPool } from "./seed-pool.js";
 import type { JobRecord } from "./seed-protocol.js";
@@ -51,7 +51,7 @@ export async function sweep(o: SweepOptions): Promise<SweepResult> {
     `${items.length} runs (${o.tests.length} test(s) × ${seedText}${o.shard ? `, shard ${o.shard.index}/${o.shard.count}` : ""}), ` +
       `${o.workers} worker process(es); logs in ${o.logDir}\n`,
   );
-  const progress = new Progress(items.length);
+  const progress = new Progress(items.length, process.stdout, process.stdout.isTTY === true, () => wall.now());
   const records = await runPool(items, {
     cwd: process.cwd(),
     files: [...new Set(o.parts.flatMap((p) => p.testFiles))],
@@ -68,6 +68,9 @@ export async function sweep(o: SweepOptions): Promise<SweepResult> {
   const list = items.map((it) => records.get(it.id)!);
   const partOf = (t: string): string => o.parts.find((p) => p.tests.includes(t) || (p.extraTests ?? []).includes(t))?.id ?? "";
   printSummaryTable(list.map((r) => asGradedResult(r, partOf(r.name), o.realtime)), o.tests, o.logDir);
+  // The first line's seed range again, last: what `| tail` keeps.
+  const failed = list.filter((r) => !r.passed).length;
+  process.stdout.write(`${items.length} runs over ${seedText}: ${list.length - failed} passed, ${failed} failed, in ${formatDuration(wall.now())}\n`);
   if (o.out !== undefined) {
     mkdirSync(o.out, { recursive: true });
     writeRunsFile(path.join(o.out, "runs.json"), {

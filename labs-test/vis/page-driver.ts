@@ -38,12 +38,15 @@ export async function openPage(browser: BrowserContext, file: string): Promise<O
 
 export interface Hooks {
   lanes: string[];
+  labels: string[];
   peerLanes: number;
   events: number;
   rpcs: number;
-  drawn(): { rpcs: number; marks: number; bands: number; ops: number };
+  drawn(): { rpcs: number; marks: number; bands: number; ops: number; lanes: number };
+  canvasSize(): { w: number; h: number; full: number };
   locateRpc(j: number): { x: number; y: number } | null;
   view(a: number, b: number): void;
+  focusKey(k: string): number;
   method(j: number): string;
   selected(): { type: string; i: number } | null;
 }

@@ -9,12 +9,12 @@ export const KNOWN_KINDS: ReadonlySet<string> = new Set([
   // labrpc
   "rpc", "deliver", "drop", "reply", "link", "server",
   // harness
-  "state", "start-call", "applied", "op", "porcupine", "crash", "start", "connect", "disconnect",
+  "host", "state", "start-call", "applied", "op", "porcupine", "crash", "start", "connect", "disconnect",
   "unreliable", "long-reordering", "fail",
   // persister, runtime
   "persist", "note",
   // our reference solutions
-  "role", "commit", "apply", "snapshot", "killed", "kv-apply", "kv-snapshot",
+  "role", "commit", "apply", "snapshot", "killed", "kv-apply", "kv-snapshot", "kv-restore", "shardkv-config",
 ]);
 
 export const BAND_ROLE = 0;
@@ -27,8 +27,14 @@ export const RPC_DROPPED = 2;
 
 export interface TimelineModel {
   title: string;
-  /** Lane names, top to bottom: tester, S0…, clerks, anything else. */
+  /**
+   * Lane names, top to bottom: tester, peers (S0…, or Lab 4's named hosts group by group),
+   * clerks, anything else. Many clerks share one lane "clerks", and many other lanes (ends
+   * that no one owns) one lane "other ends", so a lane count stays bounded.
+   */
   lanes: string[];
+  /** What the page prints for each lane: its name, or a named host's "gid 101 · S2". */
+  laneLabels: string[];
   /** How many lanes are peers (servers). */
   peerLanes: number;
   tMin: number;
@@ -60,13 +66,58 @@ function laneName(peer: string | number): string {
   return typeof peer === "number" ? `S${peer}` : peer;
 }
 
-function laneRank(name: string): [number, number, string] {
+/** An event's lane: the named host it ran on (Lab 4), else its peer. */
+function eventLane(e: TraceEvent): string {
+  return typeof e.host === "string" ? e.host : laneName(e.peer);
+}
+
+/** Past this many clerk lanes, every clerk is drawn on one lane "clerks". */
+export const MAX_CLERK_LANES = 12;
+/** Past this many lanes of no known kind, they share one lane "other ends". */
+export const MAX_OTHER_LANES = 16;
+export const CLERKS_LANE = "clerks";
+export const OTHERS_LANE = "other ends";
+
+/** A named host, from its `host` event (World.nameHost): group, peer index, order named. */
+interface NamedHost {
+  group: string;
+  index: number | null;
+  order: number;
+}
+
+/** Sort key of a lane: tester, peers (named hosts in the order named), clerks, the rest. */
+function laneRank(name: string, hosts: ReadonlyMap<string, NamedHost>): [number, number, string] {
   if (name === "tester") return [0, 0, name];
+  const h = hosts.get(name);
+  if (h !== undefined) return [h.index === null ? 3 : 1, h.order, name];
   const s = /^S(\d+)$/.exec(name);
-  if (s) return [1, Number(s[1]), name];
+  if (s) return [2, Number(s[1]), name];
   const c = /^ck(\d+)$/.exec(name);
-  if (c) return [2, Number(c[1]), name];
-  return [3, 0, name];
+  if (c) return [4, Number(c[1]), name];
+  if (name === CLERKS_LANE) return [4, Infinity, name];
+  return [5, 0, name];
+}
+
+/** "gid 101 · S2" for a named peer, a clerk's own name, a plain lane's name. */
+function laneLabel(name: string, hosts: ReadonlyMap<string, NamedHost>): string {
+  const h = hosts.get(name);
+  return h === undefined || h.index === null ? name : `${h.group} · S${h.index}`;
+}
+
+/**
+ * Which drawn lane each lane name goes to: clerks fold into CLERKS_LANE past
+ * MAX_CLERK_LANES, lanes of no known kind into OTHERS_LANE past MAX_OTHER_LANES.
+ */
+function foldLanes(names: ReadonlySet<string>, hosts: ReadonlyMap<string, NamedHost>): Map<string, string> {
+  const isClerk = (n: string): boolean => hosts.get(n)?.group === "clerk" || /^ck\d+$/.test(n);
+  const isOther = (n: string): boolean => n !== "tester" && !hosts.has(n) && !/^S\d+$/.test(n) && !isClerk(n);
+  const clerks = [...names].filter(isClerk);
+  const others = [...names].filter(isOther);
+  const to = new Map<string, string>();
+  for (const n of names) to.set(n, n);
+  if (clerks.length > MAX_CLERK_LANES) for (const n of clerks) to.set(n, CLERKS_LANE);
+  if (others.length > MAX_OTHER_LANES) for (const n of others) to.set(n, OTHERS_LANE);
+  return to;
 }
 
 function num(v: unknown): number | null {
@@ -76,24 +127,34 @@ function num(v: unknown): number | null {
 /** Build the page's model from events in trace order. */
 export function buildTimeline(events: TraceEvent[], opts: ModelOptions = {}): TimelineModel {
   const warnings = [...(opts.warnings ?? [])];
-  // Lanes: every peer that has an event, plus RPC targets.
+  // Lanes: every peer that has an event, plus RPC targets; named hosts from their events.
   const names = new Set<string>(["tester"]);
+  const hosts = new Map<string, NamedHost>();
   for (const e of events) {
-    names.add(laneName(e.peer));
+    names.add(eventLane(e));
     if (e.ev === "rpc" && (typeof e.to === "number" || typeof e.to === "string")) names.add(laneName(e.to));
+    if (e.ev === "host" && typeof e.peer === "string" && !hosts.has(e.peer)) {
+      hosts.set(e.peer, { group: String(e.group ?? ""), index: num(e.index), order: hosts.size });
+    }
   }
-  const lanes = [...names].sort((a, b) => {
-    const x = laneRank(a);
-    const y = laneRank(b);
+  const fold = foldLanes(names, hosts);
+  const lanes = [...new Set(fold.values())].sort((a, b) => {
+    const x = laneRank(a, hosts);
+    const y = laneRank(b, hosts);
     return x[0] - y[0] || x[1] - y[1] || (x[2] < y[2] ? -1 : x[2] > y[2] ? 1 : 0);
   });
-  const laneOf = new Map(lanes.map((n, i) => [n, i]));
-  const lane = (p: string | number): number => laneOf.get(laneName(p)) ?? 0;
-  const peerLanes = lanes.filter((n) => /^S\d+$/.test(n)).length;
+  const laneIdx = new Map(lanes.map((n, i) => [n, i]));
+  const laneOf = new Map([...fold].map(([n, to]) => [n, laneIdx.get(to)!]));
+  const laneByName = (n: string): number => laneOf.get(n) ?? 0;
+  const lane = (p: string | number): number => laneByName(laneName(p));
+  const evLane = (e: TraceEvent): number => laneByName(eventLane(e));
+  const isPeerLane = (n: string): boolean => /^S\d+$/.test(n) || (hosts.get(n)?.index ?? null) !== null;
+  const peerLanes = lanes.filter(isPeerLane).length;
 
   const m: TimelineModel = {
     title: opts.title ?? "trace",
     lanes,
+    laneLabels: lanes.map((n) => laneLabel(n, hosts)),
     peerLanes,
     tMin: events.length > 0 ? events[0]!.t : 0,
     tMax: events.length > 0 ? events[events.length - 1]!.t : 1,
@@ -137,13 +198,13 @@ export function buildTimeline(events: TraceEvent[], opts: ModelOptions = {}): Ti
     m.bands.ev.push(ev);
   };
 
-  // Role: the reference's "role" events know candidates; the harness's "state" only leadership.
+  // Role, per lane: the reference's "role" events know candidates; the harness's "state" only leadership.
   const role = new Map<number, { term: number | null; role: string }>();
   // Links: each end's state; a pair of server lanes is cut when none of its ends is on.
   const ends = new Map<string, { from: number; to: number; on: boolean }>();
   const serverLanes = new Set<number>();
   lanes.forEach((n, i) => {
-    if (/^S\d+$/.test(n)) serverLanes.add(i);
+    if (isPeerLane(n)) serverLanes.add(i);
   });
   // How many ends of each directed pair of server lanes are on ("from>to"); absent: never linked.
   const pairOn = new Map<string, number>();
@@ -169,7 +230,7 @@ export function buildTimeline(events: TraceEvent[], opts: ModelOptions = {}): Ti
       kindIdx.set(e.ev, k);
     }
     m.marks.t.push(e.t);
-    m.marks.lane.push(lane(e.peer));
+    m.marks.lane.push(evLane(e));
     m.marks.kind.push(k);
     m.marks.ev.push(i);
     m.marks.dim.push(e.ev === "start-call" && e.isLeader !== true ? 1 : 0);
@@ -192,7 +253,7 @@ export function buildTimeline(events: TraceEvent[], opts: ModelOptions = {}): Ti
         m.rpc.send.push(e.t);
         m.rpc.deliver.push(-1);
         m.rpc.end.push(-1);
-        m.rpc.from.push(lane(e.peer));
+        m.rpc.from.push(evLane(e));
         m.rpc.to.push(typeof e.to === "number" || typeof e.to === "string" ? lane(e.to) : -1);
         m.rpc.method.push(mi);
         m.rpc.status.push(RPC_PENDING);
@@ -221,8 +282,8 @@ export function buildTimeline(events: TraceEvent[], opts: ModelOptions = {}): Ti
       }
       case "state":
       case "role": {
-        const ln = lane(e.peer);
-        const p = typeof e.peer === "number" ? e.peer : -1;
+        const ln = evLane(e);
+        const p = ln;
         const term = num(e.term);
         let r = typeof e.role === "string" ? e.role : "?";
         const prev = role.get(p);
@@ -233,12 +294,12 @@ export function buildTimeline(events: TraceEvent[], opts: ModelOptions = {}): Ti
         break;
       }
       case "server": {
-        setBand(lane(e.peer), BAND_DOWN, e.t, e.up === false ? "down" : null, i);
+        setBand(evLane(e), BAND_DOWN, e.t, e.up === false ? "down" : null, i);
         mark(i, e);
         break;
       }
       case "link": {
-        const from = lane(e.peer);
+        const from = evLane(e);
         const to = typeof e.to === "number" || typeof e.to === "string" ? lane(e.to) : -1;
         const on = e.on === true;
         const endName = String(e.end);
@@ -256,7 +317,7 @@ export function buildTimeline(events: TraceEvent[], opts: ModelOptions = {}): Ti
         const key = typeof e.key === "string" ? e.key : "";
         const kind = typeof e.kind === "string" ? e.kind : "op";
         const label = kind === "get" ? `get(${key})→${String(e.output ?? "")}` : `${kind}(${key}, ${String(e.value ?? "")})`;
-        m.ops.lane.push(lane(e.peer));
+        m.ops.lane.push(evLane(e));
         m.ops.call.push(call);
         m.ops.ret.push(ret);
         m.ops.key.push(key);
@@ -271,6 +332,8 @@ export function buildTimeline(events: TraceEvent[], opts: ModelOptions = {}): Ti
         mark(i, e);
         break;
       }
+      case "host":
+        break; // a lane's label, read above
       default:
         mark(i, e);
     }

@@ -41,13 +41,13 @@ export function renderTimelinePage(model: TimelineModel): string {
   <button id="prev" title="previous event (← or p)">◀</button>
   <button id="next" title="next event (→ or n)">▶</button>
   <span id="range"></span>
-  <details><summary>peers</summary><div id="f-lanes" class="filters"></div></details>
+  <details><summary>lanes</summary><div id="f-lanes" class="filters"></div></details>
   <details><summary>RPC methods</summary><div id="f-methods" class="filters"></div></details>
   <details><summary>event kinds</summary><div id="f-kinds" class="filters"></div></details>
   <span class="hint">wheel: zoom · drag: pan · click: details · ←/→: step</span>
 </div>
 <main>
-  <div id="wrap"><canvas id="canvas" tabindex="0"></canvas></div>
+  <div id="wrap"><div id="spacer"><canvas id="canvas" tabindex="0"></canvas></div></div>
   <aside id="details"><em>Click an RPC, a band or a mark to see its fields.</em></aside>
 </main>
 <div id="error"></div>
@@ -79,7 +79,8 @@ h1 { font-size: 17px; margin: 0 0 4px; }
 .hint { color: #777; }
 main { display: flex; }
 #wrap { flex: 1; overflow-y: auto; max-height: calc(100vh - 120px); }
-canvas { display: block; outline: none; }
+#spacer { position: relative; }
+canvas { display: block; outline: none; position: sticky; top: 0; }
 aside { width: 340px; border-left: 1px solid #ddd; padding: 8px; font-family: ui-monospace, monospace; font-size: 12px; overflow: auto; max-height: calc(100vh - 120px); white-space: pre-wrap; word-break: break-all; }
 #error { color: #fff; background: #b00; padding: 8px; display: none; white-space: pre-wrap; }
 `;

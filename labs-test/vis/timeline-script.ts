@@ -1,5 +1,7 @@
 // The timeline page's script (runs in the browser; plain JS in a string, inlined into the
 // page). It draws the model on one canvas: a lane per peer, the tester and each clerk;
+// the canvas is as tall as the view, and scrolling the lanes redraws it, so any number
+// of lanes renders (only the rows in view are drawn);
 // bands for role and term, downtime and cut links; RPC arrows from send to delivery;
 // clerk ops as bars; marks for applies, notes and the rest. Only what is in view is drawn,
 // and dense views are thinned per pixel, so a 200,000-event trace stays responsive.
@@ -21,22 +23,24 @@ function ev(i) {
   return EV[i];
 }
 
-var LABEL_W = 78, AXIS_H = 26, LANE_H = 30;
+var AXIS_H = 26, LANE_H = 30;
+var LABELS = M.laneLabels || M.lanes;
+var LABEL_W = Math.min(170, Math.max(78, 14 + 6.3 * LABELS.reduce(function (a, s) { return Math.max(a, s.length); }, 0)));
 var ROLE_COLORS = { leader: "rgba(46,160,67,0.30)", candidate: "rgba(230,160,20,0.30)", follower: "rgba(120,140,170,0.14)" };
 var PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f"];
 var MARK_STYLE = { applied: "#2a9d3a", note: "#d4a000", "start-call": "#1f5fbf", persist: "#999", commit: "#0a7", apply: "#5b5", fail: "#d00", porcupine: "#d00", server: "#444" };
 
 var canvas = document.getElementById("canvas"), ctx = canvas.getContext("2d");
-var wrap = document.getElementById("wrap"), details = document.getElementById("details");
+var wrap = document.getElementById("wrap"), spacer = document.getElementById("spacer"), details = document.getElementById("details");
 var nLanes = M.lanes.length;
 var laneOn = M.lanes.map(function () { return true; });
 var methodOn = M.methods.map(function () { return true; });
 var kindOn = {};
 var ELEMENT_KINDS = ["rpc", "role", "down", "cut", "op"];
 ELEMENT_KINDS.concat(M.markKinds).forEach(function (k) { kindOn[k] = true; });
-var v0 = M.tMin, v1 = M.tMax, W = 800, H = 200, rows = [];
+var v0 = M.tMin, v1 = M.tMax, W = 800, H = 200, FULL_H = 200, SY = 0, rows = [];
 var selected = null; // {type, i}
-var drawn = { rpcs: 0, marks: 0, bands: 0, ops: 0 };
+var drawn = { rpcs: 0, marks: 0, bands: 0, ops: 0, lanes: 0 };
 var maxRpc = 0;
 for (var i = 0; i < M.rpc.send.length; i++) {
   var e = M.rpc.end[i] >= 0 ? M.rpc.end[i] : (M.rpc.deliver[i] >= 0 ? M.rpc.deliver[i] : M.rpc.send[i]);
@@ -73,6 +77,7 @@ function focusKey(k) {
   }
   if (first < 0) return;
   var pad = (hi - lo) * 0.05 + 1; v0 = lo - pad; v1 = hi + pad;
+  revealLane(M.ops.lane[first]);
   select({ type: "op", i: first });
 }
 
@@ -83,7 +88,7 @@ function addBox(parent, id, label, checked, onChange) {
   b.onchange = function () { onChange(b.checked); layout(); request(); };
   l.appendChild(b); l.appendChild(document.createTextNode(" " + label)); parent.appendChild(l);
 }
-M.lanes.forEach(function (n, j) { addBox(document.getElementById("f-lanes"), "f-lane-" + n, n, true, function (on) { laneOn[j] = on; }); });
+M.lanes.forEach(function (n, j) { addBox(document.getElementById("f-lanes"), "f-lane-" + n, LABELS[j], true, function (on) { laneOn[j] = on; }); });
 M.methods.forEach(function (n, j) { addBox(document.getElementById("f-methods"), "f-method-" + n, n, true, function (on) { methodOn[j] = on; }); });
 ELEMENT_KINDS.concat(M.markKinds).forEach(function (k) { addBox(document.getElementById("f-kinds"), "f-kind-" + k, k, true, function (on) { kindOn[k] = on; }); });
 
@@ -91,7 +96,12 @@ ELEMENT_KINDS.concat(M.markKinds).forEach(function (k) { addBox(document.getElem
 function layout() {
   rows = []; var r = 0;
   for (var j = 0; j < nLanes; j++) rows.push(laneOn[j] ? r++ : -1);
-  W = Math.max(400, wrap.clientWidth || 800); H = AXIS_H + r * LANE_H + 8;
+  W = Math.max(400, wrap.clientWidth || 800); FULL_H = AXIS_H + r * LANE_H + 8;
+  // The canvas is one view tall; the spacer gives the scroll bar the lanes' full height.
+  var room = Math.max(200, window.innerHeight - (wrap.getBoundingClientRect().top || 120) - 4);
+  H = Math.min(FULL_H, room);
+  spacer.style.height = FULL_H + "px";
+  SY = Math.max(0, Math.min(wrap.scrollTop, FULL_H - H));
   var dpr = window.devicePixelRatio || 1;
   canvas.width = Math.round(W * dpr); canvas.height = Math.round(H * dpr);
   canvas.style.width = W + "px"; canvas.style.height = H + "px";
@@ -99,31 +109,35 @@ function layout() {
 }
 function X(t) { return LABEL_W + (t - v0) / (v1 - v0) * (W - LABEL_W); }
 function T(x) { return v0 + (x - LABEL_W) / (W - LABEL_W) * (v1 - v0); }
-function Y(lane) { return AXIS_H + rows[lane] * LANE_H; }
+function Y(lane) { return AXIS_H + rows[lane] * LANE_H - SY; }
 function visibleLane(l) { return l >= 0 && rows[l] >= 0; }
+/** Lane l is shown (filters) and its row is within the canvas (scroll). */
+function inView(l) { if (!visibleLane(l)) return false; var y = Y(l); return y + LANE_H > AXIS_H && y < H; }
 
 // ---- drawing -------------------------------------------------------------------------
 var pending = false;
 function request() { if (!pending) { pending = true; requestAnimationFrame(function () { pending = false; draw(); }); } }
 function bandVisible(j) {
   var k = M.bands.kind[j];
-  return visibleLane(M.bands.lane[j]) && kindOn[k === 0 ? "role" : k === 1 ? "down" : "cut"];
+  return inView(M.bands.lane[j]) && kindOn[k === 0 ? "role" : k === 1 ? "down" : "cut"];
 }
 function rpcVisible(j) {
-  return kindOn.rpc && methodOn[M.rpc.method[j]] && (visibleLane(M.rpc.from[j]) || visibleLane(M.rpc.to[j]));
+  return kindOn.rpc && methodOn[M.rpc.method[j]] && (inView(M.rpc.from[j]) || inView(M.rpc.to[j]));
 }
-function markVisible(j) { return visibleLane(M.marks.lane[j]) && kindOn[M.markKinds[M.marks.kind[j]]]; }
-function opVisible(j) { return kindOn.op && visibleLane(M.ops.lane[j]); }
+function markVisible(j) { return inView(M.marks.lane[j]) && kindOn[M.markKinds[M.marks.kind[j]]]; }
+function opVisible(j) { return kindOn.op && inView(M.ops.lane[j]); }
 
 function draw() {
-  drawn = { rpcs: 0, marks: 0, bands: 0, ops: 0 };
+  drawn = { rpcs: 0, marks: 0, bands: 0, ops: 0, lanes: 0 };
+  SY = Math.max(0, Math.min(wrap.scrollTop, FULL_H - H));
   ctx.clearRect(0, 0, W, H);
   ctx.font = "11px system-ui, sans-serif"; ctx.textBaseline = "middle";
   // lanes
   for (var l = 0; l < nLanes; l++) {
-    if (!visibleLane(l)) continue;
+    if (!inView(l)) continue;
     var y = Y(l);
     ctx.fillStyle = rows[l] % 2 ? "#fafafa" : "#f2f4f7"; ctx.fillRect(LABEL_W, y, W - LABEL_W, LANE_H);
+    drawn.lanes++;
   }
   ctx.save(); ctx.beginPath(); ctx.rect(LABEL_W, 0, W - LABEL_W, H); ctx.clip();
   // bands
@@ -222,7 +236,7 @@ function draw() {
     var x = X(t); ctx.beginPath(); ctx.moveTo(x, AXIS_H - 6); ctx.lineTo(x, AXIS_H); ctx.stroke();
     ctx.fillText(step >= 1000 ? (t / 1000).toFixed(0) + "s" : step >= 1 ? (t / 1000).toFixed(3) + "s" : t.toFixed(3) + "ms", x + 2, 10);
   }
-  for (var l = 0; l < nLanes; l++) if (visibleLane(l)) { ctx.fillStyle = "#222"; ctx.fillText(M.lanes[l], 6, Y(l) + LANE_H / 2); }
+  for (var l = 0; l < nLanes; l++) if (inView(l)) { ctx.fillStyle = "#222"; ctx.fillText(LABELS[l], 6, Y(l) + LANE_H / 2); }
   document.getElementById("range").textContent = fmt(v0) + " – " + fmt(v1);
 }
 
@@ -236,7 +250,7 @@ function describe(s) {
   if (s.type === "rpc") {
     var j = s.i, send = ev(M.rpc.ev[j]), endEv = M.rpc.endEv[j] >= 0 ? ev(M.rpc.endEv[j]) : null;
     return "RPC " + M.methods[M.rpc.method[j]] + "\n" +
-      "from: " + M.lanes[M.rpc.from[j]] + "\nto: " + (M.rpc.to[j] >= 0 ? M.lanes[M.rpc.to[j]] : "?") + "\n" +
+      "from: " + LABELS[M.rpc.from[j]] + "\nto: " + (M.rpc.to[j] >= 0 ? LABELS[M.rpc.to[j]] : "?") + "\n" +
       "sent: " + fmt(M.rpc.send[j]) + "\n" +
       "delivered: " + (M.rpc.deliver[j] >= 0 ? fmt(M.rpc.deliver[j]) : "never") + "\n" +
       (M.rpc.status[j] === 1 ? "replied: " + fmt(M.rpc.end[j]) : M.rpc.status[j] === 2 ? "dropped: " + fmt(M.rpc.end[j]) + " (" + (endEv && endEv.why) + ")" : "no reply in the trace") + "\n" +
@@ -245,22 +259,26 @@ function describe(s) {
   }
   if (s.type === "band") {
     var k = M.bands.kind[s.i];
-    return (k === 0 ? "role" : k === 1 ? "down" : "links") + " on " + M.lanes[M.bands.lane[s.i]] + ": " + M.bands.label[s.i] + "\n" +
+    return (k === 0 ? "role" : k === 1 ? "down" : "links") + " on " + LABELS[M.bands.lane[s.i]] + ": " + M.bands.label[s.i] + "\n" +
       "from " + fmt(M.bands.t0[s.i]) + " to " + fmt(M.bands.t1[s.i]) + "\n\n— event that began it —\n" + fields(ev(M.bands.ev[s.i]));
   }
   if (s.type === "op") {
-    return "op on " + M.lanes[M.ops.lane[s.i]] + ": " + M.ops.label[s.i] + "\ncall: " + fmt(M.ops.call[s.i]) + "\nreturn: " + fmt(M.ops.ret[s.i]) +
+    return "op on " + LABELS[M.ops.lane[s.i]] + ": " + M.ops.label[s.i] + "\ncall: " + fmt(M.ops.call[s.i]) + "\nreturn: " + fmt(M.ops.ret[s.i]) +
       (M.ops.bad[s.i] ? "\nkey not linearizable (porcupine)" : "") + "\n\n" + fields(ev(M.ops.ev[s.i]));
   }
-  return M.markKinds[M.marks.kind[s.i]] + " on " + M.lanes[M.marks.lane[s.i]] + " at " + fmt(M.marks.t[s.i]) + "\n\n" + fields(ev(M.marks.ev[s.i]));
+  return M.markKinds[M.marks.kind[s.i]] + " on " + LABELS[M.marks.lane[s.i]] + " at " + fmt(M.marks.t[s.i]) + "\n\n" + fields(ev(M.marks.ev[s.i]));
 }
 function timeOf(s) {
   return s.type === "rpc" ? M.rpc.send[s.i] : s.type === "band" ? M.bands.t0[s.i] : s.type === "op" ? M.ops.call[s.i] : M.marks.t[s.i];
+}
+function laneOfSel(s) {
+  return s.type === "rpc" ? M.rpc.from[s.i] : s.type === "band" ? M.bands.lane[s.i] : s.type === "op" ? M.ops.lane[s.i] : M.marks.lane[s.i];
 }
 function select(s) {
   selected = s;
   details.textContent = s ? describe(s) : "";
   if (s) {
+    revealLane(laneOfSel(s));
     var t = timeOf(s);
     if (t < v0 || t > v1) { var half = (v1 - v0) / 2; v0 = t - half; v1 = t + half; }
   }
@@ -374,10 +392,19 @@ document.getElementById("zoom-reset").onclick = function () { v0 = M.tMin; v1 = 
 document.getElementById("next").onclick = function () { step(1); };
 document.getElementById("prev").onclick = function () { step(-1); };
 window.addEventListener("resize", function () { layout(); request(); });
+wrap.addEventListener("scroll", function () { request(); });
+/** Scroll so that lane l's row is in view (a selection on a lane below the fold). */
+function revealLane(l) {
+  if (!visibleLane(l)) return;
+  var top = rows[l] * LANE_H, room = H - AXIS_H - LANE_H;
+  if (top < SY || top > SY + room) { wrap.scrollTop = Math.max(0, top - room / 2); SY = Math.max(0, Math.min(wrap.scrollTop, FULL_H - H)); }
+}
 
 // ---- hooks for the browser tests -------------------------------------------------------------
 window.__timeline = {
-  lanes: M.lanes.slice(), peerLanes: M.peerLanes, events: M.eventCount, rpcs: M.rpc.send.length,
+  lanes: M.lanes.slice(), labels: LABELS.slice(), peerLanes: M.peerLanes, events: M.eventCount, rpcs: M.rpc.send.length,
+  /** The canvas's size in CSS pixels: one view, however many lanes. */
+  canvasSize: function () { return { w: W, h: H, full: FULL_H }; },
   drawn: function () { return drawn; },
   /** Page coordinates of RPC j's arrow midpoint, or null when it is not drawn. */
   locateRpc: function (j) {
@@ -386,6 +413,8 @@ window.__timeline = {
     var x = (X(M.rpc.send[j]) + X(M.rpc.deliver[j])) / 2, y = (Y(M.rpc.from[j]) + Y(M.rpc.to[j])) / 2 + LANE_H / 2;
     return { x: r.left + x, y: r.top + y };
   },
+  /** Zoom to key k's clerk ops and select the first (as a porcupine key link does); how many there are. */
+  focusKey: function (k) { focusKey(k); draw(); return M.ops.key.filter(function (x) { return x === k; }).length; },
   /** Show [a, b] (virtual ms). */
   view: function (a, b) { v0 = a; v1 = b; draw(); },
   method: function (j) { return M.methods[M.rpc.method[j]]; },

@@ -53,13 +53,17 @@ function installHooks(): void {
 
 export class ProcessGroup {
   private readonly live = new Map<ResultPromise, string>();
+  /** Set by dispose(): a test stopped early must not start processes for the next one. */
+  private closed = false;
 
   constructor() {
     installHooks();
     everyGroup.add(this);
   }
 
+  /** @throws Error once the group is disposed (a stopped test's leftover tasks). */
   start(file: string, args: string[], o: ProcOptions): Proc {
+    if (this.closed) throw new Error(`process group closed: ${o.label} not started`);
     const child = execa(file, args, {
       cwd: o.cwd,
       env: o.env,
@@ -116,6 +120,7 @@ export class ProcessGroup {
 
   /** Forget this group after its children are gone. */
   async dispose(): Promise<void> {
+    this.closed = true;
     await this.killAll();
     everyGroup.delete(this);
   }

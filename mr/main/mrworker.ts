@@ -5,6 +5,7 @@ import { loadApp } from "../framework/plugin.js";
 import { coordinatorEndpoint, describeEndpoint, endpointFrom, setCoordinatorEndpoint } from "../transport/endpoint.js";
 import { waitForCoordinator } from "../transport/client.js";
 import { positiveInt, runProgram, UsageError } from "./cli.js";
+import { noteActivity, WORKER_READY } from "../framework/activity.js";
 
 runProgram("mrworker", async () => {
   const cmd = new Command("mrworker")
@@ -27,5 +28,6 @@ runProgram("mrworker", async () => {
       `no coordinator at ${describeEndpoint(coordinatorEndpoint())} after ${(waitMs / 1000).toFixed(1)} s (${err}); start mrcoordinator first`,
     );
   }
+  noteActivity(WORKER_READY); // for the graded script's watch (mr/framework/activity.ts)
   await Worker(app.map, app.reduce);
 });

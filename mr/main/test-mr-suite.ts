@@ -8,7 +8,8 @@ import { appPath, programPath } from "../framework/paths.js";
 import { describeExit, type Proc, type ProcessGroup, type ProcResult } from "../framework/launch.js";
 import { catLines, firstDifference, outputFiles, sortedNonEmpty } from "../framework/outputs.js";
 import { compareKeys } from "../framework/key-order.js";
-import { say } from "../../labs-test/harness/say.js";
+import { ACTIVITY_ENV } from "../framework/activity.js";
+import type { JobWatch, JobWatchOptions } from "../framework/job-watch.js";
 import { restartWorkersUntilDone } from "./restart-loop.js";
 import { STALLS, stallMarker } from "../../apps/late.js";
 
@@ -20,23 +21,38 @@ export interface SuiteContext {
   socket: string;
   group: ProcessGroup;
   clock: RealClock;
+  /** Fails the test at once when its job cannot finish (mr/framework/job-watch.ts). */
+  watch: JobWatch;
+  /** A line of the test's output; silent once the test has been stopped. */
+  say(line: string): void;
 }
 
 export interface MrTest {
   name: string;
   run(ctx: SuiteContext): Promise<boolean>;
+  /** How this test's job is watched, where the defaults do not fit. */
+  watch?: Pick<JobWatchOptions, "workersGone">;
 }
 
 function coordinator(ctx: SuiteContext): Proc {
-  return ctx.group.node(programPath("mrcoordinator"), ["--socket", ctx.socket, ...ctx.inputs], { cwd: ctx.dir, label: "mrcoordinator" });
+  return ctx.watch.coordinator(
+    ctx.group.node(programPath("mrcoordinator"), ["--socket", ctx.socket, ...ctx.inputs], {
+      cwd: ctx.dir,
+      label: "mrcoordinator",
+      env: { [ACTIVITY_ENV]: ctx.watch.activityFile },
+    }),
+  );
 }
 
 let workerCount = 0;
 function worker(ctx: SuiteContext, app: string): Proc {
-  return ctx.group.node(programPath("mrworker"), ["--socket", ctx.socket, appPath(app)], {
-    cwd: ctx.dir,
-    label: `mrworker ${app} #${++workerCount}`,
-  });
+  return ctx.watch.worker(
+    ctx.group.node(programPath("mrworker"), ["--socket", ctx.socket, appPath(app)], {
+      cwd: ctx.dir,
+      env: { [ACTIVITY_ENV]: ctx.watch.activityFile },
+      label: `mrworker ${app} #${++workerCount}`,
+    }),
+  );
 }
 
 /** Runs mrsequential, keeps its sorted non-empty lines, and removes its mr-out-0. */
@@ -54,9 +70,9 @@ const pause = (ctx: SuiteContext): Promise<void> => ctx.clock.sleep(1000);
 const all = (ps: Proc[]): Promise<ProcResult[]> => Promise.all(ps.map((p) => p.done));
 
 /** Extra lines after a FAIL: the processes that did not end well, and what they said. */
-function explain(results: ProcResult[]): void {
+function explain(ctx: SuiteContext, results: ProcResult[]): void {
   for (const r of results) {
-    if (r.exitCode !== 0 || r.timedOut) say(`    (${describeExit(r)})`);
+    if (r.exitCode !== 0 || r.timedOut) ctx.say(`    (${describeExit(r)})`);
   }
 }
 
@@ -64,13 +80,13 @@ function compareWith(ctx: SuiteContext, want: string[], what: string, results: (
   const got = sortedNonEmpty(outputFiles(ctx.dir));
   const diff = firstDifference(got, want);
   if (diff === undefined) {
-    say(`--- ${what} test: PASS`);
+    ctx.say(`--- ${what} test: PASS`);
     return true;
   }
-  say(`--- ${what} output is not the same as mr-correct-${what}.txt`);
-  say(`    (${diff})`);
-  explain(results());
-  say(`--- ${what} test: FAIL`);
+  ctx.say(`--- ${what} output is not the same as mr-correct-${what}.txt`);
+  ctx.say(`    (${diff})`);
+  explain(ctx, results());
+  ctx.say(`--- ${what} test: FAIL`);
   return false;
 }
 
@@ -131,18 +147,18 @@ const mapParallelism: MrTest = {
     let ok = true;
     const nt = lines.filter((l) => l.startsWith("times-")).length;
     if (nt !== 2) {
-      say(`--- saw ${nt} workers rather than 2`);
-      say("--- map parallelism test: FAIL");
+      ctx.say(`--- saw ${nt} workers rather than 2`);
+      ctx.say("--- map parallelism test: FAIL");
       ok = false;
     }
     if (lines.some((l) => /^parallel.* 2/.test(l))) {
-      say("--- map parallelism test: PASS");
+      ctx.say("--- map parallelism test: PASS");
     } else {
-      say("--- map workers did not run in parallel");
-      say("--- map parallelism test: FAIL");
+      ctx.say("--- map workers did not run in parallel");
+      ctx.say("--- map parallelism test: FAIL");
       ok = false;
     }
-    if (!ok) explain(seen());
+    if (!ok) explain(ctx, seen());
     await all(rest);
     return ok;
   },
@@ -155,12 +171,12 @@ const reduceParallelism: MrTest = {
     const nt = catLines(outputFiles(ctx.dir)).filter((l) => /^[a-z] 2/.test(l)).length;
     let ok = true;
     if (nt < 2) {
-      say("--- too few parallel reduces");
-      explain(seen());
-      say("--- reduce parallelism test: FAIL");
+      ctx.say("--- too few parallel reduces");
+      explain(ctx, seen());
+      ctx.say("--- reduce parallelism test: FAIL");
       ok = false;
     } else {
-      say("--- reduce parallelism test: PASS");
+      ctx.say("--- reduce parallelism test: PASS");
     }
     await all(rest);
     return ok;
@@ -184,11 +200,11 @@ const jobCount: MrTest = {
       .join("\n")
       .replace(/\n+$/, "");
     const ok = nt.trim() === "8";
-    if (ok) say("--- job count test: PASS");
+    if (ok) ctx.say("--- job count test: PASS");
     else {
-      say(`--- map jobs ran incorrect number of times (${nt.replace(/\n/g, " ")} != 8)`);
-      explain(seen());
-      say("--- job count test: FAIL");
+      ctx.say(`--- map jobs ran incorrect number of times (${nt.replace(/\n/g, " ")} != 8)`);
+      explain(ctx, seen());
+      ctx.say("--- job count test: FAIL");
     }
     await all([c, first[0]!, late[0]!]);
     return ok;
@@ -213,24 +229,26 @@ const earlyExit: MrTest = {
     // appears at all; the job must also have finished: one "file 1" line per input.
     const incomplete = firstDifference(atEnd, ctx.inputs.map((f) => `${f} 1`).sort(compareKeys));
     if (diff === undefined && incomplete === undefined) {
-      say("--- early exit test: PASS");
+      ctx.say("--- early exit test: PASS");
       return true;
     }
     if (diff !== undefined) {
-      say("--- output changed after first worker exited");
-      say(`    (${diff})`);
+      ctx.say("--- output changed after first worker exited");
+      ctx.say(`    (${diff})`);
     } else {
-      say("--- early exit output is not complete");
-      say(`    (${incomplete ?? ""})`);
+      ctx.say("--- early exit output is not complete");
+      ctx.say(`    (${incomplete ?? ""})`);
     }
-    explain(seen());
-    say("--- early exit test: FAIL");
+    explain(ctx, seen());
+    ctx.say("--- early exit test: FAIL");
     return false;
   },
 };
 
 const crash: MrTest = {
   name: "crash",
+  // Its restart loops leave moments with no worker alive.
+  watch: { workersGone: false },
   async run(ctx) {
     const want = await reference(ctx, "nocrash");
     const c = coordinator(ctx);
@@ -309,33 +327,46 @@ const lateWorker: MrTest = {
     const atExit = firstDifference(sortedNonEmpty(outputFiles(ctx.dir)), want);
     await all(ws);
     const observed = await watch.stop();
+    // The evidence first, then guesses that fit it: a half-written file explains an early
+    // or wrong output by itself; an early exit ends the job before the stalls repeat.
     let ok = true;
-    if (atExit !== undefined) {
-      say("--- the coordinator exited before the output was complete (a late completion report taken as new?)");
-      say(`    (${atExit})`);
-      ok = false;
-    }
-    for (const [key, s] of Object.entries(STALLS)) {
-      if (!existsSync(join(ctx.dir, stallMarker(key, s.times)))) {
-        say(`--- fewer than ${s.times} worker(s) stalled on key ${key}: tasks were not handed out again after 10 s?`);
-        ok = false;
-      }
-    }
+    const halfWritten: string[] = [];
     for (const [f, contents] of observed) {
       const final = existsSync(f) ? readFileSync(f, "utf8") : undefined;
       const partial = [...contents].find((text) => text !== final);
       if (partial !== undefined) {
-        say(`--- ${basename(f)} was seen with ${partial.length} bytes, but ends with ${final?.length ?? "no"} bytes: written in place, not atomically`);
-        ok = false;
+        halfWritten.push(`${basename(f)} was seen with ${partial.length} bytes, but ends with ${final?.length ?? "no"} bytes`);
+      }
+    }
+    if (halfWritten.length > 0) {
+      ctx.say("--- an mr-out file was seen half-written: write to a temporary file and rename it when complete");
+      for (const h of halfWritten) ctx.say(`    (${h})`);
+      ok = false;
+    }
+    if (atExit !== undefined) {
+      ctx.say(
+        halfWritten.length > 0
+          ? "--- the coordinator exited before the output was complete (see the half-written file above)"
+          : "--- the coordinator exited before the output was complete: did it take a late worker's report of a task " +
+              "it had already handed to another worker as new progress?",
+      );
+      ctx.say(`    (${atExit})`);
+      ok = false;
+    } else {
+      for (const [key, st] of Object.entries(STALLS)) {
+        if (!existsSync(join(ctx.dir, stallMarker(key, st.times)))) {
+          ctx.say(`--- fewer than ${st.times} worker(s) stalled on key ${key}: tasks were not handed out again after 10 s?`);
+          ok = false;
+        }
       }
     }
     if (seen().some((r) => r.exitCode !== 0 || r.timedOut)) {
-      say("--- a process did not exit cleanly");
+      ctx.say("--- a process did not exit cleanly");
       ok = false;
     }
     if (!ok) {
-      explain(seen());
-      say("--- late worker test: FAIL");
+      explain(ctx, seen());
+      ctx.say("--- late worker test: FAIL");
       return false;
     }
     return compareWith(ctx, want, "late worker", seen);

@@ -14,7 +14,8 @@ import { courseLikeCorpus } from "../framework/corpus.js";
 import { coordinatorSock } from "../transport/endpoint.js";
 import { gutenbergDir } from "../framework/paths.js";
 import { killEverything, ProcessGroup } from "../framework/launch.js";
-import { SUITE } from "./test-mr-suite.js";
+import { JobWatch } from "../framework/job-watch.js";
+import { SUITE, type SuiteContext } from "./test-mr-suite.js";
 import { say } from "../../labs-test/harness/say.js";
 
 interface Outcome {
@@ -87,14 +88,32 @@ async function runSuite(run: number, inputs: string[]): Promise<Outcome[]> {
     const group = new ProcessGroup();
     say(`*** Starting ${test.name} test.`);
     const t0 = clock.now();
+    const activityFile = join(base, "mr-activity");
+    rmSync(activityFile, { force: true });
+    const watch = new JobWatch({ dir, activityFile, clock, ...test.watch });
+    let stopped = false;
+    let failSaid = false;
+    const ctx: SuiteContext = {
+      dir, inputs, socket, group, clock, watch,
+      say: (line) => {
+        if (stopped) return;
+        if (line.endsWith("test: FAIL")) failSaid = true;
+        say(line);
+      },
+    };
     let passed: boolean;
     try {
-      passed = await test.run({ dir, inputs, socket, group, clock });
+      // A job that cannot finish fails now, with its likely cause, not at the 180 s limit.
+      passed = await Promise.race([test.run(ctx), watch.stuck]);
     } catch (e) {
-      say(`--- ${test.name} test: FAIL`);
-      say(`    (${(e as Error).message})`);
+      stopped = true;
+      // Its own check may have failed already while it waited for the processes to end.
+      if (!failSaid) say(`--- ${test.name} test: FAIL`);
+      say(`    (${failSaid ? "then stopped: " : ""}${(e as Error).message})`);
       passed = false;
     } finally {
+      stopped = true;
+      watch.stop();
       await group.dispose();
     }
     const seconds = Math.round((clock.now() - t0) / 100) / 10;

@@ -3,6 +3,7 @@
 import { createConnection } from "node:net";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { lstatSync, unlinkSync } from "node:fs";
+import { noteActivity } from "../framework/activity.js";
 import { z } from "zod";
 import { coordinatorEndpoint, describeEndpoint, type Endpoint } from "./endpoint.js";
 import { MAX_BODY_BYTES, PING_PATH, type ArgsOut, type Handlers, type MethodTable } from "./methods.js";
@@ -85,6 +86,7 @@ async function dispatch<M extends MethodTable>(
   }
   const reply = spec.reply.safeParse(out);
   if (!reply.success) throw new HttpError(500, `${name} produced an invalid reply: ${z.prettifyError(reply.error)}`);
+  noteActivity(name); // for the graded script's watch (mr/framework/activity.ts)
   return { status: 200, body: reply.data };
 }
 

@@ -1,6 +1,10 @@
 // Errors the shard controller's users see (framework side; tests import these).
 
-/** A request the servers refused as malformed (from the wire) or impossible (Join of a gid present). */
+/**
+ * A request the servers refused as malformed (from the wire) or impossible (a Join of a gid
+ * present). Refusing an impossible change is allowed, never required: the course's tests
+ * never ask for one (see shardctrler/common.ts).
+ */
 export const ErrInvalidArgs = "ErrInvalidArgs";
 
 /**

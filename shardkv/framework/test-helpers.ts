@@ -33,12 +33,14 @@ export class OpLog {
   }
 }
 
-// Counted calls: each completed call is one op in the stats; with a log, one history entry.
+// Counted calls: each completed call is one op in the stats and in the trace (the
+// timeline's clerk lanes); with a log, one history entry.
 
 export async function get(cfg: Config, ck: Clerk, key: string, log?: OpLog, cli = 0): Promise<string> {
   const start = now();
   const v = await ck.get(key);
   cfg.op();
+  cfg.traceOp(ck, { kind: "get", key, value: "", output: v, call: start, ret: now() });
   log?.append({ clientId: cli, input: { op: "get", key, value: "" }, call: start, output: { value: v }, return: now() });
   return v;
 }
@@ -47,6 +49,7 @@ export async function put(cfg: Config, ck: Clerk, key: string, value: string, lo
   const start = now();
   await ck.put(key, value);
   cfg.op();
+  cfg.traceOp(ck, { kind: "put", key, value, output: "", call: start, ret: now() });
   log?.append({ clientId: cli, input: { op: "put", key, value }, call: start, output: { value: "" }, return: now() });
 }
 
@@ -54,6 +57,7 @@ export async function append(cfg: Config, ck: Clerk, key: string, value: string,
   const start = now();
   await ck.append(key, value);
   cfg.op();
+  cfg.traceOp(ck, { kind: "append", key, value, output: "", call: start, ret: now() });
   log?.append({ clientId: cli, input: { op: "append", key, value }, call: start, output: { value: "" }, return: now() });
 }
 
