@@ -4,6 +4,7 @@
 // "ctrler<i>" and "server-<gid>-<i>"; makeEnd(name) hands out a fresh end to a name.
 // Time is the runtime's (virtual in tests); test randomness comes from the world's
 // "tester" stream, so one seed replays one run.
+import { PeerObserver } from "../labs-test/harness/observe-peers.js";
 import { Network, Server, Service, type ClientEnd } from "../labrpc/index.js";
 import { TestFrame, withFrame, type FrameCounters } from "../labs-test/harness/test-frame.js";
 import { randstring } from "../labs-test/harness/tester-rand.js";
@@ -29,6 +30,8 @@ interface Group {
   endnames: string[][];
   /** mendnames[i][k]: server i's end to controller k. */
   mendnames: string[][];
+  /** The group's Raft, for the safety monitors (each group is checked on its own). */
+  observer: PeerObserver;
 }
 
 export class Config extends TestFrame {
@@ -38,6 +41,8 @@ export class Config extends TestFrame {
   /** The tester's own controller clerk. */
   readonly mck: CtrlerClerk;
   private readonly ctrlers: (ShardCtrler | null)[] = [];
+  /** The controllers' Raft, for the safety monitors. */
+  private readonly ctrlerObserver: PeerObserver;
   private readonly groups: Group[] = [];
   private readonly start = now();
   /** Clerk calls completed through the counting wrappers (the ops figure of the stats). */
@@ -50,15 +55,32 @@ export class Config extends TestFrame {
     this.n = n;
     this.maxraftstate = maxraftstate;
     this.net = new Network();
+    // Not drawn in the trace (tracing: false): only monitored.
+    this.ctrlerObserver = new PeerObserver(NCTRLERS, (i) => this.ctrlers[i]?.rf ?? null, this.net, {
+      tracing: false,
+      safety: this.safety,
+      group: "controller",
+      gaps: true,
+      lanes: Array.from({ length: NCTRLERS }, (_, i) => this.ctrlerName(i)),
+    });
     for (let i = 0; i < NCTRLERS; i++) this.startCtrlerServer(i);
     this.mck = guardCtrlerClerk(makeCtrlerClerk(this.ctrlerEnds()));
     for (let gi = 0; gi < NGROUPS; gi++) {
+      const gid = 100 + gi;
+      const servers = new Array<ShardKV | null>(n).fill(null);
       const g: Group = {
-        gid: 100 + gi,
-        servers: new Array<ShardKV | null>(n).fill(null),
+        gid,
+        servers,
         saved: new Array<Persister | null>(n).fill(null),
         endnames: [],
         mendnames: [],
+        observer: new PeerObserver(n, (i) => servers[i]?.rf ?? null, this.net, {
+          tracing: false,
+          safety: this.safety,
+          group: `group ${gid}`,
+          gaps: true,
+          lanes: Array.from({ length: n }, (_, i) => this.serverName(gid, i)),
+        }),
       };
       this.groups.push(g);
       for (let i = 0; i < n; i++) this.startServer(gi, i);
@@ -130,6 +152,8 @@ export class Config extends TestFrame {
   setPersister(gi: number, i: number, p: Persister): void {
     if (this.groups[gi]!.servers[i] !== null) throw new Error(`harness: server ${gi}-${i} is running`);
     this.groups[gi]!.saved[i] = p;
+    // Its next incarnation is not bound by the terms its old disk held.
+    this.groups[gi]!.observer.group?.persistedStateReplaced(i);
   }
 
   // ---- controllers -----------------------------------------------------------------
@@ -146,7 +170,7 @@ export class Config extends TestFrame {
   private startCtrlerServer(i: number): void {
     const me = this.ctrlerName(i);
     const ends = Array.from({ length: NCTRLERS }, (_, j) => this.freshEnd(this.ctrlerName(j), me));
-    const sc = startCtrler(ends, i, makePersister(me));
+    const sc = this.ctrlerObserver.startService(i, () => startCtrler(ends, i, makePersister(me)), (s) => s.rf, 0);
     this.ctrlers[i] = sc;
     const srv = new Server();
     srv.addService(Service.fromReceiver("ShardCtrler", sc, { args: SHARDCTRLER_ARGS_SCHEMAS }));
@@ -205,6 +229,7 @@ export class Config extends TestFrame {
     // a fresh persister, in case the old instance keeps updating the old one.
     const p = g.saved[i];
     if (p !== null && p !== undefined) g.saved[i] = p.copy();
+    g.observer.crashing(i);
     g.servers[i]?.kill();
     g.servers[i] = null;
   }
@@ -233,10 +258,16 @@ export class Config extends TestFrame {
       this.net.enable(name, true);
     }
     const p = g.saved[i];
-    g.saved[i] = p === null || p === undefined ? makePersister(me) : p.copy();
+    const fresh = p === null || p === undefined;
+    g.saved[i] = fresh ? makePersister(me) : p.copy();
     // Ends this server makes to other groups are its own: they occupy its link.
     const makeEnd = (name: string): ClientEnd => this.freshEnd(name, me);
-    const kv = startServer(ends, i, g.saved[i]!, this.maxraftstate, g.gid, mends, makeEnd);
+    const kv = g.observer.startService(
+      i,
+      () => startServer(ends, i, g.saved[i]!, this.maxraftstate, g.gid, mends, makeEnd),
+      (s) => s.rf,
+      fresh ? 0 : undefined,
+    );
     g.servers[i] = kv;
     const srv = new Server();
     // Every method of the student's server (shard transfer RPCs are theirs to name); the
