@@ -40,7 +40,7 @@ export class Config extends TestFrame {
     this.maxraftstate = maxraftstate;
     this.net = new Network();
     this.kvservers = new Array<KVServer | null>(n).fill(null);
-    this.observer = new PeerObserver(n, (i) => this.kvservers[i]?.rf ?? null, this.net);
+    this.observer = new PeerObserver(n, (i) => this.kvservers[i]?.rf ?? null, this.net, { safety: this.safety, gaps: true });
     this.saved = new Array<Persister | null>(n).fill(null);
     this.endnames = Array.from({ length: n }, () => []);
     for (let i = 0; i < n; i++) this.startServer(i);
@@ -201,6 +201,7 @@ export class Config extends TestFrame {
     if (p !== null && p !== undefined) this.saved[i] = p.copy();
     const kv = this.kvservers[i];
     if (kv !== null && kv !== undefined) {
+      this.observer.crashing(i);
       kv.kill();
       this.kvservers[i] = null;
     }
@@ -212,8 +213,10 @@ export class Config extends TestFrame {
     const { names, ends } = this.makeEnds(i);
     this.endnames[i] = names;
     const p = this.saved[i];
-    this.saved[i] = p === null || p === undefined ? makePersister(i) : p.copy();
-    const kv = startKVServer(ends, i, this.saved[i]!, this.maxraftstate);
+    const fresh = p === null || p === undefined;
+    this.saved[i] = fresh ? makePersister(i) : p.copy();
+    // A fresh server applies from index 1; a restarted one from its own snapshot, unknown here.
+    const kv = this.observer.startService(i, () => startKVServer(ends, i, this.saved[i]!, this.maxraftstate), (s) => s.rf, fresh ? 0 : undefined);
     this.observer.traceStarts(i, kv.rf); // the server's Start() calls and their results, in the trace
     this.kvservers[i] = kv;
     const srv = new Server();

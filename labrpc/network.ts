@@ -114,6 +114,7 @@ export class Network {
   /** The machine each owned end sends from (its disk and link: runtime/host.ts). */
   private readonly hosts = new Map<Name, Host>();
   private readonly activity: Array<(lane: Name) => void> = [];
+  private readonly responded: Array<(server: Name, svcMeth: string) => void> = [];
   private totalCount = 0;
   private totalBytes = 0;
   private rpcSeq = 0;
@@ -233,10 +234,20 @@ export class Network {
   /**
    * Call fn with a lane (sender or receiver) after each RPC is sent or handled: the
    * harness samples peers' state there, so the trace follows role and term changes of
-   * any solution without a timer of its own. Only called while tracing.
+   * any solution without a timer of its own.
    */
   onActivity(fn: (lane: Name) => void): void {
     this.activity.push(fn);
+  }
+
+  /**
+   * Call fn(server, "Service.Method") each time a handler has returned its reply and its
+   * server is still the one it ran on (not crashed or replaced meanwhile), whether or not
+   * the reply reaches the caller: the moment the server has answered. The safety monitors
+   * sample the server there.
+   */
+  onResponded(fn: (server: Name, svcMeth: string) => void): void {
+    this.responded.push(fn);
   }
 
   private touched(lane: Name): void {
@@ -304,10 +315,8 @@ export class Network {
     const requestHold = this.requestHolds.get(endName);
     const tr = this.tracer.enabled ? this.tracer : undefined;
     const from = this.laneOf(endName);
-    if (tr !== undefined) {
-      tr.event(from, "rpc", { id, to: serverName ?? null, m: svcMeth, bytes: argBytes });
-      this.touched(from);
-    }
+    if (tr !== undefined) tr.event(from, "rpc", { id, to: serverName ?? null, m: svcMeth, bytes: argBytes });
+    if (this.activity.length > 0) this.touched(from);
 
     if (!enabled || serverName === undefined || server === undefined || server === null) {
       // Simulate no reply and an eventual timeout.
@@ -337,7 +346,10 @@ export class Network {
     tr?.event(serverName, "deliver", { id });
     if (this.duplicates) this.maybeDuplicate(id, serverName, server, svcMeth, argsText);
     const outcome = await this.runHandler(endName, serverName, server, svcMeth, argsText);
-    if (tr !== undefined) this.touched(serverName);
+    if (this.activity.length > 0) this.touched(serverName);
+    if (this.responded.length > 0 && outcome.kind === "reply" && this.servers.get(serverName) === server) {
+      for (const fn of this.responded) fn(serverName, svcMeth);
+    }
     if (outcome.kind === "error") throw outcome.err;
     if (outcome.kind === "dead" || this.isServerDead(endName, serverName, server)) {
       tr?.event(from, "drop", { id, why: "server dead or link down" });

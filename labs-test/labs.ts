@@ -116,8 +116,11 @@ export const PARTS: LabPart[] = [
       "TestSnapshotInstallCrash2D", "TestSnapshotInstallUnCrash2D", "TestSnapshotAllCrash2D",
     ],
     extraTests: ["TestOldSnapshot2D"],
-    // The graded 2A-2D tests on an independently written Raft: with the last Raft part.
-    referenceTests: { files: ["raft/reference/student-raft.test.ts", "raft/reference/planted-bugs.test.ts"] },
+    // The graded 2A-2D tests on an independently written Raft, the planted bugs and the safety
+    // monitors end to end: with the last Raft part.
+    referenceTests: {
+      files: ["raft/reference/student-raft.test.ts", "raft/reference/planted-bugs.test.ts", "raft/reference/safety-monitor.test.ts"],
+    },
     points: 25,
   },
   {
@@ -136,7 +139,9 @@ export const PARTS: LabPart[] = [
       "TestStaleRead3A", "TestWaiterOtherLeaderOp3A", "TestBadClerkArgs3A", "TestClerkAfterBadArgs3A",
       "TestMalformedRpcArgs3A", "TestMalformedRpcArgsCluster3A", "TestLeaderDiesUnderWrite3A",
     ],
-    referenceTests: { files: ["kvraft/reference/bad-input.test.ts", "kvraft/reference/timeline-browser.test.ts"] },
+    referenceTests: {
+      files: ["kvraft/reference/bad-input.test.ts", "kvraft/reference/timeline-browser.test.ts", "kvraft/reference/safety-monitor.test.ts"],
+    },
     points: 50,
   },
   {
@@ -175,7 +180,9 @@ export const PARTS: LabPart[] = [
       "TestAppendExactlyOnce4B", "TestWholeGroupRestart4B", "TestNoSkippedConfigs4B", "TestLinearizable4B",
       "TestBadInput4B",
     ],
-    referenceTests: { files: ["shardkv/reference/bad-input.test.ts", "shardkv/reference/timeline-browser.test.ts"] },
+    referenceTests: {
+      files: ["shardkv/reference/bad-input.test.ts", "shardkv/reference/timeline-browser.test.ts", "shardkv/reference/safety-monitor.test.ts"],
+    },
     points: 60,
   },
   {

@@ -75,7 +75,7 @@ export class Config extends TestFrame {
     this.n = n;
 
     this.net = new Network();
-    this.observer = new PeerObserver(n, (i) => this.rafts[i] ?? null, this.net);
+    this.observer = new PeerObserver(n, (i) => this.rafts[i] ?? null, this.net, { safety: this.safety });
     this.rafts = new Array<RaftPeer | null>(n).fill(null);
     this.applyErr = new Array<string>(n).fill("");
     this.connected = new Array<boolean>(n).fill(false);
@@ -209,6 +209,7 @@ export class Config extends TestFrame {
     if (old !== null && old !== undefined) this.saved[i] = old.copy();
     const rf = this.rafts[i];
     if (rf !== null && rf !== undefined) {
+      this.observer.crashing(i);
       rf.kill();
       this.rafts[i] = null;
       this.observer.sample();
@@ -243,8 +244,13 @@ export class Config extends TestFrame {
     }
 
     this.lastApplied[i] = 0;
+    // Where this incarnation's applied point starts, for the safety monitors: 0 on a first
+    // start, the snapshot's index where one is restored; unknown on a restart without one
+    // (the course lets a restarted Raft apply again from 1, or go on from where it was).
+    let appliedThrough: number | undefined = 0;
     const p = this.saved[i];
     if (p !== null && p !== undefined) {
+      appliedThrough = undefined;
       const copy = p.copy();
       this.saved[i] = copy;
       const snapshot = copy.readSnapshot();
@@ -252,6 +258,7 @@ export class Config extends TestFrame {
         // Mimic the KV server: load the snapshot before Raft starts.
         const err = this.ingestSnap(i, snapshot, -1);
         if (err !== "") this.fatal(err);
+        appliedThrough = this.lastApplied[i];
       }
     } else {
       this.saved[i] = makePersister(i);
@@ -260,6 +267,7 @@ export class Config extends TestFrame {
 
     const applyCh = new Channel<ApplyMsg>();
     const rf = this.observer.traceStarts(i, this.maker.make(ends, i, persister, applyCh));
+    this.observer.started(i, rf, [applyCh as Channel<unknown>], appliedThrough);
     this.rafts[i] = rf;
     void applier(i, applyCh);
 

@@ -18,10 +18,37 @@ interface Sender<T> {
   reject: (e: unknown) => void;
 }
 
+/** Set only during watchChannelsMadeDuring's synchronous call. */
+let madeWatcher: ((ch: Channel<unknown>) => void) | undefined;
+
+/**
+ * Framework only (the harness's safety monitors): run fn, and pass every Channel made
+ * during its synchronous part to watcher (a service's applyCh, made in its start
+ * function). Returns fn's result; throws what fn throws.
+ */
+export function watchChannelsMadeDuring<R>(fn: () => R, watcher: (ch: Channel<unknown>) => void): R {
+  const outer = madeWatcher;
+  madeWatcher = watcher;
+  try {
+    return fn();
+  } finally {
+    madeWatcher = outer;
+  }
+}
+
 export class Channel<T> {
   private senders: Sender<T>[] = [];
   private receivers: ((r: IteratorResult<T, undefined>) => void)[] = [];
   private closed = false;
+  /**
+   * Framework only (the harness's safety monitors): sees each value at the moment a
+   * receiver takes it, before the receiver runs. It must only observe.
+   */
+  onTaken: ((value: T) => void) | undefined = undefined;
+
+  constructor() {
+    if (madeWatcher !== undefined) madeWatcher(this as Channel<unknown>);
+  }
 
   send(value: T): Promise<void> {
     const taken = this.hand(value);
@@ -34,6 +61,7 @@ export class Channel<T> {
     if (this.closed) return Promise.reject(new ChannelClosed());
     const r = this.receivers.shift();
     if (r !== undefined) {
+      this.onTaken?.(value);
       r({ value, done: false });
       return Promise.resolve();
     }
@@ -44,6 +72,7 @@ export class Channel<T> {
   recv(): Promise<IteratorResult<T, undefined>> {
     const s = this.senders.shift();
     if (s !== undefined) {
+      this.onTaken?.(s.value);
       s.resolve();
       return Promise.resolve({ value: s.value, done: false });
     }

@@ -45,6 +45,8 @@ export class SimClock implements Clock {
   private t = 0;
   private readonly queue = new EventQueue();
   private stopped = false;
+  /** Called after each event once its microtasks have run (afterEachEvent). */
+  private readonly settledHooks: Array<() => boolean> = [];
   events = 0;
 
   now(): number {
@@ -67,6 +69,18 @@ export class SimClock implements Clock {
   stop(): void {
     this.stopped = true;
     this.queue.clear();
+  }
+
+  /**
+   * Framework only (the harness's safety monitors): call fn after every event, once every
+   * microtask the event caused has run, before the next event starts — the moments at
+   * which a world's state is settled. fn must only observe: it must not schedule, await
+   * or draw anything, and it must not throw (a throw ends the world). fn returns true when
+   * it failed the test: the microtasks that failure set off then run before any further
+   * event, so the test ends at the virtual time of the event that showed the failure.
+   */
+  afterEachEvent(fn: () => boolean): void {
+    this.settledHooks.push(fn);
   }
 
   /**
@@ -116,6 +130,11 @@ export class SimClock implements Clock {
             else resolve(value as T);
             return;
           }
+          const hooks = this.settledHooks;
+          let stop = false;
+          for (let i = 0; i < hooks.length; i++) if (hooks[i]!()) stop = true;
+          // The next step comes after every microtask the failure queued.
+          if (stop) return;
           const ev = this.queue.pop();
           if (ev === undefined) {
             throw new SimulationStalled(

@@ -3,6 +3,7 @@
 // "Raft" services; clerks get fresh ends in shuffled order. No stats lines in this lab:
 // the course prints only each sub-test's title and "  ... Passed" (begin/end, the failure
 // latch and the 120 s limit come from the shared frame, labs-test/harness/test-frame.ts).
+import { PeerObserver } from "../labs-test/harness/observe-peers.js";
 import { Network, Server, Service, type ClientEnd } from "../labrpc/index.js";
 import { TestFrame, withFrame, type FrameCounters } from "../labs-test/harness/test-frame.js";
 import { randstring, shuffle } from "../labs-test/harness/tester-rand.js";
@@ -19,12 +20,15 @@ export class Config extends TestFrame {
   private readonly saved: (Persister | null)[];
   /** endnames[i][j]: server i's end to server j. */
   private readonly endnames: string[][];
+  /** The controllers' Raft, for the safety monitors (not drawn in the trace). */
+  private readonly observer: PeerObserver;
 
   constructor(n: number, unreliable: boolean) {
     super({ peers: n, style: "plain" });
     this.n = n;
     this.net = new Network();
     this.servers = new Array<ShardCtrler | null>(n).fill(null);
+    this.observer = new PeerObserver(n, (i) => this.servers[i]?.rf ?? null, this.net, { tracing: false, safety: this.safety, gaps: true });
     this.saved = new Array<Persister | null>(n).fill(null);
     this.endnames = Array.from({ length: n }, () => []);
     for (let i = 0; i < n; i++) this.startServer(i);
@@ -91,6 +95,7 @@ export class Config extends TestFrame {
     this.net.deleteServer(i);
     const p = this.saved[i];
     if (p !== null && p !== undefined) this.saved[i] = p.copy();
+    this.observer.crashing(i);
     this.servers[i]?.kill();
     this.servers[i] = null;
   }
@@ -107,8 +112,9 @@ export class Config extends TestFrame {
     }
     this.endnames[i] = names;
     const p = this.saved[i];
-    this.saved[i] = p === null || p === undefined ? makePersister(i) : p.copy();
-    const sc = startServer(ends, i, this.saved[i]!);
+    const fresh = p === null || p === undefined;
+    this.saved[i] = fresh ? makePersister(i) : p.copy();
+    const sc = this.observer.startService(i, () => startServer(ends, i, this.saved[i]!), (s) => s.rf, fresh ? 0 : undefined);
     this.servers[i] = sc;
     const srv = new Server();
     // Every method of the student's server, as the course's MakeService; the course's

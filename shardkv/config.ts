@@ -33,6 +33,8 @@ interface Group {
   endnames: string[][];
   /** mendnames[i][k]: server i's end to controller k. */
   mendnames: string[][];
+  /** The group's Raft, for the safety monitors (each group is checked on its own). */
+  observer: PeerObserver;
 }
 
 export class Config extends TestFrame {
@@ -42,6 +44,8 @@ export class Config extends TestFrame {
   /** The tester's own controller clerk. */
   readonly mck: CtrlerClerk;
   private readonly ctrlers: (ShardCtrler | null)[] = [];
+  /** The controllers' Raft, for the safety monitors. */
+  private readonly ctrlerObserver: PeerObserver;
   private readonly groups: Group[] = [];
   private readonly start = now();
   /** Clerk calls completed through the counting wrappers (the ops figure of the stats). */
@@ -51,7 +55,6 @@ export class Config extends TestFrame {
   /** Each clerk's host and lane (ck0, ck1, …), in the order they were made. */
   private readonly clerkLanes = new Map<Clerk, string>();
   /** Roles and terms of the controllers and of every group's servers, whatever the solution traces. */
-  private readonly observers: PeerObserver[] = [];
 
   constructor(n: number, unreliable: boolean, maxraftstate: number) {
     super({ peers: n, style: "plain" });
@@ -59,21 +62,33 @@ export class Config extends TestFrame {
     this.maxraftstate = maxraftstate;
     this.net = new Network();
     for (let i = 0; i < NCTRLERS; i++) world().nameHost(this.ctrlerName(i), { group: "ctrler", peer: i });
-    this.observers.push(new PeerObserver(NCTRLERS, (i) => this.ctrlers[i]?.rf ?? null, this.net, (i) => this.ctrlerName(i)));
+    this.ctrlerObserver = new PeerObserver(NCTRLERS, (i) => this.ctrlers[i]?.rf ?? null, this.net, {
+      safety: this.safety,
+      group: "controller",
+      gaps: true,
+      lanes: Array.from({ length: NCTRLERS }, (_, i) => this.ctrlerName(i)),
+    });
     for (let i = 0; i < NCTRLERS; i++) this.startCtrlerServer(i);
     // The tester's own controller clerk draws on the tester's lane.
     this.mck = withHost("tester", () => hosted(guardCtrlerClerk(makeCtrlerClerk(this.ctrlerEnds())), "tester"));
     for (let gi = 0; gi < NGROUPS; gi++) {
+      const gid = 100 + gi;
+      const servers = new Array<ShardKV | null>(n).fill(null);
       const g: Group = {
-        gid: 100 + gi,
-        servers: new Array<ShardKV | null>(n).fill(null),
+        gid,
+        servers,
         saved: new Array<Persister | null>(n).fill(null),
         endnames: [],
         mendnames: [],
+        observer: new PeerObserver(n, (i) => servers[i]?.rf ?? null, this.net, {
+          safety: this.safety,
+          group: `group ${gid}`,
+          gaps: true,
+          lanes: Array.from({ length: n }, (_, i) => this.serverName(gid, i)),
+        }),
       };
       this.groups.push(g);
       for (let i = 0; i < n; i++) world().nameHost(this.serverName(g.gid, i), { group: `gid ${g.gid}`, peer: i });
-      this.observers.push(new PeerObserver(n, (i) => g.servers[i]?.rf ?? null, this.net, (i) => this.serverName(g.gid, i)));
       for (let i = 0; i < n; i++) this.startServer(gi, i);
     }
     this.net.setReliable(!unreliable);
@@ -144,6 +159,8 @@ export class Config extends TestFrame {
   setPersister(gi: number, i: number, p: Persister): void {
     if (this.groups[gi]!.servers[i] !== null) throw new Error(`harness: server ${gi}-${i} is running`);
     this.groups[gi]!.saved[i] = p;
+    // Its next incarnation is not bound by the terms its old disk held.
+    this.groups[gi]!.observer.group?.persistedStateReplaced(i);
   }
 
   // ---- controllers -----------------------------------------------------------------
@@ -160,7 +177,7 @@ export class Config extends TestFrame {
   private startCtrlerServer(i: number): void {
     const me = this.ctrlerName(i);
     const ends = Array.from({ length: NCTRLERS }, (_, j) => this.freshEnd(this.ctrlerName(j), me));
-    const sc = withHost(me, () => startCtrler(ends, i, makePersister(me)));
+    const sc = this.ctrlerObserver.startService(i, () => withHost(me, () => startCtrler(ends, i, makePersister(me))), (s) => s.rf, 0);
     this.ctrlers[i] = sc;
     const srv = new Server();
     srv.addService(Service.fromReceiver("ShardCtrler", sc, { args: SHARDCTRLER_ARGS_SCHEMAS }));
@@ -240,10 +257,11 @@ export class Config extends TestFrame {
     // a fresh persister, in case the old instance keeps updating the old one.
     const p = g.saved[i];
     if (p !== null && p !== undefined) g.saved[i] = p.copy();
+    g.observer.crashing(i);
     const kv = g.servers[i];
     withHost(me, () => kv?.kill());
     g.servers[i] = null;
-    this.observers[1 + gi]?.sample();
+    g.observer.sample();
   }
 
   startServer(gi: number, i: number): void {
@@ -270,10 +288,16 @@ export class Config extends TestFrame {
       this.net.enable(name, true);
     }
     const p = g.saved[i];
-    g.saved[i] = p === null || p === undefined ? makePersister(me) : p.copy();
+    const fresh = p === null || p === undefined;
+    g.saved[i] = fresh ? makePersister(me) : p.copy();
     // Ends this server makes to other groups are its own: they occupy its link.
     const makeEnd = (name: string): ClientEnd => this.freshEnd(name, me);
-    const kv = withHost(me, () => startServer(ends, i, g.saved[i]!, this.maxraftstate, g.gid, mends, makeEnd));
+    const kv = g.observer.startService(
+      i,
+      () => withHost(me, () => startServer(ends, i, g.saved[i]!, this.maxraftstate, g.gid, mends, makeEnd)),
+      (s) => s.rf,
+      fresh ? 0 : undefined,
+    );
     g.servers[i] = kv;
     const srv = new Server();
     // Every method of the student's server (shard transfer RPCs are theirs to name); the
@@ -281,7 +305,7 @@ export class Config extends TestFrame {
     srv.addService(Service.fromReceiver("ShardKV", kv, { args: SHARDKV_ARGS_SCHEMAS }));
     srv.addService(Service.fromReceiver("Raft", kv.rf));
     this.net.addServer(this.serverName(g.gid, i), srv);
-    this.observers[1 + gi]?.sample();
+    g.observer.sample();
   }
 
   startGroup(gi: number): void {

@@ -26,7 +26,11 @@
 //     checkFinished() tells detached tasks that the test is over;
 //   - withFrame(cfg, body): make_config + `defer cfg.cleanup()` — runs body, fails at the
 //     first latched failure even while body waits, always cleans up, reports the body's
-//     own error first.
+//     own error first;
+//   - safety: the run's safety monitors (safety-monitor.ts), undefined when
+//     LABS_SAFETY_MONITORS=off. A harness that runs Raft gives each Raft group a
+//     PeerObserver with { safety: this.safety } (observe-peers.ts); a violation fails the
+//     test through fail() at the event that showed it. cleanup() stops them before shutdown().
 // The tester's randomness lives beside this in tester-rand.ts (randstring, randn,
 // randomCommand, shuffle), all from the world's "tester" stream.
 import { after, now, type Timer } from "../../runtime/index.js";
@@ -34,6 +38,7 @@ import { RealClock } from "../../runtime/real-clock.js";
 import { FailureLatch } from "./failure-latch.js";
 import { passedLine, type PassedStyle } from "./passed-line.js";
 import { say } from "./say.js";
+import { monitorsEnabled, SafetyMonitor } from "./safety-monitor.js";
 import { recordStats } from "./stats-sink.js";
 
 /** The course's per-test limit, in runtime-clock ms (virtual in simulated mode). */
@@ -76,6 +81,8 @@ export abstract class TestFrame {
   private t0 = 0;
   private wall = new RealClock();
   private c0: FrameCounters = { rpcs: 0, bytes: 0, ops: 0 };
+  /** The safety monitors of this run (see the file header); undefined when switched off. */
+  readonly safety: SafetyMonitor | undefined = monitorsEnabled() ? new SafetyMonitor({ report: (v) => this.fail(v) }) : undefined;
 
   /** Throws RangeError unless peers is a non-negative integer. */
   protected constructor(opts: FrameOptions) {
@@ -177,6 +184,7 @@ export abstract class TestFrame {
     if (!this.finished) {
       this.finished = true;
       this.watchdog.cancel();
+      this.safety?.stop();
       this.shutdown();
       this.latch.release();
     }

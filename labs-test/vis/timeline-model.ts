@@ -11,6 +11,8 @@ export const KNOWN_KINDS: ReadonlySet<string> = new Set([
   // harness
   "host", "state", "start-call", "applied", "op", "porcupine", "crash", "start", "connect", "disconnect",
   "unreliable", "long-reordering", "fail",
+  // the safety monitors: a violation, on the lane of each peer it names
+  "safety",
   // persister, runtime
   "persist", "note",
   // our reference solutions

@@ -10,12 +10,15 @@ function escapeHtml(s: string): string {
 /** The whole page for one model, as a string. */
 export function renderTimelinePage(model: TimelineModel): string {
   // The raw events go in their own element, parsed only when a click needs their fields;
-  // notes' texts, which the first view draws, ride along with the drawing data.
+  // notes' texts and safety violations' rules, which the first view draws, ride along
+  // with the drawing data.
   const { events, ...drawing } = model;
   const notes: Record<number, string> = {};
   const noteKind = model.markKinds.indexOf("note");
+  const safetyKind = model.markKinds.indexOf("safety");
   model.marks.kind.forEach((k, j) => {
     if (k === noteKind) notes[j] = String(events[model.marks.ev[j]!]?.text ?? "");
+    if (k === safetyKind) notes[j] = `safety: ${String(events[model.marks.ev[j]!]?.rule ?? "")}`;
   });
   const json = scriptJson({ ...drawing, notes, eventCount: events.length });
   const eventsJson = scriptJson(events);
