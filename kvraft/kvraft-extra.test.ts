@@ -192,13 +192,17 @@ graded("TestDisplacedHandlerAnswers3A", async () => {
       const n = await leaderAfter(cfg, cfg.all().filter((i) => i !== l), tl);
       const [p, q, r] = cfg.all().filter((i) => i !== l && i !== n) as [number, number, number];
       groups(cfg, [n], [p], [q], [r], [l]);
+      const size = cfg.persister(n)!.raftStateSize();
       const ckN = cfg.makeClient([n]);
       const putN = cfg.go(async () => {
         await ckN.put(`n${round}`, "x");
         cfg.op();
       });
-      await sleep(electionTimeout / 10); // N has its op at index i
+      // N has its op at index i once its saved state grows (its Clerk may try the other,
+      // cut-off servers first); N, cut off, may stop leading after an election timeout.
+      for (const t0 = now(); cfg.persister(n)!.raftStateSize() === size && now() - t0 < 0.9 * electionTimeout; ) await sleep(10);
       groups(cfg, [n, p, l], [q], [r]);
+      cfg.connectClient(ckN, [n, p, l]); // whoever leads them, N's Clerk completes
       await putN;
 
       // (c): the Clerk whose op was at index i retries, and its op commits at i+1.

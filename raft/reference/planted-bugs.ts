@@ -81,11 +81,16 @@ export interface Tally {
 /** A scratch copy of the repository holding bug (its solution, its edits); the caller removes dir. */
 function plantedTree(bug: PlantedBug): string {
   const dir = mkdtempSync(path.join(tmpdir(), `planted-${bug.solution}-${bug.name}-`));
-  copyRepo(dir);
-  const files = new Set(plantedFiles(bug));
-  if (bug.solution === "student") files.add(RAFT);
-  for (const file of files) writeFileSync(path.join(dir, file), plant(bug, pristine(bug, file), file));
-  return dir;
+  try {
+    copyRepo(dir);
+    const files = new Set(plantedFiles(bug));
+    if (bug.solution === "student") files.add(RAFT);
+    for (const file of files) writeFileSync(path.join(dir, file), plant(bug, pristine(bug, file), file));
+    return dir;
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
 }
 
 /**
@@ -121,6 +126,9 @@ async function runnerTally(dir: string, bug: PlantedBug, run: string, seed: numb
   return { passed: Number(m[1]), runs: Number(m[1]) + Number(m[2]) };
 }
 
+/** Wall-time bound on one bug's in-process run (a loaded machine is slow, not stuck). */
+const IN_PROCESS_WALL_MS = 15 * 60 * 1000;
+
 /** in-process.ts's lines: `<test name> ok …` or `<test name> FAIL …`, one per test and seed. */
 const RESULT_LINE = /^(Test\S+)\s+(ok|FAIL)\b/gm;
 
@@ -130,7 +138,10 @@ async function inProcessTally(dir: string, bug: PlantedBug, run: string, seed: n
     env: { FORCE_COLOR: "0", VIS: "off" },
     reject: false,
     all: true,
+    // A world ends at its virtual limit; only a plant that spins without yielding gets here.
+    timeout: IN_PROCESS_WALL_MS,
   });
+  if (r.timedOut) throw new Error(`planted bug ${bugId(bug)}: in-process.ts ran over ${IN_PROCESS_WALL_MS / 1000} s of wall time:\n${r.all ?? ""}`);
   const results = [...(r.stderr ?? "").matchAll(RESULT_LINE)];
   if (results.length === 0) throw new Error(`planted bug ${bugId(bug)}: in-process.ts printed no result:\n${r.all ?? ""}`);
   return { passed: results.filter((m) => m[2] === "ok").length, runs: results.length };
