@@ -22,7 +22,11 @@
 //   net.setDuplicates(true)             -- ours, off by default: some requests reach their server again, up to 2 s later
 //   net.holdReplies(endname, true)      -- ours, off by default: replies to that end's calls from now on wait in the
 //                                          network (handlers have run) until holdReplies(endname, false) lets them all
-//                                          arrive, even over a link cut since; RpcError for an unknown end
+//                                          arrive, even over a link cut since, in the order of their calls
+//                                          (holdReplies(endname, false, "newest-first"): reversed); RpcError for an unknown end
+//   net.detachHeldReplies(endname)      -- ours: the replies held so far wait for the function it returns, while later
+//                                          calls' replies stay held until holdReplies(endname, false)
+//   net.detachHeldRequests(endname)     -- the same for held requests
 //   net.holdRequests(endname, true)    -- ours, off by default: requests on that end from now on wait in the network
 //                                          before delivery (no handler has run) until holdRequests(endname, false)
 //                                          delivers them all, even over a link cut since (not to a replaced server)
@@ -87,7 +91,7 @@
 // calls and re-encodes only what changed (README, "What encoding costs"); EncodedArray is
 // that incremental array encoding, for a Raft whose entries never change in place.
 
-export { Network, ClientEnd, type CallResult, type Name } from "./network.js";
+export { Network, ClientEnd, type CallResult, type Name, type ReleaseOrder } from "./network.js";
 export { Server } from "./server.js";
 export { Service, RpcError, type ServiceOptions } from "./service.js";
 export { NOT_HANDLERS, reflectHandlers } from "./reflect.js";

@@ -313,7 +313,7 @@ graded("TestHeldReplies", async () => {
   const t0 = now();
   net.holdReplies("end1-99", false);
   expect(await Promise.all(held)).toEqual([2, 3, 4].map((i) => ({ ok: true, reply: `handler2-${i}` })));
-  expect([...settled].sort()).toEqual([2, 3, 4]);
+  expect(settled).toEqual([2, 3, 4]); // in the order the calls were made
   // At once: no network delay, no timeout (on the wall clock, only the time the code itself takes).
   if (world().clock.mode === "simulated") expect(now() - t0).toBe(0);
   else expect(now() - t0).toBeLessThan(100);
@@ -321,6 +321,35 @@ graded("TestHeldReplies", async () => {
   // After the release nothing is held.
   net.enable("end1-99", true);
   expect(await e.call<string>("JunkServer.Handler2", 5)).toEqual({ ok: true, reply: "handler2-5" });
+
+  // Released newest first: a later call's reply arrives before an earlier one's.
+  net.holdReplies("end1-99", true);
+  const reordered: number[] = [];
+  const later = [10, 11, 12].map((i) => e.call<string>("JunkServer.Handler2", i).then((r) => {
+    reordered.push(i);
+    return r;
+  }));
+  await sleep(1000);
+  net.holdReplies("end1-99", false, "newest-first");
+  expect(await Promise.all(later)).toEqual([10, 11, 12].map((i) => ({ ok: true, reply: `handler2-${i}` })));
+  expect(reordered).toEqual([12, 11, 10]);
+
+  // A detached window: its replies wait for their own release, after later calls' replies.
+  net.holdReplies("end1-99", true);
+  const batches: number[] = [];
+  const call = (i: number): Promise<unknown> => e.call<string>("JunkServer.Handler2", i).then(() => batches.push(i));
+  const first = [20, 21].map(call);
+  await sleep(1000);
+  const releaseFirst = net.detachHeldReplies("end1-99");
+  const second = [22, 23].map(call);
+  await sleep(1000);
+  net.holdReplies("end1-99", false);
+  await Promise.all(second);
+  expect(batches).toEqual([22, 23]);
+  releaseFirst("newest-first");
+  await Promise.all(first);
+  expect(batches).toEqual([22, 23, 21, 20]);
+  expect(() => net.detachHeldReplies("end1-99")).toThrow(/not held/);
 
   // cleanup() ends a hold: a held call fails instead of waiting forever.
   net.holdReplies("end1-99", true);
@@ -360,6 +389,19 @@ graded("TestHeldRequests", async () => {
   net.holdRequests("end1-99", false);
   expect(await Promise.all(held)).toEqual([2, 3, 4].map((i) => ({ ok: true, reply: `handler2-${i}` })));
   expect(js.log2).toEqual([9, 2, 3, 4]);
+
+  // A detached window of requests reaches the server only when released, after later ones.
+  net.holdRequests("end1-99", true);
+  const old = e.call<string>("JunkServer.Handler2", 30);
+  await sleep(100);
+  const releaseOld = net.detachHeldRequests("end1-99");
+  net.holdRequests("end1-99", false);
+  expect(await e.call<string>("JunkServer.Handler2", 31)).toEqual({ ok: true, reply: "handler2-31" });
+  expect(js.log2).not.toContain(30);
+  releaseOld();
+  expect(await old).toEqual({ ok: true, reply: "handler2-30" });
+  expect(js.log2.slice(-2)).toEqual([31, 30]);
+  expect(() => net.detachHeldRequests("end1-99")).toThrow(/not held/);
 
   // A held request never reaches a server that was replaced meanwhile: the call fails.
   net.holdRequests("end1-99", true);

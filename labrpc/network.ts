@@ -50,25 +50,39 @@ function back(caller: string | undefined, r: CallResult<unknown>): CallResult<un
   return r;
 }
 
-/** A hold on one end's messages (holdReplies, holdRequests): what lets them go. */
-interface Hold {
-  released: Promise<void>;
-  release: () => void;
+/**
+ * A hold on one end's messages (holdReplies, holdRequests): the messages waiting behind it,
+ * each with its RPC's number (the order its call was made), and what lets them go.
+ */
+class Hold {
+  private readonly waiting: Array<{ id: number; go: () => void }> = [];
+  private released = false;
+
+  /** Resolves once the hold is let go (at once if it has been). id: the RPC's number. */
+  wait(id: number): Promise<void> {
+    if (this.released) return Promise.resolve();
+    return new Promise<void>((go) => this.waiting.push({ id, go }));
+  }
+
+  /** Let every waiting message go, in the order their calls were made (or the reverse). */
+  release(order: ReleaseOrder = "oldest-first"): void {
+    this.released = true;
+    const sign = order === "oldest-first" ? 1 : -1;
+    for (const w of this.waiting.splice(0).sort((a, b) => sign * (a.id - b.id))) w.go();
+  }
 }
 
-/** Turn a hold on endName on (a no-op if on) or off (releasing what it held) in holds. */
-function setHold(holds: Map<Name, Hold>, endName: Name, yes: boolean): void {
+/** Which held message a release delivers first: the one whose call was made first, or last. */
+export type ReleaseOrder = "oldest-first" | "newest-first";
+
+/** Turn a hold on endName on (a no-op if on) or off (releasing what it held, in order) in holds. */
+function setHold(holds: Map<Name, Hold>, endName: Name, yes: boolean, order?: ReleaseOrder): void {
   const h = holds.get(endName);
   if (yes) {
-    if (h !== undefined) return;
-    let release = (): void => {};
-    const released = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    holds.set(endName, { released, release });
+    if (h === undefined) holds.set(endName, new Hold());
   } else if (h !== undefined) {
     holds.delete(endName);
-    h.release();
+    h.release(order);
   }
 }
 
@@ -98,6 +112,8 @@ export class Network {
   private dupRand: Rand | undefined;
   /** Ends whose replies are held back (holdReplies), each with what lets its held replies go. */
   private readonly holds = new Map<Name, Hold>();
+  /** Windows of held replies or requests split off by detachHeldReplies/Requests, until released. */
+  private readonly detached = new Set<Hold>();
   /** Ends whose requests are held back before delivery (holdRequests). */
   private readonly requestHolds = new Map<Name, Hold>();
   private readonly ends = new Map<Name, ClientEnd>();
@@ -131,8 +147,9 @@ export class Network {
   cleanup(): void {
     this.isCleanedUp = true;
     // Held messages must not leave their callers waiting forever: they fail (see process).
-    for (const h of this.holds.values()) h.release();
+    for (const h of [...this.holds.values(), ...this.detached]) h.release();
     this.holds.clear();
+    this.detached.clear();
     for (const h of this.requestHolds.values()) h.release();
     this.requestHolds.clear();
   }
@@ -167,23 +184,59 @@ export class Network {
    * Held replies (ours; off by default, as in the course): while on for endName, the reply
    * to every call made on that end from now on is held in the network once its handler has
    * run (its effects stand), until holdReplies(endName, false) lets every held reply
-   * arrive at once, in the order they were held. A held reply arrives even if the end has
+   * arrive at once, in the order their calls were made; with order "newest-first", in the
+   * reverse order (replies reordered on purpose: a later call's reply arrives before an
+   * earlier one's, as long reordering does at random). A held reply arrives even if the end has
    * been cut off since, as a delayed packet does (long reordering's replies behave so
    * too); the caller sees nothing until then. Calls made before the hold, or after its
    * release, are not held. A test uses it to deliver a reply late on purpose, e.g. after
    * the caller has lost and regained leadership. Nothing is drawn from any random stream.
    * cleanup() ends every hold: held calls then fail. Throws RpcError for an unknown end.
    */
-  holdReplies(endName: Name, yes: boolean): void {
+  holdReplies(endName: Name, yes: boolean, order: ReleaseOrder = "oldest-first"): void {
     if (!this.ends.has(endName)) throw new RpcError(`labrpc: holdReplies: no end named ${String(endName)}`);
-    setHold(this.holds, endName, yes);
+    setHold(this.holds, endName, yes, order);
+  }
+
+  /**
+   * Split the replies held on endName (holdReplies) so far into a window of their own: they
+   * arrive only when the returned function is called, in the order given (default: the
+   * order of their calls). Calls made from now on are held as before, until
+   * holdReplies(endName, false). A test uses it to deliver one batch of replies before or
+   * after another, e.g. a leader's older replies after the ones that made it send something
+   * else. cleanup() releases every window (held calls then fail). Throws RpcError for an
+   * unknown end or one whose replies are not held.
+   */
+  detachHeldReplies(endName: Name): (order?: ReleaseOrder) => void {
+    return this.detach(this.holds, endName, "replies");
+  }
+
+  /**
+   * detachHeldReplies for requests (holdRequests): the requests held on endName so far reach
+   * their server only when the returned function is called (not at one that was replaced
+   * meanwhile); later ones are held as before, until holdRequests(endName, false). A test
+   * uses it to deliver an old copy of a request after newer ones have done their work.
+   */
+  detachHeldRequests(endName: Name): (order?: ReleaseOrder) => void {
+    return this.detach(this.requestHolds, endName, "requests");
+  }
+
+  private detach(holds: Map<Name, Hold>, endName: Name, what: string): (order?: ReleaseOrder) => void {
+    const h = holds.get(endName);
+    if (h === undefined) throw new RpcError(`labrpc: detachHeld${what === "replies" ? "Replies" : "Requests"}: the ${what} of ${String(endName)} are not held`);
+    holds.set(endName, new Hold());
+    this.detached.add(h);
+    return (order) => {
+      this.detached.delete(h);
+      h.release(order);
+    };
   }
 
   /**
    * Held requests (ours; off by default, as in the course): while on for endName, every
    * request sent on that end from now on waits in the network after its time on the wire,
    * before it reaches its server (no handler has run), until holdRequests(endName, false)
-   * lets every held request arrive at once, in the order they were held. A held request
+   * lets every held request arrive at once, in the order their calls were made. A held request
    * arrives even if the end has been cut off since, as a delayed packet does, but not at a
    * server that crashed or was replaced meanwhile (the call then fails); its reply then
    * travels as any other (lost if the link is down by then). The caller sees nothing until
@@ -329,7 +382,7 @@ export class Network {
     // The handler runs on its own task, never in the caller's stack.
     await this.wire(this.hosts.get(endName), argBytes);
     if (requestHold !== undefined) {
-      await requestHold.released;
+      await requestHold.wait(id);
       if (this.isCleanedUp || this.servers.get(serverName) !== server) {
         tr?.event(from, "drop", { id, why: this.isCleanedUp ? "network cleaned up" : "no server" });
         return back(caller, FAILED);
@@ -366,7 +419,7 @@ export class Network {
       await this.clock.sleep(ms);
     }
     if (hold !== undefined) {
-      await hold.released;
+      await hold.wait(id);
       if (this.isCleanedUp) return back(caller, FAILED);
     }
     this.totalBytes += replyBytes;

@@ -76,7 +76,10 @@ export const PARTS: LabPart[] = [
     studentFiles: raftFiles,
     testFiles: ["raft/raft.test.ts", "raft/raft-extra.test.ts"],
     tests: ["TestInitialElection2A", "TestReElection2A", "TestManyElections2A"],
-    extraTests: ["TestElectionAfterStaleCandidate2A"],
+    extraTests: [
+      "TestElectionAfterStaleCandidate2A", "TestStaleVoteReply2A", "TestCandidateVotesForItself2A", "TestMinorityElectsNobody2A",
+      "TestHigherTermInReply2A",
+    ],
     referenceTests: { files: ["raft/reference/raft-unit.test.ts", "raft/reference/prevote.test.ts"] },
     points: 15,
   },
@@ -89,7 +92,7 @@ export const PARTS: LabPart[] = [
       "TestBasicAgree2B", "TestRPCBytes2B", "TestFailAgree2B", "TestFailNoAgree2B",
       "TestConcurrentStarts2B", "TestRejoin2B", "TestBackup2B", "TestCount2B",
     ],
-    extraTests: ["TestDuplicateAppend2B", "TestCommitBoundedByMatch2B", "TestStaleTermReply2B"],
+    extraTests: ["TestDuplicateAppend2B", "TestCommitBoundedByMatch2B", "TestStaleTermReply2B", "TestNewLeaderResetsProgress2B"],
     points: 30,
   },
   {
@@ -101,7 +104,7 @@ export const PARTS: LabPart[] = [
       "TestPersist12C", "TestPersist22C", "TestPersist32C", "TestFigure82C", "TestUnreliableAgree2C",
       "TestFigure8Unreliable2C", "TestReliableChurn2C", "TestUnreliableChurn2C",
     ],
-    extraTests: ["TestDeterminism2C", "TestFigure8Directed2C"],
+    extraTests: ["TestDeterminism2C", "TestFigure8Directed2C", "TestVoteSurvivesCrash2C"],
     // Timeline pages of failing 2C-style runs: they need our Raft (or the silent one) to act.
     referenceTests: { files: ["raft/reference/timeline.test.ts", "raft/reference/timeline-browser.test.ts"] },
     points: 30,
@@ -115,7 +118,7 @@ export const PARTS: LabPart[] = [
       "TestSnapshotBasic2D", "TestSnapshotInstall2D", "TestSnapshotInstallUnreliable2D",
       "TestSnapshotInstallCrash2D", "TestSnapshotInstallUnCrash2D", "TestSnapshotAllCrash2D",
     ],
-    extraTests: ["TestOldSnapshot2D"],
+    extraTests: ["TestOldSnapshot2D", "TestPartialSnapshot2D"],
     // The graded 2A-2D tests on an independently written Raft, the planted bugs and the safety
     // monitors end to end: with the last Raft part.
     referenceTests: {
@@ -136,8 +139,8 @@ export const PARTS: LabPart[] = [
       "TestPersistPartitionUnreliableLinearizable3A",
     ],
     extraTests: [
-      "TestStaleRead3A", "TestWaiterOtherLeaderOp3A", "TestBadClerkArgs3A", "TestClerkAfterBadArgs3A",
-      "TestMalformedRpcArgs3A", "TestMalformedRpcArgsCluster3A", "TestLeaderDiesUnderWrite3A",
+      "TestStaleRead3A", "TestWaiterOtherLeaderOp3A", "TestDisplacedHandlerAnswers3A", "TestBadClerkArgs3A",
+      "TestClerkAfterBadArgs3A", "TestMalformedRpcArgs3A", "TestMalformedRpcArgsCluster3A", "TestLeaderDiesUnderWrite3A",
     ],
     referenceTests: {
       files: ["kvraft/reference/bad-input.test.ts", "kvraft/reference/timeline-browser.test.ts", "kvraft/reference/safety-monitor.test.ts"],

@@ -276,6 +276,35 @@ export class Config extends TestFrame {
     this.net.addServer(i, srv);
   }
 
+  /**
+   * Call fn(i) right after each save of peer i's persister (Persister.onSave), for each of
+   * these peers, until fn returns true; then every hook this call installed is removed. fn
+   * runs synchronously inside the peer's save, so before anything the peer sends after the
+   * save leaves: a correct Raft saves a new term and vote before its RequestVotes go out, so
+   * a test can change the network under a candidacy the moment it begins. A hook ends when
+   * its peer restarts (start1 gives it a fresh persister). An error thrown by fn fails the
+   * test (it is not thrown into the peer).
+   */
+  watchSaves(peers: readonly number[], fn: (i: number) => boolean): void {
+    const watched: Persister[] = [];
+    const stop = (): void => {
+      for (const p of watched) p.onSave(undefined);
+    };
+    for (const i of peers) {
+      const p = this.saved[i];
+      if (p === null || p === undefined) throw new Error(`harness: watchSaves: peer ${i} has no persister`);
+      watched.push(p);
+      p.onSave(() => {
+        try {
+          if (fn(i)) stop();
+        } catch (e) {
+          stop();
+          this.fail(e);
+        }
+      });
+    }
+  }
+
   /** Attach server i to the net. */
   connect(i: number): void {
     this.checkFailed();

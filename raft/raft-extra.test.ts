@@ -1,11 +1,13 @@
 // Our Raft behaviour tests beyond the course's (manifest: extraTests of 2A–2D). Each one
 // aims at a bug that students really write and that the course's tests catch only by
-// luck; each drives the cluster through the course's API only (partitions, crashes, the
-// network's duplicate mode and held replies, Start/GetState/applyCh), so every correct
-// Raft passes it.
+// luck, and builds the situation on purpose; each drives the cluster through the course's
+// API only (partitions, crashes, the network's duplicate mode and held requests and
+// replies, the harness's hook on a peer's saves, Start/GetState/applyCh), so every correct
+// Raft passes it. raft/reference/planted-bugs-list.ts plants each bug, in our reference and
+// in a second, student-style Raft, and checks that its test fails in every seed.
 
 import { graded } from "../labs-test/harness/graded.js";
-import { Channel, sleep } from "../runtime/index.js";
+import { after, Channel, now, sleep } from "../runtime/index.js";
 import { type Config, RaftElectionTimeout, randomCommand, SnapShotInterval, withConfig } from "./config.js";
 import type { ApplyMsg } from "./raft.js";
 
@@ -20,19 +22,170 @@ function cutLink(cfg: Config, a: number, b: number): void {
   cfg.net.enable(cfg.endnames[b]![a]!, false);
 }
 
-/** The peer among candidates that claims leadership in the highest term, or fail. */
-function leaderAmong(cfg: Config, candidates: number[]): number {
-  let best = -1;
-  let bestTerm = -1;
-  for (const i of candidates) {
-    const s = cfg.rafts[i]?.getState();
-    if (s?.isLeader === true && s.term > bestTerm) {
-      best = i;
-      bestTerm = s.term;
+/** The highest term any live peer is in. */
+function maxTerm(cfg: Config): number {
+  let t = 0;
+  for (const rf of cfg.rafts) if (rf) t = Math.max(t, rf.getState().term);
+  return t;
+}
+
+/**
+ * The first of these peers to save a term above `above`, with atOnce(i) run inside that save,
+ * before anything the peer sends next leaves (Config.watchSaves). While no peer has a term
+ * above `above`, the first to save one is starting an election: a term rises only by a
+ * candidacy or by hearing of a higher term, and a correct Raft saves its new term and vote
+ * before its RequestVotes go out. Fails if none does within ms virtual ms.
+ */
+function nextCandidate(cfg: Config, peers: readonly number[], above: number, ms: number, atOnce: (i: number) => void): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    let done = false;
+    const timer = after(ms, () => {
+      if (done) return;
+      done = true;
+      try {
+        cfg.fatal(`none of peers ${peers.join(", ")} started an election above term ${above} within ${ms / 1000} s`);
+      } catch (e) {
+        reject(e);
+      }
+    });
+    cfg.watchSaves(peers, (i) => {
+      if (done) return true;
+      const term = cfg.rafts[i]?.getState().term ?? -1;
+      if (term <= above) return false;
+      done = true;
+      timer.cancel();
+      atOnce(i);
+      resolve(i);
+      return true;
+    });
+  });
+}
+
+/** Every peer that claims leadership, by term: a term with two of them breaks Election Safety. */
+function checkOneLeaderPerTerm(cfg: Config, why: string): void {
+  const byTerm = new Map<number, number[]>();
+  cfg.rafts.forEach((rf, i) => {
+    const s = rf?.getState();
+    if (s?.isLeader === true) byTerm.set(s.term, [...(byTerm.get(s.term) ?? []), i]);
+  });
+  for (const [term, ls] of byTerm) {
+    if (ls.length > 1) cfg.fatal(`term ${term} has ${ls.length} leaders (peers ${ls.join(" and ")}): ${why}`);
+  }
+}
+
+/** Let every held request go, then give every live peer all its links back. */
+function healAll(cfg: Config): void {
+  for (let i = 0; i < cfg.n; i++) {
+    for (let j = 0; j < cfg.n; j++) {
+      const end = cfg.endnames[i]?.[j];
+      if (end !== undefined) cfg.net.holdRequests(end, false);
     }
   }
+  for (let i = 0; i < cfg.n; i++) if (cfg.rafts[i] === null) cfg.start1(i, cfg.applier);
+  for (let i = 0; i < cfg.n; i++) {
+    cfg.disconnect(i);
+    cfg.connect(i);
+  }
+}
+
+/** Let the requests held on end go (in the order of their calls), and hold every later one. */
+function releaseThenHold(cfg: Config, end: string): void {
+  cfg.net.holdRequests(end, false);
+  cfg.net.holdRequests(end, true);
+}
+
+/** Two candidates of one term, set up by twoCandidates. */
+interface Candidates {
+  /** The first follower to stand, and the second, both in term `term`. */
+  c: number;
+  d: number;
+  term: number;
+  /** The follower that voted for C at once (withVoter), cut off from every peer but C since. */
+  v: number | undefined;
+  /** A follower still in an earlier term whose request from C waits in the network. */
+  voterOfC: number;
+}
+
+/**
+ * Two candidates of one term that nobody else has heard of (five peers). The leader crashes;
+ * the moment the first follower to stand (C, term T) begins its candidacy, every request to
+ * and from C is held in the network, so its term stays unknown (with withVoter, C's request
+ * to one follower V goes through at once: V votes for C and is then cut off from everyone
+ * but C). The crashed leader restarts, reachable only by the followers still in the old term,
+ * a voter that has voted for nobody in T. The moment the second follower to stand (D, also in
+ * term T, since nobody told it of T) begins its candidacy, its requests are held too, except
+ * to the restarted leader (and to V, once atSecond has run: kind 5 restarts V there); the
+ * other followers can send nothing from then on. Every held request stays held: the caller
+ * releases what it wants (releaseThenHold) and heals (healAll). Undefined if no follower is
+ * still in the old term to be C's third voter (a third follower stood too early).
+ */
+async function twoCandidates(cfg: Config, withVoter: boolean, atSecond: (c: Candidates) => void): Promise<Candidates | undefined> {
+  const servers = 5;
+  await cfg.one(randomCommand(), servers, true);
+  const l = await cfg.checkOneLeader();
+  const t0 = maxTerm(cfg);
+  const followers = others(servers, l);
+  const hold = (i: number, j: number): void => cfg.net.holdRequests(cfg.endnames[i]![j]!, true);
+  const cut = (i: number, j: number): void => cfg.net.enable(cfg.endnames[i]![j]!, false);
+
+  let v: number | undefined;
+  const first = nextCandidate(cfg, followers, t0, 10 * RaftElectionTimeout, (c) => {
+    if (withVoter) v = followers.find((j) => j !== c)!;
+    for (const j of others(servers, c)) {
+      if (j !== v) hold(c, j);
+      hold(j, c);
+    }
+    if (v !== undefined) {
+      for (const j of others(servers, v)) cut(v, j);
+      for (const j of others(servers, v, c)) cut(j, v);
+    }
+  });
+  cfg.crash1(l);
+  const c = await first;
+  const term = cfg.rafts[c]!.getState().term;
+  if (v !== undefined) hold(c, v); // its RequestVote has gone: V votes for C
+
+  cfg.start1(l, cfg.applier);
+  const inOldTerm = followers.filter((j) => j !== c && j !== v);
+  for (const j of inOldTerm) cfg.net.enable(cfg.endnames[j]![l]!, true);
+  let voterOfC = -1;
+  const second = nextCandidate(cfg, [...inOldTerm, l], t0, 10 * RaftElectionTimeout, (d) => {
+    const rest = inOldTerm.filter((j) => j !== d);
+    for (const j of others(servers, d)) if (j !== l && j !== v) hold(d, j);
+    for (const x of rest) for (const j of others(servers, x)) cut(x, j);
+    voterOfC = rest.find((x) => (cfg.rafts[x]?.getState().term ?? Infinity) <= t0) ?? -1;
+    if (d !== l && voterOfC !== -1) atSecond({ c, d, term, v, voterOfC });
+  });
+  const d = await second;
+  if (d === l || voterOfC === -1) return undefined;
+  return { c, d, term, v, voterOfC };
+}
+
+/** The peer among these that claims leadership in the highest term; -1 if none does. */
+function leaderIn(cfg: Config, peers: readonly number[]): number {
+  let best = -1;
+  let bestTerm = -1;
+  for (const i of peers) {
+    const s = cfg.rafts[i]?.getState();
+    if (s?.isLeader === true && s.term > bestTerm) [best, bestTerm] = [i, s.term];
+  }
+  return best;
+}
+
+/** The peer among candidates that claims leadership in the highest term, or fail. */
+function leaderAmong(cfg: Config, candidates: number[]): number {
+  const best = leaderIn(cfg, candidates);
   if (best === -1) cfg.fatal(`expected a leader among ${candidates.join(", ")}, got none`);
   return best;
+}
+
+/** leaderAmong, once one of these peers claims leadership; fails after ms virtual ms. */
+async function waitLeader(cfg: Config, peers: readonly number[], ms: number): Promise<number> {
+  for (const t0 = now(); now() - t0 < ms; await sleep(50)) {
+    const l = leaderIn(cfg, peers);
+    if (l !== -1) return l;
+  }
+  cfg.fatal(`none of peers ${peers.join(", ")} became leader within ${ms / 1000} s`);
 }
 
 // ---- 2A: elections that must still happen -------------------------------------------------
@@ -84,6 +237,242 @@ graded("TestElectionAfterStaleCandidate2A", () =>
   }),
 );
 
+// ---- 2A: a vote belongs to one election ------------------------------------------------------
+
+// A vote answers one RequestVote, of one term: a candidate may count it only in that term. A
+// candidate that counts a grant from an earlier election wins a later one it never won. Three
+// peers; the leader crashes, and the first follower to stand (C, term T) asks the other one
+// (A): A grants, and labrpc holds the reply. C and A are cut off; C stands again in a later
+// term with no link at all (the crashed peer, restarted, is reachable from C alone until C's
+// next candidacy begins: a PreVote Raft needs its pre-vote to get that far). Only then does
+// A's grant of term T arrive: C, cut off from every peer since before its term began, must
+// not claim leadership.
+graded("TestStaleVoteReply2A", () =>
+  withConfig(3, false, false, async (cfg) => {
+    const servers = 3;
+    cfg.begin("Test (2A): a vote from an earlier election is not counted");
+
+    for (let round = 0; round < 3; round++) {
+      await cfg.one(randomCommand(), servers, true);
+      const l = await cfg.checkOneLeader();
+      const followers = others(servers, l);
+      const other = (i: number): number => followers.find((j) => j !== i)!;
+
+      // C's RequestVotes of term T leave with A's reply held.
+      const t0 = maxTerm(cfg);
+      const candidate = nextCandidate(cfg, followers, t0, 10 * RaftElectionTimeout, (i) => cfg.net.holdReplies(cfg.endnames[i]![other(i)]!, true));
+      cfg.crash1(l);
+      const c = await candidate;
+      const a = other(c);
+      const term = cfg.rafts[c]!.getState().term;
+      await sleep(RaftElectionTimeout / 20); // A has granted; its reply waits in the network
+
+      // C and A cut off; the restarted peer reachable from C only, until C stands again.
+      cfg.disconnect(c);
+      cfg.disconnect(a);
+      cfg.start1(l, cfg.applier);
+      const toL = cfg.endnames[c]![l]!;
+      cfg.net.enable(toL, true);
+      await nextCandidate(cfg, [c], term, 10 * RaftElectionTimeout, () => cfg.net.enable(toL, false));
+
+      // A's vote of term T arrives while C stands (or asks for pre-votes) in a later term.
+      await sleep(1.5 * RaftElectionTimeout);
+      cfg.net.holdReplies(cfg.endnames[c]![a]!, false);
+      await sleep(RaftElectionTimeout / 10);
+      const s = cfg.rafts[c]!.getState();
+      if (s.isLeader) {
+        cfg.fatal(`peer ${c} claims leadership of term ${s.term}, cut off from every peer since before that term began: it counted peer ${a}'s vote of term ${term}`);
+      }
+
+      healAll(cfg);
+    }
+    await cfg.one(randomCommand(), servers, true);
+
+    cfg.end();
+  }),
+);
+
+// ---- 2A: one vote per peer per term -------------------------------------------------------
+
+// A candidate votes for itself: it may not grant another candidate's request in its own term.
+// Two candidates of one term that each grant the other's request both win. Five peers: the
+// leader crashes; the first follower to stand (C, term T) has every request to and from it
+// held in the network the moment its candidacy begins, so nobody learns of term T; the second
+// follower to stand (D) starts its own election in term T, with its requests held too but for
+// the crashed leader, restarted (a fresh voter). Then one more follower gets C's request, and
+// C and D get each other's: C may win with three votes only if D voted for it, and D only if
+// C did.
+graded("TestCandidateVotesForItself2A", () =>
+  withConfig(5, false, false, async (cfg) => {
+    cfg.begin("Test (2A): a candidate does not vote for another candidate of its term");
+    for (let round = 0; round < 3; round++) {
+      const two = await twoCandidates(cfg, false, () => {});
+      if (two !== undefined) {
+        releaseThenHold(cfg, cfg.endnames[two.c]![two.voterOfC]!);
+        releaseThenHold(cfg, cfg.endnames[two.c]![two.d]!);
+        releaseThenHold(cfg, cfg.endnames[two.d]![two.c]!);
+        await sleep(RaftElectionTimeout / 20);
+        checkOneLeaderPerTerm(cfg, `candidates ${two.c} and ${two.d} of term ${two.term} voted for each other`);
+      }
+      healAll(cfg);
+    }
+    await cfg.one(randomCommand(), 5, true);
+    cfg.end();
+  }),
+);
+
+// A majority is a majority of distinct peers: a candidate that counts one peer's vote twice
+// (its own, say, by asking itself as well) wins without one. Five peers: the leader crashes;
+// the moment the first follower to stand (C) begins its candidacy, C and one other follower
+// are cut off from the rest. Two peers of five can elect nobody, however long they try.
+graded("TestMinorityElectsNobody2A", () =>
+  withConfig(5, false, false, async (cfg) => {
+    const servers = 5;
+    cfg.begin("Test (2A): two peers of five elect nobody");
+    for (let round = 0; round < 3; round++) {
+      await cfg.one(randomCommand(), servers, true);
+      const l = await cfg.checkOneLeader();
+      const followers = others(servers, l);
+      let pair: number[] = [];
+      const candidate = nextCandidate(cfg, followers, maxTerm(cfg), 10 * RaftElectionTimeout, (c) => {
+        pair = [c, followers.find((j) => j !== c)!];
+        for (const i of pair) for (const j of others(servers, ...pair)) cutLink(cfg, i, j);
+      });
+      cfg.crash1(l);
+      await candidate;
+      for (const t0 = now(); now() - t0 < 2 * RaftElectionTimeout; ) {
+        for (const i of pair) {
+          const s = cfg.rafts[i]!.getState();
+          if (s.isLeader) cfg.fatal(`peer ${i} claims leadership of term ${s.term} while only peers ${pair.join(" and ")} of ${servers} can reach each other`);
+        }
+        await sleep(10);
+      }
+      healAll(cfg);
+    }
+    await cfg.one(randomCommand(), servers, true);
+    cfg.end();
+  }),
+);
+
+// ---- 2A: a higher term in a reply -----------------------------------------------------------
+
+/** Enable (or cut) only the links from peer i to each of to: i's requests arrive, nothing is sent to i. */
+function linksFrom(cfg: Config, i: number, to: readonly number[], on: boolean): void {
+  for (const j of to) cfg.net.enable(cfg.endnames[i]![j]!, on);
+}
+
+// Figure 2: a peer that sees a higher term in any RPC, a reply included, adopts it and follows.
+// A candidate or leader that ignores one keeps asking for votes, or leading, in a term the
+// others have left. Each phase lets a peer hear of a later term only in replies (its incoming
+// links cut), so that nothing else can put it right:
+//  (a) a follower crashes while the others move at least three terms on; it restarts with
+//      links out only. By the course's 5 s re-election bound it has asked for votes (or
+//      pre-votes): it must have taken the others' term from their replies by then, and never
+//      stand twice in terms below it.
+//  (b) a follower is cut off for two election timeouts (a Raft without PreVote moves on by
+//      itself); then the leader's requests reach it, one way. The leader must not lead on in
+//      its old term, told of a later one.
+//  (c) as (b), for a Raft with PreVote, whose cut-off peers stay in their term: the first
+//      follower to stand after the leader crashes (C) has its requests held the moment its
+//      candidacy begins; the others, restarted and unable to send, give C its pre-votes for a
+//      second candidacy, whose requests are held too; then they elect a leader L, in a term
+//      below C's. C's request of its later term reaches one of L's followers: L is then told
+//      of that term in its replies, and must stop leading in its old one.
+graded("TestHigherTermInReply2A", () =>
+  withConfig(5, false, false, async (cfg) => {
+    const servers = 5;
+    cfg.begin("Test (2A): a candidate or leader told of a later term in a reply follows it");
+
+    // (a)
+    for (let round = 0; round < 2; round++) {
+      await cfg.one(randomCommand(), servers, true);
+      const c = (await cfg.checkOneLeader() + 1 + round) % servers;
+      const tc = cfg.rafts[c]!.getState().term;
+      cfg.crash1(c);
+      for (let k = 0; k < 3; k++) {
+        const l = await cfg.checkOneLeader();
+        cfg.disconnect(l);
+        await cfg.one(randomCommand(), servers - 2, true);
+        cfg.connect(l);
+      }
+      await cfg.one(randomCommand(), servers - 1, true);
+      const later = Math.min(...others(servers, c).map((i) => cfg.rafts[i]!.getState().term));
+      cfg.start1(c, cfg.applier);
+      linksFrom(cfg, c, others(servers, c), true);
+      const below = new Set<number>();
+      for (const t0 = now(); now() - t0 < 5000; ) {
+        const t = cfg.rafts[c]!.getState().term;
+        if (t > tc && t < later) below.add(t);
+        if (below.size > 1) {
+          cfg.fatal(`peer ${c} stood in terms ${[...below].join(" and ")}, though its requests were answered by peers in term ${later} or later: it ignored the term in their replies`);
+        }
+        await sleep(10);
+      }
+      const t = cfg.rafts[c]!.getState().term;
+      if (t < later) cfg.fatal(`peer ${c} is still in term ${t} after 5 s of requests answered by peers in term ${later} or later`);
+      cfg.connect(c);
+    }
+
+    // (b)
+    for (let round = 0; round < 2; round++) {
+      await cfg.one(randomCommand(), servers, true);
+      const l = await cfg.checkOneLeader();
+      const term = cfg.rafts[l]!.getState().term;
+      const f = (l + 1 + round) % servers;
+      cfg.disconnect(f);
+      await sleep(2 * RaftElectionTimeout);
+      cfg.net.enable(cfg.endnames[l]![f]!, true);
+      await sleep(RaftElectionTimeout);
+      const s = cfg.rafts[l]!.getState();
+      const tf = cfg.rafts[f]!.getState().term;
+      if (s.isLeader && s.term === term && tf > term) {
+        cfg.fatal(`peer ${l} still leads in term ${term}, though its requests reach peer ${f} in term ${tf} and its replies come back`);
+      }
+      healAll(cfg);
+    }
+
+    // (c)
+    for (let round = 0; round < 2; round++) {
+      await cfg.one(randomCommand(), servers, true);
+      const o = await cfg.checkOneLeader();
+      const followers = others(servers, o);
+      const holdAll = (c: number): void => {
+        for (const j of others(servers, c)) {
+          cfg.net.holdRequests(cfg.endnames[c]![j]!, true);
+          cfg.net.holdRequests(cfg.endnames[j]![c]!, true);
+        }
+      };
+      const first = nextCandidate(cfg, followers, maxTerm(cfg), 10 * RaftElectionTimeout, holdAll);
+      cfg.crash1(o);
+      const c = await first;
+      const term = cfg.rafts[c]!.getState().term;
+      // The others restart, unable to send: C's requests so far fail (their servers are new).
+      const rest = others(servers, c);
+      for (const i of rest) cfg.start1(i, cfg.applier);
+      for (const i of rest) for (const j of others(servers, i)) cfg.net.enable(cfg.endnames[j]![i]!, j === c);
+      const second = nextCandidate(cfg, [c], term, 10 * RaftElectionTimeout, holdAll);
+      for (const i of rest) cfg.net.holdRequests(cfg.endnames[c]![i]!, false);
+      await second;
+      // The others elect a leader L among themselves, in a term below C's.
+      for (const i of rest) linksFrom(cfg, i, rest.filter((j) => j !== i), true);
+      const l = await waitLeader(cfg, rest, 10 * RaftElectionTimeout);
+      const tl = cfg.rafts[l]!.getState().term;
+      const f = rest.find((i) => i !== l)!;
+      releaseThenHold(cfg, cfg.endnames[c]![f]!); // C's RequestVote of its later term reaches F
+      await sleep(2 * RaftElectionTimeout);
+      const s = cfg.rafts[l]!.getState();
+      const tf = cfg.rafts[f]!.getState().term;
+      if (s.isLeader && s.term === tl && tf > tl) {
+        cfg.fatal(`peer ${l} still leads in term ${tl}, though its requests reach peer ${f} in term ${tf} and its replies come back`);
+      }
+      healAll(cfg);
+    }
+
+    await cfg.one(randomCommand(), servers, true);
+    cfg.end();
+  }),
+);
+
 // ---- 2B: old and duplicated AppendEntries --------------------------------------------------
 
 // The network delivers some requests twice, the copy up to 2 s later, even after the
@@ -128,6 +517,32 @@ graded("TestDuplicateAppend2B", () =>
   }),
 );
 
+/**
+ * Step (a) of the tests below: leader L puts k entries on follower F only (the other peers
+ * cut off, atStart(l, f) run first), and they reach F; then L and F are cut off, and the
+ * others, reconnected, can elect a leader of their own. F is a different follower each round.
+ */
+async function entriesOnOneFollower(
+  cfg: Config,
+  round: number,
+  k: number,
+  atStart: (l: number, f: number) => void = () => {},
+): Promise<{ l: number; f: number; rest: number[] }> {
+  const l = await cfg.checkOneLeader();
+  const f = (l + 1 + round) % cfg.n;
+  const rest = others(cfg.n, l, f);
+  for (const i of rest) cfg.disconnect(i);
+  atStart(l, f);
+  for (let j = 0; j < k; j++) {
+    if (!cfg.rafts[l]!.start(randomCommand()).isLeader) cfg.fatal(`leader ${l} rejected Start()`);
+  }
+  await sleep(RaftElectionTimeout / 2); // the entries reach F
+  cfg.disconnect(l);
+  cfg.disconnect(f);
+  for (const i of rest) cfg.connect(i);
+  return { l, f, rest };
+}
+
 // ---- 2B: a follower commits only what the leader's message matched ---------------------
 
 // A follower may commit only entries the leader's message proved it shares with the
@@ -154,20 +569,10 @@ graded("TestCommitBoundedByMatch2B", () =>
     for (let round = 0; round < 4; round++) {
       await cfg.one(randomCommand(), servers, true);
 
-      // (a)
-      const l = await cfg.checkOneLeader();
-      const f = (l + 1 + round) % servers;
-      const rest = others(servers, l, f);
-      for (const i of rest) cfg.disconnect(i);
-      for (let k = 0; k < 3; k++) {
-        if (!cfg.rafts[l]!.start(randomCommand()).isLeader) cfg.fatal(`leader ${l} rejected Start()`);
-      }
-      await sleep(RaftElectionTimeout / 2); // the entries reach F
+      // (a), and (b) below
+      const { l, f, rest } = await entriesOnOneFollower(cfg, round, 3);
 
       // (b)
-      cfg.disconnect(l);
-      cfg.disconnect(f);
-      for (const i of rest) cfg.connect(i);
       for (let k = 0; k < 2; k++) await cfg.one(randomCommand(), servers - 2, true);
 
       // (c)
@@ -216,22 +621,11 @@ graded("TestStaleTermReply2B", () =>
     for (let round = 0; round < 2; round++) {
       await cfg.one(randomCommand(), servers, true);
 
-      // (a)
-      const l = await cfg.checkOneLeader();
-      const f = (l + 1 + round) % servers;
-      const rest = others(servers, l, f);
-      for (const i of rest) cfg.disconnect(i);
+      // (a): the entries reach F; its replies are held. And (b) below.
+      const { l, f, rest } = await entriesOnOneFollower(cfg, round, 4, (l, f) => cfg.net.holdReplies(cfg.endnames[l]![f]!, true));
       const held = cfg.endnames[l]![f]!;
-      cfg.net.holdReplies(held, true);
-      for (let k = 0; k < 4; k++) {
-        if (!cfg.rafts[l]!.start(randomCommand()).isLeader) cfg.fatal(`leader ${l} rejected Start()`);
-      }
-      await sleep(RaftElectionTimeout / 2); // the entries reach F; its replies are held
 
       // (b)
-      cfg.disconnect(l);
-      cfg.disconnect(f);
-      for (const i of rest) cfg.connect(i);
       await cfg.one(randomCommand(), servers - 2, true);
 
       // (c)
@@ -274,6 +668,101 @@ graded("TestStaleTermReply2B", () =>
     }
     await cfg.one(randomCommand(), servers, true);
 
+    cfg.end();
+  }),
+);
+
+// ---- 2B: a new leader starts afresh ------------------------------------------------------------
+
+// A new leader sets every follower's nextIndex just past its own log and matchIndex to 0
+// (Figure 2, "reinitialized after election"): what it learned in an earlier term may be false
+// by now. A leader that keeps them keeps believing a follower holds entries another leader
+// has since replaced, and backs up no further than that belief: the follower never catches
+// up. Five peers, each round:
+//  (a) leader L puts four entries on follower F only (the other three are cut off): L's
+//      matchIndex for F passes them;
+//  (b) L and F cut off, the other three elect P and commit an entry Y where L's first entry is;
+//  (c) F rejoins them and commits one more (its log now ends there, L's entries gone), and is
+//      cut off again; L rejoins, catches up and commits two more, then takes one more entry
+//      from P alone, so that L's log is the longest and reaches past what L believed of F;
+//  (d) P and one more cut off; L, F and the last one (Q) can elect only L, the most up to
+//      date. L, F and Q must now agree on a new entry: L must back F up past the entries L's
+//      first leadership put there.
+graded("TestNewLeaderResetsProgress2B", () =>
+  withConfig(5, false, false, async (cfg) => {
+    const servers = 5;
+    cfg.begin("Test (2B): a new leader re-initialises nextIndex and matchIndex");
+
+    for (let round = 0; round < 2; round++) {
+      await cfg.one(randomCommand(), servers, true);
+
+      // (a), and (b) below
+      const { l, f, rest } = await entriesOnOneFollower(cfg, round, 4);
+
+      // (b)
+      await cfg.one(randomCommand(), servers - 2, true);
+
+      // (c)
+      cfg.connect(f);
+      await cfg.one(randomCommand(), servers - 1, true);
+      cfg.disconnect(f);
+      cfg.connect(l);
+      for (let k = 0; k < 2; k++) await cfg.one(randomCommand(), servers - 1, true);
+      const p = leaderAmong(cfg, [l, ...rest]);
+      if (p === l) cfg.fatal(`peer ${l} was elected while holding entries of a term the others had passed`);
+      const [q, r] = rest.filter((i) => i !== p) as [number, number];
+      cfg.disconnect(q);
+      cfg.disconnect(r);
+      if (!cfg.rafts[p]!.start(randomCommand()).isLeader) cfg.fatal(`leader ${p} rejected Start()`);
+      await sleep(RaftElectionTimeout / 2); // it reaches L
+
+      // (d)
+      cfg.disconnect(p);
+      cfg.connect(q);
+      cfg.connect(f);
+      await cfg.checkOneLeader();
+      if (leaderAmong(cfg, [l, q, f]) !== l) cfg.fatal(`a peer without the entry peer ${l} holds won an election`);
+      const entry = cfg.rafts[l]!.start(randomCommand());
+      if (!entry.isLeader) cfg.fatal(`leader ${l} rejected Start()`);
+      // The course's one() gives an agreement 10 s.
+      for (const t0 = now(); cfg.nCommitted(entry.index).count < 3; await sleep(20)) {
+        if (now() - t0 > 10_000) {
+          cfg.fatal(`peers ${l}, ${q} and ${f} did not all commit index ${entry.index} within 10 s: leader ${l} never brought follower ${f} up to date`);
+        }
+      }
+
+      for (const i of others(servers)) if (!cfg.connected[i]) cfg.connect(i);
+    }
+    await cfg.one(randomCommand(), servers, true);
+
+    cfg.end();
+  }),
+);
+
+// ---- 2C: a vote survives a crash --------------------------------------------------------------
+
+// votedFor is persistent state: a peer that voted in term T and restarts must not vote for
+// another candidate in T. Five peers (twoCandidates): the first follower to stand, C (term
+// T), gets V's vote at once; then V is cut off from everyone but C. The moment the second
+// follower to stand, D, begins its candidacy in the same term, V restarts from its persisted
+// state and D's request reaches it, and the restarted old leader, at once; then one more
+// follower gets C's request. C wins with V's vote; D may win only if V voted a second time.
+graded("TestVoteSurvivesCrash2C", () =>
+  withConfig(5, false, false, async (cfg) => {
+    cfg.begin("Test (2C): a restarted peer does not vote twice in one term");
+    for (let round = 0; round < 3; round++) {
+      const two = await twoCandidates(cfg, true, ({ d, v }) => {
+        cfg.start1(v!, cfg.applier);
+        cfg.net.enable(cfg.endnames[d]![v!]!, true);
+      });
+      if (two !== undefined) {
+        releaseThenHold(cfg, cfg.endnames[two.c]![two.voterOfC]!);
+        await sleep(RaftElectionTimeout / 20);
+        checkOneLeaderPerTerm(cfg, `peer ${two.v!} voted for ${two.c} in term ${two.term}, restarted, and voted for ${two.d} in the same term`);
+      }
+      healAll(cfg);
+    }
+    await cfg.one(randomCommand(), 5, true);
     cfg.end();
   }),
 );
@@ -345,6 +834,58 @@ graded("TestFigure8Directed2C", () =>
   }),
 );
 
+// ---- 2D: a snapshot that covers part of the log -------------------------------------------
+
+// An InstallSnapshot that covers only a prefix of a follower's log (a retransmitted or
+// reordered one) replaces that prefix; the entries after it stay (Figure 13, step 6): the
+// follower may have acknowledged them, and the leader counts on them. A follower that drops
+// them leaves the leader believing it holds entries it does not, and the leader backs up no
+// further than that belief: the follower never catches up. Three peers (every service
+// snapshots each 10 entries), each round: the leader N takes a burst of entries that ends a
+// few past its next snapshot point, while labrpc holds both followers' replies; then the
+// replies of follower G arrive, so N commits the burst and snapshots; a little later those
+// of follower F: first the replies to N's calls made before G's arrived, newest first (a
+// later call's reply overtaking an earlier one's), then the rest. Either way N sends F its
+// snapshot, which covers part of what F holds, before it reads F's acknowledgement of the
+// whole burst. All three must then agree on a new entry.
+graded("TestPartialSnapshot2D", () =>
+  withConfig(3, false, true, async (cfg) => {
+    const servers = 3;
+    cfg.begin("Test (2D): a snapshot that covers part of a follower's log keeps the rest");
+
+    for (let round = 0; round < 3; round++) {
+      const last = await cfg.one(randomCommand(), servers, true);
+      const n = await cfg.checkOneLeader();
+      const [f, g] = others(servers, n) as [number, number];
+      for (const i of [f, g]) cfg.net.holdReplies(cfg.endnames[n]![i]!, true);
+
+      // Past the next snapshot point (an index ≡ -1 mod SnapShotInterval), and three more.
+      const snapAt = last + 1 + ((SnapShotInterval - 1 - ((last + 1) % SnapShotInterval) + SnapShotInterval) % SnapShotInterval);
+      for (let k = last + 1; k <= snapAt + 3; k++) {
+        if (!cfg.rafts[n]!.start(randomCommand()).isLeader) cfg.fatal(`leader ${n} rejected Start()`);
+      }
+      await sleep(0.4 * RaftElectionTimeout); // the burst, and a heartbeat, reach both followers
+      const toF = cfg.endnames[n]![f]!;
+      const fAcknowledged = cfg.net.detachHeldReplies(toF);
+      cfg.net.holdReplies(cfg.endnames[n]![g]!, false); // N commits the burst and snapshots
+      await sleep(0.2 * RaftElectionTimeout);
+      fAcknowledged("newest-first");
+      cfg.net.holdReplies(toF, false);
+
+      const entry = cfg.rafts[n]!.start(randomCommand());
+      if (!entry.isLeader) cfg.fatal(`leader ${n} rejected Start()`);
+      // The course's one() gives an agreement 10 s.
+      for (const t0 = now(); cfg.nCommitted(entry.index).count < servers; await sleep(20)) {
+        if (now() - t0 > 10_000) {
+          cfg.fatal(`index ${entry.index} not applied by all ${servers} peers within 10 s: follower ${f} never caught up after a snapshot through ${snapAt} that covered part of its log`);
+        }
+      }
+    }
+
+    cfg.end();
+  }),
+);
+
 // ---- 2D: old InstallSnapshot ---------------------------------------------------------------
 
 /**
@@ -372,22 +913,46 @@ function strictApplierSnap(cfg: Config, i: number, applyCh: Channel<ApplyMsg>): 
   });
 }
 
-// With duplicate mode on, copies of InstallSnapshot arrive after the follower has moved
-// past them (it kept committing and snapshotting). An old snapshot below the follower's
-// commit point must change nothing: no rollback of the service, no entry applied twice.
+// Copies of InstallSnapshot arrive after the follower has moved past them (it kept
+// committing and snapshotting). An old snapshot below the follower's commit point must change
+// nothing: no rollback of the service, no entry applied twice. First built on purpose: a
+// follower crashes and the others move on past a snapshot; it restarts while the leader's
+// requests to it wait in the network, and those requests (an InstallSnapshot among them) are
+// delivered only once later ones have brought it up to date and it has moved on. The wait
+// is short (a leader that sends InstallSnapshot at every heartbeat has sent one; the
+// restarted follower has not yet started an election), then long (a leader that keeps one
+// message with entries or a snapshot in flight sends its InstallSnapshot only once its last
+// call to the crashed follower failed, which labrpc may take 7 s to report). Then at random,
+// with duplicate mode on.
 graded("TestOldSnapshot2D", () =>
   withConfig(3, false, true, async (cfg) => {
     const servers = 3;
     cfg.begin("Test (2D): old duplicated InstallSnapshot never rolls back");
     // Every peer's applier checks for rollbacks and re-applies from the start.
-    for (let i = 0; i < servers; i++) {
-      cfg.start1(i, (j, ch) => strictApplierSnap(cfg, j, ch));
-    }
+    const strict = (j: number, ch: Channel<ApplyMsg>): Promise<void> => strictApplierSnap(cfg, j, ch);
+    for (let i = 0; i < servers; i++) cfg.start1(i, strict);
     for (let i = 0; i < servers; i++) cfg.connect(i);
-    cfg.net.setDuplicates(true);
 
     await cfg.one(randomCommand(), servers, true);
-    for (let round = 0; round < 16; round++) {
+    for (const waitMs of [0.2, 0.2, 10, 10].map((x) => x * RaftElectionTimeout)) {
+      const leader = await cfg.checkOneLeader();
+      const victim = (leader + 1) % servers;
+      cfg.crash1(victim);
+      for (let k = 0; k < SnapShotInterval + 1; k++) await cfg.one(randomCommand(), servers - 1, true);
+      const toVictim = cfg.endnames[leader]![victim]!;
+      cfg.net.holdRequests(toVictim, true);
+      cfg.start1(victim, strict);
+      cfg.connect(victim);
+      await sleep(waitMs);
+      const late = cfg.net.detachHeldRequests(toVictim);
+      cfg.net.holdRequests(toVictim, false);
+      for (let k = 0; k < 2 * SnapShotInterval; k++) await cfg.one(randomCommand(), servers, true);
+      late();
+      await sleep(RaftElectionTimeout / 2);
+    }
+
+    cfg.net.setDuplicates(true);
+    for (let round = 0; round < 8; round++) {
       const leader = await cfg.checkOneLeader();
       const victim = (leader + 1) % servers;
       cfg.disconnect(victim);

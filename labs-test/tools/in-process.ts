@@ -59,7 +59,9 @@ process.stderr.write(`total wall ${(total.now() / 1000).toFixed(1)} s, CPU ${cpu
 
 async function graded(c: GradedCase, s: number): Promise<string> {
   const { result } = await runGraded(c.name, c.body, c.opts, { seed: s, realtime: false, limitMs: limitsOf(parts)(c.name), hash: o.hash });
-  return `${result.passed ? "ok  " : "FAIL"} ${(result.virtualMs / 1000).toFixed(1).padStart(6)} virtual s ${(result.wallMs / 1000).toFixed(2).padStart(6)} wall s${result.digest === undefined ? "" : ` ${result.digest.slice(0, 16)}`}`;
+  const figures = `${(result.virtualMs / 1000).toFixed(1).padStart(6)} virtual s ${(result.wallMs / 1000).toFixed(2).padStart(6)} wall s`;
+  const digest = result.digest === undefined ? "" : ` ${result.digest.slice(0, 16)}`;
+  return `${result.passed ? "ok  " : "FAIL"} ${figures}${digest}${result.error === undefined ? "" : `: ${result.error}`}`;
 }
 
 /** A plain test makes its own worlds from SEED, as under vitest (the worker does the same). */
