@@ -1,9 +1,11 @@
 # labs-ts: every command a student or instructor types. Each target installs what it needs.
 # Test settings: SEED=n RUN=regex COUNT=n PARALLEL=n TRACE=file DEBUG=topics REALTIME=1 VIS=fail|always|off
+# Hunt settings: TIME=s RUNS=n KEEP=i,j SHRINK=0 (and SEED, PARALLEL, VIS)
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 export SEED RUN COUNT PARALLEL TRACE DEBUG REALTIME VIS
 SWEEPS := sweep-2A sweep-2B sweep-2C sweep-2D sweep-3A sweep-3B sweep-4A sweep-4B
+HUNTS := hunt-2A hunt-2B hunt-2C hunt-2D hunt-3A hunt-3B hunt-4A hunt-4B
 
 NPM_STAMP := node_modules/.installed
 RUNNER := node_modules/.bin/tsx labs-test/tools/run.ts
@@ -16,7 +18,7 @@ $(NPM_STAMP): package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-.PHONY: vis help setup wc build-mr corpus test typecheck bench test-labrpc test-mr test-2A test-2B test-2C test-2D test-3A test-3B test-4A test-4B test-challenge $(SWEEPS)
+.PHONY: vis help setup wc build-mr corpus test typecheck bench test-labrpc test-mr test-2A test-2B test-2C test-2D test-3A test-3B test-4A test-4B test-challenge $(SWEEPS) $(HUNTS)
 # INSTRUCTOR BEGIN
 # Instructor sections (between these marker lines) name tools the student tree does not
 # have: make handout leaves them out of its Makefile (labs-test/tools/handout-tree.ts).
@@ -32,6 +34,7 @@ help:
 	@echo "                   options: SEED=n RUN=regex COUNT=n PARALLEL=n TRACE=file DEBUG=topics REALTIME=1 VIS=fail|always|off"
 	@echo "make bench         labrpc RPCs per second"
 	@echo "make sweep-XX SEEDS=a..b [SHARD=i/n] [OUT=dir]   many seeds in long-lived workers (COUNT=n on test-XX too)"
+	@echo "make hunt-XX [TIME=s | RUNS=n] [SEED=n] [PARALLEL=n] [KEEP=i,j]   search random fault schedules: 2A 2B 2C 2D 3A 3B 4A 4B"
 	@echo "make vis TRACE=file.jsonl OUT=page.html [FORMAT=perfetto]   draw a trace as a timeline page"
 # INSTRUCTOR BEGIN
 	@echo "instructors:"
@@ -69,6 +72,10 @@ bench: $(NPM_STAMP)
 # make sweep-2C SEEDS=1..500 [SHARD=i/n] [OUT=dir] [RUN=regex] [PARALLEL=n]
 $(SWEEPS): $(NPM_STAMP)
 	@SEEDS='$(SEEDS)' SHARD='$(SHARD)' OUT='$(OUT)' node_modules/.bin/tsx labs-test/tools/sweep-cli.ts $(patsubst sweep-%,%,$@)
+
+# make hunt-2C [TIME=s | RUNS=n] [SEED=n] [PARALLEL=n] [KEEP=i,j] [SHRINK=0]: random fault schedules until the budget (TIME=60 by default) or a failure
+$(HUNTS): $(NPM_STAMP)
+	@TIME='$(TIME)' RUNS='$(RUNS)' KEEP='$(KEEP)' SHRINK='$(SHRINK)' node_modules/.bin/tsx labs-test/hunt/hunt-cli.ts $(patsubst hunt-%,%,$@)
 
 # INSTRUCTOR BEGIN
 grade: $(NPM_STAMP)
