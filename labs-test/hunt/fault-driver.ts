@@ -10,7 +10,7 @@
 // every correct solution survives every schedule.
 import type { Name, Network } from "../../labrpc/index.js";
 import type { Persister } from "../../raft/persister.js";
-import { after, annotate, now, type Rand, type Timer } from "../../runtime/index.js";
+import { after, annotate, type Rand, type Timer } from "../../runtime/index.js";
 import type { ClusterView } from "./liveness.js";
 import { describeFault, type Fault, type NumberedFault } from "./schedule.js";
 
@@ -56,8 +56,10 @@ interface Open {
   nf: NumberedFault;
   /** Resolved peer (isolate, crash, crash-on-save). */
   peer?: number;
-  /** Held end (hold-*). */
-  end?: Name;
+  /** Resolved directed links (cut, hold-*). */
+  pairs?: Array<[number, number]>;
+  /** Held ends (hold-*), with their links. */
+  ends?: Array<{ end: Name; from: number; to: number }>;
   /** crash-on-save: armed and not fired yet, on this persister. */
   armed?: Persister;
   /** crash and crash-on-save: holds the peer down. */
@@ -81,8 +83,8 @@ export class FaultDriver implements ClusterView {
   /** held[from][to]: open holds on that directed link. */
   private readonly held: number[][];
   private healed = false;
-  /** Virtual time of the latest change to links, crashes, holds or modes (not quiet windows). */
-  changedAt = 0;
+  /** Called after every change to links, crashes, holds or modes (not quiet windows). */
+  private readonly listeners: Array<() => void> = [];
 
   /** stream(name): the world's random stream of that name (churn steps draw from their own). */
   constructor(
@@ -94,7 +96,15 @@ export class FaultDriver implements ClusterView {
     this.cuts = Array.from({ length: n }, () => new Array<number>(n).fill(0));
     this.downs = new Array<number>(n).fill(0);
     this.held = Array.from({ length: n }, () => new Array<number>(n).fill(0));
-    this.changedAt = now();
+  }
+
+  /** Call fn after every change to links, crashes, holds or modes (the election watch's cue). */
+  onChange(fn: () => void): void {
+    this.listeners.push(fn);
+  }
+
+  private changed(): void {
+    for (const fn of this.listeners) fn();
   }
 
   get size(): number {
@@ -157,7 +167,6 @@ export class FaultDriver implements ClusterView {
   private begin(nf: NumberedFault): void {
     if (this.healed) return;
     const f = nf.fault;
-    if (f.kind !== "quiet") this.changedAt = now();
     const o: Open = { nf };
     const t = this.target;
     let what = describeFault(f, t.size);
@@ -172,8 +181,12 @@ export class FaultDriver implements ClusterView {
         this.quiets++;
         break;
       case "partition":
-      case "cut":
         this.cut(f, +1);
+        break;
+      case "cut":
+        o.pairs = this.pairsOf(f);
+        what = `cut links ${o.pairs.map(([a, b]) => `${a}→${b}`).join(" ")}`;
+        this.cutPairs(o.pairs, +1);
         break;
       case "isolate":
         o.peer = this.aim(f);
@@ -201,11 +214,16 @@ export class FaultDriver implements ClusterView {
       }
       case "hold-replies":
       case "hold-requests": {
-        const end = t.endName?.(f.from, f.to);
-        if (end === undefined) break;
-        o.end = end;
-        this.hold(f.kind, end, +1);
-        this.held[f.from]![f.to]!++;
+        const pairs = this.pairsOf(f);
+        o.ends = [];
+        for (const [from, to] of pairs) {
+          const end = t.endName?.(from, to);
+          if (end === undefined) continue;
+          o.ends.push({ end, from, to });
+          this.hold(f.kind, end, +1);
+          this.held[from]![to]!++;
+        }
+        what = `${f.kind === "hold-replies" ? "hold replies" : "hold requests"} on ${pairs.map(([a, b]) => `${a}→${b}`).join(" ")}`;
         break;
       }
       case "leader-churn":
@@ -217,6 +235,7 @@ export class FaultDriver implements ClusterView {
     this.note(nf, what);
     this.open.add(o);
     o.timer = after(f.ms, () => this.guard(() => this.finish(o)));
+    if (f.kind !== "quiet") this.changed();
   }
 
   /** crash-on-save: the armed peer just saved; it crashes before the save returns to it. */
@@ -227,16 +246,15 @@ export class FaultDriver implements ClusterView {
     o.armed = undefined;
     if (this.healed || !this.open.has(o)) return;
     this.note(o.nf, `peer ${o.peer!} crashes right after a persist`);
-    this.changedAt = now();
     o.down = true;
     this.down(o.peer!);
+    this.changed();
   }
 
   private finish(o: Open): void {
     if (!this.open.delete(o)) return;
     o.timer?.cancel();
     const f = o.nf.fault;
-    if (f.kind !== "quiet") this.changedAt = now();
     switch (f.kind) {
       case "loss":
       case "reorder":
@@ -248,8 +266,10 @@ export class FaultDriver implements ClusterView {
         this.quiets--;
         break;
       case "partition":
-      case "cut":
         this.cut(f, -1);
+        break;
+      case "cut":
+        this.cutPairs(o.pairs!, -1);
         break;
       case "isolate":
         this.cut(f, -1, o.peer);
@@ -264,9 +284,9 @@ export class FaultDriver implements ClusterView {
         break;
       case "hold-replies":
       case "hold-requests":
-        if (o.end !== undefined) {
-          this.hold(f.kind, o.end, -1);
-          this.held[f.from]![f.to]!--;
+        for (const { end, from, to } of o.ends ?? []) {
+          this.hold(f.kind, end, -1);
+          this.held[from]![to]!--;
         }
         break;
       case "leader-churn":
@@ -279,6 +299,7 @@ export class FaultDriver implements ClusterView {
       }
     }
     this.note(o.nf, "ends");
+    if (f.kind !== "quiet") this.changed();
   }
 
   /**
@@ -297,7 +318,7 @@ export class FaultDriver implements ClusterView {
       c.peers.add(l);
       if (crash) this.down(l);
       else this.isolate(l, +1);
-      this.changedAt = now();
+      this.changed();
       this.note(o.nf, `${crash ? "crashes" : "cuts off"} leader ${l}`);
     }
     if (t.size - c.peers.size < Math.floor(t.size / 2) + 1) {
@@ -305,7 +326,7 @@ export class FaultDriver implements ClusterView {
       if (c.peers.delete(p)) {
         if (crash) this.up(p);
         else this.isolate(p, -1);
-        this.changedAt = now();
+        this.changed();
         this.note(o.nf, `${crash ? "restarts" : "reconnects"} peer ${p}`);
       }
     }
@@ -320,17 +341,27 @@ export class FaultDriver implements ClusterView {
     net.setDuplicates(this.modes.dup > 0);
   }
 
-  /** Add (+1) or remove (-1) the cuts of a partition, cut or isolate fault, then set the links. */
+  /** A cut's or hold's directed links, its peer resolved now (the leader, if it aims at one). */
+  private pairsOf(f: { from: number; leader: boolean; to: number | "all" }): Array<[number, number]> {
+    const from = this.aim({ peer: f.from, leader: f.leader });
+    const tos = f.to === "all" ? Array.from({ length: this.target.size }, (_, i) => i) : [f.to];
+    return tos.filter((to) => to !== from).map((to) => [from, to]);
+  }
+
+  /** Add (+1) or remove (-1) cuts on these directed links (both ways where links are not directed), then set the links. */
+  private cutPairs(pairs: ReadonlyArray<[number, number]>, by: 1 | -1): void {
+    for (const [a, b] of pairs) {
+      this.cuts[a]![b]! += by;
+      if (!this.target.directedLinks) this.cuts[b]![a]! += by;
+    }
+    this.setLinks();
+  }
+
+  /** Add (+1) or remove (-1) the cuts of a partition or isolate fault, then set the links. */
   private cut(f: Fault, by: 1 | -1, isolated?: number): void {
     const n = this.target.size;
-    const cutPair = (a: number, b: number): void => {
-      this.cuts[a]![b]! += by;
-    };
     if (f.kind === "partition") {
-      for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) if (f.side.includes(a) !== f.side.includes(b)) cutPair(a, b);
-    } else if (f.kind === "cut") {
-      cutPair(f.from, f.to);
-      if (!this.target.directedLinks) cutPair(f.to, f.from);
+      for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) if (f.side.includes(a) !== f.side.includes(b)) this.cuts[a]![b]! += by;
     } else if (isolated !== undefined) {
       this.isolate(isolated, by);
       return;

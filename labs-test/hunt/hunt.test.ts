@@ -51,7 +51,7 @@ describe("schedules", () => {
           expect(f.at).toBeLessThan(s.phaseMs);
           expect(f.ms).toBeGreaterThan(0);
           at = f.at;
-          const peers = "peer" in f ? [f.peer] : "from" in f ? [f.from, f.to] : "side" in f ? f.side : [];
+          const peers = "peer" in f ? [f.peer] : "from" in f ? [f.from, ...(f.to === "all" ? [] : [f.to])] : "side" in f ? f.side : [];
           for (const p of peers) expect(p >= 0 && p < s.targets).toBe(true);
           if ("from" in f) expect(f.from).not.toBe(f.to);
           if (f.kind === "partition") expect(f.side.length > 0 && f.side.length < s.targets).toBe(true);
@@ -234,16 +234,21 @@ describe("the liveness rule", () => {
     expect(cleanMajority(view(3, [1, 2], []))).toBeUndefined();
   });
 
-  test("the watch fails only after the bound with no change and no leader, and restarts at every change", () => {
+  test("the watch fails only after the bound with the same clean majority and no leader, and restarts when it changes", () => {
     const w = new ElectionWatch();
-    const clean = () => [0, 1, 2];
-    expect(w.observe(0, 0, clean, () => false)).toBeUndefined();
-    expect(w.observe(LEADER_BOUND_MS - 1, 0, clean, () => false)).toBeUndefined();
-    // A change at 3 s restarts the clock.
-    expect(w.observe(LEADER_BOUND_MS + 10, 3000, clean, () => false)).toBeUndefined();
-    expect(w.observe(3000 + LEADER_BOUND_MS, 3000, clean, () => false)).toMatch(/no leader among peers \{0,1,2\} for 5\.0 s/);
-    expect(w.observe(3000 + LEADER_BOUND_MS, 3000, clean, (p) => p === 1)).toBeUndefined();
-    expect(new ElectionWatch().observe(99_999, 0, () => undefined, () => false)).toBeUndefined();
+    w.changed(0, [0, 1, 2]);
+    expect(w.observe(LEADER_BOUND_MS - 1, () => false)).toBeUndefined();
+    // Another clean majority at 3 s restarts the clock; the same one again does not.
+    w.changed(3000, [0, 1, 2, 3]);
+    w.changed(4000, [0, 1, 2, 3]);
+    expect(w.observe(3000 + LEADER_BOUND_MS - 1, () => false)).toBeUndefined();
+    expect(w.observe(3000 + LEADER_BOUND_MS, () => false)).toMatch(/no leader among peers \{0,1,2,3\} for 5\.0 s/);
+    expect(w.observe(3000 + LEADER_BOUND_MS, (p) => p === 1)).toBeUndefined();
+    // A leader restarts it too.
+    expect(w.observe(3000 + 2 * LEADER_BOUND_MS - 1, () => false)).toBeUndefined();
+    // No clean majority: nothing to watch.
+    w.changed(20_000, undefined);
+    expect(w.observe(99_999, () => false)).toBeUndefined();
     expect(leadersBy(4, (p) => [{ term: 2, isLeader: true }, undefined, { term: 5, isLeader: true }, { term: 9, isLeader: false }][p])).toEqual([2, 0]);
   });
 });
@@ -283,8 +288,8 @@ describe("the fault driver", () => {
     await runWorld({ seed: 1 }, async (w) => {
       const { target, log } = fake(3);
       const faults: Fault[] = [
-        { kind: "cut", at: 100, ms: 300, from: 0, to: 1 },
-        { kind: "cut", at: 200, ms: 300, from: 0, to: 1 },
+        { kind: "cut", at: 100, ms: 300, from: 0, leader: false, to: 1 },
+        { kind: "cut", at: 200, ms: 300, from: 0, leader: false, to: "all" },
         { kind: "crash", at: 100, ms: 200, peer: 1, leader: true },
         { kind: "crash", at: 150, ms: 300, peer: 2, leader: false },
       ];

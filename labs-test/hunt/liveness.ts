@@ -48,26 +48,26 @@ export function cleanMajority(v: ClusterView): number[] | undefined {
 }
 
 /**
- * Watches for a clean majority without a leader. observe() at every workload step, with
- * the virtual time of the fault driver's latest change (a fault starting, ending or
- * stepping): the clock restarts at every change, since the state may have left and
- * regained the clean majority between two observations, and whenever a member leads.
+ * Watches for a clean majority without a leader. changed() after every change of the
+ * fault driver's state, with the clean majority it leaves (if any); observe() at every
+ * workload step. The clock runs while the same clean majority lasts, and restarts when it
+ * changes or one of its members leads.
  */
 export class ElectionWatch {
-  private change = -1;
   private members: number[] | undefined;
   private since = 0;
 
+  changed(now: number, members: number[] | undefined): void {
+    if (members?.join(",") === this.members?.join(",")) return;
+    this.members = members;
+    this.since = now;
+  }
+
   /**
-   * @returns a failure message once a clean majority has gone LEADER_BOUND_MS (virtual)
-   *   with no change and without any of its members leading, else undefined.
+   * @returns a failure message once the clean majority has gone LEADER_BOUND_MS (virtual)
+   *   without any of its members leading, else undefined.
    */
-  observe(now: number, changedAt: number, clean: () => number[] | undefined, leads: (p: number) => boolean): string | undefined {
-    if (changedAt !== this.change) {
-      this.change = changedAt;
-      this.members = clean();
-      this.since = changedAt;
-    }
+  observe(now: number, leads: (p: number) => boolean): string | undefined {
     const m = this.members;
     if (m === undefined) return undefined;
     if (m.some(leads)) {
@@ -77,7 +77,7 @@ export class ElectionWatch {
     if (now - this.since < LEADER_BOUND_MS) return undefined;
     return (
       `no leader among peers {${m.join(",")}} for ${((now - this.since) / 1000).toFixed(1)} s, though they are a majority, ` +
-      `running and fully connected, every other peer cut off from them, on a reliable network, and no fault changed meanwhile`
+      `running and fully connected, every other peer cut off from them, on a reliable network`
     );
   }
 }

@@ -64,15 +64,17 @@ export async function raftRun(part: HuntPart, w: World, keep?: readonly number[]
   await withFrame(new Config(s.peers, false, snapshot), async (cfg) => {
     cfg.begin(`Hunt (${part.id}): ${s.peers} peers, ${faults.length} fault(s) for ${(s.phaseMs / 1000).toFixed(1)} s, then healing`);
     const driver = new FaultDriver(raftTarget(cfg, snapshot), faults, (name) => w.rand(name));
-    driver.start();
     const watch = new ElectionWatch();
+    watch.changed(now(), cleanMajority(driver));
+    driver.onChange(() => watch.changed(now(), cleanMajority(driver)));
+    driver.start();
     const t0 = now();
     const [lo, hi] = s.workload.gapMs;
     while (now() - t0 < s.phaseMs) {
       await sleep(Math.max(1, lo + wr.randInt(hi - lo + 1)));
       cfg.checkFailed();
       checkLeaders(cfg);
-      const stall = watch.observe(now(), driver.changedAt, () => cleanMajority(driver), (p) => cfg.rafts[p]?.getState().isLeader === true);
+      const stall = watch.observe(now(), (p) => cfg.rafts[p]?.getState().isLeader === true);
       if (stall !== undefined) cfg.fatal(stall);
       if (starts) {
         // As TestFigure8Unreliable2C does: every running peer is asked; leaders accept.

@@ -23,7 +23,7 @@ const INTENSITIES: readonly number[] = [2, 4, 8, 16];
 
 /** Window lengths (virtual ms): short, medium and long, equally likely. */
 const DURATIONS: ReadonlyArray<readonly [number, number]> = [
-  [50, 500],
+  [5, 500],
   [500, 3000],
   [3000, 10000],
 ];
@@ -40,8 +40,11 @@ export type Fault =
   | { kind: "partition"; at: number; ms: number; side: number[] }
   /** leader: aim at whoever leads when the fault starts, else at peer. */
   | { kind: "isolate" | "crash" | "crash-on-save"; at: number; ms: number; peer: number; leader: boolean }
-  /** The directed link from → to (the end `from` calls `to` on). */
-  | { kind: "cut" | "hold-replies" | "hold-requests"; at: number; ms: number; from: number; to: number }
+  /**
+   * Directed links from one peer (the leader when the fault starts if leader, else from)
+   * to `to`, or to every other peer ("all"): the ends that peer calls them on.
+   */
+  | { kind: "cut" | "hold-replies" | "hold-requests"; at: number; ms: number; from: number; leader: boolean; to: number | "all" }
   /** Steps drawn from the world's stream "hunt-fault-<index>", apart from every other draw. */
   | { kind: "leader-churn" | "crash-churn"; at: number; ms: number };
 
@@ -118,7 +121,8 @@ function drawFault(kind: FaultKind, targets: number, phaseMs: number, r: Rand): 
     case "hold-replies":
     case "hold-requests": {
       const from = r.randInt(targets);
-      return { kind, at, ms, from, to: (from + 1 + r.randInt(targets - 1)) % targets };
+      const leader = r.randInt(2) === 0;
+      return { kind, at, ms, from, leader, to: r.randInt(2) === 0 ? "all" : (from + 1 + r.randInt(targets - 1)) % targets };
     }
   }
 }
@@ -210,6 +214,11 @@ function aim(f: { peer: number; leader: boolean }): string {
   return f.leader ? `the leader (else peer ${f.peer})` : `peer ${f.peer}`;
 }
 
+function links(f: { from: number; leader: boolean; to: number | "all" }): string {
+  const from = f.leader ? `the leader (else ${f.from})` : `${f.from}`;
+  return `${from}→${f.to === "all" ? "every other peer" : f.to}`;
+}
+
 /** One fault in words: "partition {0,2} | {1,3,4}", "crash the leader (else peer 1)". */
 export function describeFault(f: Fault, targets: number): string {
   switch (f.kind) {
@@ -232,11 +241,11 @@ export function describeFault(f: Fault, targets: number): string {
     case "crash-on-save":
       return `crash ${aim(f)} at its next persist, restart at the end`;
     case "cut":
-      return `cut link ${f.from}→${f.to}`;
+      return `cut links ${links(f)}`;
     case "hold-replies":
-      return `hold replies on ${f.from}→${f.to}`;
+      return `hold replies on ${links(f)}`;
     case "hold-requests":
-      return `hold requests on ${f.from}→${f.to}`;
+      return `hold requests on ${links(f)}`;
     case "leader-churn":
       return "leader churn: the leader cut off again and again";
     case "crash-churn":
