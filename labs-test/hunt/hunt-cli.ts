@@ -83,9 +83,12 @@ async function reportFailure(part: HuntPart, r: HuntResult, f: HuntFailure, s: H
     if (shrunk.keep.length === n) {
       say(`    not shrunk: every one of its ${n} faults is needed (${how})`);
     } else {
-      if (shrunk.keep.length === 0) say(`    shrunk: it fails with no fault at all (${how}): the workload alone is enough`);
-      else say(`    shrunk to ${shrunk.keep.length} of ${n} faults (${how}): ${shrunk.error}`);
-      say(indent(formatSchedule(schedule, shrunk.keep).slice(1).join("\n")));
+      if (shrunk.keep.length === 0) {
+        say(`    shrunk: it fails with no fault at all (${how}): the workload alone is enough`);
+      } else {
+        say(`    shrunk to ${shrunk.keep.length} of ${n} faults (${how}): ${shrunk.error}`);
+        say(indent(formatSchedule(schedule, shrunk.keep).slice(1).join("\n")));
+      }
       say(`    replay: ${huntReplayCommand(part.id, f.seed, shrunk.keep)}`);
     }
   }

@@ -72,9 +72,9 @@ export interface HuntFailure {
   kind: "run" | "setup";
   /** The faults the failing run applied (undefined: all of its schedule's). */
   keep?: number[];
-  /** Wall ms from the start of the search until this failure came in. */
+  /** Wall ms from the start of the search until the first failure came in. */
   foundAfterMs: number;
-  /** Runs finished by then, this one included. */
+  /** Runs finished by then, that one included. */
   foundAfterRuns: number;
   /** The shrunk schedule, if shrinking ran. */
   shrunk?: ShrinkResult;
@@ -93,7 +93,10 @@ export interface HuntResult {
   cpuMs: number;
   /** Finished runs per wall second of the search. */
   runsPerSecond: number;
-  /** The first failure that came in, if any. */
+  /**
+   * The failure reported: of the runs that failed before the search stopped (runs in
+   * flight at the first failure finish too), the one with the lowest seed.
+   */
   failure?: HuntFailure;
   /** Wall ms shrinking took (0 if it did not run). */
   shrinkWallMs: number;
@@ -203,15 +206,15 @@ export async function hunt(partId: string, budget: HuntBudget, o: HuntOptions = 
         cpuMs += r.cpuMs ?? 0;
         if (!r.passed) {
           failed++;
-          if (failure === undefined) {
+          if (failure === undefined || r.seed < failure.seed) {
             failure = {
               seed: r.seed,
               error: r.error ?? "failed",
               detail: r.detail ?? r.error ?? "failed",
               kind: isSetupFailure(r) ? "setup" : "run",
               keep,
-              foundAfterMs: wall.now(),
-              foundAfterRuns: runs,
+              foundAfterMs: failure?.foundAfterMs ?? wall.now(),
+              foundAfterRuns: failure?.foundAfterRuns ?? runs,
             };
           }
           stop.abort();

@@ -73,7 +73,7 @@ const RAFT = "labs-test/hunt/raft-run.ts";
  * peer forgets its vote, which only 2C asks it to keep).
  */
 export const HUNT_PARTS: readonly HuntPart[] = [
-  { id: "2A", lab: "raft", kinds: [...NET, ...LINKS, ...HOLDS], peers: [3, 5, 7], groups: 1, phaseMs: [3000, 15000], module: RAFT },
+  { id: "2A", lab: "raft", kinds: [...NET, ...LINKS, ...HOLDS, "quiet"], peers: [3, 5, 7], groups: 1, phaseMs: [3000, 15000], module: RAFT },
   { id: "2B", lab: "raft", kinds: [...NET, ...LINKS, ...HOLDS, "quiet"], peers: [3, 5], groups: 1, phaseMs: [4000, 20000], module: RAFT },
   { id: "2C", lab: "raft", kinds: [...NET, ...LINKS, ...HOLDS, ...CRASHES, "quiet"], peers: [3, 5], groups: 1, phaseMs: [4000, 20000], module: RAFT },
   { id: "2D", lab: "raft", kinds: [...NET, ...LINKS, ...HOLDS, ...CRASHES, "quiet"], peers: [3, 5], groups: 1, phaseMs: [4000, 20000], module: RAFT },

@@ -60,7 +60,10 @@ export async function raftRun(part: HuntPart, w: World, keep?: readonly number[]
   const faults = selectFaults(s, keep);
   const wr = w.rand(WORKLOAD_STREAM);
   const snapshot = part.id === "2D";
-  const starts = part.id !== "2A";
+  // 2A asks for elections only; its runs call Start() too (a 2A skeleton's Start() does
+  // nothing), so that where logs exist, elections must respect them, but only 2B on
+  // asks for agreement.
+  const agree = part.id !== "2A";
   await withFrame(new Config(s.peers, false, snapshot), async (cfg) => {
     cfg.begin(`Hunt (${part.id}): ${s.peers} peers, ${faults.length} fault(s) for ${(s.phaseMs / 1000).toFixed(1)} s, then healing`);
     const driver = new FaultDriver(raftTarget(cfg, snapshot), faults, (name) => w.rand(name));
@@ -76,20 +79,16 @@ export async function raftRun(part: HuntPart, w: World, keep?: readonly number[]
       checkLeaders(cfg);
       const stall = watch.observe(now(), (p) => cfg.rafts[p]?.getState().isLeader === true);
       if (stall !== undefined) cfg.fatal(stall);
-      if (starts) {
-        // As TestFigure8Unreliable2C does: every running peer is asked; leaders accept.
-        // Drawn even when quiet, so a quiet window shifts no later command.
-        const cmd = wr.nrand();
-        if (!driver.quiet) for (const rf of cfg.rafts) rf?.start(cmd);
-      }
+      // As TestFigure8Unreliable2C does: every running peer is asked; leaders accept.
+      // Drawn even when quiet, so a quiet window shifts no later command.
+      const cmd = wr.nrand();
+      if (!driver.quiet) for (const rf of cfg.rafts) rf?.start(cmd);
     }
     driver.heal();
-    if (starts) {
-      await cfg.checkOneLeader();
+    await cfg.checkOneLeader();
+    if (agree) {
       await cfg.one(wr.nrand(), s.peers, true);
       if (snapshot && cfg.logSize() > MAXLOGSIZE) cfg.fatal(`Log size too large: ${cfg.logSize()} > ${MAXLOGSIZE} bytes after healing`);
-    } else {
-      await cfg.checkOneLeader();
     }
     cfg.end();
   });
