@@ -201,6 +201,8 @@ export async function hunt(partId: string, budget: HuntBudget, o: HuntOptions = 
       const jobs = Array.from({ length: count }, (_, i) => ({ id: i, test: name, seed: next + i }));
       next += count;
       await poolRun(settings, [{ name, part: part.id, keep }], jobs, (_job, r) => {
+        // Once loading failed, the pool fails every job left the same way: one is enough.
+        if (isSetupFailure(r) && failure?.kind === "setup") return;
         runs++;
         last = Math.max(last, r.seed);
         cpuMs += r.cpuMs ?? 0;
