@@ -137,8 +137,8 @@ export function drawSchedule(part: HuntPart, seed: number, r: Rand): Schedule {
   const targets = peers * part.groups;
   const phaseMs = between(r, part.phaseMs[0], part.phaseMs[1]);
   const workload = drawWorkload(part, r);
-  // Swarm testing: each kind is in this run's mix with probability 1/2, at least one.
-  let kinds = part.kinds.filter(() => r.randInt(2) === 1);
+  // Swarm testing: each kind is in this run's mix with probability 2/3, at least one.
+  let kinds = part.kinds.filter(() => r.randInt(3) !== 0);
   if (kinds.length === 0) kinds = [part.kinds[r.randInt(part.kinds.length)]!];
   const intensity = INTENSITIES[r.randInt(INTENSITIES.length)]!;
   const faults: Fault[] = [];
