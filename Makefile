@@ -1,5 +1,6 @@
 # labs-ts: every command a student or instructor types. Each target installs what it needs.
 # Test settings: SEED=n RUN=regex COUNT=n PARALLEL=n TRACE=file DEBUG=topics REALTIME=1 VIS=fail|always|off REF=1
+# Hunt settings: TIME=s RUNS=n KEEP=i,j SHRINK=0 (and SEED, PARALLEL, VIS)
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 export SEED RUN COUNT PARALLEL TRACE DEBUG REALTIME VIS REF
@@ -11,6 +12,8 @@ TESTS := $(addprefix test-,$(PARTS))
 SWEEPS := $(addprefix sweep-,$(filter-out mr,$(PARTS)))
 # Watches: every part but MapReduce (its tests run real processes, not on a save).
 WATCHES := $(addprefix watch-,$(filter-out mr,$(PARTS)))
+# Schedule searches: the parts labs-test/hunt/parts.ts knows.
+HUNTS := $(addprefix hunt-,$(filter 2A 2B 2C 2D 3A 3B 4A 4B,$(PARTS)))
 
 NPM_STAMP := node_modules/.installed
 # The runner, bundled by esbuild into one plain JavaScript file on every call (about 0.05
@@ -29,7 +32,7 @@ $(NPM_STAMP): package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-.PHONY: vis help setup wc build-mr corpus test typecheck bench $(TESTS) $(SWEEPS) $(WATCHES)
+.PHONY: vis help setup wc build-mr corpus test typecheck bench $(TESTS) $(SWEEPS) $(WATCHES) $(HUNTS)
 # INSTRUCTOR BEGIN
 # Instructor sections (between these marker lines) name tools the student tree does not
 # have: make handout leaves them out of its Makefile (labs-test/tools/handout-tree.ts).
@@ -46,6 +49,7 @@ help:
 	@echo "make watch-XX      one part's tests again each time you save one of its files (not mr)"
 	@echo "make bench         labrpc RPCs per second"
 	@echo "make sweep-XX SEEDS=a..b [SHARD=i/n] [OUT=dir]   many seeds in long-lived workers (COUNT=n on test-XX too); XX: $(patsubst sweep-%,%,$(SWEEPS))"
+	@echo "make hunt-XX [TIME=s | RUNS=n] [SEED=n] [PARALLEL=n] [KEEP=i,j]   search random fault schedules: $(patsubst hunt-%,%,$(HUNTS))"
 	@echo "make vis TRACE=file.jsonl OUT=page.html [FORMAT=perfetto]   draw a trace as a timeline page"
 # INSTRUCTOR BEGIN
 	@echo "instructors:"
@@ -87,6 +91,10 @@ bench: $(NPM_STAMP)
 # make sweep-2C SEEDS=1..500 [SHARD=i/n] [OUT=dir] [RUN=regex] [PARALLEL=n]
 $(SWEEPS): $(NPM_STAMP)
 	@SEEDS='$(SEEDS)' SHARD='$(SHARD)' OUT='$(OUT)' node_modules/.bin/tsx labs-test/tools/sweep-cli.ts $(patsubst sweep-%,%,$@)
+
+# make hunt-2C [TIME=s | RUNS=n] [SEED=n] [PARALLEL=n] [KEEP=i,j] [SHRINK=0]: random fault schedules until the budget (TIME=60 by default) or a failure
+$(HUNTS): $(NPM_STAMP)
+	@TIME='$(TIME)' RUNS='$(RUNS)' KEEP='$(KEEP)' SHRINK='$(SHRINK)' node_modules/.bin/tsx labs-test/hunt/hunt-cli.ts $(patsubst hunt-%,%,$@)
 
 # INSTRUCTOR BEGIN
 grade: $(NPM_STAMP)

@@ -1,5 +1,6 @@
 // The student README of a handout, generated from the manifest: which files are the
 // student's, how to run and replay tests, the rules, and how to read a failure.
+import { HUNT_PARTS } from "../hunt/parts.js";
 import { FRAMEWORK_FILES_BESIDE_STUDENT_FILES, type LabPart } from "../labs.js";
 
 function table(rows: string[][]): string {
@@ -78,7 +79,12 @@ make typecheck      # the TypeScript compiler's checks only
 | \`VIS=fail\` | (the default) a timeline page of every failing test, its path printed beside the replay command; \`VIS=always\` for every test, \`VIS=off\` for none |
 
 A part passes when its graded tests pass under many seeds: try \`COUNT=20\` before you
-move on; a COUNT run shows its progress and an estimate of the time left.
+move on (a COUNT run shows its progress and an estimate of the time left), and let the schedule search look for what the fixed tests miss: \`make hunt-XX\`
+(XX: ${graded.filter((p) => HUNT_PARTS.some((h) => h.id === p.id)).map((p) => p.id).join(" ")}) runs random fault schedules
+(loss, reordering, duplicates, partitions, crashes, a crash right after a persist, held
+messages) against your code for a minute (\`TIME=s\` or \`RUNS=n\`, \`PARALLEL=k\`); a failure
+prints its seed, its replay command (\`make hunt-2C SEED=n RUNS=1\`), the fewest faults that
+still fail and a timeline page.
 
 **Lab 1 (\`make test-mr\`) is different**: real processes on the wall clock, as the course's
 \`test-mr.sh\`. Only \`RUN=regex\` (tests by name: wc, indexer, map parallelism, …) and

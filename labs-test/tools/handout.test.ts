@@ -251,6 +251,22 @@ describe("the student tree", () => {
     }
   });
 
+  test("the schedule search ships, runs on the stubs and fails clearly, with a seed and a replay command", async () => {
+    const r = await execa("node_modules/.bin/tsx", ["labs-test/hunt/hunt-cli.ts", "2A"], {
+      cwd: ho,
+      env: { RUNS: "1", SEED: "1", SHRINK: "0", VIS: "off", PARALLEL: "1", FORCE_COLOR: "0" },
+      all: true,
+      reject: false,
+    });
+    const out = r.all ?? "";
+    expect(r.exitCode, out).toBe(1);
+    expect(out).toContain("--- FAIL: hunt-2A (seed 1)");
+    expect(out).toMatch(/leader/);
+    expect(out).toContain("replay: make hunt-2A SEED=1 RUNS=1");
+    expect((await execa("make", ["-n", "hunt-2C"], { cwd: ho, reject: false })).stdout).toContain("labs-test/hunt/hunt-cli.ts 2C");
+    expect(readFileSync(path.join(ho, "README.md"), "utf8")).toContain("make hunt-XX");
+  });
+
   test("with every lab's reference files put back, make test passes whole (round trip)", async () => {
     const c = path.join(tmp, "c");
     cpSync(ho, c, { recursive: true, verbatimSymlinks: true });

@@ -46,6 +46,12 @@ export interface PoolOptions {
   env?: NodeJS.ProcessEnv;
   /** Called once per finished job, in completion order. */
   onRecord?: (job: PoolJob, record: JobRecord) => void;
+  /**
+   * Stop early: once aborted, no further job starts, and jobs not started get no record
+   * (jobs already handed to a worker still finish). The schedule search stops so at its
+   * budget or its first failure.
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -161,7 +167,8 @@ function describeExit(e: { code: number | null; signal: string | null }): string
 
 /**
  * Run every job once. Resolves to one record per job id (never rejects for a test's
- * failure; a job the pool could not run gets a failed record saying why).
+ * failure; a job the pool could not run gets a failed record saying why), except jobs
+ * left unstarted when opts.signal aborts, which get none.
  */
 export async function runPool(jobs: PoolJob[], opts: PoolOptions): Promise<Map<number, JobRecord>> {
   const wall = new RealClock();
@@ -175,10 +182,11 @@ export async function runPool(jobs: PoolJob[], opts: PoolOptions): Promise<Map<n
     for (const j of queue.splice(0)) finish(j, failedRecord(j, why));
   };
 
+  const stopped = (): boolean => opts.signal?.aborted === true;
   const slot = async (n: number): Promise<void> => {
     const logFd = openSync(path.join(opts.logDir, `worker-${n}.log`), "a");
     try {
-      while (queue.length > 0) {
+      while (queue.length > 0 && !stopped()) {
         const w = new WorkerHandle(opts, logFd);
         const ready = await w.next(opts.startWallMs);
         if (ready.kind !== "message" || ready.msg.type !== "ready" || ready.msg.loadError !== undefined) {
@@ -201,7 +209,7 @@ export async function runPool(jobs: PoolJob[], opts: PoolOptions): Promise<Map<n
         // idles waiting for this process's turn on a busy machine.
         const sent: PoolJob[] = [];
         while (alive) {
-          while (sent.length < JOBS_AHEAD && queue.length > 0) {
+          while (sent.length < JOBS_AHEAD && queue.length > 0 && !stopped()) {
             if (wall.now() > opts.totalWallMs) {
               failRest(`not run: the whole run's limit of ${opts.totalWallMs / 1000} s (wall) was reached`);
               break;

@@ -1,0 +1,418 @@
+// Applies a schedule's faults to a cluster on the runtime clock: each fault starts at its
+// time and ends when its window closes or when healing begins. Faults overlap freely: a
+// mode (loss, reordering, duplicates) is on while any of its windows is open, a link is
+// down while any open fault cuts it, a peer is down while any crash holds it down, an
+// end's messages are held while any hold on it is open. Each start and end is a note on
+// the tester's lane of the timeline ("fault #3: crash peer 2, restart at the end").
+//
+// The cluster is reached only through FaultTarget: what a lab's harness can do with the
+// course's API (crash, restart, enable or disable a link, a persister's save hook), so
+// every correct solution survives every schedule.
+import type { Name, Network } from "../../labrpc/index.js";
+import type { Persister } from "../../raft/persister.js";
+import { after, annotate, type Rand, type Timer } from "../../runtime/index.js";
+import type { ClusterView } from "./liveness.js";
+import { describeFault, type Fault, type NumberedFault } from "./schedule.js";
+
+/** A cluster as the fault driver sees it; peers are numbered 0..size-1. */
+export interface FaultTarget {
+  readonly size: number;
+  readonly net: Network;
+  /** Whether setLink cuts one direction only; otherwise a cut takes both. */
+  readonly directedLinks: boolean;
+  /** Whether the peer's server runs now. */
+  running(p: number): boolean;
+  /** Crash peer p, keeping its persisted state. */
+  crash(p: number): void;
+  /** Restart peer p from its persisted state, connected to every running peer. */
+  restart(p: number): void;
+  /** Enable or disable the link from → to (both directions unless directedLinks). Absent: no links to cut. */
+  setLink?(from: number, to: number, up: boolean): void;
+  /** The end peer `from` calls `to` on now (held messages). Absent: no holds. */
+  endName?(from: number, to: number): Name | undefined;
+  /** The persister peer p's running instance saves to (crash-on-save). Absent: not supported. */
+  persister?(p: number): Persister | null | undefined;
+  /** The running peers that claim leadership now, highest term first ([] if the harness cannot tell). */
+  leaders(): number[];
+  /** Fail the run (the harness's failure latch): a fault the harness refused. */
+  fail(err: unknown): void;
+}
+
+/**
+ * The peers among 0..n-1 whose state says they lead, highest term first (ties by number):
+ * FaultTarget.leaders() for a harness that can read each peer's getState().
+ */
+export function leadersBy(n: number, state: (p: number) => { term: number; isLeader: boolean } | undefined): number[] {
+  const out: Array<{ p: number; term: number }> = [];
+  for (let p = 0; p < n; p++) {
+    const s = state(p);
+    if (s?.isLeader === true) out.push({ p, term: s.term });
+  }
+  return out.sort((a, b) => b.term - a.term || a.p - b.p).map((x) => x.p);
+}
+
+/** What an open fault took hold of, to give back when it ends. */
+interface Open {
+  nf: NumberedFault;
+  /** Resolved peer (isolate, crash, crash-on-save). */
+  peer?: number;
+  /** Resolved directed links (cut, hold-*). */
+  pairs?: Array<[number, number]>;
+  /** Held ends (hold-*), with their links. */
+  ends?: Array<{ end: Name; from: number; to: number }>;
+  /** crash-on-save: armed and not fired yet, on this persister. */
+  armed?: Persister;
+  /** crash and crash-on-save: holds the peer down. */
+  down?: boolean;
+  /** leader-churn and crash-churn: the peers it cut off or crashed, its stream, its next step. */
+  churn?: { peers: Set<number>; rand: Rand; step?: Timer };
+  timer?: Timer;
+}
+
+export class FaultDriver implements ClusterView {
+  private readonly open = new Set<Open>();
+  private readonly starts: Timer[] = [];
+  private readonly modes = { loss: 0, reorder: 0, dup: 0 };
+  private quiets = 0;
+  /** cuts[from][to]: open faults cutting that directed link. */
+  private readonly cuts: number[][];
+  /** Open crashes holding each peer down. */
+  private readonly downs: number[];
+  private readonly replyHolds = new Map<Name, number>();
+  private readonly requestHolds = new Map<Name, number>();
+  /** held[from][to]: open holds on that directed link. */
+  private readonly held: number[][];
+  private healed = false;
+  /** Called after every change to links, crashes, holds or modes (not quiet windows). */
+  private readonly listeners: Array<() => void> = [];
+
+  /** stream(name): the world's random stream of that name (churn steps draw from their own). */
+  constructor(
+    private readonly target: FaultTarget,
+    private readonly faults: readonly NumberedFault[],
+    private readonly stream: (name: string) => Rand,
+  ) {
+    const n = target.size;
+    this.cuts = Array.from({ length: n }, () => new Array<number>(n).fill(0));
+    this.downs = new Array<number>(n).fill(0);
+    this.held = Array.from({ length: n }, () => new Array<number>(n).fill(0));
+  }
+
+  /** Call fn after every change to links, crashes, holds or modes (the election watch's cue). */
+  onChange(fn: () => void): void {
+    this.listeners.push(fn);
+  }
+
+  private changed(): void {
+    for (const fn of this.listeners) fn();
+  }
+
+  get size(): number {
+    return this.target.size;
+  }
+
+  running(p: number): boolean {
+    return this.target.running(p);
+  }
+
+  linkUp(p: number, q: number): boolean {
+    return this.running(p) && this.running(q) && this.cuts[p]![q] === 0 && this.held[p]![q] === 0;
+  }
+
+  modesOn(): boolean {
+    return this.modes.loss + this.modes.reorder + this.modes.dup > 0;
+  }
+
+  /** Whether a quiet window is open: the workload makes no new calls. */
+  get quiet(): boolean {
+    return this.quiets > 0;
+  }
+
+  /** Schedule every fault, at its time from now (virtual ms). */
+  start(): void {
+    for (const nf of this.faults) this.starts.push(after(nf.fault.at, () => this.guard(() => this.begin(nf))));
+  }
+
+  /**
+   * Healing: no fault starts any more, and every open one ends now (links up, modes off,
+   * held messages delivered, crashed peers restarted).
+   */
+  heal(): void {
+    this.healed = true;
+    for (const t of this.starts) t.cancel();
+    for (const o of [...this.open].reverse()) this.finish(o);
+    annotate("healing: every fault has ended");
+  }
+
+  private guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      this.target.fail(e);
+    }
+  }
+
+  private note(nf: NumberedFault, text: string): void {
+    annotate(`fault #${nf.index}: ${text}`);
+  }
+
+  private aim(f: { peer: number; leader: boolean }): number {
+    if (f.leader) {
+      const l = this.target.leaders()[0];
+      if (l !== undefined) return l;
+    }
+    return f.peer;
+  }
+
+  private begin(nf: NumberedFault): void {
+    if (this.healed) return;
+    const f = nf.fault;
+    const o: Open = { nf };
+    const t = this.target;
+    let what = describeFault(f, t.size);
+    switch (f.kind) {
+      case "loss":
+      case "reorder":
+      case "dup":
+        this.modes[f.kind]++;
+        this.applyModes();
+        break;
+      case "quiet":
+        this.quiets++;
+        break;
+      case "partition":
+        this.cut(f, +1);
+        break;
+      case "cut":
+        o.pairs = this.pairsOf(f);
+        what = `cut links ${o.pairs.map(([a, b]) => `${a}→${b}`).join(" ")}`;
+        this.cutPairs(o.pairs, +1);
+        break;
+      case "isolate":
+        o.peer = this.aim(f);
+        what = `isolate peer ${o.peer}`;
+        this.cut(f, +1, o.peer);
+        break;
+      case "crash":
+        o.peer = this.aim(f);
+        what = `crash peer ${o.peer}, restart at the end`;
+        o.down = true;
+        this.down(o.peer);
+        break;
+      case "crash-on-save": {
+        const p = this.aim(f);
+        o.peer = p;
+        const persister = t.persister?.(p);
+        if (!t.running(p) || persister === null || persister === undefined) {
+          what = `crash peer ${p} at its next persist: it is down already`;
+          break;
+        }
+        what = `crash peer ${p} at its next persist, restart at the end`;
+        o.armed = persister;
+        persister.onSave(() => this.guard(() => this.fire(o)));
+        break;
+      }
+      case "hold-replies":
+      case "hold-requests": {
+        const pairs = this.pairsOf(f);
+        o.ends = [];
+        for (const [from, to] of pairs) {
+          const end = t.endName?.(from, to);
+          if (end === undefined) continue;
+          o.ends.push({ end, from, to });
+          this.hold(f.kind, end, +1);
+          this.held[from]![to]!++;
+        }
+        what = `${f.kind === "hold-replies" ? "hold replies" : "hold requests"} on ${pairs.map(([a, b]) => `${a}→${b}`).join(" ")}`;
+        break;
+      }
+      case "leader-churn":
+      case "crash-churn":
+        o.churn = { peers: new Set(), rand: this.stream(`hunt-fault-${nf.index}`) };
+        this.churnStep(o);
+        break;
+    }
+    this.note(nf, what);
+    this.open.add(o);
+    o.timer = after(f.ms, () => this.guard(() => this.finish(o)));
+    if (f.kind !== "quiet") this.changed();
+  }
+
+  /** crash-on-save: the armed peer just saved; it crashes before the save returns to it. */
+  private fire(o: Open): void {
+    const p = o.armed;
+    if (p === undefined) return;
+    p.onSave(undefined);
+    o.armed = undefined;
+    if (this.healed || !this.open.has(o)) return;
+    this.note(o.nf, `peer ${o.peer!} crashes right after a persist`);
+    o.down = true;
+    this.down(o.peer!);
+    this.changed();
+  }
+
+  private finish(o: Open): void {
+    if (!this.open.delete(o)) return;
+    o.timer?.cancel();
+    const f = o.nf.fault;
+    switch (f.kind) {
+      case "loss":
+      case "reorder":
+      case "dup":
+        this.modes[f.kind]--;
+        this.applyModes();
+        break;
+      case "quiet":
+        this.quiets--;
+        break;
+      case "partition":
+        this.cut(f, -1);
+        break;
+      case "cut":
+        this.cutPairs(o.pairs!, -1);
+        break;
+      case "isolate":
+        this.cut(f, -1, o.peer);
+        break;
+      case "crash":
+      case "crash-on-save":
+        if (o.armed !== undefined) {
+          o.armed.onSave(undefined);
+          o.armed = undefined;
+        }
+        if (o.down === true) this.up(o.peer!);
+        break;
+      case "hold-replies":
+      case "hold-requests":
+        for (const { end, from, to } of o.ends ?? []) {
+          this.hold(f.kind, end, -1);
+          this.held[from]![to]!--;
+        }
+        break;
+      case "leader-churn":
+      case "crash-churn": {
+        const c = o.churn!;
+        c.step?.cancel();
+        for (const p of c.peers) (f.kind === "leader-churn" ? this.isolate(p, -1) : this.up(p));
+        c.peers.clear();
+        break;
+      }
+    }
+    this.note(o.nf, "ends");
+    if (f.kind !== "quiet") this.changed();
+  }
+
+  /**
+   * One step of a churn, as the course's Figure 8 tests take them: the leader (one that
+   * this churn has not already taken down) is cut off (leader-churn, half the time) or
+   * crashed (crash-churn); then, while fewer than a majority are up as far as this churn
+   * goes, one of its peers drawn at random comes back. The next step follows after 0 to
+   * 12 ms, or one time in ten after 0 to 499 ms.
+   */
+  private churnStep(o: Open): void {
+    const c = o.churn!;
+    const t = this.target;
+    const crash = o.nf.fault.kind === "crash-churn";
+    const l = t.leaders().find((p) => !c.peers.has(p));
+    if (l !== undefined && (crash || c.rand.randInt(2) === 0)) {
+      c.peers.add(l);
+      if (crash) this.down(l);
+      else this.isolate(l, +1);
+      this.changed();
+      this.note(o.nf, `${crash ? "crashes" : "cuts off"} leader ${l}`);
+    }
+    if (t.size - c.peers.size < Math.floor(t.size / 2) + 1) {
+      const p = c.rand.randInt(t.size);
+      if (c.peers.delete(p)) {
+        if (crash) this.up(p);
+        else this.isolate(p, -1);
+        this.changed();
+        this.note(o.nf, `${crash ? "restarts" : "reconnects"} peer ${p}`);
+      }
+    }
+    const ms = c.rand.randInt(10) === 0 ? c.rand.randInt(500) : c.rand.randInt(13);
+    c.step = after(ms, () => this.guard(() => this.churnStep(o)));
+  }
+
+  private applyModes(): void {
+    const net = this.target.net;
+    net.setReliable(this.modes.loss === 0);
+    net.setLongReordering(this.modes.reorder > 0);
+    net.setDuplicates(this.modes.dup > 0);
+  }
+
+  /** A cut's or hold's directed links, its peer resolved now (the leader, if it aims at one). */
+  private pairsOf(f: { from: number; leader: boolean; to: number | "all" }): Array<[number, number]> {
+    const from = this.aim({ peer: f.from, leader: f.leader });
+    const tos = f.to === "all" ? Array.from({ length: this.target.size }, (_, i) => i) : [f.to];
+    return tos.filter((to) => to !== from).map((to) => [from, to]);
+  }
+
+  /** Add (+1) or remove (-1) cuts on these directed links (both ways where links are not directed), then set the links. */
+  private cutPairs(pairs: ReadonlyArray<[number, number]>, by: 1 | -1): void {
+    for (const [a, b] of pairs) {
+      this.cuts[a]![b]! += by;
+      if (!this.target.directedLinks) this.cuts[b]![a]! += by;
+    }
+    this.setLinks();
+  }
+
+  /** Add (+1) or remove (-1) the cuts of a partition or isolate fault, then set the links. */
+  private cut(f: Fault, by: 1 | -1, isolated?: number): void {
+    const n = this.target.size;
+    if (f.kind === "partition") {
+      for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) if (f.side.includes(a) !== f.side.includes(b)) this.cuts[a]![b]! += by;
+    } else if (isolated !== undefined) {
+      this.isolate(isolated, by);
+      return;
+    }
+    this.setLinks();
+  }
+
+  /** Add (+1) or remove (-1) cuts between p and every other peer, then set the links. */
+  private isolate(p: number, by: 1 | -1): void {
+    for (let b = 0; b < this.target.size; b++) {
+      if (b === p) continue;
+      this.cuts[p]![b]! += by;
+      this.cuts[b]![p]! += by;
+    }
+    this.setLinks();
+  }
+
+  /** Every link between running peers as the open cuts say. */
+  private setLinks(only?: number): void {
+    const t = this.target;
+    if (t.setLink === undefined) return;
+    const n = t.size;
+    for (let a = 0; a < n; a++) {
+      for (let b = 0; b < n; b++) {
+        if (a === b || !t.running(a) || !t.running(b)) continue;
+        if (only !== undefined && a !== only && b !== only) continue;
+        if (t.directedLinks) t.setLink(a, b, this.cuts[a]![b] === 0);
+        else if (a < b) t.setLink(a, b, this.cuts[a]![b] === 0 && this.cuts[b]![a] === 0);
+      }
+    }
+  }
+
+  private down(p: number): void {
+    if (this.downs[p]!++ === 0 && this.target.running(p)) this.target.crash(p);
+  }
+
+  private up(p: number): void {
+    if (--this.downs[p]! !== 0) return;
+    if (!this.target.running(p)) this.target.restart(p);
+    // The restarted peer came back with every link up: the open cuts apply to it again.
+    this.setLinks(p);
+  }
+
+  private hold(kind: "hold-replies" | "hold-requests", end: Name, by: 1 | -1): void {
+    const m = kind === "hold-replies" ? this.replyHolds : this.requestHolds;
+    const was = m.get(end) ?? 0;
+    const now = was + by;
+    if (now === 0) m.delete(end);
+    else m.set(end, now);
+    const net = this.target.net;
+    if (was === 0 && now > 0) (kind === "hold-replies" ? net.holdReplies(end, true) : net.holdRequests(end, true));
+    if (was > 0 && now === 0) (kind === "hold-replies" ? net.holdReplies(end, false) : net.holdRequests(end, false));
+  }
+}

@@ -1,0 +1,380 @@
+// The schedule search: schedules are values of their seed, runs replay exactly, faults
+// compose as the driver says, shrinking finds a 1-minimal subset, the liveness rule sees
+// only clean majorities, and every bad input (an unknown part, a budget that is not a
+// positive number, a bad KEEP, a malformed regression line) gets a clear error.
+import path from "node:path";
+import { execa } from "execa";
+import { describe, expect, test } from "vitest";
+import { Network } from "../../labrpc/index.js";
+import { makePersister } from "../../raft/persister.js";
+import { now, sleep } from "../../runtime/index.js";
+import { runWorld, world } from "../../runtime/world.js";
+import { runGraded } from "../harness/run-graded.js";
+import { findPart, referencePresent } from "../labs.js";
+import { huntBody } from "./bodies.js";
+import { parseCases } from "./cases-env.js";
+import { FaultDriver, leadersBy, type FaultTarget } from "./fault-driver.js";
+import { checkBudget, hunt, huntReplayCommand } from "./hunt.js";
+import { huntSettingsFromEnv } from "./hunt-env.js";
+import { cleanMajority, ElectionWatch, LEADER_BOUND_MS, type ClusterView } from "./liveness.js";
+import { HUNT_PARTS, HuntError, huntPart, huntTestName } from "./parts.js";
+import { parseRegressions, regressionLine } from "./regressions.js";
+import { drawSchedule, formatSchedule, HUNT_STREAM, parseKeep, scheduleHash, scheduleOf, selectFaults, type Fault } from "./schedule.js";
+import { shrinkFaults, type Verdict } from "./shrink.js";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+
+describe("schedules", () => {
+  test("a seed's schedule is a value: drawn the same inside a world and out, every time", async () => {
+    for (const part of HUNT_PARTS) {
+      for (const seed of [1, 2, 77, 123456789]) {
+        const s = scheduleOf(part, seed);
+        expect(scheduleOf(part, seed)).toEqual(s);
+        const inWorld = await runWorld({ seed }, async () => drawSchedule(part, seed, world().rand(HUNT_STREAM)));
+        expect(inWorld).toEqual(s);
+        expect(scheduleHash(s)).toMatch(/^[0-9a-f]{8}$/);
+      }
+    }
+    expect(scheduleHash(scheduleOf(huntPart("2C"), 1))).not.toBe(scheduleHash(scheduleOf(huntPart("2C"), 2)));
+  });
+
+  test("faults are the part's kinds, in time order, inside the fault phase, aimed at real peers", () => {
+    for (const part of HUNT_PARTS) {
+      for (let seed = 1; seed <= 200; seed++) {
+        const s = scheduleOf(part, seed);
+        expect(part.peers).toContain(s.peers);
+        expect(s.targets).toBe(s.peers * part.groups);
+        expect(s.faults.length).toBeGreaterThan(0);
+        let at = 0;
+        for (const f of s.faults) {
+          expect(part.kinds).toContain(f.kind);
+          expect(f.at).toBeGreaterThanOrEqual(at);
+          expect(f.at).toBeLessThan(s.phaseMs);
+          expect(f.ms).toBeGreaterThan(0);
+          at = f.at;
+          const peers = "peer" in f ? [f.peer] : "from" in f ? [f.from, ...(f.to === "all" ? [] : [f.to])] : "side" in f ? f.side : [];
+          for (const p of peers) expect(p >= 0 && p < s.targets).toBe(true);
+          if ("from" in f) expect(f.from).not.toBe(f.to);
+          if (f.kind === "partition") expect(f.side.length > 0 && f.side.length < s.targets).toBe(true);
+        }
+      }
+    }
+  });
+
+  test("the schedule prints one line per fault; KEEP prints only those", () => {
+    const s = scheduleOf(huntPart("2C"), 35);
+    const all = formatSchedule(s);
+    expect(all).toHaveLength(s.faults.length + 1);
+    expect(all[0]).toContain(`seed 35 (2C, hash ${scheduleHash(s)})`);
+    const some = formatSchedule(s, [0, 2]);
+    expect(some).toHaveLength(3);
+    expect(some[1]).toMatch(/^ {2}#0 /);
+    expect(some[2]).toMatch(/^ {2}#2 /);
+  });
+
+  test("KEEP: distinct fault numbers or none; a number the schedule lacks is a clear error", () => {
+    expect(parseKeep("3,1, 7")).toEqual([1, 3, 7]);
+    expect(parseKeep("none")).toEqual([]);
+    expect(() => parseKeep("1,x")).toThrow(/KEEP="1,x": want fault numbers separated by commas/);
+    expect(() => parseKeep("2,2")).toThrow(/fault 2 is named twice/);
+    expect(() => parseKeep("-1")).toThrow(HuntError);
+    const s = scheduleOf(huntPart("2B"), 5);
+    expect(selectFaults(s, [0]).map((f) => f.index)).toEqual([0]);
+    expect(() => selectFaults(s, [s.faults.length])).toThrow(new RegExp(`has ${s.faults.length} faults, #0 to #${s.faults.length - 1}; no #${s.faults.length}`));
+  });
+});
+
+describe("bad input", () => {
+  test("an unknown part names the parts there are", () => {
+    expect(() => huntPart("9Z")).toThrow(/unknown part "9Z" for the schedule search; parts: 2A 2B 2C 2D 3A 3B 4A 4B/);
+    expect(() => huntPart("mr")).toThrow(HuntError);
+    expect(huntPart("2c").id).toBe("2C");
+  });
+
+  test("a budget must be a positive number of seconds or a positive whole number of runs", () => {
+    const env = (e: Record<string, string>) => huntSettingsFromEnv(e);
+    expect(env({}).budget).toEqual({ seconds: 60 });
+    expect(env({ TIME: "0.5" }).budget).toEqual({ seconds: 0.5 });
+    expect(env({ RUNS: "30" }).budget).toEqual({ runs: 30 });
+    expect(env({ TIME: "10", RUNS: "3" }).budget).toEqual({ seconds: 10, runs: 3 });
+    for (const t of ["0", "-5", "abc", "1e3", "60s", "Infinity", "0.0"]) {
+      expect(() => env({ TIME: t }), t).toThrow(new RegExp(`TIME="${t}": the budget must be a positive number of seconds`));
+    }
+    for (const r of ["0", "2.5", "x", "-1"]) {
+      expect(() => env({ RUNS: r }), r).toThrow(new RegExp(`RUNS="${r.replace(".", "\\.")}": the budget must be a positive whole number of runs`));
+    }
+    expect(() => env({ SEED: "0" })).toThrow(/SEED=0: a hunt's seeds start at 1/);
+    expect(() => env({ SEED: "x" })).toThrow(/SEED="x"/);
+    expect(() => env({ PARALLEL: "0" })).toThrow(/PARALLEL="0"/);
+    expect(() => env({ KEEP: "a" })).toThrow(/KEEP="a"/);
+    expect(() => env({ SHRINK: "yes" })).toThrow(/SHRINK="yes": must be 1/);
+    expect(env({ KEEP: "2,1" })).toMatchObject({ keep: [1, 2], shrink: false });
+    expect(env({ VIS: "off" }).timeline).toBe(false);
+    expect(() => checkBudget({})).toThrow(/needs a budget/);
+    expect(() => checkBudget({ seconds: Number.NaN })).toThrow(/TIME=NaN/);
+    expect(() => checkBudget({ runs: 1.5 })).toThrow(/RUNS=1.5/);
+  });
+
+  test("hunt() refuses bad input before starting any worker", async () => {
+    await expect(hunt("9Z", { runs: 1 })).rejects.toThrow(/unknown part "9Z"/);
+    await expect(hunt("2C", { seconds: -1 })).rejects.toThrow(/TIME=-1: the budget in seconds must be a positive number/);
+    await expect(hunt("2C", { runs: 0 })).rejects.toThrow(/RUNS=0/);
+    await expect(hunt("2C", { runs: 1 }, { seed: 0 })).rejects.toThrow(/SEED=0/);
+    await expect(hunt("2C", { runs: 1 }, { workers: 0 })).rejects.toThrow(/PARALLEL=0/);
+    await expect(hunt("2C", { runs: 1 }, { seed: 5, keep: [99] })).rejects.toThrow(/KEEP=99: seed 5's schedule/);
+  });
+
+  test("the workers' case list must be well-formed", () => {
+    expect(parseCases('[{"name":"Hunt2C","part":"2C"},{"name":"Hunt2C/keep=1","part":"2C","keep":[1]}]')).toHaveLength(2);
+    expect(() => parseCases(undefined)).toThrow(/LABS_HUNT_CASES is not set/);
+    expect(() => parseCases("{")).toThrow(/LABS_HUNT_CASES is not JSON/);
+    expect(() => parseCases('[{"name":"x"}]')).toThrow(/not a list of \{ name, part, keep\? \}/);
+  });
+
+  test("the regression list: good lines parse, and a malformed line is an error naming file:line", () => {
+    const s = scheduleOf(huntPart("2C"), 35);
+    const text = [
+      "# a comment",
+      "",
+      "2C 35  # all faults",
+      `2c 35 keep=0,2 hash=${scheduleHash(s)}  # shrunk`,
+      "3A 7 keep=none",
+    ].join("\n");
+    expect(parseRegressions(text, "r.txt")).toEqual([
+      { part: "2C", seed: 35, comment: "all faults", line: 3 },
+      { part: "2C", seed: 35, keep: [0, 2], hash: scheduleHash(s), comment: "shrunk", line: 4 },
+      { part: "3A", seed: 7, keep: [], comment: "", line: 5 },
+    ]);
+    const bad: Array<[string, RegExp]> = [
+      ["9Z 1", /^r\.txt:2: unknown part "9Z"/],
+      ["2C", /^r\.txt:2: want "<part> <seed>/],
+      ["2C 0", /^r\.txt:2: the seed must be a whole number from 1, got "0"/],
+      ["2C 1.5", /^r\.txt:2: the seed must be a whole number/],
+      ["2C 5 kep=1", /^r\.txt:2: unknown field "kep=1"/],
+      ["2C 5 hash=xyz", /^r\.txt:2: hash= wants 8 hex digits/],
+      ["2C 5 keep=", /^r\.txt:2: keep= is empty/],
+      ["2C 5 keep=1 keep=2", /^r\.txt:2: keep= is given twice/],
+      ["2C 5 keep=999", /^r\.txt:2: KEEP=999: seed 5's schedule/],
+      ["2C 35", /^r\.txt:2: the same run as line 1/],
+    ];
+    for (const [line, msg] of bad) expect(() => parseRegressions(`2C 35\n${line}`, "r.txt"), line).toThrow(msg);
+    expect(regressionLine("2C", 35, [0, 2], s, "why")).toBe(`2C 35 keep=0,2 hash=${scheduleHash(s)}  # why`);
+    expect(huntReplayCommand("2C", 35, [0, 2])).toBe("make hunt-2C SEED=35 RUNS=1 KEEP=0,2");
+    expect(huntReplayCommand("2C", 35)).toBe("make hunt-2C SEED=35 RUNS=1");
+  });
+
+  test("make hunt-XX's command line: a bad part or budget exits 2 with the error", async () => {
+    const cli = (args: string[], env: Record<string, string> = {}) =>
+      execa("node_modules/.bin/tsx", ["labs-test/hunt/hunt-cli.ts", ...args], { cwd: ROOT, env: { FORCE_COLOR: "0", ...env }, reject: false, all: true });
+    const a = await cli(["9Z"]);
+    expect(a.exitCode).toBe(2);
+    expect(a.all).toContain('error: unknown part "9Z" for the schedule search');
+    const b = await cli(["2C"], { TIME: "soon" });
+    expect(b.exitCode).toBe(2);
+    expect(b.all).toContain('error: TIME="soon": the budget must be a positive number of seconds');
+    const c = await cli([]);
+    expect(c.exitCode).toBe(2);
+    expect(c.all).toMatch(/usage: hunt-cli\.ts <part>; parts: 2A/);
+  }, 60_000);
+});
+
+describe("shrinking", () => {
+  /** A runner whose runs fail exactly when every fault of need is kept. */
+  const oracle = (need: number[]) => {
+    const asked: number[][] = [];
+    const run = async (cs: number[][]): Promise<Verdict[]> =>
+      cs.map((c) => {
+        asked.push(c);
+        return need.every((n) => c.includes(n)) ? { failed: true, error: `needs ${need.join(",")}` } : { failed: false };
+      });
+    return { run, asked };
+  };
+
+  test("it finds the faults the failure needs, and no others", async () => {
+    for (const need of [[5], [2, 9], [0, 1, 2], [3, 4, 11, 12], [13]]) {
+      const { run } = oracle(need);
+      const r = await shrinkFaults([...Array(14).keys()], "boom", run, () => false);
+      expect(r.keep, need.join(",")).toEqual(need);
+      expect(r.minimal).toBe(true);
+      expect(r.error).toBe(`needs ${need.join(",")}`);
+    }
+  });
+
+  test("a failure without any fault shrinks to none in one round; a budget stops it early", async () => {
+    const none = await shrinkFaults([1, 2, 3], "boom", async (cs) => cs.map(() => ({ failed: true, error: "always" })), () => false);
+    expect(none).toMatchObject({ keep: [], rounds: 1, runs: 1, minimal: true });
+    const { run } = oracle([1]);
+    const cut = await shrinkFaults([0, 1, 2, 3], "boom", run, () => true);
+    expect(cut).toMatchObject({ keep: [0, 1, 2, 3], error: "boom", rounds: 0, minimal: false });
+  });
+});
+
+describe("the liveness rule", () => {
+  const view = (n: number, down: number[], cut: Array<[number, number]>, modes = false): ClusterView => ({
+    size: n,
+    running: (p) => !down.includes(p),
+    linkUp: (p, q) => !down.includes(p) && !down.includes(q) && !cut.some(([a, b]) => a === p && b === q),
+    modesOn: () => modes,
+  });
+  const both = (a: number, b: number): Array<[number, number]> => [
+    [a, b],
+    [b, a],
+  ];
+
+  test("a clean majority: running, fully connected, every other running peer cut off from it, no network mode", () => {
+    expect(cleanMajority(view(5, [], []))).toEqual([0, 1, 2, 3, 4]);
+    expect(cleanMajority(view(5, [3, 4], []))).toEqual([0, 1, 2]);
+    expect(cleanMajority(view(5, [], [], true))).toBeUndefined();
+    // Peer 4 cut off from everyone: the rest are clean.
+    const iso = [0, 1, 2, 3].flatMap((p) => both(p, 4));
+    expect(cleanMajority(view(5, [], iso))).toEqual([0, 1, 2, 3]);
+    // A one-way cut inside, or a peer outside that still reaches in: not clean.
+    expect(cleanMajority(view(3, [], [[0, 1]]))).toBeUndefined();
+    expect(cleanMajority(view(5, [3], [...both(0, 4), ...both(1, 4)]))).toBeUndefined();
+    // Two peers of three down: no majority.
+    expect(cleanMajority(view(3, [1, 2], []))).toBeUndefined();
+  });
+
+  test("the watch fails only after the bound with the same clean majority and no leader, and restarts when it changes", () => {
+    const w = new ElectionWatch();
+    w.changed(0, [0, 1, 2]);
+    expect(w.observe(LEADER_BOUND_MS - 1, () => false)).toBeUndefined();
+    // Another clean majority at 3 s restarts the clock; the same one again does not.
+    w.changed(3000, [0, 1, 2, 3]);
+    w.changed(4000, [0, 1, 2, 3]);
+    expect(w.observe(3000 + LEADER_BOUND_MS - 1, () => false)).toBeUndefined();
+    expect(w.observe(3000 + LEADER_BOUND_MS, () => false)).toMatch(/no leader among peers \{0,1,2,3\} for 5\.0 s/);
+    expect(w.observe(3000 + LEADER_BOUND_MS, (p) => p === 1)).toBeUndefined();
+    // A leader restarts it too.
+    expect(w.observe(3000 + 2 * LEADER_BOUND_MS - 1, () => false)).toBeUndefined();
+    // No clean majority: nothing to watch.
+    w.changed(20_000, undefined);
+    expect(w.observe(99_999, () => false)).toBeUndefined();
+    expect(leadersBy(4, (p) => [{ term: 2, isLeader: true }, undefined, { term: 5, isLeader: true }, { term: 9, isLeader: false }][p])).toEqual([2, 0]);
+  });
+});
+
+describe("the fault driver", () => {
+  /** A target that records what the driver did. */
+  function fake(n: number): { target: FaultTarget; log: string[]; up: boolean[] } {
+    const log: string[] = [];
+    const up = new Array<boolean>(n).fill(true);
+    const net = new Network();
+    const target: FaultTarget = {
+      size: n,
+      net,
+      directedLinks: true,
+      running: (p) => up[p]!,
+      crash: (p) => {
+        up[p] = false;
+        log.push(`${now()} crash ${p}`);
+      },
+      restart: (p) => {
+        up[p] = true;
+        log.push(`${now()} restart ${p}`);
+      },
+      setLink: (a, b, on) => {
+        if (a === 0 && b === 1) log.push(`${now()} link 0->1 ${on ? "up" : "down"}`);
+      },
+      persister: () => makePersister(),
+      leaders: () => [2],
+      fail: (e) => {
+        throw e;
+      },
+    };
+    return { target, log, up };
+  }
+
+  test("overlapping faults compose: a link is down while any cut holds it, a peer down while any crash does", async () => {
+    await runWorld({ seed: 1 }, async (w) => {
+      const { target, log } = fake(3);
+      const faults: Fault[] = [
+        { kind: "cut", at: 100, ms: 300, from: 0, leader: false, to: 1 },
+        { kind: "cut", at: 200, ms: 300, from: 0, leader: false, to: "all" },
+        { kind: "crash", at: 100, ms: 200, peer: 1, leader: true },
+        { kind: "crash", at: 150, ms: 300, peer: 2, leader: false },
+      ];
+      const d = new FaultDriver(target, faults.map((fault, index) => ({ index, fault })), (name) => w.rand(name));
+      d.start();
+      await sleep(1000);
+      const links = log.filter((l) => l.includes("link"));
+      expect(links[0]).toBe("100 link 0->1 down");
+      expect(links.filter((l) => l.endsWith("up")).at(-1)).toBe("500 link 0->1 up");
+      expect(links.some((l) => /^(4\d\d) link 0->1 up$/.test(l))).toBe(false);
+      // The crash aimed at the leader took peer 2 (the fake's leader); so did the second one.
+      expect(log.filter((l) => /crash|restart/.test(l))).toEqual(["100 crash 2", "450 restart 2"]);
+    });
+  });
+
+  test("healing ends every open fault at once, and no later fault starts", async () => {
+    await runWorld({ seed: 1 }, async (w) => {
+      const { target, log, up } = fake(3);
+      const faults: Fault[] = [
+        { kind: "crash", at: 10, ms: 5000, peer: 0, leader: false },
+        { kind: "loss", at: 10, ms: 5000 },
+        { kind: "crash", at: 900, ms: 100, peer: 1, leader: false },
+      ];
+      const d = new FaultDriver(target, faults.map((fault, index) => ({ index, fault })), (name) => w.rand(name));
+      d.start();
+      await sleep(50);
+      expect(up[0]).toBe(false);
+      expect(d.modesOn()).toBe(true);
+      d.heal();
+      expect(up).toEqual([true, true, true]);
+      expect(d.modesOn()).toBe(false);
+      await sleep(2000);
+      expect(log.filter((l) => !l.includes("link"))).toEqual(["10 crash 0", "50 restart 0"]);
+    });
+  });
+
+  test("crash-on-save crashes the peer inside its next save, and restarts it when the window ends", async () => {
+    await runWorld({ seed: 1 }, async (w) => {
+      const p = makePersister();
+      const { target, log } = fake(3);
+      const t: FaultTarget = { ...target, persister: () => p };
+      const d = new FaultDriver(t, [{ index: 0, fault: { kind: "crash-on-save", at: 100, ms: 1000, peer: 1, leader: false } }], (name) => w.rand(name));
+      d.start();
+      await sleep(300);
+      expect(log).toEqual([]);
+      p.saveRaftState(new Uint8Array([1]));
+      expect(log).toEqual(["300 crash 1"]);
+      p.saveRaftState(new Uint8Array([2])); // the hook is gone: no second crash
+      await sleep(1000);
+      expect(log.filter((l) => !l.includes("link"))).toEqual(["300 crash 1", "1100 restart 1"]);
+    });
+  });
+});
+
+describe("runs", () => {
+  // In a handout the lab files are stubs: runs then fail, the same way every time.
+  const reference = referencePresent(findPart("2D")!, ROOT) && referencePresent(findPart("3A")!, ROOT);
+
+  test("a run is a function of its seed and its faults: two runs, one trace", async () => {
+    for (const [id, seed] of [["2C", 35], ["2D", 8], ["3A", 3]] as const) {
+      const part = huntPart(id);
+      const body = await huntBody(part);
+      const digest = async (keep?: number[]) => {
+        const { result } = await runGraded(huntTestName(part), (w) => body(w, keep), {}, { seed, realtime: false, hash: true, limitMs: 125_000 });
+        if (reference) expect(result.passed, `${id} seed ${seed}: ${result.error ?? ""}`).toBe(true);
+        return result.digest;
+      };
+      expect(await digest()).toBe(await digest());
+      expect(await digest([0])).toBe(await digest([0]));
+      if (reference) expect(await digest([0])).not.toBe(await digest());
+    }
+  }, 120_000);
+
+  test("hunt() runs seeds in worker processes and counts them", async () => {
+    const r = await hunt("2A", { runs: 3 }, { seed: 11, workers: 1, cwd: ROOT, shrink: false });
+    expect(r).toMatchObject({ part: "2A", seeds: { first: 11 } });
+    expect(r.runsPerSecond).toBeGreaterThan(0);
+    if (reference) {
+      expect(r).toMatchObject({ runs: 3, failed: 0, seeds: { last: 13 } });
+      expect(r.failure).toBeUndefined();
+    } else {
+      // The stub elects nobody: every run fails, and the report names a seed and why.
+      expect(r.failure).toMatchObject({ kind: "run", seed: 11 });
+      expect(r.failure?.error).toMatch(/leader/);
+    }
+  }, 120_000);
+});

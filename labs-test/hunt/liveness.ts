@@ -1,0 +1,83 @@
+// Elections must happen during the fault phase too, not only after healing: whenever a
+// majority of the peers is running and fully connected, with every other running peer
+// cut off from all of them and the network in its reliable mode (no loss, reordering,
+// duplicates or held messages on their links), the course expects one of them to lead
+// within checkOneLeader's bound (TestReElection2A, TestFailAgree2B and the 2C crash tests
+// set up exactly such states). CleanMajority finds such a majority in the fault driver's
+// state; ElectionWatch fails a run whose clean majority has gone LEADER_BOUND_MS without
+// a leader. A Raft that lets stale candidates hold back the one peer that could win (a
+// follower resetting its timer on every vote request) stalls there.
+
+/** Virtual ms a clean majority may go without a leader: checkOneLeader's ten tries of ~0.5 s. */
+export const LEADER_BOUND_MS = 5000;
+
+/** What the fault driver says about the cluster now. */
+export interface ClusterView {
+  size: number;
+  running(p: number): boolean;
+  /** Whether p's calls to q get through now (link enabled, nothing held). */
+  linkUp(p: number, q: number): boolean;
+  /** Whether loss, long reordering or duplicates are on. */
+  modesOn(): boolean;
+}
+
+/**
+ * The largest set of running peers, at least a majority of size, whose links among
+ * themselves are all up both ways while every other running peer is cut off from each of
+ * them both ways; undefined if there is none or a network mode is on. Exhaustive over
+ * subsets: clusters here have at most nine peers.
+ */
+export function cleanMajority(v: ClusterView): number[] | undefined {
+  if (v.modesOn()) return undefined;
+  const n = v.size;
+  const majority = Math.floor(n / 2) + 1;
+  let best: number[] | undefined;
+  for (let mask = 1; mask < 1 << n; mask++) {
+    const members: number[] = [];
+    for (let p = 0; p < n; p++) if (mask & (1 << p)) members.push(p);
+    if (members.length < majority || (best !== undefined && members.length <= best.length)) continue;
+    if (!members.every((p) => v.running(p))) continue;
+    const inside = members.every((p) => members.every((q) => p === q || v.linkUp(p, q)));
+    if (!inside) continue;
+    const outsideCut = Array.from({ length: n }, (_, q) => q)
+      .filter((q) => !(mask & (1 << q)) && v.running(q))
+      .every((q) => members.every((p) => !v.linkUp(p, q) && !v.linkUp(q, p)));
+    if (outsideCut) best = members;
+  }
+  return best;
+}
+
+/**
+ * Watches for a clean majority without a leader. changed() after every change of the
+ * fault driver's state, with the clean majority it leaves (if any); observe() at every
+ * workload step. The clock runs while the same clean majority lasts, and restarts when it
+ * changes or one of its members leads.
+ */
+export class ElectionWatch {
+  private members: number[] | undefined;
+  private since = 0;
+
+  changed(now: number, members: number[] | undefined): void {
+    if (members?.join(",") === this.members?.join(",")) return;
+    this.members = members;
+    this.since = now;
+  }
+
+  /**
+   * @returns a failure message once the clean majority has gone LEADER_BOUND_MS (virtual)
+   *   without any of its members leading, else undefined.
+   */
+  observe(now: number, leads: (p: number) => boolean): string | undefined {
+    const m = this.members;
+    if (m === undefined) return undefined;
+    if (m.some(leads)) {
+      this.since = now;
+      return undefined;
+    }
+    if (now - this.since < LEADER_BOUND_MS) return undefined;
+    return (
+      `no leader among peers {${m.join(",")}} for ${((now - this.since) / 1000).toFixed(1)} s, though they are a majority, ` +
+      `running and fully connected, every other peer cut off from them, on a reliable network`
+    );
+  }
+}

@@ -1,0 +1,95 @@
+// One hunt run of a Raft part (2A–2D) on the course's harness (raft/config.ts): the
+// schedule's faults are applied while the tester calls Start() on every running peer at
+// random moments, then every fault heals and progress must return within the course's
+// bounds. The oracles are the harness's own (every applied command agrees with every other
+// peer's, in order; snapshots match), the course's checkOneLeader rule at every workload
+// step (two peers leading in one term at the same moment), elections within
+// checkOneLeader's ~5 s whenever a clean majority is cut off from the rest (liveness.ts),
+// and after healing: a leader within checkOneLeader's bound, one() of a fresh command on
+// every peer within its 10 s (2B–2D), and 2D's bound on the persisted Raft state.
+import { Config, MAXLOGSIZE } from "../../raft/config.js";
+import { now, sleep } from "../../runtime/index.js";
+import type { World } from "../../runtime/world.js";
+import { withFrame } from "../harness/test-frame.js";
+import { FaultDriver, leadersBy, type FaultTarget } from "./fault-driver.js";
+import { cleanMajority, ElectionWatch } from "./liveness.js";
+import type { HuntPart } from "./parts.js";
+import { drawSchedule, HUNT_STREAM, selectFaults, WORKLOAD_STREAM } from "./schedule.js";
+
+/** The course's Raft harness as a fault target: directed links, held messages, save hooks. */
+function raftTarget(cfg: Config, snapshot: boolean): FaultTarget {
+  return {
+    size: cfg.n,
+    net: cfg.net,
+    directedLinks: true,
+    running: (p) => cfg.rafts[p] !== null,
+    crash: (p) => cfg.crash1(p),
+    restart: (p) => {
+      cfg.start1(p, snapshot ? cfg.applierSnap : cfg.applier);
+      cfg.connect(p);
+    },
+    setLink: (from, to, up) => {
+      const end = cfg.endnames[from]?.[to];
+      if (end !== undefined) cfg.net.enable(end, up);
+    },
+    endName: (from, to) => cfg.endnames[from]?.[to],
+    persister: (p) => cfg.saved[p],
+    leaders: () => leadersBy(cfg.n, (p) => cfg.rafts[p]?.getState()),
+    fail: (e) => cfg.fail(e),
+  };
+}
+
+/** The course's checkOneLeader rule at this moment, over every running peer: one leader per term. */
+function checkLeaders(cfg: Config): void {
+  const leaders = new Map<number, number>();
+  cfg.rafts.forEach((rf, i) => {
+    const s = rf?.getState();
+    if (s?.isLeader !== true) return;
+    const other = leaders.get(s.term);
+    if (other !== undefined) cfg.fatal(`term ${s.term} has 2 (>1) leaders: peers ${other} and ${i} at once`);
+    leaders.set(s.term, i);
+  });
+}
+
+/**
+ * The run body of a Raft hunt: seed = the world's seed; keep = the schedule's faults to
+ * apply (default all). Rejects with the first failure, as a graded test body does.
+ */
+export async function raftRun(part: HuntPart, w: World, keep?: readonly number[]): Promise<void> {
+  const s = drawSchedule(part, w.seed, w.rand(HUNT_STREAM));
+  const faults = selectFaults(s, keep);
+  const wr = w.rand(WORKLOAD_STREAM);
+  const snapshot = part.id === "2D";
+  // 2A asks for elections only; its runs call Start() too (a 2A skeleton's Start() does
+  // nothing), so that where logs exist, elections must respect them, but only 2B on
+  // asks for agreement.
+  const agree = part.id !== "2A";
+  await withFrame(new Config(s.peers, false, snapshot), async (cfg) => {
+    cfg.begin(`Hunt (${part.id}): ${s.peers} peers, ${faults.length} fault(s) for ${(s.phaseMs / 1000).toFixed(1)} s, then healing`);
+    const driver = new FaultDriver(raftTarget(cfg, snapshot), faults, (name) => w.rand(name));
+    const watch = new ElectionWatch();
+    watch.changed(now(), cleanMajority(driver));
+    driver.onChange(() => watch.changed(now(), cleanMajority(driver)));
+    driver.start();
+    const t0 = now();
+    const [lo, hi] = s.workload.gapMs;
+    while (now() - t0 < s.phaseMs) {
+      await sleep(Math.max(1, lo + wr.randInt(hi - lo + 1)));
+      cfg.checkFailed();
+      checkLeaders(cfg);
+      const stall = watch.observe(now(), (p) => cfg.rafts[p]?.getState().isLeader === true);
+      if (stall !== undefined) cfg.fatal(stall);
+      // As TestFigure8Unreliable2C does: every running peer is asked; leaders accept.
+      // Drawn even when quiet, so a quiet window shifts no later command.
+      const cmd = wr.nrand();
+      if (!driver.quiet) for (const rf of cfg.rafts) rf?.start(cmd);
+    }
+    driver.heal();
+    await cfg.checkOneLeader();
+    if (agree) {
+      await cfg.one(wr.nrand(), s.peers, true);
+      if (snapshot && cfg.logSize() > MAXLOGSIZE) cfg.fatal(`Log size too large: ${cfg.logSize()} > ${MAXLOGSIZE} bytes after healing`);
+    }
+    cfg.end();
+  });
+}

@@ -1,0 +1,277 @@
+// A hunt run's schedule: a value drawn from the run's seed alone before anything runs —
+// the cluster's size, how long the fault phase lasts, the workload's figures and a list
+// of timed faults (swarm testing: each run enables a random subset of its part's fault
+// kinds, then draws a few windows of each). Drawing it needs no world (the world's
+// "hunt" stream is `new Rand(seed, "hunt")`), so the search's parent computes the same
+// schedule its workers run, prints it, and shrinks it by replaying the same seed with a
+// subset of its faults (KEEP): removing a fault shifts no other fault, since every draw
+// was made up front; the workload's own draws come from another stream.
+import { createHash } from "node:crypto";
+import { Rand } from "../../runtime/rand.js";
+import { HuntError, type FaultKind, type HuntPart } from "./parts.js";
+
+/** The world stream the schedule is drawn from. */
+export const HUNT_STREAM = "hunt";
+/** The world stream of the workload's own choices (commands, keys, gaps), apart from the schedule's. */
+export const WORKLOAD_STREAM = "hunt-workload";
+
+/**
+ * A run's intensity, drawn once: each enabled kind then gets 1 to this many windows, so
+ * some runs are sparse and some are dense (many crashes of the leader in a row).
+ */
+const INTENSITIES: readonly number[] = [2, 4, 8, 16];
+
+/** Window lengths (virtual ms): short, medium and long, equally likely. */
+const DURATIONS: ReadonlyArray<readonly [number, number]> = [
+  [5, 500],
+  [500, 3000],
+  [3000, 10000],
+];
+/** Churn windows (many steps each): 3 to 15 virtual s. */
+const CHURN_MS: readonly [number, number] = [3000, 15000];
+
+/**
+ * One fault: it starts `at` virtual ms into the run and lasts `ms` (or until healing).
+ * Peers are numbered 0..targets-1 (for shardkv, server i of group g is g × peers + i).
+ */
+export type Fault =
+  | { kind: "loss" | "reorder" | "dup" | "quiet"; at: number; ms: number }
+  /** side: the peers on one side; the others are on the other. */
+  | { kind: "partition"; at: number; ms: number; side: number[] }
+  /** leader: aim at whoever leads when the fault starts, else at peer. */
+  | { kind: "isolate" | "crash" | "crash-on-save"; at: number; ms: number; peer: number; leader: boolean }
+  /**
+   * Directed links from one peer (the leader when the fault starts if leader, else from)
+   * to `to`, or to every other peer ("all"): the ends that peer calls them on.
+   */
+  | { kind: "cut" | "hold-replies" | "hold-requests"; at: number; ms: number; from: number; leader: boolean; to: number | "all" }
+  /** Steps drawn from the world's stream "hunt-fault-<index>", apart from every other draw. */
+  | { kind: "leader-churn" | "crash-churn"; at: number; ms: number };
+
+/** What the run's clients do (their individual choices come from WORKLOAD_STREAM). */
+export interface Workload {
+  /** Virtual ms a client waits between two steps, drawn per step in [min, max]. */
+  gapMs: [number, number];
+  /** Clients at once (clerks; Raft has one: the tester calling Start()). */
+  clients: number;
+  /** Keys the clerks use. */
+  keys: number;
+  /** kvraft and shardkv: the servers' maxraftstate (-1: no snapshots). */
+  maxraftstate: number;
+}
+
+export interface Schedule {
+  part: string;
+  seed: number;
+  /** Servers in the cluster (per group for shardkv). */
+  peers: number;
+  /** Peers the faults address: peers × groups. */
+  targets: number;
+  /** Virtual ms of the fault phase; healing starts then. */
+  phaseMs: number;
+  workload: Workload;
+  /** In order of their start (ties in drawing order); KEEP names them by index here. */
+  faults: Fault[];
+}
+
+function between(r: Rand, lo: number, hi: number): number {
+  return lo + r.randInt(hi - lo + 1);
+}
+
+function drawWorkload(part: HuntPart, r: Rand): Workload {
+  const min = [0, 10, 50][r.randInt(3)]!;
+  const gapMs: [number, number] = [min, min + [20, 200, 1000][r.randInt(3)]!];
+  switch (part.lab) {
+    case "raft":
+      return { gapMs, clients: 1, keys: 0, maxraftstate: -1 };
+    case "kvraft":
+      return { gapMs, clients: between(r, 1, 5), keys: between(r, 1, 3), maxraftstate: part.id === "3B" ? [500, 1000, 2000][r.randInt(3)]! : -1 };
+    case "shardctrler":
+      return { gapMs, clients: between(r, 1, 3), keys: 0, maxraftstate: -1 };
+    case "shardkv":
+      return { gapMs, clients: between(r, 1, 4), keys: between(r, 2, 10), maxraftstate: [-1, 1000][r.randInt(2)]! };
+  }
+}
+
+function drawFault(kind: FaultKind, targets: number, phaseMs: number, r: Rand): Fault {
+  const at = r.randInt(phaseMs);
+  if (kind === "leader-churn" || kind === "crash-churn") return { kind, at, ms: between(r, CHURN_MS[0], CHURN_MS[1]) };
+  const [lo, hi] = DURATIONS[r.randInt(DURATIONS.length)]!;
+  const ms = lo + r.randInt(hi - lo);
+  switch (kind) {
+    case "loss":
+    case "reorder":
+    case "dup":
+    case "quiet":
+      return { kind, at, ms };
+    case "partition": {
+      const inSide = Array.from({ length: targets }, () => r.randInt(2) === 1);
+      // Both sides hold a peer: flip one peer onto the empty side.
+      if (inSide.every((x) => x === inSide[0])) {
+        const k = r.randInt(targets);
+        inSide[k] = !inSide[k];
+      }
+      return { kind, at, ms, side: inSide.flatMap((x, i) => (x ? [i] : [])) };
+    }
+    case "isolate":
+    case "crash":
+    case "crash-on-save":
+      return { kind, at, ms, leader: r.randInt(2) === 0, peer: r.randInt(targets) };
+    case "cut":
+    case "hold-replies":
+    case "hold-requests": {
+      const from = r.randInt(targets);
+      const leader = r.randInt(2) === 0;
+      return { kind, at, ms, from, leader, to: r.randInt(2) === 0 ? "all" : (from + 1 + r.randInt(targets - 1)) % targets };
+    }
+  }
+}
+
+/**
+ * The schedule of one run of part under seed, drawn from r (the world's "hunt" stream,
+ * or `new Rand(seed, HUNT_STREAM)` outside a world: the same draws). Changing the draws
+ * here changes every seed's schedule (scheduleHash catches stale regression lines).
+ */
+export function drawSchedule(part: HuntPart, seed: number, r: Rand): Schedule {
+  const peers = part.peers[r.randInt(part.peers.length)]!;
+  const targets = peers * part.groups;
+  const phaseMs = between(r, part.phaseMs[0], part.phaseMs[1]);
+  const workload = drawWorkload(part, r);
+  // Swarm testing: each kind is in this run's mix with probability 2/3, at least one.
+  let kinds = part.kinds.filter(() => r.randInt(3) !== 0);
+  if (kinds.length === 0) kinds = [part.kinds[r.randInt(part.kinds.length)]!];
+  const intensity = INTENSITIES[r.randInt(INTENSITIES.length)]!;
+  const faults: Fault[] = [];
+  for (const kind of kinds) {
+    const count = 1 + r.randInt(intensity);
+    for (let k = 0; k < count; k++) faults.push(drawFault(kind, targets, phaseMs, r));
+  }
+  faults.sort((a, b) => a.at - b.at);
+  return { part: part.id, seed, peers, targets, phaseMs, workload, faults };
+}
+
+/** The schedule of part under seed, outside any world. */
+export function scheduleOf(part: HuntPart, seed: number): Schedule {
+  return drawSchedule(part, seed, new Rand(seed, HUNT_STREAM));
+}
+
+/** A short hash of the whole schedule (8 hex digits): a regression line's check that its seed still draws the same schedule. */
+export function scheduleHash(s: Schedule): string {
+  return createHash("sha256").update(JSON.stringify(s)).digest("hex").slice(0, 8);
+}
+
+/** A fault with its index in the schedule (what KEEP and the timeline's notes call it). */
+export interface NumberedFault {
+  index: number;
+  fault: Fault;
+}
+
+/**
+ * The faults a run applies: all of them, or those whose indices keep names.
+ * @throws HuntError for an index the schedule does not have.
+ */
+export function selectFaults(s: Schedule, keep?: readonly number[]): NumberedFault[] {
+  const all = s.faults.map((fault, index) => ({ index, fault }));
+  if (keep === undefined) return all;
+  const bad = keep.filter((k) => k >= s.faults.length);
+  if (bad.length > 0) {
+    throw new HuntError(`KEEP=${keep.join(",")}: seed ${s.seed}'s schedule (${s.part}) has ${s.faults.length} faults, #0 to #${s.faults.length - 1}; no #${bad.join(", #")}`);
+  }
+  const set = new Set(keep);
+  return all.filter((f) => set.has(f.index));
+}
+
+/**
+ * KEEP=3,7 → [3, 7]: fault indices, sorted; "" or "none" → [] (no faults at all).
+ * @throws HuntError for anything but distinct non-negative integers separated by commas.
+ */
+export function parseKeep(raw: string): number[] {
+  const t = raw.trim();
+  if (t === "" || t === "none") return [];
+  const parts = t.split(",").map((x) => x.trim());
+  const out: number[] = [];
+  for (const p of parts) {
+    if (!/^\d+$/.test(p) || !Number.isSafeInteger(Number(p))) {
+      throw new HuntError(`KEEP=${JSON.stringify(raw)}: want fault numbers separated by commas, like 3,7 (or none); ${JSON.stringify(p)} is not one`);
+    }
+    const k = Number(p);
+    if (out.includes(k)) throw new HuntError(`KEEP=${JSON.stringify(raw)}: fault ${k} is named twice`);
+    out.push(k);
+  }
+  return out.sort((a, b) => a - b);
+}
+
+/** KEEP's text for these indices ("none" for no fault). */
+export function formatKeep(keep: readonly number[]): string {
+  return keep.length === 0 ? "none" : keep.join(",");
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(3)} s`;
+}
+
+function aim(f: { peer: number; leader: boolean }): string {
+  return f.leader ? `the leader (else peer ${f.peer})` : `peer ${f.peer}`;
+}
+
+function links(f: { from: number; leader: boolean; to: number | "all" }): string {
+  const from = f.leader ? `the leader (else ${f.from})` : `${f.from}`;
+  return `${from}→${f.to === "all" ? "every other peer" : f.to}`;
+}
+
+/** One fault in words: "partition {0,2} | {1,3,4}", "crash the leader (else peer 1)". */
+export function describeFault(f: Fault, targets: number): string {
+  switch (f.kind) {
+    case "loss":
+      return "loss (unreliable network)";
+    case "reorder":
+      return "long reordering of replies";
+    case "dup":
+      return "duplicated requests";
+    case "quiet":
+      return "quiet: the workload pauses";
+    case "partition": {
+      const other = Array.from({ length: targets }, (_, i) => i).filter((i) => !f.side.includes(i));
+      return `partition {${f.side.join(",")}} | {${other.join(",")}}`;
+    }
+    case "isolate":
+      return `isolate ${aim(f)}`;
+    case "crash":
+      return `crash ${aim(f)}, restart at the end`;
+    case "crash-on-save":
+      return `crash ${aim(f)} at its next persist, restart at the end`;
+    case "cut":
+      return `cut links ${links(f)}`;
+    case "hold-replies":
+      return `hold replies on ${links(f)}`;
+    case "hold-requests":
+      return `hold requests on ${links(f)}`;
+    case "leader-churn":
+      return "leader churn: the leader cut off again and again";
+    case "crash-churn":
+      return "crash churn: the leader crashed again and again";
+  }
+}
+
+/**
+ * The schedule in lines of text (no trailing newline): a header, then one line per fault
+ * (`#3  at 4.000 s for 1.200 s  crash peer 2`); with keep, only those faults.
+ */
+export function formatSchedule(s: Schedule, keep?: readonly number[]): string[] {
+  const w = s.workload;
+  const load =
+    s.workload.clients === 1 && s.workload.keys === 0
+      ? `a step every ${w.gapMs[0]}-${w.gapMs[1]} ms`
+      : `${w.clients} client(s), a step every ${w.gapMs[0]}-${w.gapMs[1]} ms` + (w.keys > 0 ? `, ${w.keys} key(s)` : "") +
+        (w.maxraftstate > 0 ? `, maxraftstate ${w.maxraftstate}` : "");
+  const shown = selectFaults(s, keep);
+  const lines = [
+    `schedule of seed ${s.seed} (${s.part}, hash ${scheduleHash(s)}): ${s.peers} peers${s.targets !== s.peers ? ` per group (${s.targets} servers)` : ""}, ` +
+      `${seconds(s.phaseMs)} of faults, then healing; workload: ${load}; ` +
+      (keep === undefined ? `${s.faults.length} fault(s)` : `${shown.length} of ${s.faults.length} fault(s)`),
+  ];
+  for (const { index, fault } of shown) {
+    lines.push(`  #${String(index).padEnd(3)} at ${seconds(fault.at).padStart(9)} for ${seconds(fault.ms).padStart(9)}  ${describeFault(fault, s.targets)}`);
+  }
+  return lines;
+}
