@@ -3,6 +3,7 @@
 // one after another under one wall-clock budget, and stop at the first illegal one.
 import { RealClock } from "../runtime/real-clock.js";
 import { fillDefaults, type Model, type Operation } from "./model.js";
+import { checkProgress } from "./progress.js";
 import { searchPartition, type SearchResult } from "./search.js";
 
 export type CheckResult = "ok" | "illegal" | "unknown";
@@ -57,7 +58,10 @@ export function checkOperations<S, I, O>(
   const full = fillDefaults(model);
   const clock = new RealClock();
   const limited = timeoutMs > 0 && Number.isFinite(timeoutMs);
-  const expired = (): boolean => limited && clock.now() >= timeoutMs;
+  const expired = (): boolean => {
+    checkProgress();
+    return limited && clock.now() >= timeoutMs;
+  };
 
   const parts = full.partition(history);
   const partitions: PartitionInfo<I, O>[] = parts.map((ops) => ({
