@@ -36,6 +36,7 @@ help:
 # INSTRUCTOR BEGIN
 	@echo "instructors:"
 	@echo "make grade SUBMISSION=dir|.tar.gz|.zip PARTS=2A,2B COUNT=n OUT=dir [SEED=n SHARD=i/n PARALLEL=n]"
+	@echo "                   limits: TEST_WALL_S=s (per run, 120) TOTAL_WALL_S=s (3600) STALL_S=s (5); PROFILE=course"
 	@echo "make grade-merge IN='shards/*/runs.json' OUT=dir   join shard results into one results.json/junit.xml"
 	@echo "make autograder [OUT=dir] [PARTS=…] [COUNT=n]   Gradescope autograder zip"
 	@echo "make handout OUT=dir   the student tree"
@@ -71,8 +72,11 @@ $(SWEEPS): $(NPM_STAMP)
 	@SEEDS='$(SEEDS)' SHARD='$(SHARD)' OUT='$(OUT)' node_modules/.bin/tsx labs-test/tools/sweep-cli.ts $(patsubst sweep-%,%,$@)
 
 # INSTRUCTOR BEGIN
+# Limits and the profile, shared by grade and grade-class.
+GRADE_OPTS = $(if $(PARALLEL),--workers '$(PARALLEL)') $(if $(TEST_WALL_S),--test-wall-s '$(TEST_WALL_S)') $(if $(TOTAL_WALL_S),--total-wall-s '$(TOTAL_WALL_S)') $(if $(STALL_S),--stall-cpu-s '$(STALL_S)') $(if $(PROFILE),--profile '$(PROFILE)')
+
 grade: $(NPM_STAMP)
-	@node_modules/.bin/tsx labs-test/tools/grade/grade-cli.ts --submission '$(SUBMISSION)' --parts '$(PARTS)' --count '$(or $(COUNT),1)' --out '$(or $(OUT),out/grade)' $(if $(SEED),--seed '$(SEED)') $(if $(SHARD),--shard '$(SHARD)') $(if $(PARALLEL),--workers '$(PARALLEL)')
+	@node --import tsx labs-test/tools/grade/grade-cli.ts --submission '$(SUBMISSION)' --parts '$(PARTS)' --count '$(or $(COUNT),1)' --out '$(or $(OUT),out/grade)' $(if $(SEED),--seed '$(SEED)') $(if $(SHARD),--shard '$(SHARD)') $(GRADE_OPTS)
 
 grade-merge: $(NPM_STAMP)
 	@node_modules/.bin/tsx labs-test/tools/grade/merge-cli.ts --out '$(or $(OUT),out/grade)' $(IN)

@@ -16,7 +16,7 @@
 // Everything here reads Linux's /proc; where there is none (macOS), only the leader's process
 // group is killed, and a child that left it is the container's to stop.
 import { randomInt } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 
 /** A uid and gid that no process used when they were chosen: the grade's workers run as them. */
 export interface Isolation {
@@ -41,7 +41,7 @@ export interface ProcInfo {
 }
 
 /** Linux's USER_HZ, the unit of /proc's times; 100 on every architecture Node runs on. */
-const TICKS_PER_SECOND = 100;
+export const TICKS_PER_SECOND = 100;
 
 const hasProc = ((): boolean => {
   try {
@@ -100,10 +100,27 @@ export function listProcesses(withUid = false): ProcInfo[] {
   return out;
 }
 
-/** CPU ms (user + system) a process has used, or undefined when it cannot be read. */
-export function cpuMsOf(pid: number): number | undefined {
-  const p = readProc(pid);
-  return p === undefined ? undefined : (p.cpuTicks * 1000) / TICKS_PER_SECOND;
+/**
+ * Whether any thread of the process is running or waiting for a CPU (state R), or
+ * undefined when that cannot be read. A process whose threads all sleep is waiting on
+ * something (or stopped); one starved on a loaded machine has a runnable thread.
+ */
+export function anyThreadRunnable(pid: number): boolean | undefined {
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return undefined;
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+      if (stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) === "R") return true;
+    } catch {
+      // the thread ended
+    }
+  }
+  return false;
 }
 
 /** roots and every process descended from them, by parent pid. */
@@ -275,4 +292,21 @@ export class ProcessFamily {
 export function stopUid(uid: number): number {
   if (!hasProc || uid === 0 || uid === process.getuid?.()) return 0;
   return freezeAndKill((procs) => procs.filter((p) => p.uid === uid), () => true, true).killed;
+}
+
+/**
+ * Stop every process whose working folder is dir or inside it (a family left behind by a
+ * grader that was killed, when its workers ran as the grader's own user). Returns how many.
+ */
+export function stopUnder(dir: string): number {
+  if (!hasProc) return 0;
+  const inside = (pid: number): boolean => {
+    try {
+      const cwd = readlinkSync(`/proc/${pid}/cwd`);
+      return cwd === dir || cwd.startsWith(dir + "/");
+    } catch {
+      return false;
+    }
+  };
+  return freezeAndKill((procs) => procs.filter((p) => inside(p.pid)), () => true, false).killed;
 }

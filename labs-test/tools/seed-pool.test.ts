@@ -98,10 +98,10 @@ test("jobs not started within the whole run's limit fail, saying so", async () =
 
 const fixture = ["labs-test/tools/fixtures/pool-fixture.ts"];
 
-test("a run stuck in a synchronous loop is stopped by its missing heartbeat, long before the wall limit; with dropHungTests its other seeds do not run", async () => {
+test("a run stuck in a synchronous loop or wait is stopped by its missing heartbeat, long before the wall limit; with dropHungTests its other seeds do not run", async () => {
   const tampered: string[] = [];
   const records = await runPool(
-    jobs([["FixtureSpinsSilently", 1], ["FixtureSpinsSilently", 2], ["FixtureLongCheck", 1], ["FixtureSpinsSilently", 3]]),
+    jobs([["FixtureSpinsSilently", 1], ["FixtureSpinsSilently", 2], ["FixtureLongCheck", 1], ["FixtureSpinsSilently", 3], ["FixtureBlocks", 1]]),
     options(fixture, { jobWallMs: 600_000, stallCpuMs: 1500, dropHungTests: true, onTamper: (w) => tampered.push(w) }),
   );
   expect(records.get(0)).toMatchObject({ passed: false, error: expect.stringMatching(/stopped answering: its event loop was blocked for \d+\.\d s of CPU/) });
@@ -109,10 +109,11 @@ test("a run stuck in a synchronous loop is stopped by its missing heartbeat, lon
     expect(records.get(id)).toMatchObject({ passed: false, skipped: true, error: "not run: FixtureSpinsSilently hung on seed 1, and one failure already costs its points" });
   }
   expect(records.get(2)!.passed, "a long check that reports progress is not stuck").toBe(true);
+  expect(records.get(4)).toMatchObject({ passed: false, error: expect.stringMatching(/stopped answering: it sat blocked for \d+\.\d s/) });
   expect(tampered).toEqual([]);
 }, 120_000);
 
-test("thrown values that cannot be printed, and a 30 MB message, fail their run at once with capped text; output beyond the log cap is dropped", async () => {
+test("thrown values that cannot be printed, and a 30 MB message, fail their run at once with capped text; a chatty run still passes", async () => {
   const records = await runPool(
     jobs([["FixtureThrowsNoPrototype", 1], ["FixtureThrowsBadToString", 1], ["FixtureThrowsHuge", 1], ["FixtureChatty", 1]]),
     options(fixture, { jobWallMs: 60_000, logCapBytes: 100_000, logDir: mkdtempSync(path.join(logDir, "chatty-")) }),

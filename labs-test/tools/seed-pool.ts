@@ -20,7 +20,8 @@ import { RealClock } from "../../runtime/real-clock.js";
 import { THROWN_TEXT_CAP } from "../harness/describe-thrown.js";
 import { firstLineOf, scrubDeep } from "../harness/safe-text.js";
 import type { LabPart } from "../labs.js";
-import { cpuMsOf, ProcessFamily, type Isolation } from "./process-family.js";
+import { onInterrupt } from "./interrupt-cleanup.js";
+import { anyThreadRunnable, ProcessFamily, readProc, TICKS_PER_SECOND, type Isolation } from "./process-family.js";
 import { workerMessageSchema, type JobRecord, type WorkerMessage } from "./seed-protocol.js";
 
 export interface PoolJob {
@@ -51,9 +52,11 @@ export interface PoolOptions {
   /** Bytes kept of one slot's log (default LOG_CAP_BYTES); the rest is dropped, saying so. */
   logCapBytes?: number;
   /**
-   * CPU ms a worker may use without a heartbeat before it counts as stuck (default
-   * DEFAULT_STALL_CPU_MS). CPU, not wall time: a worker starved on a loaded machine uses
-   * little, a synchronous loop uses all it gets. Without /proc, four times this in wall ms.
+   * How long a worker may go without a heartbeat before it counts as stuck (default
+   * DEFAULT_STALL_CPU_MS): this many ms of CPU if it spins (a synchronous loop uses all the
+   * CPU it gets), or of wall time if its main thread sleeps (a synchronous wait). A worker
+   * starved on a loaded machine is runnable and uses little: neither. Without /proc, four
+   * times this in wall ms.
    */
   stallCpuMs?: number;
   /** After a run of a test hangs or stalls, the test's remaining seeds are not run (a grade: one failure already costs its points). */
@@ -127,6 +130,7 @@ function keptRecord(job: PoolJob, r: JobRecord): JobRecord {
 class SlotLog {
   private left: number;
   private cut = false;
+  private closed = false;
 
   constructor(
     private readonly fd: number,
@@ -135,7 +139,14 @@ class SlotLog {
     this.left = cap;
   }
 
+  /** Output still in a killed worker's pipes may arrive after the slot is done: it is dropped. */
+  close(): void {
+    if (!this.closed) closeSync(this.fd);
+    this.closed = true;
+  }
+
   write(b: Buffer): void {
+    if (this.closed) return;
     if (this.left <= 0) {
       if (!this.cut) {
         this.cut = true;
@@ -153,7 +164,7 @@ type Event =
   | { kind: "message"; msg: Exclude<WorkerMessage, { type: "beat" }> }
   | { kind: "bad"; why: string }
   | { kind: "exit"; code: number | null; signal: string | null }
-  | { kind: "stall"; cpuMs: number }
+  | { kind: "stall"; how: string }
   | { kind: "timeout" };
 
 /** One worker process and a queue of what it said or did. */
@@ -166,8 +177,11 @@ class WorkerHandle {
   private stalled = false;
   private beatSinceWatch = true;
   private anchorCpu: number | undefined;
-  private readonly anchorWall = new RealClock();
+  private readonly clock = new RealClock();
   private lastBeatWall = 0;
+  private lastWatch = 0;
+  /** Since when every look found the main thread asleep (not runnable). */
+  private asleepSince: number | undefined;
 
   constructor(
     private readonly opts: PoolOptions,
@@ -210,24 +224,42 @@ class WorkerHandle {
   }
 
   /**
-   * Every WATCH_MS: a heartbeat since last time re-anchors the worker's CPU count; without
-   * one, a worker that used stallCpuMs of CPU since the anchor is stuck in a loop.
+   * Every WATCH_MS: a heartbeat since last time re-anchors the watch. Without one, the
+   * worker is stuck once it has used stallMs of CPU since (spinning in a loop), or once all
+   * its threads have been asleep for stallMs of wall time (blocked: a synchronous wait, or
+   * stopped; not a main thread waiting on the module loader's thread). A worker waiting for a CPU on a loaded machine is
+   * runnable and uses little: neither. If this process itself was too busy to look on
+   * time, it does not judge what it did not see.
    */
   private watch(): void {
     if (this.exited || this.stalled) return;
     const limit = this.opts.stallCpuMs ?? DEFAULT_STALL_CPU_MS;
-    const cpu = this.child.pid === undefined ? undefined : cpuMsOf(this.child.pid);
-    const wall = this.anchorWall.now();
-    if (this.beatSinceWatch) {
+    const p = this.child.pid === undefined ? undefined : readProc(this.child.pid);
+    const cpu = p === undefined ? undefined : (p.cpuTicks * 1000) / TICKS_PER_SECOND;
+    const wall = this.clock.now();
+    const late = wall - this.lastWatch > 4 * WATCH_MS;
+    this.lastWatch = wall;
+    if (this.beatSinceWatch || late) {
       this.beatSinceWatch = false;
       this.anchorCpu = cpu;
       this.lastBeatWall = wall;
-    } else if (cpu !== undefined && this.anchorCpu !== undefined ? cpu - this.anchorCpu >= limit : wall - this.lastBeatWall >= 4 * limit) {
-      this.stalled = true;
-      this.push({ kind: "stall", cpuMs: cpu !== undefined && this.anchorCpu !== undefined ? cpu - this.anchorCpu : wall - this.lastBeatWall });
-      return;
+      this.asleepSince = undefined;
+    } else if (p !== undefined && cpu !== undefined && this.anchorCpu !== undefined) {
+      if (anyThreadRunnable(p.pid) !== false) this.asleepSince = undefined;
+      else this.asleepSince ??= wall;
+      if (cpu - this.anchorCpu >= limit) return this.stall(`its event loop was blocked for ${((cpu - this.anchorCpu) / 1000).toFixed(1)} s of CPU (a loop that never yields?)`);
+      if (this.asleepSince !== undefined && wall - this.asleepSince >= limit) {
+        return this.stall(`it sat blocked for ${((wall - this.lastBeatWall) / 1000).toFixed(1)} s without turning its event loop (a synchronous wait, or stopped)`);
+      }
+    } else if (wall - this.lastBeatWall >= 4 * limit) {
+      return this.stall(`no heartbeat for ${((wall - this.lastBeatWall) / 1000).toFixed(1)} s (wall)`);
     }
     timers.after(WATCH_MS, () => this.watch());
+  }
+
+  private stall(how: string): void {
+    this.stalled = true;
+    this.push({ kind: "stall", how });
   }
 
   private push(e: Event): void {
@@ -308,14 +340,14 @@ export async function runPool(jobs: PoolJob[], opts: PoolOptions): Promise<Map<n
   };
   const totalLeft = (): number => opts.totalWallMs - wall.now();
   // A child that detaches from its worker is still known by its pid once seen.
+  const withdraw = onInterrupt(() => family.stopAll());
   let tracker = timers.after(0, function track(): void {
     family.track();
     tracker = timers.after(1000, track);
   });
 
   const slot = async (n: number): Promise<void> => {
-    const logFd = openSync(path.join(opts.logDir, `worker-${n}.log`), "a");
-    const log = new SlotLog(logFd, opts.logCapBytes ?? LOG_CAP_BYTES);
+    const log = new SlotLog(openSync(path.join(opts.logDir, `worker-${n}.log`), "a"), opts.logCapBytes ?? LOG_CAP_BYTES);
     try {
       while (queue.length > 0) {
         const w = new WorkerHandle(opts, log, family);
@@ -329,7 +361,7 @@ export async function runPool(jobs: PoolJob[], opts: PoolOptions): Promise<Map<n
               : ready.kind === "exit"
                 ? `the test process exited while loading the tests (${describeExit(ready)})`
                 : ready.kind === "stall"
-                  ? `the test process stopped answering while loading the tests: its event loop was blocked for ${(ready.cpuMs / 1000).toFixed(1)} s of CPU (a loop that never yields?)`
+                  ? `the test process stopped answering while loading the tests: ${ready.how}`
                   : ready.kind === "timeout"
                     ? totalLeft() <= 0
                       ? `not run: the whole run's limit of ${opts.totalWallMs / 1000} s (wall) was reached`
@@ -376,8 +408,7 @@ export async function runPool(jobs: PoolJob[], opts: PoolOptions): Promise<Map<n
             finish(job, failedRecord(job, `the test process exited before reporting a result (${describeExit(ev)})`, took));
             alive = false;
           } else if (ev.kind === "stall") {
-            const cpu = (ev.cpuMs / 1000).toFixed(1);
-            finish(job, failedRecord(job, `the test stopped answering: its event loop was blocked for ${cpu} s of CPU (a loop that never yields?)`, took));
+            finish(job, failedRecord(job, `the test stopped answering: ${ev.how}`, took));
             markHung(job);
             alive = false;
           } else if (ev.kind === "timeout") {
@@ -399,13 +430,14 @@ export async function runPool(jobs: PoolJob[], opts: PoolOptions): Promise<Map<n
         w.kill();
       }
     } finally {
-      closeSync(logFd);
+      log.close();
     }
   };
   try {
     await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.workers, jobs.length)) }, (_, i) => slot(i)));
   } finally {
     tracker.cancel();
+    withdraw();
     const r = family.stopAll();
     if (r.escaped > 0) opts.onEscaped?.(r.escaped);
     if (r.survivors.length > 0) throw new Error(`processes of the test workers could not be stopped: ${r.survivors.join(", ")}`);

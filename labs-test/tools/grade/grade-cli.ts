@@ -1,13 +1,15 @@
-// `make grade SUBMISSION=path PARTS=2A,2B COUNT=n OUT=dir [SEED=n] [SHARD=i/n] [PARALLEL=n]`
-import { cpus } from "node:os";
+// `make grade SUBMISSION=path PARTS=2A,2B COUNT=n OUT=dir [SEED=n] [SHARD=i/n] [PARALLEL=n]
+//  [PROFILE=course] [TEST_WALL_S=s] [TOTAL_WALL_S=s] [STALL_S=s]`
 import path from "node:path";
 import { Command } from "commander";
 import { z } from "zod";
 import { findPart, PARTS, type LabPart } from "../../labs.js";
+import { defaultWorkers } from "../cpu-quota.js";
 import { writeRunsFile } from "../runs-file.js";
 import { toolVersions } from "../versions.js";
 import { consecutiveSeeds, parseShard, PlanError, type Shard } from "../work-plan.js";
-import { grade } from "./grade.js";
+import { grade, submissionName } from "./grade.js";
+import { parseProfile, type ProfileId } from "./profile.js";
 import { writeReport } from "./report.js";
 import { SubmissionError } from "./submission.js";
 
@@ -50,16 +52,19 @@ const cmd = new Command("grade")
   .requiredOption("--out <dir>", "where results.json, junit.xml and runs.json go")
   .option("--seed <n>", "first seed (seeds n … n+count-1); fresh by default")
   .option("--shard <i/n>", "run only the i-th of n shares of the (test, seed) list (needs --seed)")
-  .option("--workers <n>", "worker processes", String(Math.max(1, cpus().length)))
+  .option("--workers <n>", "worker processes (default: the CPUs the container allows)", String(defaultWorkers()))
   .option("--test-wall-s <s>", "wall seconds one test run may take before it is killed", "120")
   .option("--total-wall-s <s>", "wall seconds for the whole grade", "3600")
+  .option("--stall-cpu-s <s>", "CPU seconds a test worker may spin without a heartbeat before its run counts as stuck", "5")
+  .option("--profile <name>", "grading profile (course)", "course")
   .option("--keep-tree", "keep the scratch tree (debugging)")
   .option("--no-typecheck", "skip the type check (code already checked)")
+  .option("--no-isolate", "run test workers as this user even when root (default: a uid of their own)")
   .showHelpAfterError();
 cmd.parse();
 const raw = cmd.opts<{
   submission: string; parts: string; count: string; out: string; seed?: string; shard?: string;
-  workers: string; testWallS: string; totalWallS: string; keepTree?: boolean; typecheck: boolean;
+  workers: string; testWallS: string; totalWallS: string; stallCpuS: string; profile: string; keepTree?: boolean; typecheck: boolean; isolate: boolean;
 }>();
 
 if (raw.submission.trim() === "") fail("SUBMISSION is empty; give a folder, .tar.gz or .zip");
@@ -79,12 +84,23 @@ if (raw.shard !== undefined && raw.shard.trim() !== "") {
 const workers = check(positiveInt("PARALLEL", 64), raw.workers);
 const testWallMs = check(positiveInt("the test wall limit", 86_400), raw.testWallS) * 1000;
 const totalWallMs = check(positiveInt("the whole-run limit", 7 * 86_400), raw.totalWallS) * 1000;
+const stallCpuMs = check(positiveInt("the stall limit", 3600), raw.stallCpuS) * 1000;
+let profile: ProfileId;
+try {
+  profile = parseProfile(raw.profile);
+} catch (e) {
+  if (e instanceof PlanError) fail(e.message);
+  throw e;
+}
 if (raw.out.trim() === "") fail("OUT is empty");
 const out = path.resolve(raw.out);
 const root = path.resolve(import.meta.dirname, "../../..");
 
 try {
-  const results = await grade({ submission: raw.submission, parts, count, out, seed, shard, workers, testWallMs, totalWallMs, root, keepTree: raw.keepTree, skipTypeCheck: !raw.typecheck });
+  const results = await grade({
+    submission: raw.submission, parts, count, out, seed, shard, workers, testWallMs, totalWallMs, stallCpuMs, profile, root,
+    keepTree: raw.keepTree, skipTypeCheck: !raw.typecheck, isolate: raw.isolate,
+  });
   process.stdout.write(`score ${results.score}/${results.max_score}\n`);
 } catch (e) {
   // An unusable submission, or the grader itself failing: still a valid results.json
@@ -102,6 +118,8 @@ try {
     records: [],
     versions: toolVersions(root),
     wallSeconds: 0,
+    profile,
+    submission: { name: submissionName(raw.submission), digest: "" },
   };
   writeRunsFile(path.join(out, "runs.json"), runs);
   writeReport(runs, out, out);
