@@ -152,6 +152,16 @@ function signal(pid: number, sig: NodeJS.Signals): void {
   }
 }
 
+/** Wait (blocking, up to ms) until pid is gone or a zombie; returns whether it is. */
+export function waitGone(pid: number, ms: number): boolean {
+  for (let waited = 0; ; waited += 20) {
+    const p = readProc(pid);
+    if (p === undefined || p.state === "Z" || p.state === "X") return true;
+    if (!hasProc || waited >= ms) return false;
+    sleepSync(20);
+  }
+}
+
 /** What a stop found. */
 export interface StopReport {
   /** Processes killed (leaders included). */

@@ -1,5 +1,5 @@
 import { createHash, randomInt } from "node:crypto";
-import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { RealClock } from "../../../runtime/real-clock.js";
@@ -19,7 +19,7 @@ import { DEFAULT_PROFILE, type ProfileId } from "./profile.js";
 import { writePendingResults, writeReport } from "./report.js";
 import { makeScratch, sweepStaleScratch } from "./scratch.js";
 import { openSubmission, submissionRoot } from "./submission.js";
-import { changedFiles, makePristineTree } from "./tree.js";
+import { changedFiles, hashFile, makePristineTree, sourceFiles } from "./tree.js";
 import { typeCheck } from "./typecheck.js";
 
 export interface GradeOptions {
@@ -100,15 +100,21 @@ function openToAll(dir: string): boolean {
   }
 }
 
-/** A digest of files (repo path → content), for telling submissions and framework versions apart. */
-function digestOf(entries: Array<[string, string]>): string {
+/** A digest of files (repo path, content digest), for telling submissions and framework versions apart. */
+export function digestOf(entries: Array<[string, string]>): string {
   const h = createHash("sha256");
   for (const [f, sum] of [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) h.update(`${f}\0${sum}\n`);
   return h.digest("hex");
 }
 
-function sha256(file: string): string {
-  return createHash("sha256").update(readFileSync(file)).digest("hex");
+/**
+ * A digest of the framework a grade of these parts runs (every source file of root but
+ * the parts' student files): the same as a grade records in runs.json's `framework`. It
+ * stands for the project's version by content, with or without git.
+ */
+export function frameworkDigest(root: string, parts: LabPart[]): string {
+  const omit = new Set(parts.flatMap((p) => studentFilesIn(p, root)));
+  return digestOf(sourceFiles(root).filter((f) => !omit.has(f)).map((f) => [f, hashFile(path.join(root, f))]));
 }
 
 /** The name a submission goes by: its file or folder name without an archive extension. */
@@ -163,7 +169,7 @@ export async function grade(o: GradeOptions): Promise<GradescopeResults> {
     const installed = installStudentFiles(root, tree, o.parts);
     if (isolation !== undefined) openToWorkers(tree);
     const studentFiles = [...new Set(o.parts.flatMap((p) => studentFilesIn(p, root)))].filter((f) => existsSync(path.join(tree, f)));
-    const submission = { name: o.name ?? submissionName(o.submission), digest: digestOf(studentFiles.map((f) => [f, sha256(path.join(tree, f))])) };
+    const submission = { name: o.name ?? submissionName(o.submission), digest: digestOf(studentFiles.map((f) => [f, hashFile(path.join(tree, f))])) };
     const framework = digestOf([...hashes]);
     const notRun = installed.notRun;
     const notes: string[] = [];

@@ -35,14 +35,21 @@ export function writeResults(runs: RunsFile, outDir: string): GradescopeResults 
   return results;
 }
 
+/** What a grade plans before it runs: everything of a RunsFile but its outcome. */
+export type GradePlan = Omit<RunsFile, "notRun" | "records" | "notes" | "wallSeconds">;
+
+/** Runs in which no part was graded, each saying why (a grade that did not finish or could not start). */
+export function notGradedRuns(plan: GradePlan, why: string): RunsFile {
+  return { ...plan, notRun: Object.fromEntries(plan.parts.map((p) => [p, `not graded: ${why}`])), records: [], notes: [], wallSeconds: 0 };
+}
+
 /**
  * A zero results.json (and junit.xml) for a grade that has not finished: written before a
  * grade starts, so that a grader killed on the way (even by SIGKILL) leaves a valid result
  * saying so; the finished grade replaces it.
  */
-export function writePendingResults(runs: Omit<RunsFile, "notRun" | "records" | "notes" | "wallSeconds">, outDir: string): void {
-  const why = "not graded: the grade did not finish (the grader was stopped or failed); please tell the course staff";
-  writeResults({ ...runs, notRun: Object.fromEntries(runs.parts.map((p) => [p, why])), records: [], notes: [], wallSeconds: 0 }, outDir);
+export function writePendingResults(plan: GradePlan, outDir: string): void {
+  writeResults(notGradedRuns(plan, "the grade did not finish (the grader was stopped or failed); please tell the course staff"), outDir);
 }
 
 /**
