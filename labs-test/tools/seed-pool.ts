@@ -416,7 +416,7 @@ export async function runPool(jobs: PoolJob[], opts: PoolOptions): Promise<Map<n
               ? `stopped: the whole run's limit of ${opts.totalWallMs / 1000} s (wall) was reached`
               : `no result within ${opts.jobWallMs / 1000} s (wall): the test hung or looped`;
             finish(job, failedRecord(job, why, took));
-            markHung(job);
+            if (!overall) markHung(job);
             alive = false;
           } else {
             const why = ev.kind === "bad" ? ev.why : "an unexpected message";
