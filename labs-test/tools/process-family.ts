@@ -101,11 +101,11 @@ export function listProcesses(withUid = false): ProcInfo[] {
 }
 
 /**
- * Whether any thread of the process is running or waiting for a CPU (state R), or
- * undefined when that cannot be read. A process whose threads all sleep is waiting on
+ * Whether any thread of the process (but one named `ignoring`) is running or waiting for a
+ * CPU (state R), or undefined when that cannot be read. A process whose threads all sleep is waiting on
  * something (or stopped); one starved on a loaded machine has a runnable thread.
  */
-export function anyThreadRunnable(pid: number): boolean | undefined {
+export function anyThreadRunnable(pid: number, ignoring?: string): boolean | undefined {
   let tids: string[];
   try {
     tids = readdirSync(`/proc/${pid}/task`);
@@ -115,7 +115,8 @@ export function anyThreadRunnable(pid: number): boolean | undefined {
   for (const tid of tids) {
     try {
       const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
-      if (stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) === "R") return true;
+      const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      if (name !== ignoring && stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) === "R") return true;
     } catch {
       // the thread ended
     }

@@ -22,7 +22,7 @@ import { firstLineOf, scrubDeep } from "../harness/safe-text.js";
 import type { LabPart } from "../labs.js";
 import { onInterrupt } from "./interrupt-cleanup.js";
 import { anyThreadRunnable, ProcessFamily, readProc, TICKS_PER_SECOND, type Isolation } from "./process-family.js";
-import { workerMessageSchema, type JobRecord, type WorkerMessage } from "./seed-protocol.js";
+import { GUARD_THREAD_NAME, workerMessageSchema, type JobRecord, type WorkerMessage } from "./seed-protocol.js";
 
 export interface PoolJob {
   id: number;
@@ -245,7 +245,7 @@ class WorkerHandle {
       this.lastBeatWall = wall;
       this.asleepSince = undefined;
     } else if (p !== undefined && cpu !== undefined && this.anchorCpu !== undefined) {
-      if (anyThreadRunnable(p.pid) !== false) this.asleepSince = undefined;
+      if (anyThreadRunnable(p.pid, GUARD_THREAD_NAME) !== false) this.asleepSince = undefined;
       else this.asleepSince ??= wall;
       if (cpu - this.anchorCpu >= limit) return this.stall(`its event loop was blocked for ${((cpu - this.anchorCpu) / 1000).toFixed(1)} s of CPU (a loop that never yields?)`);
       if (this.asleepSince !== undefined && wall - this.asleepSince >= limit) {

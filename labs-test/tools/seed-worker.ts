@@ -21,7 +21,7 @@ import { failReport } from "../harness/replay.js";
 import { describeThrown } from "../harness/describe-thrown.js";
 import { firstLine, runGraded, type GradedResult } from "../harness/run-graded.js";
 import { firstLineOf } from "../harness/safe-text.js";
-import { HEARTBEAT_MS, helloSchema, jobSchema, type Job, type JobRecord, type WorkerMessage } from "./seed-protocol.js";
+import { GUARD_THREAD_NAME, HEARTBEAT_MS, helloSchema, jobSchema, type Job, type JobRecord, type WorkerMessage } from "./seed-protocol.js";
 
 // Taken before any test file (and so any submitted code) is loaded.
 const send = process.send?.bind(process);
@@ -72,6 +72,8 @@ function startHeartbeat(nonce: string): void {
 // thread does not go through tsx.
 const GUARD = `
 const { workerData } = require("node:worker_threads");
+// Named, so that the parent, looking for a thread that can run, passes over this one's waking.
+try { require("node:fs").writeFileSync("/proc/thread-self/comm", "${GUARD_THREAD_NAME}"); } catch {}
 const pause = new Int32Array(new SharedArrayBuffer(4));
 for (;;) {
   Atomics.wait(pause, 0, 0, 500);
