@@ -1,5 +1,5 @@
 import { createHash, randomInt } from "node:crypto";
-import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, realpathSync, statSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { RealClock } from "../../../runtime/real-clock.js";
@@ -167,7 +167,12 @@ export async function grade(o: GradeOptions): Promise<GradescopeResults> {
     // code, not a reference helper, must be what is graded.
     const hashes = makePristineTree(o.root, tree, new Set(o.parts.flatMap((p) => studentFilesIn(p, o.root))));
     const installed = installStudentFiles(root, tree, o.parts);
-    if (isolation !== undefined) openToWorkers(tree);
+    if (isolation !== undefined) {
+      openToWorkers(tree);
+      // The one folder of the tree the framework writes (MapReduce's generated corpus): theirs.
+      mkdirSync(path.join(tree, ".labs-runs"));
+      chownSync(path.join(tree, ".labs-runs"), isolation.uid, isolation.gid);
+    }
     const studentFiles = [...new Set(o.parts.flatMap((p) => studentFilesIn(p, root)))].filter((f) => existsSync(path.join(tree, f)));
     const submission = { name: o.name ?? submissionName(o.submission), digest: digestOf(studentFiles.map((f) => [f, hashFile(path.join(tree, f))])) };
     const framework = digestOf([...hashes]);
