@@ -36,7 +36,7 @@ $(NPM_STAMP): package-lock.json
 # INSTRUCTOR BEGIN
 # Instructor sections (between these marker lines) name tools the student tree does not
 # have: make handout leaves them out of its Makefile (labs-test/tools/handout-tree.ts).
-.PHONY: handout grade grade-merge autograder benchmarks
+.PHONY: handout grade grade-merge grade-class gradebook autograder benchmarks
 # INSTRUCTOR END
 
 help:
@@ -54,7 +54,10 @@ help:
 # INSTRUCTOR BEGIN
 	@echo "instructors:"
 	@echo "make grade SUBMISSION=dir|.tar.gz|.zip PARTS=2A,2B COUNT=n OUT=dir [SEED=n SHARD=i/n PARALLEL=n]"
+	@echo "                   limits: TEST_WALL_S=s (per run, 120) TOTAL_WALL_S=s (3600) STALL_S=s (5); PROFILE=course; TYPECHECK=0 skips the type check"
 	@echo "make grade-merge IN='shards/*/runs.json' OUT=dir   join shard results into one results.json/junit.xml"
+	@echo "make grade-class SUBMISSIONS=dir OUT=dir PARTS=… COUNT=n [SEED=n SHARD=i/n PROFILE=…]   a class at once: OUT/gradebook.csv"
+	@echo "make gradebook IN='out/class-shard-*' OUT=dir   join grade-class shards into one gradebook"
 	@echo "make autograder [OUT=dir] [PARTS=…] [COUNT=n]   Gradescope autograder zip"
 	@echo "make handout OUT=dir   the student tree"
 	@echo "make benchmarks [ONLY='labrpc raft …'] [MD_ONLY=1]   measure again; BENCHMARKS.md's tables from docs/benchmarks/"
@@ -97,8 +100,19 @@ $(HUNTS): $(NPM_STAMP)
 	@TIME='$(TIME)' RUNS='$(RUNS)' KEEP='$(KEEP)' SHRINK='$(SHRINK)' node_modules/.bin/tsx labs-test/hunt/hunt-cli.ts $(patsubst hunt-%,%,$@)
 
 # INSTRUCTOR BEGIN
+# Limits and the profile, shared by grade and grade-class.
+GRADE_OPTS = $(if $(filter 0,$(TYPECHECK)),--no-typecheck) $(if $(PARALLEL),--workers '$(PARALLEL)') $(if $(TEST_WALL_S),--test-wall-s '$(TEST_WALL_S)') $(if $(TOTAL_WALL_S),--total-wall-s '$(TOTAL_WALL_S)') $(if $(STALL_S),--stall-cpu-s '$(STALL_S)') $(if $(PROFILE),--profile '$(PROFILE)')
+
 grade: $(NPM_STAMP)
-	@node_modules/.bin/tsx labs-test/tools/grade/grade-cli.ts --submission '$(SUBMISSION)' --parts '$(PARTS)' --count '$(or $(COUNT),1)' --out '$(or $(OUT),out/grade)' $(if $(SEED),--seed '$(SEED)') $(if $(SHARD),--shard '$(SHARD)') $(if $(PARALLEL),--workers '$(PARALLEL)')
+	@node --import tsx labs-test/tools/grade/grade-cli.ts --submission '$(SUBMISSION)' --parts '$(PARTS)' --count '$(or $(COUNT),1)' --out '$(or $(OUT),out/grade)' $(if $(SEED),--seed '$(SEED)') $(if $(SHARD),--shard '$(SHARD)') $(GRADE_OPTS)
+
+# make grade-class SUBMISSIONS=dir OUT=dir PARTS=… COUNT=n [SEED=n] [SHARD=i/n] and the limits above
+grade-class: $(NPM_STAMP)
+	@node --import tsx labs-test/tools/grade/grade-class-cli.ts --submissions '$(SUBMISSIONS)' --out '$(or $(OUT),out/class)' --parts '$(PARTS)' --count '$(or $(COUNT),1)' $(if $(SEED),--seed '$(SEED)') $(if $(SHARD),--shard '$(SHARD)') $(GRADE_OPTS)
+
+gradebook: $(NPM_STAMP)
+	@test -n "$(IN)" || { echo "usage: make gradebook IN='out/class-shard-*' OUT=dir"; exit 2; }
+	@node --import tsx labs-test/tools/grade/gradebook-cli.ts --out '$(or $(OUT),out/class)' $(IN)
 
 grade-merge: $(NPM_STAMP)
 	@node_modules/.bin/tsx labs-test/tools/grade/merge-cli.ts --out '$(or $(OUT),out/grade)' $(IN)

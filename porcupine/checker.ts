@@ -8,6 +8,7 @@
 // steps of each other, and the verdict never depends on timing, only on the budget.
 import { RealClock } from "../runtime/real-clock.js";
 import { fillDefaults, type Model, type Operation } from "./model.js";
+import { checkProgress } from "./progress.js";
 import { searchPartition, startSearch, type SearchResult } from "./search.js";
 
 export type CheckResult = "ok" | "illegal" | "unknown";
@@ -70,7 +71,10 @@ export function checkOperations<S, I, O>(
   const full = fillDefaults(model);
   const clock = new RealClock();
   const limited = timeoutMs > 0 && Number.isFinite(timeoutMs);
-  const expired = (): boolean => limited && clock.now() >= timeoutMs;
+  const expired = (): boolean => {
+    checkProgress();
+    return limited && clock.now() >= timeoutMs;
+  };
 
   const parts = full.partition(history);
   const partitions: PartitionInfo<I, O>[] = parts.map((ops) => ({

@@ -1,3 +1,5 @@
+import { describeThrown, messageOf } from "./describe-thrown.js";
+
 /**
  * The first failure of a test found outside the test body's own call stack: an apply
  * checker, a detached task (Go's `go func()`), or an error no one caught. Harnesses race
@@ -10,8 +12,7 @@ export class FailureLatch {
   /** Rejects with the first failure; never resolves. */
   readonly failed: Promise<never>;
   private readonly onStray = (e: unknown): void => {
-    const err = e instanceof Error ? e : new Error(String(e));
-    this.fail(new Error(`uncaught error in a detached task: ${err.message}`, { cause: err }));
+    this.fail(new Error(`uncaught error in a detached task: ${messageOf(e)}`, { cause: e }));
   };
 
   constructor() {
@@ -27,7 +28,7 @@ export class FailureLatch {
   /** Record a failure; the first one wins. */
   fail(err: unknown): void {
     if (this.failure !== undefined) return;
-    this.failure = err instanceof Error ? err : new Error(String(err));
+    this.failure = isError(err) ? (err as Error) : new Error(describeThrown(err), { cause: err });
     this.rejectFailed(this.failure);
   }
 
@@ -49,5 +50,14 @@ export class FailureLatch {
   release(): void {
     process.off("unhandledRejection", this.onStray);
     process.off("uncaughtException", this.onStray);
+  }
+}
+
+/** Whether v is an Error, asked without letting a hostile value (a Proxy) throw. */
+function isError(v: unknown): boolean {
+  try {
+    return v instanceof Error;
+  } catch {
+    return false;
   }
 }

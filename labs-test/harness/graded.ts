@@ -4,6 +4,7 @@ import path from "node:path";
 import { expect, test } from "vitest";
 import { partOfTest } from "../labs.js";
 import type { World } from "../../runtime/world.js";
+import { describeThrown, messageOf } from "./describe-thrown.js";
 import { readTestEnv } from "./env.js";
 import { collect, collecting, type GradedOptions } from "./registry.js";
 import { replayCommand } from "./replay.js";
@@ -54,12 +55,12 @@ export function graded(name: string, body: (w: World) => Promise<void>, opts: Gr
     });
     let timeline = "";
     if (world !== undefined && (env.vis === "always" || (env.vis === "fail" && !result.passed))) {
-      const text = result.passed ? null : failure instanceof Error ? failure.message : String(failure);
+      const text = result.passed ? null : messageOf(failure);
       timeline = writeRunTimeline(name, seed, world, text === null ? null : { t: result.virtualMs, text });
       if (result.passed) say(`    timeline of ${name}: ${timeline}`);
     }
     if (!result.passed) {
-      const msg = failure instanceof Error ? failure.message : String(failure);
+      const msg = messageOf(failure);
       say(
         `--- FAIL: ${name} (seed ${seed})\n    ${msg}\n    replay: ${replayCommand(name, seed, env.realtime, testFile())}` +
           (timeline ? `\n    timeline: ${timeline}` : ""),
@@ -68,11 +69,7 @@ export function graded(name: string, body: (w: World) => Promise<void>, opts: Gr
     const results = process.env.LABS_RESULTS;
     if (results) appendFileSync(results, JSON.stringify(result) + "\n");
     if (!result.passed) {
-      if (failure instanceof Error) {
-        failure.message += `\n    seed ${seed}; replay: ${replayCommand(name, seed, env.realtime, testFile())}`;
-        throw failure;
-      }
-      throw new Error(String(failure));
+      throw withReplayLine(failure, `\n    seed ${seed}; replay: ${replayCommand(name, seed, env.realtime, testFile())}`);
     }
   });
 }
@@ -111,17 +108,30 @@ export function gradedWithSeed(name: string, body: (seed: number, run: { virtual
     };
     if (failed) {
       result.error = firstLine(failure);
-      const msg = failure instanceof Error ? failure.message : String(failure);
+      const msg = messageOf(failure);
       say(`--- FAIL: ${name} (seed ${seed})\n    ${msg}\n    replay: ${replayCommand(name, seed, false)}`);
     }
     const results = process.env.LABS_RESULTS;
     if (results) appendFileSync(results, JSON.stringify(result) + "\n");
     if (failed) {
-      if (failure instanceof Error) {
-        failure.message += `\n    seed ${seed}; replay: ${replayCommand(name, seed, false)}`;
-        throw failure;
-      }
-      throw new Error(String(failure));
+      throw withReplayLine(failure, `\n    seed ${seed}; replay: ${replayCommand(name, seed, false)}`);
     }
   });
+}
+
+/**
+ * The failure vitest reports: the thrown Error with the replay line added to its message,
+ * or, for a value that is not an Error or will not take the line (a throwing getter, a
+ * frozen object), a new Error describing it.
+ */
+function withReplayLine(failure: unknown, line: string): Error {
+  try {
+    if (failure instanceof Error) {
+      failure.message += line;
+      return failure;
+    }
+  } catch {
+    // described below
+  }
+  return new Error(describeThrown(failure) + line);
 }

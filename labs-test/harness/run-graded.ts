@@ -2,8 +2,10 @@ import { existsSync, readFileSync } from "node:fs";
 import { processCpuMs, RealClock } from "../../runtime/real-clock.js";
 import { runWorld, type World } from "../../runtime/world.js";
 import { partOfTest } from "../labs.js";
+import { messageOf } from "./describe-thrown.js";
 import { FailureLatch } from "./failure-latch.js";
 import type { GradedOptions } from "./registry.js";
+import { firstLineOf } from "./safe-text.js";
 
 /**
  * Wall ms one graded test may run, in either mode, before it fails with its seed. It sits
@@ -128,8 +130,10 @@ export async function runGraded(
   return failed ? { result, failure, world } : { result, world };
 }
 
-/** The first line of an error's message (what tables and reports show). */
+/**
+ * The first line of an error's message (what tables and reports show), at most 1 KB. Any
+ * thrown value works, even one whose toString throws (describe-thrown.ts).
+ */
 export function firstLine(e: unknown): string {
-  const msg = e instanceof Error ? e.message : String(e);
-  return msg.split("\n")[0] ?? "";
+  return firstLineOf(messageOf(e));
 }

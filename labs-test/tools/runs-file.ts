@@ -1,6 +1,6 @@
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import path from "node:path";
+import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { writeFileAtomic } from "./atomic-file.js";
 import { recordSchema } from "./seed-protocol.js";
 
 // runs.json: every (test, seed) run of one many-seeds run or one shard of it, with the
@@ -21,14 +21,20 @@ export const runsFileSchema = z.object({
   records: z.array(recordSchema.extend({ id: z.number().int().nonnegative() })),
   versions: z.record(z.string(), z.string()),
   wallSeconds: z.number().nonnegative(),
+  /** A grade's profile (grade/profile.ts); absent from sweeps. */
+  profile: z.string().optional(),
+  /** A grade's submission: its name and a digest of the student files installed from it. */
+  submission: z.object({ name: z.string(), digest: z.string() }).optional(),
+  /** Digest of the framework files the runs used (the pristine tree): the project's version, by content. */
+  framework: z.string().optional(),
 });
 export type RunsFile = z.infer<typeof runsFileSchema>;
 
 export class RunsFileError extends Error {}
 
+/** Write runs.json (checked against the schema first; atomically: never half a file). */
 export function writeRunsFile(file: string, runs: RunsFile): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, JSON.stringify(runsFileSchema.parse(runs), null, 1) + "\n");
+  writeFileAtomic(file, JSON.stringify(runsFileSchema.parse(runs), null, 1) + "\n");
 }
 
 /** Read and check a runs.json; throws RunsFileError naming the file on anything malformed. */

@@ -1,8 +1,12 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, expect, test } from "vitest";
+import { RealClock } from "../../runtime/real-clock.js";
+import { chooseIsolation, listProcesses, readProc } from "./process-family.js";
 import { runPool, type PoolJob, type PoolOptions } from "./seed-pool.js";
+
+const timers = new RealClock();
 
 // The many-seeds pool runs each job in a fresh world, trusts only records sent over its
 // channel with the worker's secret, and keeps one bad run from touching the next.
@@ -60,10 +64,12 @@ test("a run that leaves a timer, loops, exits or forges a record fails alone; th
     ["NoSuchTest", 1],
   ];
   const seen: string[] = [];
+  const tampered: string[] = [];
   const records = await runPool(
     jobs(list),
-    options(["labs-test/tools/fixtures/pool-fixture.ts"], { jobWallMs: 4_000, onRecord: (j) => seen.push(j.test) }),
+    options(["labs-test/tools/fixtures/pool-fixture.ts"], { jobWallMs: 4_000, onRecord: (j) => seen.push(j.test), onTamper: (w) => tampered.push(w) }),
   );
+  expect(tampered).toEqual(["a message without the worker's secret (during FixtureForges seed 1)"]);
   expect(seen).toHaveLength(list.length);
   const r = (i: number) => records.get(i)!;
   for (const i of [0, 2, 4, 6, 8]) expect(r(i).passed, `FixturePasses seed ${r(i).seed}: ${r(i).error}`).toBe(true);
@@ -88,4 +94,78 @@ test("jobs not started within the whole run's limit fail, saying so", async () =
     "not run: the whole run's limit of 0.001 s (wall) was reached",
     "not run: the whole run's limit of 0.001 s (wall) was reached",
   ]);
+}, 60_000);
+
+const fixture = ["labs-test/tools/fixtures/pool-fixture.ts"];
+
+test("a run stuck in a synchronous loop or wait is stopped by its missing heartbeat, long before the wall limit; with dropHungTests its other seeds do not run", async () => {
+  const tampered: string[] = [];
+  const records = await runPool(
+    jobs([["FixtureSpinsSilently", 1], ["FixtureSpinsSilently", 2], ["FixtureLongCheck", 1], ["FixtureSpinsSilently", 3], ["FixtureBlocks", 1]]),
+    options(fixture, { jobWallMs: 600_000, stallCpuMs: 1500, dropHungTests: true, onTamper: (w) => tampered.push(w) }),
+  );
+  expect(records.get(0)).toMatchObject({ passed: false, error: expect.stringMatching(/stopped answering: its event loop was blocked for \d+\.\d s of CPU/) });
+  for (const id of [1, 3]) {
+    expect(records.get(id)).toMatchObject({ passed: false, skipped: true, error: "not run: FixtureSpinsSilently hung on seed 1, and one failure already costs its points" });
+  }
+  expect(records.get(2)!.passed, "a long check that reports progress is not stuck").toBe(true);
+  expect(records.get(4)).toMatchObject({ passed: false, error: expect.stringMatching(/stopped answering: it sat blocked for \d+\.\d s/) });
+  expect(tampered).toEqual([]);
+}, 120_000);
+
+test("thrown values that cannot be printed, and a 30 MB message, fail their run at once with capped text; a chatty run still passes", async () => {
+  const records = await runPool(
+    jobs([["FixtureThrowsNoPrototype", 1], ["FixtureThrowsBadToString", 1], ["FixtureThrowsHuge", 1], ["FixtureChatty", 1]]),
+    options(fixture, { jobWallMs: 60_000, logCapBytes: 100_000, logDir: mkdtempSync(path.join(logDir, "chatty-")) }),
+  );
+  expect(records.get(0)).toMatchObject({ passed: false, error: expect.stringMatching(/an object without a prototype/) });
+  expect(records.get(1)).toMatchObject({ passed: false, error: expect.stringMatching(/toString: \[function\]/) });
+  const huge = records.get(2)!;
+  expect(huge.passed).toBe(false);
+  expect(Buffer.byteLength(huge.error!)).toBeLessThanOrEqual(1024);
+  expect(Buffer.byteLength(huge.detail!)).toBeLessThanOrEqual(64 * 1024);
+  expect(records.get(3)!.passed).toBe(true);
+}, 120_000);
+
+test("the log of a chatty run stops at the cap, saying so", async () => {
+  const dir = mkdtempSync(path.join(logDir, "cap-"));
+  await runPool(jobs([["FixtureChatty", 1]]), options(fixture, { logCapBytes: 50_000, logDir: dir }));
+  const text = readFileSync(path.join(dir, "worker-0.log"), "utf8");
+  expect(Buffer.byteLength(text)).toBeLessThan(50_200);
+  expect(text).toMatch(/… \(log cut at 50000 bytes; later output dropped\)\n$/);
+}, 60_000);
+
+test("a detached child started by a run is gone when the pool returns, and is reported", async () => {
+  const target = path.join(logDir, "outlived-1");
+  const escaped: number[] = [];
+  const dir = mkdtempSync(path.join(logDir, "escape-"));
+  const records = await runPool(
+    jobs([["FixtureOutlivesRun", 1]]),
+    options(fixture, { logDir: dir, env: { ...process.env, LABS_FIXTURE_TARGET: target }, onEscaped: (n) => escaped.push(n) }),
+  );
+  expect(records.get(0)!.passed, records.get(0)!.error).toBe(true);
+  const pid = Number(/started pid (\d+)/.exec(readFileSync(path.join(dir, "worker-0.log"), "utf8"))![1]);
+  expect(readProc(pid)?.state ?? "gone").toMatch(/gone|Z/);
+  expect(escaped.reduce((a, n) => a + n, 0)).toBeGreaterThanOrEqual(1);
+  await new Promise((r) => timers.after(3000, () => r(undefined)));
+  expect(existsSync(target)).toBe(false);
+}, 60_000);
+
+// Only root can run workers as a uid of their own; elsewhere the container stops such a process.
+test.skipIf(process.getuid?.() !== 0)("under isolation, a double-forked child in a session of its own is gone when the pool returns", async () => {
+  const target = path.join(logDir, "outlived-2");
+  chmodSync(logDir, 0o777); // the worker's uid may write there; the child tries to
+  const escaped: number[] = [];
+  const dir = mkdtempSync(path.join(logDir, "escape2-"));
+  const isolation = chooseIsolation()!;
+  expect(isolation.uid).toBeGreaterThan(0);
+  const records = await runPool(
+    jobs([["FixtureOutlivesRun", 1], ["FixturePasses", 1]]),
+    options(fixture, { logDir: dir, isolation, env: { ...process.env, LABS_FIXTURE_TARGET: target, LABS_FIXTURE_DOUBLE_FORK: "1" }, onEscaped: (n) => escaped.push(n) }),
+  );
+  expect(records.get(0)!.passed, records.get(0)!.error).toBe(true);
+  expect(listProcesses(true).filter((p) => p.uid === isolation.uid && p.state !== "Z")).toEqual([]);
+  expect(escaped.reduce((a, n) => a + n, 0)).toBeGreaterThanOrEqual(1);
+  await new Promise((r) => timers.after(3000, () => r(undefined)));
+  expect(existsSync(target)).toBe(false);
 }, 60_000);

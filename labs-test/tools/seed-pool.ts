@@ -1,17 +1,28 @@
 // The many-seeds parent: a pool of long-lived workers (seed-worker.ts) that run
-// (test, seed) jobs one at a time, each holding the next job ready. The parent owns the work list and the wall-clock
-// limits; it trusts nothing but records that arrive over the IPC channel with the
-// worker's secret, for the job it asked for. A worker that hangs, exits or misbehaves
-// fails its current job and is replaced.
+// (test, seed) jobs one at a time, each holding the next job ready. The parent owns the
+// work list, the wall-clock limits and the only copy of the results: it trusts nothing but
+// records that arrive over the IPC channel with the worker's secret, one per job, for the
+// job it asked for, and it caps and scrubs every string in them. A worker that hangs,
+// stops answering, exits or misbehaves fails its current job and is replaced; one that
+// sends what the worker's own code never sends (a record without the secret, an answer to
+// a job it was not given, a malformed message) is reported as tampering (onTamper).
+//
+// Workers start detached, each in its own process group (and, under `isolation`, as a uid
+// of their own): when one is retired, it and everything it started are stopped
+// (process-family.ts), and when the pool returns, no process of any worker is left.
 import { fork, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { closeSync, openSync } from "node:fs";
+import { closeSync, openSync, writeSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { RealClock } from "../../runtime/real-clock.js";
+import { THROWN_TEXT_CAP } from "../harness/describe-thrown.js";
+import { firstLineOf, scrubDeep } from "../harness/safe-text.js";
 import type { LabPart } from "../labs.js";
-import { workerMessageSchema, type JobRecord, type WorkerMessage } from "./seed-protocol.js";
+import { onInterrupt } from "./interrupt-cleanup.js";
+import { anyThreadRunnable, ProcessFamily, readProc, TICKS_PER_SECOND, type Isolation } from "./process-family.js";
+import { GUARD_THREAD_NAME, workerMessageSchema, type JobRecord, type WorkerMessage } from "./seed-protocol.js";
 
 export interface PoolJob {
   id: number;
@@ -30,14 +41,28 @@ export interface PoolOptions {
   jobWallMs: number;
   /** Wall ms a worker may take to load the test files. */
   startWallMs: number;
-  /** Wall ms for the whole pool; jobs not started by then fail. */
+  /** Wall ms for the whole pool; a job running then fails, and jobs not started fail. */
   totalWallMs: number;
   /** Virtual ms a simulated test may run (the course's 120 s, plus the harness's margin). */
   limitMs: number;
   /** A test's own virtual limit, where it differs from limitMs (see limitsOf). */
   limitMsFor?: (test: string) => number;
-  /** Folder for worker logs (worker-<slot>.log: everything the tests printed). */
+  /** Folder for worker logs (worker-<slot>.log: what the tests printed, at most logCapBytes each). */
   logDir: string;
+  /** Bytes kept of one slot's log (default LOG_CAP_BYTES); the rest is dropped, saying so. */
+  logCapBytes?: number;
+  /**
+   * How long a worker may go without a heartbeat before it counts as stuck (default
+   * DEFAULT_STALL_CPU_MS): this many ms of CPU if it spins (a synchronous loop uses all the
+   * CPU it gets), or of wall time if its main thread sleeps (a synchronous wait). A worker
+   * starved on a loaded machine is runnable and uses little: neither. Without /proc, four
+   * times this in wall ms.
+   */
+  stallCpuMs?: number;
+  /** After a run of a test hangs or stalls, the test's remaining seeds are not run (a grade: one failure already costs its points). */
+  dropHungTests?: boolean;
+  /** Run workers as this uid and gid (process-family.ts); the tree must be readable by it. */
+  isolation?: Isolation;
   /** Ask workers for a trace digest of every run (replay checks). */
   hash?: boolean;
   /** Run on the wall clock (REALTIME=1). */
@@ -52,6 +77,10 @@ export interface PoolOptions {
    * budget or its first failure.
    */
   signal?: AbortSignal;
+  /** A worker sent something only submitted code would send (why says what); its job has failed. */
+  onTamper?: (why: string) => void;
+  /** Processes that had left their worker's process group were found and killed (count). */
+  onEscaped?: (count: number) => void;
 }
 
 /**
@@ -62,6 +91,15 @@ const JOBS_AHEAD = 2;
 
 /** The course's 120 s per test, plus the margin the harnesses' own watchdogs take. */
 export const DEFAULT_LIMIT_MS = 125_000;
+
+/** Default CPU ms without a heartbeat before a worker counts as stuck (PoolOptions.stallCpuMs). */
+export const DEFAULT_STALL_CPU_MS = 5_000;
+
+/** Default bytes kept of one worker slot's log. */
+export const LOG_CAP_BYTES = 1024 * 1024;
+
+/** How often the parent looks at each worker's heartbeat and CPU time (wall ms). */
+const WATCH_MS = 500;
 
 /**
  * Each test's virtual limit (ms) among these parts: the part's own (labrpc has no course
@@ -81,14 +119,58 @@ const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).h
 /** Wall-clock timers of the parent (it lives outside any world). */
 const timers = new RealClock();
 
-function failedRecord(job: PoolJob, error: string, wallMs = 0): JobRecord {
-  return { name: job.test, seed: job.seed, passed: false, virtualMs: 0, wallMs, error: error.split("\n")[0], detail: error };
+function failedRecord(job: PoolJob, error: string, wallMs = 0, detail = error): JobRecord {
+  return { name: job.test, seed: job.seed, passed: false, virtualMs: 0, wallMs, error: firstLineOf(error), detail: scrubDeep(detail, THROWN_TEXT_CAP) };
+}
+
+/** A worker's record as the parent keeps it: its own job's name and seed, every string scrubbed and capped. */
+function keptRecord(job: PoolJob, r: JobRecord): JobRecord {
+  const clean = scrubDeep(r, THROWN_TEXT_CAP);
+  const kept: JobRecord = { ...clean, name: job.test, seed: job.seed };
+  if (clean.error !== undefined) kept.error = firstLineOf(clean.error);
+  delete kept.skipped;
+  return kept;
+}
+
+/** One slot's log file: everything its workers print, up to a cap. */
+class SlotLog {
+  private left: number;
+  private cut = false;
+  private closed = false;
+
+  constructor(
+    private readonly fd: number,
+    private readonly cap: number,
+  ) {
+    this.left = cap;
+  }
+
+  /** Output still in a killed worker's pipes may arrive after the slot is done: it is dropped. */
+  close(): void {
+    if (!this.closed) closeSync(this.fd);
+    this.closed = true;
+  }
+
+  write(b: Buffer): void {
+    if (this.closed) return;
+    if (this.left <= 0) {
+      if (!this.cut) {
+        this.cut = true;
+        writeSync(this.fd, `\n… (log cut at ${this.cap} bytes; later output dropped)\n`);
+      }
+      return;
+    }
+    const part = b.length <= this.left ? b : b.subarray(0, this.left);
+    writeSync(this.fd, part);
+    this.left -= part.length;
+  }
 }
 
 type Event =
-  | { kind: "message"; msg: WorkerMessage }
+  | { kind: "message"; msg: Exclude<WorkerMessage, { type: "beat" }> }
   | { kind: "bad"; why: string }
   | { kind: "exit"; code: number | null; signal: string | null }
+  | { kind: "stall"; how: string }
   | { kind: "timeout" };
 
 /** One worker process and a queue of what it said or did. */
@@ -98,27 +180,92 @@ class WorkerHandle {
   private readonly events: Event[] = [];
   private waiter: ((e: Event) => void) | undefined;
   exited = false;
+  private stalled = false;
+  private beatSinceWatch = true;
+  private anchorCpu: number | undefined;
+  private readonly clock = new RealClock();
+  private lastBeatWall = 0;
+  private lastWatch = 0;
+  /** Since when every look found the main thread asleep (not runnable). */
+  private asleepSince: number | undefined;
 
-  constructor(opts: PoolOptions, logFd: number) {
+  constructor(
+    private readonly opts: PoolOptions,
+    log: SlotLog,
+    private readonly family: ProcessFamily,
+  ) {
     this.child = fork(path.join(opts.cwd, "labs-test/tools/seed-worker.ts"), [], {
       cwd: opts.cwd,
       env: { ...(opts.env ?? process.env), FORCE_COLOR: "0" },
       execArgv: ["--import", tsxLoader],
-      stdio: ["ignore", logFd, logFd, "ipc"],
+      stdio: ["ignore", "pipe", "pipe", "ipc"],
       serialization: "json",
+      detached: true,
+      uid: opts.isolation?.uid,
+      gid: opts.isolation?.gid,
     });
+    if (this.child.pid !== undefined) family.add(this.child.pid);
+    this.child.stdout?.on("data", (b: Buffer) => log.write(b));
+    this.child.stderr?.on("data", (b: Buffer) => log.write(b));
     this.child.on("message", (m: unknown) => {
       const r = workerMessageSchema.safeParse(m);
       if (!r.success) this.push({ kind: "bad", why: "the worker sent a malformed message" });
       else if (r.data.nonce !== this.nonce) this.push({ kind: "bad", why: "a message without the worker's secret" });
+      else if (r.data.type === "beat") this.beatSinceWatch = true;
       else this.push({ kind: "message", msg: r.data });
     });
     this.child.on("exit", (code, signal) => {
       this.exited = true;
       this.push({ kind: "exit", code, signal });
     });
-    this.child.on("error", () => {}); // an exit event follows
-    this.child.send({ type: "hello", nonce: this.nonce, files: opts.files });
+    this.child.on("error", () => {
+      // A worker that could not start gets no exit event of its own.
+      if (this.child.pid === undefined && !this.exited) {
+        this.exited = true;
+        this.push({ kind: "exit", code: null, signal: null });
+      }
+    });
+    this.child.send({ type: "hello", nonce: this.nonce, files: opts.files, isolated: opts.isolation !== undefined });
+    this.watch();
+  }
+
+  /**
+   * Every WATCH_MS: a heartbeat since last time re-anchors the watch. Without one, the
+   * worker is stuck once it has used stallMs of CPU since (spinning in a loop), or once all
+   * its threads have been asleep for stallMs of wall time (blocked: a synchronous wait, or
+   * stopped; not a main thread waiting on the module loader's thread). A worker waiting for a CPU on a loaded machine is
+   * runnable and uses little: neither. If this process itself was too busy to look on
+   * time, it does not judge what it did not see.
+   */
+  private watch(): void {
+    if (this.exited || this.stalled) return;
+    const limit = this.opts.stallCpuMs ?? DEFAULT_STALL_CPU_MS;
+    const p = this.child.pid === undefined ? undefined : readProc(this.child.pid);
+    const cpu = p === undefined ? undefined : (p.cpuTicks * 1000) / TICKS_PER_SECOND;
+    const wall = this.clock.now();
+    const late = wall - this.lastWatch > 4 * WATCH_MS;
+    this.lastWatch = wall;
+    if (this.beatSinceWatch || late) {
+      this.beatSinceWatch = false;
+      this.anchorCpu = cpu;
+      this.lastBeatWall = wall;
+      this.asleepSince = undefined;
+    } else if (p !== undefined && cpu !== undefined && this.anchorCpu !== undefined) {
+      if (anyThreadRunnable(p.pid, GUARD_THREAD_NAME) !== false) this.asleepSince = undefined;
+      else this.asleepSince ??= wall;
+      if (cpu - this.anchorCpu >= limit) return this.stall(`its event loop was blocked for ${((cpu - this.anchorCpu) / 1000).toFixed(1)} s of CPU (a loop that never yields?)`);
+      if (this.asleepSince !== undefined && wall - this.asleepSince >= limit) {
+        return this.stall(`it sat blocked for ${((wall - this.lastBeatWall) / 1000).toFixed(1)} s without turning its event loop (a synchronous wait, or stopped)`);
+      }
+    } else if (wall - this.lastBeatWall >= 4 * limit) {
+      return this.stall(`no heartbeat for ${((wall - this.lastBeatWall) / 1000).toFixed(1)} s (wall)`);
+    }
+    timers.after(WATCH_MS, () => this.watch());
+  }
+
+  private stall(how: string): void {
+    this.stalled = true;
+    this.push({ kind: "stall", how });
   }
 
   private push(e: Event): void {
@@ -134,7 +281,7 @@ class WorkerHandle {
     const e = this.events.shift();
     if (e !== undefined) return Promise.resolve(e);
     return new Promise((resolve) => {
-      const timer = timers.after(wallMs, () => {
+      const timer = timers.after(Math.max(0, wallMs), () => {
         this.waiter = undefined;
         resolve({ kind: "timeout" });
       });
@@ -145,19 +292,18 @@ class WorkerHandle {
     });
   }
 
-  send(job: PoolJob, o: PoolOptions): void {
+  send(job: PoolJob): void {
+    const o = this.opts;
+    if (!this.child.connected) return; // the exit event tells the rest
     this.child.send({ type: "job", id: job.id, test: job.test, seed: job.seed, limitMs: o.limitMsFor?.(job.test) ?? o.limitMs, hash: o.hash, realtime: o.realtime });
   }
 
+  /** Stop this worker and everything it started, now. */
   kill(): void {
-    if (!this.exited) this.child.kill("SIGKILL");
-  }
-
-  /** Close the channel; an idle worker exits on its own. */
-  close(): void {
-    if (this.child.connected) this.child.disconnect();
-    const t = timers.after(2000, () => this.kill());
-    this.child.once("exit", () => t.cancel());
+    this.stalled = true; // ends the watch
+    if (this.child.pid === undefined) return;
+    const r = this.family.stop(this.child.pid);
+    if (r.escaped > 0) this.opts.onEscaped?.(r.escaped);
   }
 }
 
@@ -167,13 +313,17 @@ function describeExit(e: { code: number | null; signal: string | null }): string
 
 /**
  * Run every job once. Resolves to one record per job id (never rejects for a test's
- * failure; a job the pool could not run gets a failed record saying why), except jobs
- * left unstarted when opts.signal aborts, which get none.
+ * failure; a job the pool could not run gets a failed record saying why) once every
+ * worker and every process a worker started is gone, except jobs left unstarted when
+ * opts.signal aborts, which get none. Throws only if some process could not be stopped.
  */
 export async function runPool(jobs: PoolJob[], opts: PoolOptions): Promise<Map<number, JobRecord>> {
   const wall = new RealClock();
   const queue = [...jobs];
   const records = new Map<number, JobRecord>();
+  const family = new ProcessFamily(opts.isolation);
+  /** Test → the seed it hung on (dropHungTests). */
+  const hung = new Map<string, number>();
   const finish = (job: PoolJob, r: JobRecord): void => {
     records.set(job.id, r);
     opts.onRecord?.(job, r);
@@ -181,24 +331,49 @@ export async function runPool(jobs: PoolJob[], opts: PoolOptions): Promise<Map<n
   const failRest = (why: string): void => {
     for (const j of queue.splice(0)) finish(j, failedRecord(j, why));
   };
+  const skipHung = (jobsOf: PoolJob[]): PoolJob[] =>
+    jobsOf.filter((j) => {
+      const seed = hung.get(j.test);
+      if (seed === undefined) return true;
+      finish(j, { ...failedRecord(j, `not run: ${j.test} hung on seed ${seed}, and one failure already costs its points`), skipped: true });
+      return false;
+    });
+  const markHung = (job: PoolJob): void => {
+    if (opts.dropHungTests !== true || hung.has(job.test)) return;
+    hung.set(job.test, job.seed);
+    const rest = skipHung(queue.splice(0));
+    queue.push(...rest);
+  };
+  const totalLeft = (): number => opts.totalWallMs - wall.now();
+  // A child that detaches from its worker is still known by its pid once seen.
+  const withdraw = onInterrupt(() => family.stopAll());
+  let tracker = timers.after(0, function track(): void {
+    family.track();
+    tracker = timers.after(1000, track);
+  });
 
   const stopped = (): boolean => opts.signal?.aborted === true;
   const slot = async (n: number): Promise<void> => {
-    const logFd = openSync(path.join(opts.logDir, `worker-${n}.log`), "a");
+    const log = new SlotLog(openSync(path.join(opts.logDir, `worker-${n}.log`), "a"), opts.logCapBytes ?? LOG_CAP_BYTES);
     try {
       while (queue.length > 0 && !stopped()) {
-        const w = new WorkerHandle(opts, logFd);
-        const ready = await w.next(opts.startWallMs);
+        const w = new WorkerHandle(opts, log, family);
+        const ready = await w.next(Math.min(opts.startWallMs, totalLeft()));
         if (ready.kind !== "message" || ready.msg.type !== "ready" || ready.msg.loadError !== undefined) {
           w.kill();
+          if (ready.kind === "bad") opts.onTamper?.(`${ready.why} (while the tests loaded)`);
           const why =
             ready.kind === "message" && ready.msg.type === "ready"
               ? ready.msg.loadError!
               : ready.kind === "exit"
                 ? `the test process exited while loading the tests (${describeExit(ready)})`
-                : ready.kind === "timeout"
-                  ? `the test process did not finish loading the tests within ${opts.startWallMs / 1000} s (wall)`
-                  : `the test process misbehaved while loading: ${ready.kind === "bad" ? ready.why : "unexpected message"}`;
+                : ready.kind === "stall"
+                  ? `the test process stopped answering while loading the tests: ${ready.how}`
+                  : ready.kind === "timeout"
+                    ? totalLeft() <= 0
+                      ? `not run: the whole run's limit of ${opts.totalWallMs / 1000} s (wall) was reached`
+                      : `the test process did not finish loading the tests within ${opts.startWallMs / 1000} s (wall)`
+                    : `the test process misbehaved while loading: ${ready.kind === "bad" ? ready.why : "unexpected message"}`;
           // Loading is the same for every job: it will fail the same way again.
           failRest(why);
           return;
@@ -210,48 +385,69 @@ export async function runPool(jobs: PoolJob[], opts: PoolOptions): Promise<Map<n
         const sent: PoolJob[] = [];
         while (alive) {
           while (sent.length < JOBS_AHEAD && queue.length > 0 && !stopped()) {
-            if (wall.now() > opts.totalWallMs) {
+            if (totalLeft() <= 0) {
               failRest(`not run: the whole run's limit of ${opts.totalWallMs / 1000} s (wall) was reached`);
               break;
             }
-            const next = queue.shift()!;
-            w.send(next, opts);
+            const [next] = skipHung([queue.shift()!]);
+            if (next === undefined) continue;
+            w.send(next);
             sent.push(next);
           }
           const job = sent.shift();
           if (job === undefined) break;
           const started = wall.now();
-          const ev = await w.next(opts.jobWallMs);
+          const overall = totalLeft() < opts.jobWallMs;
+          const ev = await w.next(Math.min(opts.jobWallMs, totalLeft()));
           const took = wall.now() - started;
           if (ev.kind === "message" && ev.msg.type === "result") {
             const { id, record, retire } = ev.msg;
             if (id !== job.id || record.name !== job.test || record.seed !== job.seed) {
-              finish(job, failedRecord(job, "the test process answered for a job it was not given", took));
+              const why = "the test process answered for a job it was not given";
+              opts.onTamper?.(`${why} (${job.test} seed ${job.seed})`);
+              finish(job, failedRecord(job, why, took));
               alive = false;
             } else {
-              finish(job, record);
+              finish(job, keptRecord(job, record));
               if (retire === true) alive = false;
             }
           } else if (ev.kind === "exit") {
             finish(job, failedRecord(job, `the test process exited before reporting a result (${describeExit(ev)})`, took));
             alive = false;
+          } else if (ev.kind === "stall") {
+            finish(job, failedRecord(job, `the test stopped answering: ${ev.how}`, took));
+            markHung(job);
+            alive = false;
           } else if (ev.kind === "timeout") {
-            finish(job, failedRecord(job, `no result within ${opts.jobWallMs / 1000} s (wall): the test hung or looped`, took));
+            const why = overall
+              ? `stopped: the whole run's limit of ${opts.totalWallMs / 1000} s (wall) was reached`
+              : `no result within ${opts.jobWallMs / 1000} s (wall): the test hung or looped`;
+            finish(job, failedRecord(job, why, took));
+            if (!overall) markHung(job);
             alive = false;
           } else {
-            finish(job, failedRecord(job, `the test process misbehaved: ${ev.kind === "bad" ? ev.why : "unexpected message"}`, took));
+            const why = ev.kind === "bad" ? ev.why : "an unexpected message";
+            opts.onTamper?.(`${why} (during ${job.test} seed ${job.seed})`);
+            finish(job, failedRecord(job, `the test process misbehaved: ${why}`, took));
             alive = false;
           }
         }
         // Jobs sent to a worker that is going away never started: a fresh worker runs them.
         queue.unshift(...sent);
-        if (alive) w.close();
-        else w.kill();
+        w.kill();
       }
     } finally {
-      closeSync(logFd);
+      log.close();
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.workers, jobs.length)) }, (_, i) => slot(i)));
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.workers, jobs.length)) }, (_, i) => slot(i)));
+  } finally {
+    tracker.cancel();
+    withdraw();
+    const r = family.stopAll();
+    if (r.escaped > 0) opts.onEscaped?.(r.escaped);
+    if (r.survivors.length > 0) throw new Error(`processes of the test workers could not be stopped: ${r.survivors.join(", ")}`);
+  }
   return records;
 }

@@ -11,6 +11,11 @@ export const helloSchema = z.object({
   nonce: z.string().min(16),
   /** Test files to load, relative to the worker's cwd. */
   files: z.array(z.string()),
+  /**
+   * The worker runs as a uid of its own (process-family.ts): should the parent die, its
+   * guard kills every process of that uid, not only its own process group.
+   */
+  isolated: z.boolean().optional(),
 });
 export type Hello = z.infer<typeof helloSchema>;
 
@@ -51,6 +56,8 @@ export const recordSchema = z.object({
   /** The failure's full message (capped), for logs and the grader's per-test output. */
   detail: z.string().optional(),
   digest: z.string().optional(),
+  /** Not run: an earlier run of the same test hung, and one failure already costs its points (error says which). */
+  skipped: z.literal(true).optional(),
 });
 export type JobRecord = z.infer<typeof recordSchema>;
 
@@ -63,5 +70,20 @@ export const resultSchema = z.object({
   retire: z.boolean().optional(),
 });
 
-export const workerMessageSchema = z.discriminatedUnion("type", [readySchema, resultSchema]);
+/**
+ * Worker → parent, every HEARTBEAT_MS from a timer of its main thread: the event loop still
+ * turns. A run stuck in a synchronous loop sends none, and the parent stops it in seconds.
+ */
+export const beatSchema = z.object({
+  type: z.literal("beat"),
+  nonce: z.string(),
+});
+
+/** How often a worker's heartbeat goes out (wall ms). */
+export const HEARTBEAT_MS = 250;
+
+/** The name (Linux's comm) of a worker's guard thread, which wakes twice a second. */
+export const GUARD_THREAD_NAME = "labs-guard";
+
+export const workerMessageSchema = z.discriminatedUnion("type", [readySchema, resultSchema, beatSchema]);
 export type WorkerMessage = z.infer<typeof workerMessageSchema>;

@@ -1,21 +1,31 @@
 // A long-lived many-seeds worker: loads the test files once (collect mode), then runs one
 // (test, seed) job at a time, each in a fresh world, and answers over the IPC channel.
 // Started by seed-pool.ts with `node --import tsx`; stdout and stderr go to a log.
+//
+// Two things run beside the jobs, started before any test file (and so any submitted
+// code) is loaded: a heartbeat from the main thread's event loop (a run stuck in a
+// synchronous loop stops it, and the parent notices within seconds), and a guard thread
+// that kills this worker, and everything it started, once its parent is gone (a grader
+// killed with SIGKILL cannot clean up after itself, and a worker stuck in a loop never
+// sees its channel close).
 import { register } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
 import { processCpuMs, RealClock } from "../../runtime/real-clock.js";
+import { onCheckProgress } from "../../porcupine/progress.js";
 import { drainMicrotasks } from "../../runtime/sim-clock.js";
 import { hasWorld } from "../../runtime/world.js";
 import { collected, collectingFrom, startCollecting, type CollectedCase } from "../harness/registry.js";
 import { failReport } from "../harness/replay.js";
+import { describeThrown } from "../harness/describe-thrown.js";
 import { firstLine, runGraded, type GradedResult } from "../harness/run-graded.js";
-import { helloSchema, jobSchema, type Job, type JobRecord, type WorkerMessage } from "./seed-protocol.js";
-
-const DETAIL_CAP = 2000;
+import { firstLineOf } from "../harness/safe-text.js";
+import { GUARD_THREAD_NAME, HEARTBEAT_MS, helloSchema, jobSchema, type Job, type JobRecord, type WorkerMessage } from "./seed-protocol.js";
 
 // Taken before any test file (and so any submitted code) is loaded.
 const send = process.send?.bind(process);
+const parentPid = process.ppid;
 if (send === undefined) {
   process.stderr.write("seed-worker: start me with an IPC channel (seed-pool.ts does)\n");
   process.exit(2);
@@ -32,9 +42,49 @@ function pendingWork(): number {
   return process.getActiveResourcesInfo().filter((r) => r === "Timeout" || r === "Immediate").length;
 }
 
+/** A failure's full text, whatever was thrown, capped (describe-thrown.ts). */
 function detailOf(e: unknown): string {
-  const msg = e instanceof Error ? (e.stack ?? e.message) : String(e);
-  return msg.length > DETAIL_CAP ? msg.slice(0, DETAIL_CAP) + "…" : msg;
+  return describeThrown(e);
+}
+
+/**
+ * The heartbeat: one message every HEARTBEAT_MS while the event loop turns, and from inside
+ * a long linearizability check (framework code that runs synchronously for seconds).
+ */
+function startHeartbeat(nonce: string): void {
+  const clock = new RealClock();
+  const beat = (): void => {
+    void post({ type: "beat", nonce });
+    clock.after(HEARTBEAT_MS, beat);
+  };
+  beat();
+  let last = clock.now();
+  onCheckProgress(() => {
+    if (clock.now() - last < HEARTBEAT_MS) return;
+    last = clock.now();
+    void post({ type: "beat", nonce });
+  });
+}
+
+// The guard, in a thread of its own (the main thread may be stuck in a loop): every half
+// second, is the parent still there? If not, kill this worker's process group, or, when the
+// worker runs under a uid of its own, every process of that uid. Plain JavaScript: the
+// thread does not go through tsx.
+const GUARD = `
+const { workerData } = require("node:worker_threads");
+// Named, so that the parent, looking for a thread that can run, passes over this one's waking.
+try { require("node:fs").writeFileSync("/proc/thread-self/comm", "${GUARD_THREAD_NAME}"); } catch {}
+const pause = new Int32Array(new SharedArrayBuffer(4));
+for (;;) {
+  Atomics.wait(pause, 0, 0, 500);
+  if (process.ppid === workerData.parent) continue;
+  try { process.kill(workerData.isolated ? -1 : -process.pid, "SIGKILL"); } catch {}
+  process.kill(process.pid, "SIGKILL");
+}`;
+
+function startGuard(isolated: boolean): void {
+  const w = new Worker(GUARD, { eval: true, workerData: { parent: parentPid, isolated } });
+  w.unref();
 }
 
 async function runPlain(c: Extract<CollectedCase, { kind: "plain" }>, job: Job): Promise<{ record: JobRecord; failure?: unknown }> {
@@ -56,7 +106,7 @@ async function runPlain(c: Extract<CollectedCase, { kind: "plain" }>, job: Job):
 async function runJob(job: Job): Promise<{ record: JobRecord; retire: boolean }> {
   const c = collected().get(job.test);
   if (c === undefined) {
-    const error = `no test named ${job.test} in the loaded files`;
+    const error = firstLineOf(`no test named ${job.test} in the loaded files`);
     return { record: { name: job.test, seed: job.seed, passed: false, virtualMs: 0, wallMs: 0, error }, retire: false };
   }
   const before = pendingWork();
@@ -98,6 +148,8 @@ async function runJob(job: Job): Promise<{ record: JobRecord; retire: boolean }>
 async function main(): Promise<void> {
   const hello = helloSchema.parse(await nextMessage());
   const nonce = hello.nonce;
+  startHeartbeat(nonce);
+  startGuard(hello.isolated === true);
   startCollecting();
   try {
     for (const f of hello.files) {
@@ -111,9 +163,17 @@ async function main(): Promise<void> {
   await post({ type: "ready", nonce, tests: [...collected().keys()] });
   for (;;) {
     const job = jobSchema.parse(await nextMessage());
-    const { record, retire } = await runJob(job);
-    await post({ type: "result", nonce, id: job.id, record, retire });
-    if (retire) process.exit(0);
+    let answer: { record: JobRecord; retire: boolean };
+    try {
+      answer = await runJob(job);
+    } catch (e) {
+      // The worker's own machinery failed on this run (it never should): say so rather than
+      // go silent, and retire, since this process's state is now unknown.
+      const detail = detailOf(e);
+      answer = { record: { name: job.test, seed: job.seed, passed: false, virtualMs: 0, wallMs: 0, error: `the test worker failed: ${firstLineOf(detail)}`, detail }, retire: true };
+    }
+    await post({ type: "result", nonce, id: job.id, record: answer.record, retire: answer.retire });
+    if (answer.retire) process.exit(0);
   }
 }
 
@@ -136,4 +196,7 @@ function nextMessage(): Promise<unknown> {
   });
 }
 
-await main();
+await main().catch((e: unknown) => {
+  process.stderr.write(`seed-worker: ${describeThrown(e)}\n`);
+  process.exit(70);
+});

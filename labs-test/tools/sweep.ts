@@ -4,12 +4,12 @@
 // every failure, its seed, first error line and replay command.
 import { randomInt } from "node:crypto";
 import { mkdirSync } from "node:fs";
-import { cpus } from "node:os";
 import path from "node:path";
 import { RealClock } from "../../runtime/real-clock.js";
 import { readTestEnv } from "../harness/env.js";
 import type { GradedResult } from "../harness/run-graded.js";
 import type { LabPart } from "../labs.js";
+import { defaultWorkers } from "./cpu-quota.js";
 import { formatDuration, Progress } from "./progress.js";
 import { writeRunsFile } from "./runs-file.js";
 import { DEFAULT_LIMIT_MS, limitsOf, runPool } from "./seed-pool.js";
@@ -109,7 +109,7 @@ export function sweepOptionsFromEnv(parts: LabPart[], logDir: string, env: NodeJ
     tests: selectTests(parts, t.run),
     seeds,
     shard: shardRaw === undefined ? undefined : parseShard(shardRaw),
-    workers: t.parallel ?? Math.max(1, cpus().length),
+    workers: t.parallel ?? defaultWorkers(),
     jobWallMs: 600_000,
     out: get("OUT"),
     logDir,

@@ -3,7 +3,9 @@
 // image, then run_autograder per submission, which must leave
 // /autograder/results/results.json. The zip holds this project's source (tests,
 // harness, framework, lockfile) without any student file, so no reference solution
-// ships, and the two scripts at its root.
+// ships, and the two scripts at its root, stored executable (mode 0755): Gradescope runs
+// them as ./setup.sh and ./run_autograder. setup.sh installs only the packages grading
+// needs (the lockfile's dependencies, not its devDependencies).
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import AdmZip from "adm-zip";
@@ -16,7 +18,8 @@ const NODE_VERSION = "20.20.2";
 export function setupScript(): string {
   return `#!/usr/bin/env bash
 # Gradescope runs this once, as root, in /autograder/source: Node.js ${NODE_VERSION.split(".")[0]}+ and the
-# project's pinned dependencies (npm ci, from package-lock.json).
+# packages grading needs, pinned by package-lock.json (npm ci without the devDependencies:
+# the timeline pages' browser driver and the like).
 set -euo pipefail
 cd "$(dirname "$0")"
 need_node() {
@@ -28,7 +31,7 @@ if need_node; then
   curl -fsSL "https://nodejs.org/dist/v${NODE_VERSION}/node-v${NODE_VERSION}-linux-$arch.tar.xz" | tar -xJ -C /usr/local --strip-components=1
 fi
 node --version
-npm ci --no-audit --no-fund
+npm ci --omit=dev --no-audit --no-fund
 `;
 }
 
@@ -42,7 +45,7 @@ ROOT="\${AUTOGRADER_ROOT:-/autograder}"
 cd "$ROOT/source" || exit 1
 mkdir -p "$ROOT/results"
 rm -f "$ROOT/results/results.json"
-node_modules/.bin/tsx labs-test/tools/grade/grade-cli.ts \\
+node --import tsx labs-test/tools/grade/grade-cli.ts \\
   --submission "$ROOT/submission" --parts ${parts.join(",")} --count ${count} --out "$ROOT/results" "$@"
 status=$?
 if [ ! -s "$ROOT/results/results.json" ]; then
@@ -62,8 +65,9 @@ export function buildAutograderZip(root: string, outDir: string, parts: string[]
     if (studentFiles.has(f)) continue;
     zip.addLocalFile(path.join(root, f), path.dirname(f) === "." ? "" : path.dirname(f));
   }
-  zip.addFile("setup.sh", Buffer.from(setupScript()), "", 0o100755 << 16);
-  zip.addFile("run_autograder", Buffer.from(runScript(parts, count)), "", 0o100755 << 16);
+  // adm-zip takes the permission bits alone and marks the entry a regular Unix file.
+  zip.addFile("setup.sh", Buffer.from(setupScript()), "", 0o755);
+  zip.addFile("run_autograder", Buffer.from(runScript(parts, count)), "", 0o755);
   mkdirSync(outDir, { recursive: true });
   const file = path.join(outDir, "autograder.zip");
   zip.writeZip(file);

@@ -61,6 +61,8 @@ test("bad submissions and settings give a clear error; nothing lands outside OUT
     ["countx", base("countx", []).map((a, i, all) => (all[i - 1] === "--count" ? "ten" : a)), 2, /COUNT must be a positive integer/],
     ["shard", base("shard", ["--seed", "5", "--shard", "5/4"]), 2, /SHARD=5\/4: i must be between 1 and 4/],
     ["shard-noseed", base("shard-noseed", ["--shard", "1/4"]), 2, /SHARD needs SEED/],
+    ["profile", base("profile", ["--profile", "strict"]), 2, /PROFILE="strict" is not a grading profile; profiles: course \(the course's graded tests and points\)/],
+    ["stall", base("stall", ["--stall-cpu-s", "0"]), 2, /STALL_S must be between 1 and 3600/],
   ];
   const results = await Promise.all(cases.map(([, args]) => gradeCli(args)));
   cases.forEach(([name, , code, re], i) => {
@@ -77,4 +79,24 @@ test("bad submissions and settings give a clear error; nothing lands outside OUT
   });
   expect(existsSync(escaped)).toBe(false);
   expect(readdirSync(scratch).filter((f) => f.startsWith("escaped"))).toEqual([]);
+}, 300_000);
+
+test("make grade-class with a bad SUBMISSIONS folder or settings: a clear error, nothing written", async () => {
+  const out = path.join(scratch, "class-out");
+  const run = (args: string[]) => execa("node", ["--import", "tsx", "labs-test/tools/grade/grade-class-cli.ts", "--out", out, "--parts", "2A", ...args], { reject: false });
+  const empty = path.join(scratch, "no-students");
+  mkdirSync(empty);
+  writeFileSync(path.join(empty, "notes.txt"), "not a submission\n");
+  const cases: Array<[string[], RegExp]> = [
+    [["--submissions", path.join(scratch, "nope")], /SUBMISSIONS=.*nope: not a readable folder/],
+    [["--submissions", empty], /holds no submission \(a folder or a \.zip\/\.tar\.gz\/\.tgz per student\)/],
+    [["--submissions", empty, "--profile", "strict"], /PROFILE="strict" is not a grading profile/],
+    [["--submissions", empty, "--shard", "1/2"], /SHARD needs SEED/],
+  ];
+  for (const [args, re] of cases) {
+    const r = await run(args);
+    expect(r.stderr, args.join(" ")).toMatch(re);
+    expect(r.exitCode).toBe(2);
+  }
+  expect(existsSync(path.join(out, "gradebook.csv"))).toBe(false);
 }, 120_000);

@@ -1,52 +1,144 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { spawn } from "node:child_process";
+import { createRequire } from "node:module";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { execa } from "execa";
 import { z } from "zod";
 import { RealClock } from "../../../runtime/real-clock.js";
+import { firstLineOf } from "../../harness/safe-text.js";
 import type { LabPart } from "../../labs.js";
+import { ProcessFamily, type Isolation } from "../process-family.js";
 import type { JobRecord } from "../seed-protocol.js";
 
 // Lab 1 runs real processes in real time with its own script (the part's test file), so
 // it is graded by running that script once per planned run. MapReduce has no seeds: run
 // k is recorded under the plan's k-th seed, only to keep one record per (test, run).
+//
+// The script starts detached (its own process group, as the grade's workers' uid when
+// there is one) and is stopped with everything it started (process-family.ts). Its
+// outcomes come back on a pipe of its own (fd 3), which the processes it starts with
+// submitted code do not inherit; its output is kept up to a cap.
 
 const outcomesSchema = z.array(z.object({ name: z.string(), passed: z.boolean(), seconds: z.number() }));
 
-/** One record per mr test per run; a run whose script died or overran fails every test. */
-export async function gradeMr(tree: string, part: LabPart, seeds: number[], runWallMs: number, env: NodeJS.ProcessEnv): Promise<JobRecord[]> {
-  const records: JobRecord[] = [];
-  // Outside the tree and fresh per run; the script (framework code) writes it at the end.
-  const scratch = mkdtempSync(path.join(tmpdir(), "labs-grade-mr-"));
-  try {
-    for (const seed of seeds) {
-      const json = path.join(scratch, `run-${seed}.json`);
-      const wall = new RealClock();
-      const r = await execa("node", ["--import", "tsx", part.testFiles[0]!, "--json", json], {
-        cwd: tree,
-        env,
-        extendEnv: false,
-        reject: false,
-        timeout: runWallMs,
-        all: true,
-      });
-      let outcomes: z.infer<typeof outcomesSchema> = [];
-      let why: string | undefined;
+/** Bytes read of the outcomes pipe, and kept of the script's output (its tail goes into a failure's text). */
+const OUTCOMES_CAP = 1024 * 1024;
+const OUTPUT_TAIL = 4000;
+
+const PREBUILD = 'import("./mr/framework/build.ts").then((m) => m.buildMr()).catch((e) => { console.error(e.message); process.exit(1); })';
+
+const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+
+export interface MrOptions {
+  tree: string;
+  part: LabPart;
+  seeds: number[];
+  /** Wall ms one run of the whole script may take. */
+  runWallMs: number;
+  env: NodeJS.ProcessEnv;
+  isolation?: Isolation;
+  /** Processes that had left the script's process group were found and killed. */
+  onEscaped?: (count: number) => void;
+}
+
+/**
+ * Compile the MapReduce programs in the tree as this (trusted) process: under isolation
+ * the script may not write the tree. tsc reads the student files; it runs none of them.
+ */
+async function prebuild(tree: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  const r = await execa(process.execPath, ["--import", tsxLoader, "-e", PREBUILD], {
+    cwd: tree,
+    env,
+    extendEnv: false,
+    reject: false,
+    all: true,
+    timeout: 300_000,
+  });
+  return r.exitCode === 0 ? undefined : `the MapReduce programs do not build:\n${(r.all ?? "").slice(0, 4000)}`;
+}
+
+/** One run of the script: its outcomes (or why there are none) and the tail of its output. */
+function runScript(o: MrOptions, family: ProcessFamily): Promise<{ outcomes?: unknown; why?: string; tail: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ["--import", tsxLoader, o.part.testFiles[0]!, "--json", "/dev/fd/3"], {
+      cwd: o.tree,
+      env: o.env,
+      detached: true,
+      uid: o.isolation?.uid,
+      gid: o.isolation?.gid,
+      stdio: ["ignore", "pipe", "pipe", "pipe"],
+    });
+    if (child.pid !== undefined) family.add(child.pid);
+    let tail = "";
+    const keep = (b: Buffer): void => {
+      tail = (tail + b.toString("utf8")).slice(-OUTPUT_TAIL);
+    };
+    child.stdout?.on("data", keep);
+    child.stderr?.on("data", keep);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const results = child.stdio[3] as NodeJS.ReadableStream | null;
+    results?.on("data", (b: Buffer) => {
+      if (size < OUTCOMES_CAP) chunks.push(b);
+      size += b.length;
+    });
+    const clock = new RealClock();
+    let timedOut = false;
+    clock.after(o.runWallMs, () => {
+      timedOut = true;
+      if (child.pid !== undefined) family.stop(child.pid);
+    });
+    child.on("error", () => {});
+    child.on("close", () => {
+      clock.stop();
+      if (child.pid !== undefined) {
+        const r = family.stop(child.pid);
+        if (r.escaped > 0) o.onEscaped?.(r.escaped);
+      }
+      const text = Buffer.concat(chunks).toString("utf8");
+      let outcomes: unknown;
       try {
-        outcomes = outcomesSchema.parse(JSON.parse(readFileSync(json, "utf8")));
+        outcomes = size <= OUTCOMES_CAP ? JSON.parse(text) : undefined;
       } catch {
-        why = r.timedOut ? `the MapReduce tests took longer than ${runWallMs / 1000} s` : `the MapReduce test script ended without results (exit ${r.exitCode})`;
+        outcomes = undefined;
       }
-      for (const name of part.tests) {
-        const o = outcomes.find((x) => x.name === name);
-        const ms = o !== undefined ? o.seconds * 1000 : wall.now();
-        const error = o === undefined ? (why ?? "the test did not run") : o.passed ? undefined : `${name} test: FAIL`;
-        const tail = (r.all ?? "").slice(-2000);
-        records.push({ name, seed, passed: o?.passed === true, virtualMs: ms, wallMs: ms, error, detail: error === undefined ? undefined : `${error}\n${tail}` });
+      const why = timedOut ? `the MapReduce tests took longer than ${o.runWallMs / 1000} s` : outcomes === undefined ? `the MapReduce test script ended without results` : undefined;
+      resolve({ outcomes, why, tail });
+    });
+  });
+}
+
+/** One record per mr test per run; a run whose script died or overran fails every test. */
+export async function gradeMr(o: MrOptions): Promise<JobRecord[]> {
+  const records: JobRecord[] = [];
+  const family = new ProcessFamily(o.isolation);
+  const unbuilt = await prebuild(o.tree, o.env);
+  try {
+    for (const seed of o.seeds) {
+      const wall = new RealClock();
+      const run = unbuilt === undefined ? await runScript(o, family) : { why: unbuilt, tail: "" };
+      const parsed = outcomesSchema.safeParse(run.outcomes);
+      const outcomes = parsed.success ? parsed.data : [];
+      const why = run.why ?? (parsed.success ? undefined : "the MapReduce test script wrote malformed results");
+      for (const name of o.part.tests) {
+        const found = outcomes.find((x) => x.name === name);
+        const ms = found !== undefined ? found.seconds * 1000 : wall.now();
+        const error = found === undefined ? (why ?? "the test did not run") : found.passed ? undefined : `${name} test: FAIL`;
+        records.push({
+          name,
+          seed,
+          passed: found?.passed === true,
+          virtualMs: ms,
+          wallMs: ms,
+          error: error === undefined ? undefined : firstLineOf(error),
+          detail: error === undefined ? undefined : `${error}\n${run.tail}`,
+        });
       }
+      wall.stop();
     }
   } finally {
-    rmSync(scratch, { recursive: true, force: true });
+    const r = family.stopAll();
+    if (r.escaped > 0) o.onEscaped?.(r.escaped);
   }
   return records;
 }

@@ -1,11 +1,11 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { XMLParser } from "fast-xml-parser";
 import { afterAll, expect, test } from "vitest";
-import { findPart, studentFilesIn } from "../../labs.js";
-import { grade, type GradeOptions } from "./grade.js";
-import { gradescopeResultsSchema, type GradescopeResults } from "./gradescope.js";
+import type { GradeOptions } from "./grade.js";
+import { byTest, gradeInto, patched, reference, referenceHelpers, stub, writeSubmission } from "./grade-fixtures.js";
+import type { GradescopeResults } from "./gradescope.js";
 
 // Grading end to end on part 2A, one or two seeds a test: the reference, the skeleton, a
 // planted bug, and hostile submissions. None may get a point it did not earn, and every
@@ -13,64 +13,22 @@ import { gradescopeResultsSchema, type GradescopeResults } from "./gradescope.js
 
 const scratch = mkdtempSync(path.join(tmpdir(), "labs-grade-test-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-const reference = readFileSync("raft/raft.ts", "utf8");
-const part2A = findPart("2A")!;
-/** The reference's helper files beside raft.ts (raft/log.ts, raft/progress.ts, ...), by repo path. */
-const referenceHelpers = Object.fromEntries(
-  studentFilesIn(part2A, ".").filter((f) => f !== "raft/raft.ts").map((f) => [f, readFileSync(f, "utf8")]),
-);
-
-/**
- * A submission folder with these files (repo path → text). A raft.ts made from the
- * reference's imports its helper files, so they come along (files given here win).
- */
-function submission(name: string, files: Record<string, string>): string {
-  const dir = path.join(scratch, name);
-  const fromReference = files["raft/raft.ts"]?.includes('from "./log.js"') === true;
-  for (const [f, text] of Object.entries(fromReference ? { ...referenceHelpers, ...files } : files)) {
-    mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
-    writeFileSync(path.join(dir, f), text);
-  }
-  return dir;
-}
-
-/** Reference raft.ts with one change; throws if the change did not apply. */
-function patched(from: string, to: string, append = ""): string {
-  if (!reference.includes(from)) throw new Error(`raft.ts no longer contains ${from}`);
-  return reference.replace(from, to) + append;
-}
+const submission = (name: string, files: Record<string, string>): string => writeSubmission(scratch, name, files);
 
 const LEADER_LINE = 'isLeader = this.role === "leader" && !this.dead;';
 /** A Raft whose peers never say they lead: fails every 2A test. */
 const noLeader = patched(LEADER_LINE, "isLeader = false;");
 
-async function run(name: string, sub: string, extra: Partial<GradeOptions> = {}): Promise<{ results: GradescopeResults; out: string }> {
-  const out = path.join(scratch, `out-${name}`);
-  await grade({
-    submission: sub,
-    parts: [part2A],
-    count: 1,
-    out,
-    seed: 1000,
-    workers: 2,
-    testWallMs: 10_000,
-    totalWallMs: 300_000,
-    root: process.cwd(),
-    skipTypeCheck: true,
-    ...extra,
-  });
-  const results = gradescopeResultsSchema.parse(JSON.parse(readFileSync(path.join(out, "results.json"), "utf8")));
-  return { results, out };
-}
-
-const byTest = (r: GradescopeResults): Record<string, number> =>
-  Object.fromEntries(r.tests.map((t) => [t.name.split(" ")[0]!, t.score]));
+const run = (name: string, sub: string, extra: Partial<GradeOptions> = {}): Promise<{ results: GradescopeResults; out: string }> =>
+  gradeInto(scratch, name, sub, extra);
 
 test("the reference scores full marks, type check included; results.json and JUnit are well formed", async () => {
   const { results, out } = await run("reference", submission("reference", { "raft/raft.ts": reference }), { count: 2, skipTypeCheck: false });
   expect(results.score).toBe(15);
   expect(results.max_score).toBe(15);
   expect(results.tests.map((t) => t.number)).toEqual(["2A.1", "2A.2", "2A.3"]);
+  // Names are the same for every student (Gradescope lines tests up by name); the pass fraction is in the output.
+  expect(results.tests.map((t) => t.name)).toEqual(["TestInitialElection2A", "TestReElection2A", "TestManyElections2A"]);
   expect(results.tests.every((t) => t.status === "passed" && t.output.startsWith("passed 2/2 runs"))).toBe(true);
   expect(results.extra_data).toMatchObject({ seeds: [1000, 1001], runsPerTest: 2 });
   const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "" }).parse(readFileSync(path.join(out, "junit.xml"), "utf8")) as {
@@ -83,9 +41,8 @@ test("the reference scores full marks, type check included; results.json and JUn
 }, 180_000);
 
 test("the handout skeleton scores 0 without hanging", async () => {
-  const skeleton = reference.replace(/^\s*\/\/ SOLUTION BEGIN[\s\S]*?\/\/ SOLUTION END\n/gm, "");
-  expect(skeleton).not.toContain("SOLUTION");
-  const { results } = await run("skeleton", submission("skeleton", { "raft/raft.ts": skeleton }));
+  expect(stub).not.toContain("SOLUTION");
+  const { results } = await run("skeleton", submission("skeleton", { "raft/raft.ts": stub }));
   expect(results.score).toBe(0);
   expect(results.tests.every((t) => t.status === "failed" && /FAIL seed 1000/.test(t.output))).toBe(true);
 }, 120_000);
@@ -156,10 +113,18 @@ test("hostile: rewriting a test file in the tree while running voids the runs", 
 import { appendFileSync as __a } from "node:fs";
 try { __a("raft/raft.test.ts", "\\n// rewritten\\n"); } catch {}
 `;
-  const { results } = await run("rewrites", submission("rewrites", { "raft/raft.ts": reference + rewriter }));
+  // Workers running as this process's user can write the tree: the change is caught after the runs.
+  const { results } = await run("rewrites", submission("rewrites", { "raft/raft.ts": reference + rewriter }), { isolate: false });
   expect(results.score).toBe(0);
   expect(results.output).toMatch(/changed framework files while it ran \(raft\/raft\.test\.ts\)/);
-}, 120_000);
+  // Workers isolated under a uid of their own (the grader runs as root) cannot write it at all:
+  // the attempt fails, and the reference it wraps earns its honest score.
+  if (process.getuid?.() === 0) {
+    const isolated = await run("rewrites-isolated", submission("rewrites", { "raft/raft.ts": reference + rewriter }));
+    expect(isolated.results.score).toBe(15);
+    expect(isolated.results.output).not.toMatch(/changed framework files/);
+  }
+}, 180_000);
 
 test("a type error fails the part, with the errors shown", async () => {
   const broken = patched(LEADER_LINE, 'isLeader = "yes";');

@@ -1,21 +1,25 @@
-import { randomInt } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { createHash, randomInt } from "node:crypto";
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { RealClock } from "../../../runtime/real-clock.js";
+import { capText } from "../../harness/safe-text.js";
 import { studentFilesIn, type LabPart } from "../../labs.js";
+import { chooseIsolation, type Isolation } from "../process-family.js";
 import { Progress } from "../progress.js";
 import { writeRunsFile, type RunsFile } from "../runs-file.js";
-import { DEFAULT_LIMIT_MS, limitsOf, runPool } from "../seed-pool.js";
+import { DEFAULT_LIMIT_MS, DEFAULT_STALL_CPU_MS, limitsOf, runPool } from "../seed-pool.js";
 import type { JobRecord } from "../seed-protocol.js";
 import { toolVersions } from "../versions.js";
 import { buildPlan, consecutiveSeeds, shardOf, type Shard } from "../work-plan.js";
 import type { GradescopeResults } from "./gradescope.js";
 import { gradeMr } from "./grade-mr.js";
 import { installStudentFiles } from "./install.js";
-import { writeReport } from "./report.js";
+import { DEFAULT_PROFILE, type ProfileId } from "./profile.js";
+import { writePendingResults, writeReport } from "./report.js";
+import { makeScratch, sweepStaleScratch } from "./scratch.js";
 import { openSubmission, submissionRoot } from "./submission.js";
-import { changedFiles, makePristineTree } from "./tree.js";
+import { changedFiles, hashFile, makePristineTree, sourceFiles } from "./tree.js";
 import { typeCheck } from "./typecheck.js";
 
 export interface GradeOptions {
@@ -32,8 +36,12 @@ export interface GradeOptions {
   workers: number;
   /** Wall ms one test run may take (a wedged or looping run is killed). */
   testWallMs: number;
-  /** Wall ms for all runs; runs not started by then fail. */
+  /** Wall ms for all runs; a run going then is stopped, and runs not started fail. */
   totalWallMs: number;
+  /** CPU ms a test worker may use without a heartbeat before its run counts as stuck (seed-pool.ts). */
+  stallCpuMs?: number;
+  /** The grading profile (profile.ts); default course. */
+  profile?: ProfileId;
   /** The project whose tests grade the submission (its source is copied). */
   root: string;
   /** Keep the scratch tree (debugging the grader). */
@@ -43,37 +51,131 @@ export interface GradeOptions {
    * submissions, which exercise the runs, and for re-grading code already checked.
    */
   skipTypeCheck?: boolean;
+  /**
+   * Run the workers as a uid of their own when this process is root (default true;
+   * process-family.ts). False: as this process's user.
+   */
+  isolate?: boolean;
+  /** Where scratch folders go (default: the system temp folder). */
+  tmp?: string;
+  /** The submission's name in runs.json and the gradebook (default: its file or folder name). */
+  name?: string;
 }
 
 const TYPE_ERRORS_CAP = 4000;
 
-/** What workers see of the environment: no test settings, nothing of the grader's. */
-function childEnv(): NodeJS.ProcessEnv {
-  const keep = ["PATH", "HOME", "TMPDIR", "LANG", "TERM"];
+/** Failures per test whose full text (64 KB) runs.json keeps; later ones keep 2 KB. */
+const FULL_DETAILS_PER_TEST = 3;
+const SHORT_DETAIL = 2048;
+
+/** What workers see of the environment: no test settings, nothing of the grader's; their own temp and home. */
+function childEnv(workerDir: string): NodeJS.ProcessEnv {
+  const keep = ["PATH", "LANG", "TERM"];
   const env: NodeJS.ProcessEnv = {};
   for (const k of keep) if (process.env[k] !== undefined) env[k] = process.env[k];
+  env.TMPDIR = path.join(workerDir, "tmp");
+  env.HOME = path.join(workerDir, "home");
   return env;
+}
+
+/** Let the workers' uid read the tree (whatever the umask that copied it); node_modules is a link, left alone. */
+function openToWorkers(dir: string): void {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isSymbolicLink()) continue;
+    const mode = lstatSync(p).mode & 0o777;
+    if (e.isDirectory()) {
+      chmodSync(p, mode | 0o755);
+      openToWorkers(p);
+    } else chmodSync(p, mode | 0o644);
+  }
+}
+
+/** Whether every user may list and enter dir and reach it (each folder on its path has the x bit for others). */
+function openToAll(dir: string): boolean {
+  if ((statSync(dir).mode & 0o005) !== 0o005) return false;
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    if ((statSync(d).mode & 0o001) === 0) return false;
+    if (path.dirname(d) === d) return true;
+  }
+}
+
+/** A digest of files (repo path, content digest), for telling submissions and framework versions apart. */
+export function digestOf(entries: Array<[string, string]>): string {
+  const h = createHash("sha256");
+  for (const [f, sum] of [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) h.update(`${f}\0${sum}\n`);
+  return h.digest("hex");
+}
+
+/**
+ * A digest of the framework a grade of these parts runs (every source file of root but
+ * the parts' student files): the same as a grade records in runs.json's `framework`. It
+ * stands for the project's version by content, with or without git.
+ */
+export function frameworkDigest(root: string, parts: LabPart[]): string {
+  const omit = new Set(parts.flatMap((p) => studentFilesIn(p, root)));
+  return digestOf(sourceFiles(root).filter((f) => !omit.has(f)).map((f) => [f, hashFile(path.join(root, f))]));
+}
+
+/** The name a submission goes by: its file or folder name without an archive extension. */
+export function submissionName(submission: string): string {
+  return path.basename(path.resolve(submission)).replace(/\.(tar\.gz|tgz|zip)$/i, "");
 }
 
 /**
  * Grade a submission: copy its student files over a pristine tree, type-check, run
  * every graded test of the parts `count` times in child processes, score, and write
- * OUT/results.json, OUT/junit.xml and OUT/runs.json. Throws SubmissionError for a
- * submission that cannot be opened (nothing is written then).
+ * OUT/results.json, OUT/junit.xml and OUT/runs.json. A zero results.json saying the grade
+ * did not finish is written first, so that a grader killed on the way leaves a valid one;
+ * the finished grade replaces it atomically. Throws SubmissionError for a submission that
+ * cannot be opened (the caller writes why), and Error when the grader itself fails.
  */
 export async function grade(o: GradeOptions): Promise<GradescopeResults> {
   const wall = new RealClock();
-  const scratch = mkdtempSync(path.join(tmpdir(), "labs-grade-"));
+  const tmp = o.tmp;
+  sweepStaleScratch(tmp);
+  const seeds = consecutiveSeeds(o.seed ?? randomInt(1, 2 ** 31), o.count);
+  const tests = o.parts.flatMap((p) => p.tests);
+  const profile = o.profile ?? DEFAULT_PROFILE;
+  const plan = {
+    format: "labs-ts-runs/1" as const,
+    parts: o.parts.map((p) => p.id),
+    tests,
+    seeds,
+    shard: o.shard ?? { index: 1, count: 1 },
+    versions: toolVersions(o.root),
+    profile,
+  };
+  writePendingResults(plan, o.out);
+
+  let isolation: Isolation | undefined = o.isolate === false ? undefined : chooseIsolation();
+  const tmpDir = tmp ?? tmpdir();
+  // The workers' uid must reach the scratch tree and read the packages it links to.
+  const closed = [tmpDir, o.root, realpathSync(path.join(o.root, "node_modules"))].find((d) => !openToAll(d));
+  if (isolation !== undefined && closed !== undefined) {
+    process.stdout.write(`note: ${closed} is not open to other users, so the test workers run as this user, not as a uid of their own\n`);
+    isolation = undefined;
+  }
+  const scratch = makeScratch(isolation, o.keepTree === true, tmpDir);
   try {
-    const opened = await openSubmission(o.submission, path.join(scratch, "submission"));
+    const opened = await openSubmission(o.submission, path.join(scratch.dir, "submission"));
     const wanted = [...new Set(o.parts.flatMap((p) => p.studentFiles))];
     const root = submissionRoot(opened, wanted);
-    const tree = path.join(scratch, "tree");
+    const tree = path.join(scratch.dir, "tree");
     mkdirSync(tree);
     // Leave out our own helper files beside the student files too: the submission's
     // code, not a reference helper, must be what is graded.
     const hashes = makePristineTree(o.root, tree, new Set(o.parts.flatMap((p) => studentFilesIn(p, o.root))));
     const installed = installStudentFiles(root, tree, o.parts);
+    if (isolation !== undefined) {
+      openToWorkers(tree);
+      // The one folder of the tree the framework writes (MapReduce's generated corpus): theirs.
+      mkdirSync(path.join(tree, ".labs-runs"));
+      chownSync(path.join(tree, ".labs-runs"), isolation.uid, isolation.gid);
+    }
+    const studentFiles = [...new Set(o.parts.flatMap((p) => studentFilesIn(p, root)))].filter((f) => existsSync(path.join(tree, f)));
+    const submission = { name: o.name ?? submissionName(o.submission), digest: digestOf(studentFiles.map((f) => [f, hashFile(path.join(tree, f))])) };
+    const framework = digestOf([...hashes]);
     const notRun = installed.notRun;
     const notes: string[] = [];
     if (installed.ignored.length > 0) notes.push(`ignored (not student files of these parts): ${installed.ignored.join(", ")}`);
@@ -88,19 +190,20 @@ export async function grade(o: GradeOptions): Promise<GradescopeResults> {
       process.stdout.write(`type-checking ${files} …\n`);
       const tc = await typeCheck(tree, files.split(","), 300_000);
       if (!tc.ok) {
-        const text = tc.output.length > TYPE_ERRORS_CAP ? tc.output.slice(0, TYPE_ERRORS_CAP) + "\n…" : tc.output;
+        const text = capText(tc.output, TYPE_ERRORS_CAP, "\n…");
         process.stdout.write(`${text}\n`);
         for (const p of parts) notRun.set(p.id, `not graded: the submission does not build (type errors):\n${text}`);
       }
     }
 
-    const seeds = consecutiveSeeds(o.seed ?? randomInt(1, 2 ** 31), o.count);
-    const tests = o.parts.flatMap((p) => p.tests);
     const runnable = new Set(o.parts.filter((p) => !notRun.has(p.id)).flatMap((p) => p.tests));
     const items = shardOf(buildPlan(tests, seeds), o.shard).filter((it) => runnable.has(it.test));
     const logDir = path.join(o.out, "logs");
     mkdirSync(logDir, { recursive: true });
     const records = new Map<number, JobRecord>();
+    const tampering: string[] = [];
+    let escaped = 0;
+    const env = childEnv(scratch.workerDir);
 
     const simulated = o.parts.filter((p) => !p.realProcesses && !notRun.has(p.id));
     const simItems = items.filter((it) => simulated.some((p) => p.tests.includes(it.test)));
@@ -113,12 +216,17 @@ export async function grade(o: GradeOptions): Promise<GradescopeResults> {
         workers: o.workers,
         jobWallMs: o.testWallMs,
         startWallMs: 120_000,
-        totalWallMs: o.totalWallMs,
+        totalWallMs: Math.max(1, o.totalWallMs - wall.now()),
         limitMs: DEFAULT_LIMIT_MS,
         limitMsFor: limitsOf(simulated),
         logDir,
-        env: childEnv(),
+        env,
+        isolation,
+        stallCpuMs: o.stallCpuMs ?? DEFAULT_STALL_CPU_MS,
+        dropHungTests: true,
         onRecord: (job, r) => progress.tick(r.passed, `${job.test} seed ${job.seed}`),
+        onTamper: (why) => tampering.push(why),
+        onEscaped: (n) => (escaped += n),
       });
       for (const [id, r] of got) records.set(id, r);
     }
@@ -126,38 +234,46 @@ export async function grade(o: GradeOptions): Promise<GradescopeResults> {
       const mine = items.filter((it) => p.tests.includes(it.test));
       const mrSeeds = [...new Set(mine.map((it) => it.seed))];
       process.stdout.write(`MapReduce: ${mrSeeds.length} run(s) of the test script\n`);
-      const rs = await gradeMr(tree, p, mrSeeds, Math.max(o.testWallMs, 600_000), childEnv());
+      const rs = await gradeMr({ tree, part: p, seeds: mrSeeds, runWallMs: Math.max(o.testWallMs, 600_000), env, isolation, onEscaped: (n) => (escaped += n) });
       for (const it of mine) {
         const r = rs.find((x) => x.name === it.test && x.seed === it.seed);
         if (r !== undefined) records.set(it.id, r);
       }
     }
 
-    // The parent trusts no file in the tree, but a submission that rewrote the tests or
-    // the harness while it ran voids its runs.
+    // What voids every run: the grader trusts no file in the tree and no word of a worker
+    // beyond what it can check, but a submission caught rewriting the tests, speaking for
+    // its worker, or leaving processes behind has shown its runs cannot be taken at face value.
+    const voids: string[] = [];
     const changed = changedFiles(tree, hashes);
-    if (changed.length > 0) {
-      const why = `the submission changed framework files while it ran (${changed.slice(0, 10).join(", ")}); its runs do not count`;
+    if (changed.length > 0) voids.push(`the submission changed framework files while it ran (${changed.slice(0, 10).join(", ")}); its runs do not count`);
+    if (tampering.length > 0) voids.push(`the submission's test process sent what only submitted code sends (${tampering.slice(0, 3).join("; ")}); its runs do not count`);
+    if (escaped > 0) voids.push(`the submission started ${escaped} process(es) that left their test's process group to outlive it (all stopped); its runs do not count`);
+    for (const why of voids) {
       notes.push(why);
       for (const [id, r] of records) records.set(id, { ...r, passed: false, error: why, detail: why });
     }
 
+    const kept = items.filter((it) => records.has(it.id)).map((it) => ({ ...records.get(it.id)!, id: it.id }));
+    const fullDetails = new Map<string, number>();
+    for (const r of kept) {
+      if (r.passed || r.detail === undefined) continue;
+      const n = fullDetails.get(r.name) ?? 0;
+      fullDetails.set(r.name, n + 1);
+      if (n >= FULL_DETAILS_PER_TEST) r.detail = capText(r.detail, SHORT_DETAIL);
+    }
     const runs: RunsFile = {
-      format: "labs-ts-runs/1",
-      parts: o.parts.map((p) => p.id),
-      tests,
-      seeds,
-      shard: o.shard ?? { index: 1, count: 1 },
+      ...plan,
       notRun: Object.fromEntries(notRun),
       notes,
-      records: items.filter((it) => records.has(it.id)).map((it) => ({ ...records.get(it.id)!, id: it.id })),
-      versions: toolVersions(o.root),
+      records: kept,
       wallSeconds: wall.now() / 1000,
+      submission,
+      framework,
     };
     writeRunsFile(path.join(o.out, "runs.json"), runs);
     return writeReport(runs, o.out, logDir);
   } finally {
-    if (o.keepTree === true) process.stdout.write(`scratch tree kept: ${scratch}\n`);
-    else rmSync(scratch, { recursive: true, force: true });
+    scratch.release();
   }
 }

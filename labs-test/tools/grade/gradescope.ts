@@ -1,9 +1,11 @@
 import { z } from "zod";
 import type { RunsFile } from "../runs-file.js";
+import { scrubDeep } from "../../harness/safe-text.js";
 import { testOutput, total, type TestScore } from "./score.js";
 
 // Gradescope's results.json: the fields its autograder reads, checked by this schema
-// before the file is written (and by a test).
+// before the file is written (and by a test). Every string in it is scrubbed (no NUL, no
+// lone surrogate: safe-text.ts) and each test's output capped, whatever the runs held.
 
 const visibility = z.enum(["hidden", "after_due_date", "after_published", "visible"]);
 
@@ -41,13 +43,14 @@ export function gradescopeResults(runs: RunsFile, scores: TestScore[], summary: 
     score: t.score,
     max_score: t.maxScore,
     status: t.score === t.maxScore && t.notRun === undefined ? ("passed" as const) : ("failed" as const),
-    name: `${t.name} (${t.notRun !== undefined ? "not run" : `${t.passedRuns}/${runs.seeds.length} runs passed`})`,
+    // The same name for every student and every grade: the pass fraction is in the output.
+    name: t.name,
     number: t.number,
     output: testOutput(t, runs.seeds.length),
     tags: [t.part],
     visibility: "visible" as const,
   }));
-  return gradescopeResultsSchema.parse({
+  return gradescopeResultsSchema.parse(scrubDeep({
     score: total(tests.map((t) => t.score)),
     max_score: total(tests.map((t) => t.max_score)),
     execution_time: Math.round(runs.wallSeconds),
@@ -61,7 +64,13 @@ export function gradescopeResults(runs: RunsFile, scores: TestScore[], summary: 
       shard: runs.shard,
       versions: runs.versions,
       notes: runs.notes,
+      profile: runs.profile,
+      submission: runs.submission,
+      framework: runs.framework,
     },
     tests,
-  });
+  }, SUMMARY_CAP));
 }
+
+/** Bytes of any one string in results.json (the summary; each test's output is capped at 8 KB before). */
+const SUMMARY_CAP = 64 * 1024;

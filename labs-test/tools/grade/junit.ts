@@ -1,13 +1,19 @@
+import { capText, firstLineOf } from "../../harness/safe-text.js";
 import { partOfTestIn } from "../../labs.js";
 import type { RunsFile } from "../runs-file.js";
 
 // JUnit XML: one testcase per test and run (seed), named uniquely, failures with their
-// text in the element body; parts not run get one failed testcase per planned run.
+// text in the element body; parts not run get one failed testcase per planned run. Sizes
+// are bounded whatever the runs hold: a failure's message is its first line (1 KB), and
+// only a test's first failing run carries its full text (8 KB); the others point to it.
 
-/** Text safe inside XML: escaped, and without characters XML 1.0 forbids. */
+/** Bytes of a failure's full text in the XML (the first failing run of each test). */
+const BODY_CAP = 8 * 1024;
+
+/** Text safe inside XML: escaped, and without characters XML 1.0 forbids (NUL, lone surrogates, most controls). */
 export function xmlText(s: string): string {
   return s
-    .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD]/gu, "\uFFFD")
+    .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, "\uFFFD")
     .replace(/&/g, "&amp;")
     .replace(/</g, "&lt;")
     .replace(/>/g, "&gt;")
@@ -24,18 +30,32 @@ interface Case {
 
 export function junitXml(runs: RunsFile): string {
   const cases: Case[] = [];
-  for (const r of runs.records) {
+  /** Test → the seed of its first failing run whose full text is in the file. */
+  const shown = new Map<string, number>();
+  for (const r of [...runs.records].sort((a, b) => a.id - b.id)) {
     const part = partOfTestIn(r.name, runs.parts)?.id ?? "";
-    cases.push({
-      part,
-      name: `${r.name} [seed ${r.seed}]`,
-      seconds: r.wallMs / 1000,
-      failure: r.passed ? undefined : { message: r.error ?? "failed", body: r.detail ?? r.error ?? "failed" },
-    });
+    let failure: Case["failure"];
+    if (!r.passed) {
+      const message = firstLineOf(r.error ?? "failed");
+      const first = shown.get(r.name);
+      if (first === undefined && r.skipped !== true) shown.set(r.name, r.seed);
+      const body =
+        first === undefined && r.skipped !== true
+          ? capText(r.detail ?? r.error ?? "failed", BODY_CAP)
+          : `${message}${first === undefined ? "" : `\n(the full text of this test's first failure is under seed ${first})`}`;
+      failure = { message, body };
+    }
+    cases.push({ part, name: `${r.name} [seed ${r.seed}]`, seconds: r.wallMs / 1000, failure });
   }
   for (const [part, why] of Object.entries(runs.notRun)) {
+    let told = false;
     for (const t of runs.tests.filter((t) => partOfTestIn(t, runs.parts)?.id === part)) {
-      for (const seed of runs.seeds) cases.push({ part, name: `${t} [seed ${seed}]`, seconds: 0, failure: { message: why, body: why } });
+      for (const seed of runs.seeds) {
+        // The reason in full once per part; every other case of the part repeats its first line.
+        const body = told ? firstLineOf(why) : capText(why, BODY_CAP);
+        told = true;
+        cases.push({ part, name: `${t} [seed ${seed}]`, seconds: 0, failure: { message: firstLineOf(why), body } });
+      }
     }
   }
   const suites = runs.parts.map((p) => {

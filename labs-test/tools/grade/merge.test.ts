@@ -98,3 +98,15 @@ test("a 4A grade's TestBasic is 4A's, not labrpc's: its JUnit suite, its replay 
   expect(junitXml(runs)).toContain(`<testsuite name="4A" tests="${tests4A.length}" failures="1"`);
   expect(junitXml(runs)).toContain("TestBasic [seed 7]");
 });
+
+test("shards of different students, profiles or framework versions are refused, naming the file", () => {
+  const alice = { name: "alice", digest: "a".repeat(64) };
+  const bob = { name: "bob", digest: "b".repeat(64) };
+  const of = (index: number, extra: Partial<RunsFile>): RunsFile => ({ ...shardRuns(index, 2), profile: "course", framework: "f1", submission: alice, ...extra });
+  expect(mergeRuns([{ file: "a", runs: of(1, {}) }, { file: "b", runs: of(2, {}) }]).records).toHaveLength(15);
+  expect(() => mergeRuns([{ file: "alice-1", runs: of(1, {}) }, { file: "bob-2", runs: of(2, { submission: bob }) }])).toThrow(
+    "bob-2 grades another submission than alice-1 (bob's student files differ from alice's)",
+  );
+  expect(() => mergeRuns([{ file: "a", runs: of(1, {}) }, { file: "b", runs: of(2, { profile: "strict" }) }])).toThrow("b comes from another plan (profile strict, a course)");
+  expect(() => mergeRuns([{ file: "a", runs: of(1, {}) }, { file: "b", runs: of(2, { framework: "f2" }) }])).toThrow(/another version of the tests and framework/);
+});

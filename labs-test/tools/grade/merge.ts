@@ -3,14 +3,22 @@ import type { RunsFile } from "../runs-file.js";
 import { buildPlan } from "../work-plan.js";
 
 // Joining shards: every shard must come from the same plan (parts, tests, seeds, shard
-// count), and together they must run each (test, seed) pair exactly once.
+// count, grading profile, framework version) and grade the same submission (the digest of
+// its student files), and together they must run each (test, seed) pair exactly once.
 
 export class MergeError extends Error {}
 
-function samePlan(a: RunsFile, b: RunsFile): boolean {
-  return (
-    JSON.stringify([a.parts, a.tests, a.seeds, a.shard.count]) === JSON.stringify([b.parts, b.tests, b.seeds, b.shard.count])
-  );
+/** Why shard b (file bFile) cannot be merged with a (file aFile); undefined when it can. */
+function mismatch(a: RunsFile, aFile: string, b: RunsFile, bFile: string): string | undefined {
+  if (JSON.stringify([a.parts, a.tests, a.seeds, a.shard.count]) !== JSON.stringify([b.parts, b.tests, b.seeds, b.shard.count])) {
+    return `${bFile} comes from another plan (parts, tests, seeds or shard count differ from ${aFile})`;
+  }
+  if (a.profile !== b.profile) return `${bFile} comes from another plan (profile ${b.profile ?? "none"}, ${aFile} ${a.profile ?? "none"})`;
+  if (a.framework !== b.framework) return `${bFile} comes from another plan (another version of the tests and framework than ${aFile})`;
+  if (a.submission?.digest !== b.submission?.digest) {
+    return `${bFile} grades another submission than ${aFile} (${b.submission?.name ?? "unnamed"}'s student files differ from ${a.submission?.name ?? "unnamed"}'s)`;
+  }
+  return undefined;
 }
 
 /**
@@ -22,7 +30,8 @@ export function mergeRuns(shards: Array<{ file: string; runs: RunsFile }>): Runs
   if (shards.length === 0) throw new MergeError("no shard results given");
   const first = shards[0]!.runs;
   for (const s of shards) {
-    if (!samePlan(first, s.runs)) throw new MergeError(`${s.file} comes from another plan (parts, tests, seeds or shard count differ from ${shards[0]!.file})`);
+    const why = mismatch(first, shards[0]!.file, s.runs, s.file);
+    if (why !== undefined) throw new MergeError(why);
   }
   const notRun: Record<string, string> = {};
   for (const s of shards) Object.assign(notRun, s.runs.notRun);

@@ -1,6 +1,6 @@
-import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { partOfTest } from "../../labs.js";
+import { writeFileAtomic } from "../atomic-file.js";
 import type { RunsFile } from "../runs-file.js";
 import { printSummaryTable } from "../summary-table.js";
 import { asGradedResult } from "../sweep.js";
@@ -21,25 +21,51 @@ function summaryText(runs: RunsFile, score: number, max: number): string {
 }
 
 /**
- * Score runs (one grade, or merged shards), write OUT/results.json (Gradescope) and
- * OUT/junit.xml, and print the table. Returns the results written.
+ * Score runs (one grade, or merged shards) and write OUT/results.json (Gradescope) and
+ * OUT/junit.xml, each atomically (a reader, or a grader killed meanwhile, never sees half
+ * a file). Prints nothing. Returns the results written.
  */
-export function writeReport(runs: RunsFile, outDir: string, logDir: string): GradescopeResults {
+export function writeResults(runs: RunsFile, outDir: string): GradescopeResults {
   const scores = scoreRuns(runs);
   const score = total(scores.map((s) => s.score));
   const max = total(scores.map((s) => s.maxScore));
   const results = gradescopeResults(runs, scores, summaryText(runs, score, max));
-  mkdirSync(outDir, { recursive: true });
-  writeFileSync(path.join(outDir, "results.json"), JSON.stringify(results, null, 1) + "\n");
-  writeFileSync(path.join(outDir, "junit.xml"), junitXml(runs));
+  writeFileAtomic(path.join(outDir, "results.json"), JSON.stringify(results, null, 1) + "\n");
+  writeFileAtomic(path.join(outDir, "junit.xml"), junitXml(runs));
+  return results;
+}
+
+/** What a grade plans before it runs: everything of a RunsFile but its outcome. */
+export type GradePlan = Omit<RunsFile, "notRun" | "records" | "notes" | "wallSeconds">;
+
+/** Runs in which no part was graded, each saying why (a grade that did not finish or could not start). */
+export function notGradedRuns(plan: GradePlan, why: string): RunsFile {
+  return { ...plan, notRun: Object.fromEntries(plan.parts.map((p) => [p, `not graded: ${why}`])), records: [], notes: [], wallSeconds: 0 };
+}
+
+/**
+ * A zero results.json (and junit.xml) for a grade that has not finished: written before a
+ * grade starts, so that a grader killed on the way (even by SIGKILL) leaves a valid result
+ * saying so; the finished grade replaces it.
+ */
+export function writePendingResults(plan: GradePlan, outDir: string): void {
+  writeResults(notGradedRuns(plan, "the grade did not finish (the grader was stopped or failed); please tell the course staff"), outDir);
+}
+
+/**
+ * Score runs, write OUT/results.json and OUT/junit.xml (writeResults), and print the
+ * table and the scores. Returns the results written.
+ */
+export function writeReport(runs: RunsFile, outDir: string, logDir: string): GradescopeResults {
+  const results = writeResults(runs, outDir);
   printSummaryTable(
     runs.records.map((r) => asGradedResult(r, partOfTest(r.name)?.id ?? "")),
     runs.tests,
     logDir,
   );
   process.stdout.write(`\n${results.output}\n`);
-  for (const s of scores) {
-    process.stdout.write(`  ${s.number.padEnd(6)} ${s.name.padEnd(58)} ${String(s.score).padStart(6)}/${s.maxScore}\n`);
+  for (const t of results.tests) {
+    process.stdout.write(`  ${t.number.padEnd(6)} ${t.name.padEnd(40)} ${t.output.split("\n")[0]!.padEnd(24)} ${String(t.score).padStart(6)}/${t.max_score}\n`);
   }
   process.stdout.write(`results: ${path.join(outDir, "results.json")}, ${path.join(outDir, "junit.xml")}\n`);
   return results;

@@ -1,5 +1,6 @@
 import { findPart, testPoints } from "../../labs.js";
 import { replayCommand } from "../../harness/replay.js";
+import { capText } from "../../harness/safe-text.js";
 import type { RunsFile } from "../runs-file.js";
 import type { JobRecord } from "../seed-protocol.js";
 
@@ -14,8 +15,10 @@ export interface TestScore {
   maxScore: number;
   runs: number;
   passedRuns: number;
-  /** Failed runs, in seed order. */
+  /** Failed runs, in seed order (runs not run after a hang are in `skipped`). */
   failures: JobRecord[];
+  /** Runs not run because an earlier run of the test hung (they count as failed). */
+  skipped: JobRecord[];
   /** Why the part was not run (missing file, type errors). */
   notRun?: string;
   meanVirtualMs: number;
@@ -43,7 +46,8 @@ export function scoreRuns(runs: RunsFile): TestScore[] {
         maxScore: points.get(name)!,
         runs: notRun === undefined ? rs.length : 0,
         passedRuns: notRun === undefined ? passedRuns : 0,
-        failures: rs.filter((r) => !r.passed),
+        failures: rs.filter((r) => !r.passed && r.skipped !== true),
+        skipped: rs.filter((r) => r.skipped === true),
         notRun,
         meanVirtualMs: mean((r) => r.virtualMs),
         meanWallMs: mean((r) => r.wallMs),
@@ -58,12 +62,19 @@ export function total(xs: number[]): number {
   return Math.round(xs.reduce((a, x) => a + x * 100, 0)) / 100;
 }
 
-const OUTPUT_CAP = 8 * 1024;
+/** Bytes of one test's output in results.json (Gradescope shows it per test). */
+export const OUTPUT_CAP = 8 * 1024;
 
-/** A test's text for students and staff: pass fraction, then each failing seed and its replay command. */
+/**
+ * A test's text for students and staff: the pass fraction (the test's name stays the same
+ * for every student, so Gradescope can line tests up), then each failing seed and its
+ * replay command, then the first failure in full. At most OUTPUT_CAP bytes.
+ */
 export function testOutput(t: TestScore, seedsPlanned: number): string {
   if (t.notRun !== undefined) return cap(t.notRun);
-  const lines = [`passed ${t.passedRuns}/${seedsPlanned} runs${t.runs < seedsPlanned ? ` (${seedsPlanned - t.runs} did not run)` : ""}`];
+  const missing = seedsPlanned - t.runs;
+  const lines = [`passed ${t.passedRuns}/${seedsPlanned} runs${missing > 0 ? ` (${missing} did not run)` : ""}`];
+  if (t.skipped.length > 0) lines.push(`${t.skipped.length} run(s) not run: ${(t.skipped[0]!.error ?? "an earlier run hung").replace(/^not run: /, "")}`);
   for (const f of t.failures) {
     lines.push(`FAIL seed ${f.seed}: ${f.error ?? "failed"}`, `  replay: ${replayCommand(t.name, f.seed, false, undefined, t.part)}`);
   }
@@ -75,7 +86,5 @@ export function testOutput(t: TestScore, seedsPlanned: number): string {
 }
 
 function cap(s: string): string {
-  if (Buffer.byteLength(s) <= OUTPUT_CAP) return s;
-  const tail = "\n… (output cut at 8 KB)";
-  return Buffer.from(s).subarray(0, OUTPUT_CAP - tail.length).toString("utf8").replace(/\uFFFD$/, "") + tail;
+  return capText(s, OUTPUT_CAP, "\n… (output cut at 8 KB)");
 }
