@@ -10,6 +10,7 @@ import { hasWorld } from "../../runtime/world.js";
 import { collected, collectingFrom, startCollecting, type CollectedCase } from "../harness/registry.js";
 import { failReport } from "../harness/replay.js";
 import { firstLine, runGraded, type GradedResult } from "../harness/run-graded.js";
+import { installSandbox } from "../sandbox/install.js";
 import { helloSchema, jobSchema, type Job, type JobRecord, type WorkerMessage } from "./seed-protocol.js";
 
 const DETAIL_CAP = 2000;
@@ -26,6 +27,9 @@ const post = (m: WorkerMessage): Promise<void> =>
   });
 
 register("./vitest-shim-hooks.ts", import.meta.url);
+// Student code runs only inside the sandbox (frozen built-ins, a compartment): before any
+// test file, and so any student file, is loaded.
+installSandbox();
 
 /** Timers and immediates alive now: a test that leaves some behind is still running. */
 function pendingWork(): number {
