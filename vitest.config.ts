@@ -1,6 +1,10 @@
 import { defineConfig } from "vitest/config";
+import { sandboxPlugin } from "./labs-test/sandbox/vite-plugin.js";
 
 export default defineConfig({
+  // Student files load only inside the sandbox (labs-test/sandbox/): a test's import of
+  // raft/raft.ts gets a stand-in module that runs the file in an SES compartment.
+  plugins: [sandboxPlugin(import.meta.dirname)],
   test: {
     include: ["**/*.test.ts"],
     exclude: ["node_modules/**", "build/**", "handout/**"],
@@ -9,6 +13,7 @@ export default defineConfig({
     testTimeout: 900_000,
     hookTimeout: 60_000,
     pool: "forks",
+    setupFiles: ["labs-test/sandbox/vitest-setup.ts"],
     reporters: ["default"],
   },
 });

@@ -10,7 +10,6 @@ import { after, annotate, annotatePeer, Channel, ChannelClosed, debug, now, nran
 import type { Timer } from "../../runtime/index.js";
 import { SimulationStalled } from "../../runtime/sim-clock.js";
 import * as ctrlerErrors from "../../shardctrler/framework/errors.js";
-import { zeroConfig } from "../../shardctrler/framework/zero-config.js";
 import * as shardkvErrors from "../../shardkv/framework/errors.js";
 import { FRAMEWORK_API } from "./policy.js";
 
@@ -132,7 +131,6 @@ export function frameworkFacades(): ReadonlyMap<string, object> {
     "labrpc/index.ts": { encode, decode, encodeText, decodeText, decodeInto, describeValue, CodecError, RpcError },
     "raft/persister.ts": { makePersister: (owner?: string | number) => new PersisterHandle(makePersister(owner)) },
     "shardctrler/framework/errors.ts": { ...ctrlerErrors },
-    "shardctrler/framework/zero-config.ts": { zeroConfig },
     "shardkv/framework/errors.ts": { ...shardkvErrors },
   };
   const out = new Map<string, object>();

@@ -12,7 +12,7 @@ import path from "node:path";
 import { inspect } from "node:util";
 import { frameworkFacades, toStudent } from "./facades.js";
 import { lockdownOnce } from "./lockdown.js";
-import { EXTRA_GLOBALS, FRAMEWORK_API } from "./policy.js";
+import { EXTRA_GLOBALS, FRAMEWORK_API, FRAMEWORK_IN_COMPARTMENT } from "./policy.js";
 import { studentFilesUnder } from "./student-shims.js";
 import { transpileStudentFile } from "./transpile.js";
 
@@ -55,6 +55,8 @@ function extraGlobals(): Record<string, unknown> {
   return g;
 }
 
+const ALLOWED = [...Object.keys(FRAMEWORK_API), ...FRAMEWORK_IN_COMPARTMENT].join(", ");
+
 const IDENT = /^[A-Za-z_$][\w$]*$/;
 /** Never bound as a fast local: the check refuses them, and the compartment's own must stay. */
 const NOT_BOUND = new Set(["eval", "Function", "globalThis", "arguments"]);
@@ -69,7 +71,7 @@ class StudentRealm {
   private readonly boundValues: unknown[];
 
   constructor() {
-    this.files = new Set(studentFilesUnder(ROOT));
+    this.files = new Set([...studentFilesUnder(ROOT), ...FRAMEWORK_IN_COMPARTMENT.map((f) => path.join(ROOT, f))]);
     this.compartment = new Compartment({ globals: extraGlobals(), __options__: true });
     const g = this.compartment.globalThis as Record<string, unknown>;
     this.boundNames = Object.getOwnPropertyNames(g).filter((n) => IDENT.test(n) && !NOT_BOUND.has(n));
@@ -102,7 +104,7 @@ class StudentRealm {
   private require(from: string, spec: string): unknown {
     const fromRel = path.relative(ROOT, from);
     if (typeof spec !== "string" || !(spec.startsWith("./") || spec.startsWith("../"))) {
-      throw new StudentLoadError(`${fromRel}: cannot import ${JSON.stringify(spec)}: student code imports only its own files and the course's modules (${Object.keys(FRAMEWORK_API).join(", ")})`);
+      throw new StudentLoadError(`${fromRel}: cannot import ${JSON.stringify(spec)}: student code imports only its own files and the course's modules (${ALLOWED})`);
     }
     const abs = path.resolve(path.dirname(from), spec.replace(/\.js$/, ".ts"));
     const rel = path.relative(ROOT, abs).split(path.sep).join("/");
@@ -110,7 +112,7 @@ class StudentRealm {
     if (facade !== undefined) return facade;
     if (this.files.has(abs)) return this.load(abs, fromRel).exports;
     throw new StudentLoadError(
-      `${fromRel}: cannot import ${JSON.stringify(spec)} (${rel}): student code imports only its own files and the course's modules (${Object.keys(FRAMEWORK_API).join(", ")})`,
+      `${fromRel}: cannot import ${JSON.stringify(spec)} (${rel}): student code imports only its own files and the course's modules (${ALLOWED})`,
     );
   }
 }

@@ -10,6 +10,7 @@ import { selectTests as selectFrom, SelectError } from "./select-tests.js";
 import { sweep, sweepOptionsFromEnv, type SweepOptions } from "./sweep.js";
 import { runVitest, type VitestCounts } from "./vitest-run.js";
 import { describeTypeErrors, typecheck } from "./typecheck.js";
+import { staticCheckParts } from "./static-check.js";
 import { PlanError } from "./work-plan.js";
 
 const RUNS_DIR = ".labs-runs";
@@ -168,6 +169,10 @@ async function typecheckFirst(parts: LabPart[], wholeProject = false): Promise<v
   const files = wholeProject ? undefined : [...new Set(parts.flatMap((p) => [...p.testFiles, ...p.studentFiles]))];
   const r = await typecheck({ buildInfoDir: RUNS_DIR, files });
   if (!r.ok) fail(describeTypeErrors(r.output, [...new Set(parts.flatMap((p) => p.studentFiles))]));
+  // What the sandbox would refuse, said before any test (Labs 2-4; Lab 1's processes have
+  // the permission model instead).
+  const problems = staticCheckParts(".", parts);
+  if (problems.length > 0) fail(`student code uses what the sandbox refuses (labs-test/sandbox/policy.ts):\n${problems.join("\n")}`);
 }
 
 /** `make test`: every vitest file, labrpc again on the wall clock, then the mr script. */

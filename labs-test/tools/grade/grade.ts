@@ -17,6 +17,8 @@ import { writeReport } from "./report.js";
 import { openSubmission, submissionRoot } from "./submission.js";
 import { changedFiles, makePristineTree } from "./tree.js";
 import { typeCheck } from "./typecheck.js";
+import { staticCheckParts } from "../static-check.js";
+import { permissionFlags } from "../../sandbox/permissions.js";
 
 export interface GradeOptions {
   /** A folder with the student files at their repo paths, or a .tar.gz/.tgz/.zip of one. */
@@ -78,6 +80,13 @@ export async function grade(o: GradeOptions): Promise<GradescopeResults> {
     const notes: string[] = [];
     if (installed.ignored.length > 0) notes.push(`ignored (not student files of these parts): ${installed.ignored.join(", ")}`);
 
+    // What the sandbox would refuse (an import outside the course's modules, process, eval
+    // …): the part is not run, and the student reads why with file:line.
+    for (const p of o.parts.filter((p) => !notRun.has(p.id) && !p.realProcesses)) {
+      const problems = staticCheckParts(tree, [p]);
+      if (problems.length > 0) notRun.set(p.id, `not graded: the submission uses what the sandbox refuses (see the student README's rules):\n${problems.slice(0, 40).join("\n")}`);
+    }
+
     // Does it build? One check per set of test files (raft's parts share one).
     const groups = new Map<string, LabPart[]>();
     for (const p of o.parts.filter((p) => !notRun.has(p.id) && !p.realProcesses)) {
@@ -104,6 +113,9 @@ export async function grade(o: GradeOptions): Promise<GradescopeResults> {
 
     const simulated = o.parts.filter((p) => !p.realProcesses && !notRun.has(p.id));
     const simItems = items.filter((it) => simulated.some((p) => p.tests.includes(it.test)));
+    const workTmp = path.join(scratch, "tmp");
+    mkdirSync(workTmp, { recursive: true });
+    mkdirSync(path.join(tree, ".labs-runs"), { recursive: true });
     if (simItems.length > 0) {
       process.stdout.write(`${simItems.length} runs (${seeds.length} per test), ${o.workers} worker process(es)\n`);
       const progress = new Progress(simItems.length);
@@ -117,7 +129,11 @@ export async function grade(o: GradeOptions): Promise<GradescopeResults> {
         limitMs: DEFAULT_LIMIT_MS,
         limitMsFor: limitsOf(simulated),
         logDir,
-        env: childEnv(),
+        // Workers read the tree only and write only their scratch: no child processes.
+        env: { ...childEnv(), TMPDIR: workTmp },
+        nodeFlags: permissionFlags([tree], [workTmp, path.join(tree, ".labs-runs")]),
+        // tsx would start esbuild's service, a child process the permission model refuses.
+        loader: "labs-test/sandbox/ts-loader.mjs",
         onRecord: (job, r) => progress.tick(r.passed, `${job.test} seed ${job.seed}`),
       });
       for (const [id, r] of got) records.set(id, r);
