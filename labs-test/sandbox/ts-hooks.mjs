@@ -1,19 +1,35 @@
 // Module hooks for ts-loader.mjs: a relative `./x.js` that names a TypeScript file resolves
 // to `./x.ts`, and a `.ts` file loads as an ES module transpiled by TypeScript (types
-// erased, an inline source map so stack traces name the .ts line). Plain JavaScript: this
-// is what makes TypeScript loadable.
+// erased, an inline source map so stack traces name the .ts line). The grader fills a cache
+// of these modules before its workers start (precompile.ts: `.labs-cache/esm/` under the
+// worker's cwd, each keyed by its source's hash), so a worker loads TypeScript itself only
+// for a file missing there. Plain JavaScript: this is what makes TypeScript loadable.
+import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
-import ts from "typescript";
 
-const OPTIONS = {
-  module: ts.ModuleKind.ESNext,
-  target: ts.ScriptTarget.ES2022,
-  esModuleInterop: true,
-  isolatedModules: true,
-  inlineSourceMap: true,
-  inlineSources: false,
-};
+/** Where the cached module for a source file (absolute) with this text would be. */
+export function cachedModulePath(root, file, text) {
+  const hash = createHash("sha256").update(text).digest("hex").slice(0, 16);
+  return path.join(root, ".labs-cache/esm", `${path.relative(root, file)}.${hash}.mjs`);
+}
+
+/** TypeScript's transpiler options for framework modules (the same as tsx's settings). */
+export async function transpileFramework(file, text) {
+  const ts = (await import("typescript")).default;
+  const out = ts.transpileModule(text, {
+    fileName: file,
+    compilerOptions: {
+      module: ts.ModuleKind.ESNext,
+      target: ts.ScriptTarget.ES2022,
+      esModuleInterop: true,
+      isolatedModules: true,
+      inlineSourceMap: true,
+    },
+  });
+  return out.outputText;
+}
 
 /** @param {string} specifier @param {{ parentURL?: string }} context @param {Function} next */
 export async function resolve(specifier, context, next) {
@@ -28,8 +44,10 @@ export async function resolve(specifier, context, next) {
 export async function load(url, context, next) {
   if (url.startsWith("file:") && url.split("?")[0].endsWith(".ts")) {
     const file = fileURLToPath(url.split("?")[0]);
-    const out = ts.transpileModule(readFileSync(file, "utf8"), { fileName: file, compilerOptions: OPTIONS });
-    return { format: "module", source: out.outputText, shortCircuit: true };
+    const text = readFileSync(file, "utf8");
+    const cached = cachedModulePath(process.cwd(), file, text);
+    const source = existsSync(cached) ? readFileSync(cached, "utf8") : await transpileFramework(file, text);
+    return { format: "module", source, shortCircuit: true };
   }
   return next(url, context);
 }

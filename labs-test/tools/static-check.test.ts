@@ -103,6 +103,10 @@ describe("the static check of student code", () => {
       ["const r = Math.random();", /uses Math\.random/],
       ['const r = Math["ran" + "dom"]();', /computed access to Math/],
       ["const u = import.meta.url;", /uses import\.meta/],
+      ['const p = (() => 0).constructor("return 1")();', /calls a \.constructor property/],
+      ['const c = Reflect.get(Object, "constructor");', /names "constructor" as a string/],
+      ["Promise.race = () => Promise.resolve();", /changes the built-in Promise/],
+      ["(Array.prototype as unknown as { push: unknown }).push = 1;", /changes the built-in Array/],
     ];
     for (const [code, want] of cases) {
       const got = check(`// a student's Raft\n${code}\n`);

@@ -24,6 +24,12 @@ export function formatProblem(p: Problem): string {
 
 const ALLOWED_LIST = [...Object.keys(FRAMEWORK_API), ...FRAMEWORK_IN_COMPARTMENT].join(", ");
 
+/** JavaScript's built-in objects, whose members the check refuses to assign. */
+const BUILT_INS = new Set([
+  "Object", "Array", "Function", "Promise", "Math", "JSON", "Reflect", "Proxy", "Symbol", "Error", "TypeError", "RangeError",
+  "Map", "Set", "WeakMap", "WeakSet", "Number", "String", "Boolean", "BigInt", "Date", "RegExp", "Uint8Array", "ArrayBuffer",
+]);
+
 /** Names the file declares anywhere (a local `self`, a parameter `module`): not the global. */
 function declaredNames(sf: ts.SourceFile): Set<string> {
   const out = new Set<string>();
@@ -129,6 +135,27 @@ export function checkStudentFiles(root: string, files: readonly string[], studen
       }
       if (ts.isElementAccessExpression(n) && ts.isIdentifier(n.expression) && Object.hasOwn(REFUSED_MEMBERS, n.expression.text) && !declared.has(n.expression.text) && !ts.isStringLiteral(n.argumentExpression)) {
         at(n, `uses ${n.expression.text}[…]: name the member (computed access to ${n.expression.text} is not allowed)`);
+      }
+      // The Function constructor reached through any function: `f.constructor("…")`.
+      if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.name.text === "constructor") {
+        at(n, "calls a .constructor property: the Function constructor is not allowed in student code");
+      }
+      if (ts.isStringLiteralLike(n) && n.text === "constructor" && !ts.isPropertyAssignment(n.parent)) {
+        at(n, 'names "constructor" as a string: the Function constructor is not allowed in student code');
+      }
+      // Built-ins are frozen: an assignment to one of their members fails at run time.
+      if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+        // Down the member chain to the object it starts from: `(Array.prototype as X).push = …`.
+        let e: ts.Expression = n.left;
+        let member = false;
+        for (;;) {
+          if (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isTypeAssertionExpression(e) || ts.isNonNullExpression(e)) e = e.expression;
+          else if (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) {
+            member = true;
+            e = e.expression;
+          } else break;
+        }
+        if (member && ts.isIdentifier(e) && BUILT_INS.has(e.text) && !declared.has(e.text)) at(n, `changes the built-in ${e.text}: built-ins are frozen (and shared with the tests)`);
       }
       if ((ts.isNewExpression(n) || ts.isCallExpression(n)) && ts.isIdentifier(n.expression) && n.expression.text === "Date" && !declared.has("Date") && (ts.isCallExpression(n) || (n.arguments ?? []).length === 0)) {
         at(n, "reads the clock with Date: use now() from runtime/index.ts (time is virtual in tests)");

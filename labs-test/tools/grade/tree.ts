@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync } from "node:fs";
 import path from "node:path";
 import { execaSync } from "execa";
 import { PARTS, studentFilesIn } from "../../labs.js";
@@ -62,8 +62,7 @@ export function frameworkFiles(root: string): string[] {
 
 /**
  * Copy root's framework (frameworkFiles) into dest (an empty folder), leaving out `omit`
- * too, and copy node_modules (symbolic links inside it stay relative, so they point into
- * the copy). Returns the copied files' hashes.
+ * too, and node_modules (linkOrCopyTree). Returns the copied files' hashes.
  */
 export function makePristineTree(root: string, dest: string, omit: Set<string>): Map<string, string> {
   const hashes = new Map<string, string>();
@@ -74,8 +73,32 @@ export function makePristineTree(root: string, dest: string, omit: Set<string>):
     copyFileSync(path.join(root, f), to);
     hashes.set(f, hashFile(to));
   }
-  cpSync(path.join(root, "node_modules"), path.join(dest, "node_modules"), { recursive: true, verbatimSymlinks: true });
+  linkOrCopyTree(path.join(root, "node_modules"), path.join(dest, "node_modules"));
   return hashes;
+}
+
+/**
+ * A copy of the folder src at dest in which each file is a hard link to src's where the
+ * file system allows (a copy otherwise) and each symbolic link is made again as it was
+ * (node_modules's are relative, so they point into the copy). A hard link leads nowhere:
+ * nothing in dest names a path of src, and the processes that run submitted code may not
+ * write (Node's permission model), so the shared files stay as they are.
+ */
+export function linkOrCopyTree(src: string, dest: string): void {
+  mkdirSync(dest, { recursive: true });
+  for (const e of readdirSync(src, { withFileTypes: true })) {
+    const from = path.join(src, e.name);
+    const to = path.join(dest, e.name);
+    if (e.isDirectory()) linkOrCopyTree(from, to);
+    else if (e.isSymbolicLink()) symlinkSync(readlinkSync(from), to);
+    else if (e.isFile()) {
+      try {
+        linkSync(from, to);
+      } catch {
+        copyFileSync(from, to);
+      }
+    }
+  }
 }
 
 /** Framework files whose content is no longer what was copied (or that are gone). */
