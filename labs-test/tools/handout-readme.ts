@@ -1,6 +1,7 @@
 // The student README of a handout, generated from the manifest: which files are the
 // student's, how to run and replay tests, the rules, and how to read a failure.
 import { FRAMEWORK_FILES_BESIDE_STUDENT_FILES, type LabPart } from "../labs.js";
+import { rulesForReadme } from "../sandbox/policy.js";
 
 function table(rows: string[][]): string {
   const [head, ...body] = rows;
@@ -84,6 +85,14 @@ move on.${extra.length === 0 ? "" : ` Some parts also run tests of ours that any
   (numbers, strings, booleans, arrays, plain objects, Uint8Array), copied on every call.
 - **Persist with the codec**: \`persister.saveRaftState(encode(state))\`, \`decode(bytes)\`.
 - Do not change framework files: the grader uses its own copies.
+
+### The sandbox (Labs 2-4)
+
+Your code runs inside a boundary, under \`make test-XX\` as in grading (an SES compartment
+with frozen built-ins; \`labs-test/sandbox/\`). Before any test a static check names, with
+file:line, anything it would refuse:
+
+${rulesForReadme().map((r) => `- ${r}`).join("\n")}
 
 ## Reading a failure
 
