@@ -3,7 +3,8 @@
 // a simulated Timer its place in the event queue; student code gets objects whose only
 // properties are the course's methods, closing over the real ones. The framework classes
 // student code can name or catch (Channel, the error classes) are hardened themselves, so
-// their prototypes cannot be patched from inside.
+// their prototypes cannot be patched from inside; so are the module stand-ins, and the
+// prototypes of anything else the tests hand over or a framework callback throws.
 import { ClientEnd, CodecError, decode, decodeInto, decodeText, describeValue, encode, encodeText, RpcError } from "../../labrpc/index.js";
 import { makePersister, Persister } from "../../raft/persister.js";
 import { after, annotate, annotatePeer, Channel, ChannelClosed, debug, now, nrand, randInt, random, sleep, trace } from "../../runtime/index.js";
@@ -95,10 +96,23 @@ class TimerHandle {
 }
 
 /**
+ * Harden every prototype on v's chain that is not frozen yet (an instance of a framework
+ * class, an error thrown across): student code holding v can then change v itself but
+ * nothing shared with the framework. Intrinsic prototypes are frozen by lockdown(), so for
+ * plain data this is one isFrozen() check.
+ */
+export function hardenPrototypes(v: unknown): void {
+  if ((typeof v !== "object" && typeof v !== "function") || v === null) return;
+  for (let p = Object.getPrototypeOf(v) as object | null; p !== null && !Object.isFrozen(p); p = Object.getPrototypeOf(p) as object | null) harden(p);
+}
+
+/**
  * A value the framework hands to student code (an argument of make(), startKVServer() …):
  * client ends, persisters and channels become their stand-ins, arrays are mapped, and a
- * function (shardkv's makeEnd) answers with stand-ins too. Everything else the tests pass
- * is data (numbers, strings, byte arrays) and goes as it is.
+ * function (shardkv's makeEnd) answers with stand-ins too (what it throws gets its
+ * prototypes hardened). Everything else the tests pass is data (numbers, strings, byte
+ * arrays, plain objects) and goes as it is, its prototypes hardened should it be an
+ * instance of some other framework class.
  */
 export function toStudent(v: unknown): unknown {
   if (v instanceof ClientEnd) return new End(v);
@@ -107,10 +121,29 @@ export function toStudent(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(toStudent);
   if (typeof v === "function") {
     const f = v as (...a: unknown[]) => unknown;
-    return harden((...a: unknown[]) => toStudent(f(...a)));
+    return harden((...a: unknown[]) => {
+      try {
+        return toStudent(f(...a));
+      } catch (e) {
+        hardenPrototypes(e);
+        throw e;
+      }
+    });
   }
+  hardenPrototypes(v);
   return v;
 }
+
+/**
+ * Framework classes whose instances or constructors reach student code: what it may
+ * construct, catch or compare with (every error class the runtime, labrpc and the labs'
+ * framework throw on a path student code calls), and the stand-ins. Frozen with their
+ * prototypes and statics by frameworkFacades().
+ */
+export const REACHABLE_CLASSES: readonly object[] = [
+  End, PersisterHandle, ChannelHandle, TimerHandle,
+  Channel, ChannelClosed, CodecError, RpcError, SimulationStalled, ctrlerErrors.ShardCtrlerError, shardkvErrors.CorruptSnapshotError,
+];
 
 let built: ReadonlyMap<string, object> | undefined;
 
@@ -121,8 +154,7 @@ let built: ReadonlyMap<string, object> | undefined;
  */
 export function frameworkFacades(): ReadonlyMap<string, object> {
   if (built !== undefined) return built;
-  // Classes student code may construct, catch or compare with: frozen with their prototypes.
-  for (const c of [End, PersisterHandle, ChannelHandle, TimerHandle, Channel, ChannelClosed, CodecError, RpcError, SimulationStalled, ctrlerErrors.ShardCtrlerError, shardkvErrors.CorruptSnapshotError]) harden(c);
+  for (const c of REACHABLE_CLASSES) harden(c);
   const modules: Record<string, Record<string, unknown>> = {
     "runtime/index.ts": {
       now, sleep, randInt, random, nrand, trace, annotate, annotatePeer, debug, Channel, ChannelClosed,

@@ -14,7 +14,7 @@ import { frameworkFacades, toStudent } from "./facades.js";
 import { lockdownOnce } from "./lockdown.js";
 import { EXTRA_GLOBALS, FRAMEWORK_API, FRAMEWORK_IN_COMPARTMENT } from "./policy.js";
 import { studentFilesUnder } from "./student-shims.js";
-import { transpileStudentFile } from "./transpile.js";
+import { TranspileError, transpileStudentFile } from "./transpile.js";
 
 /** The project (or grading tree) root: student files and framework paths are relative to it. */
 export const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -71,6 +71,9 @@ class StudentRealm {
   private readonly boundValues: unknown[];
 
   constructor() {
+    // A refused or broken import throws these into the student's `require` call.
+    harden(StudentLoadError);
+    harden(TranspileError);
     this.files = new Set([...studentFilesUnder(ROOT), ...FRAMEWORK_IN_COMPARTMENT.map((f) => path.join(ROOT, f))]);
     this.compartment = new Compartment({ globals: extraGlobals(), __options__: true });
     const g = this.compartment.globalThis as Record<string, unknown>;

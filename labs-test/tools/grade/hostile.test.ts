@@ -48,7 +48,7 @@ async function gradeIt(name: string, submission: string, out: string, staticChec
 }
 
 test("the fixtures are there", () => {
-  expect(kinds).toEqual(["detached-child", "ipc-send", "patch-checkout", "promise-race", "reexport-reference", "registry", "through-node-modules", "worker-secret"]);
+  expect(kinds).toEqual(["detached-child", "framework-prototypes", "ipc-send", "patch-checkout", "promise-race", "reexport-reference", "registry", "through-node-modules", "worker-secret"]);
 });
 
 for (const kind of kinds) {
@@ -59,6 +59,9 @@ for (const kind of kinds) {
     const results = await gradeIt(kind, submissionOf(kind, out, canary), out, false);
     expect(results.score, JSON.stringify(results.tests.map((t) => t.output.slice(0, 300)))).toBe(0);
     expect(results.max_score).toBe(15);
+    // This one reports, as its tests' failure, which of its changes to shared framework
+    // objects stuck: none may.
+    if (kind === "framework-prototypes") for (const t of results.tests) expect(t.output).toMatch(/hostile framework-prototypes: all \d+ changes refused/);
     // A detached child would act a few seconds after the grade.
     if (kind === "detached-child") await new RealClock().sleep(4000);
     expect(existsSync(canary)).toBe(false);
