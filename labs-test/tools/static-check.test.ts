@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { globSync } from "glob";
 import { afterAll, describe, expect, test } from "vitest";
-import { PARTS, studentFilesIn } from "../labs.js";
-import { checkStudentFiles, formatProblem } from "./static-check.js";
+import { findPart, PARTS, studentFilesIn } from "../labs.js";
+import { checkStudentFiles, formatProblem, staticCheckParts } from "./static-check.js";
 
 // Lab code and the framework get time and randomness only from runtime/; anything else
 // would escape the virtual clock and the seed, and break replay. (Patterns are built
@@ -112,6 +112,22 @@ describe("the static check of student code", () => {
       const got = check(`// a student's Raft\n${code}\n`);
       expect(got.join("\n"), code).toMatch(want);
     }
+  });
+
+  test("a part's files import only that part's student files (what its grade installs)", () => {
+    const tree = path.join(dir, "parts");
+    const put = (f: string, t: string): void => {
+      mkdirSync(path.dirname(path.join(tree, f)), { recursive: true });
+      writeFileSync(path.join(tree, f), t);
+    };
+    put("raft/raft.ts", '// a Raft that borrows from Lab 3\nimport { helper } from "../kvraft/common.js";\nexport const x = helper;\n');
+    put("kvraft/common.ts", "export const helper = 1;\n");
+    put("kvraft/server.ts", 'import { x } from "../raft/raft.js";\nimport { helper } from "./common.js";\nexport const y = x + helper;\n');
+    expect(staticCheckParts(tree, [findPart("2A")!])).toEqual([
+      'raft/raft.ts:2: imports "../kvraft/common.js" (kvraft/common.ts), a student file of another lab part: a part is graded with its own files only',
+    ]);
+    // Within 3A (graded with Raft's files and kvraft's) both imports are the part's own.
+    expect(staticCheckParts(tree, [findPart("3A")!])).toEqual([]);
   });
 
   test("honest code passes: local names, type-only imports, property names, the course's API", () => {

@@ -67,10 +67,12 @@ function isReference(id: ts.Identifier): boolean {
 
 /**
  * Problems in these student files (paths relative to root). `studentFiles` is every file
- * that counts as the student's (imports among them are allowed).
+ * that counts as the student's here (imports among them are allowed); `elsewhere` are
+ * student files of other parts, named as such when imported.
  */
-export function checkStudentFiles(root: string, files: readonly string[], studentFiles: readonly string[] = files): Problem[] {
+export function checkStudentFiles(root: string, files: readonly string[], studentFiles: readonly string[] = files, elsewhere: readonly string[] = []): Problem[] {
   const own = new Set(studentFiles.map((f) => f.split(path.sep).join("/")));
+  const other = new Set(elsewhere.map((f) => f.split(path.sep).join("/")));
   const problems: Problem[] = [];
   for (const rel of files) {
     const abs = path.join(root, rel);
@@ -96,6 +98,10 @@ export function checkStudentFiles(root: string, files: readonly string[], studen
         return;
       }
       if (FRAMEWORK_IN_COMPARTMENT.includes(target) || own.has(target)) return;
+      if (other.has(target)) {
+        at(node, `imports "${spec}" (${target}), a student file of another lab part: a part is graded with its own files only`);
+        return;
+      }
       at(node, `imports "${spec}" (${target}): student code may import only its own files and the course's modules (${ALLOWED_LIST})`);
     };
 
@@ -170,10 +176,16 @@ export function checkStudentFiles(root: string, files: readonly string[], studen
 /**
  * The check for these parts' student files under root (the simulated parts: Lab 1's
  * student code runs as real processes under Node's permission model instead), as
- * file:line lines; empty when all is well.
+ * file:line lines; empty when all is well. Each part's files may import only that part's
+ * files (Raft's from kvraft, not kvraft's from Raft): the grader installs only the graded
+ * parts' files, so what passes here is what can run there.
  */
 export function staticCheckParts(root: string, parts: readonly LabPart[]): string[] {
-  const files = [...new Set(parts.filter((p) => !p.realProcesses).flatMap((p) => studentFilesIn(p, root)))];
-  const all = [...new Set(PARTS.filter((p) => !p.realProcesses).flatMap((p) => studentFilesIn(p, root)))];
-  return checkStudentFiles(root, files, all).map(formatProblem);
+  const all = [...new Set(PARTS.flatMap((p) => studentFilesIn(p, root)))];
+  const out = new Set<string>();
+  for (const p of parts.filter((p) => !p.realProcesses)) {
+    const files = studentFilesIn(p, root);
+    for (const problem of checkStudentFiles(root, files, files, all)) out.add(formatProblem(problem));
+  }
+  return [...out];
 }
