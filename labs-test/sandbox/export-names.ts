@@ -4,13 +4,16 @@
 // Type-only exports (interfaces, type aliases, `export type`) have no value and are left out.
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import ts from "typescript";
+import type TS from "typescript";
+import { typescript } from "./typescript-lazy.js";
 
-function hasModifier(n: ts.Node, kind: ts.SyntaxKind): boolean {
+function hasModifier(n: TS.Node, kind: TS.SyntaxKind): boolean {
+  const ts = typescript();
   return ts.canHaveModifiers(n) && (ts.getModifiers(n) ?? []).some((m) => m.kind === kind);
 }
 
-function bindingNames(name: ts.BindingName, out: string[]): void {
+function bindingNames(name: TS.BindingName, out: string[]): void {
+  const ts = typescript();
   if (ts.isIdentifier(name)) out.push(name.text);
   else for (const el of name.elements) if (!ts.isOmittedExpression(el)) bindingNames(el.name, out);
 }
@@ -21,6 +24,7 @@ function bindingNames(name: ts.BindingName, out: string[]): void {
  * or undefined to parse the file). Sorted, without duplicates.
  */
 export function exportNames(file: string, resolve: (fromFile: string, specifier: string) => string[] | undefined = () => undefined, seen = new Set<string>()): string[] {
+  const ts = typescript();
   if (seen.has(file)) return [];
   seen.add(file);
   const sf = ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS);

@@ -10,11 +10,13 @@
 // header). Line breaks inside template literals are never joined. Columns differ from the
 // source; lines do not.
 import { SourceMap } from "node:module";
-import ts from "typescript";
+import type TS from "typescript";
+import { typescript } from "./typescript-lazy.js";
 
 export class TranspileError extends Error {}
 
-const OPTIONS: ts.CompilerOptions = {
+/** TypeScript's options (its enums are read when the compiler loads). */
+const options = (ts: typeof TS): TS.CompilerOptions => ({
   module: ts.ModuleKind.CommonJS,
   // As tsconfig.json and tsx: class fields keep their define semantics.
   target: ts.ScriptTarget.ES2022,
@@ -26,13 +28,14 @@ const OPTIONS: ts.CompilerOptions = {
   // like an import expression or an HTML comment even inside comments.
   removeComments: true,
   newLine: ts.NewLineKind.LineFeed,
-};
+});
 
 /** Ranges [start, end) of the emitted code in which a line break belongs to a token. */
 function tokenRanges(code: string): Array<[number, number]> {
+  const ts = typescript();
   const sf = ts.createSourceFile("emitted.js", code, ts.ScriptTarget.ES2022, false, ts.ScriptKind.JS);
   const ranges: Array<[number, number]> = [];
-  const visit = (n: ts.Node): void => {
+  const visit = (n: TS.Node): void => {
     switch (n.kind) {
       case ts.SyntaxKind.NoSubstitutionTemplateLiteral:
       case ts.SyntaxKind.TemplateHead:
@@ -55,7 +58,8 @@ function tokenRanges(code: string): Array<[number, number]> {
  * @throws TranspileError naming file:line for a syntax error.
  */
 export function transpileStudentFile(fileName: string, source: string): string {
-  const out = ts.transpileModule(source, { fileName, compilerOptions: OPTIONS, reportDiagnostics: true });
+  const ts = typescript();
+  const out = ts.transpileModule(source, { fileName, compilerOptions: options(ts), reportDiagnostics: true });
   const errors = (out.diagnostics ?? []).filter((d) => d.category === ts.DiagnosticCategory.Error);
   if (errors.length > 0) {
     const d = errors[0]!;

@@ -1,9 +1,10 @@
 // Module hooks for ts-loader.mjs: a relative `./x.js` that names a TypeScript file resolves
-// to `./x.ts`, and a `.ts` file loads as an ES module transpiled by TypeScript (types
-// erased, an inline source map so stack traces name the .ts line). The grader fills a cache
-// of these modules before its workers start (precompile.ts: `.labs-cache/esm/` under the
-// worker's cwd, each keyed by its source's hash), so a worker loads TypeScript itself only
-// for a file missing there. Plain JavaScript: this is what makes TypeScript loadable.
+// to `./x.ts`, and a `.ts` file loads as an ES module with its types erased and an inline
+// source map (stack traces name the .ts line). The grader fills a cache of these modules
+// before its workers start (precompile.ts, with esbuild: `.labs-cache/esm/` under the
+// worker's cwd, each keyed by its source's hash); a worker transpiles with TypeScript (no
+// child process) only a file missing there. Plain JavaScript: this is what makes
+// TypeScript loadable.
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -15,7 +16,7 @@ export function cachedModulePath(root, file, text) {
   return path.join(root, ".labs-cache/esm", `${path.relative(root, file)}.${hash}.mjs`);
 }
 
-/** TypeScript's transpiler options for framework modules (the same as tsx's settings). */
+/** A framework module transpiled by TypeScript (the settings of tsconfig.json and tsx). */
 export async function transpileFramework(file, text) {
   const ts = (await import("typescript")).default;
   const out = ts.transpileModule(text, {
