@@ -8,16 +8,16 @@
 
 /**
  * Flags for `node` (before the script): read `readable` (files or folders, absolute),
- * write `writable`, nothing else.
+ * write `writable`, nothing else. Worker threads stay allowed unless `workerThreads` is
+ * false (Lab 1's programs are plain JavaScript and need no module hooks).
  */
-export function permissionFlags(readable: readonly string[], writable: readonly string[]): string[] {
+export function permissionFlags(readable: readonly string[], writable: readonly string[], { workerThreads = true }: { workerThreads?: boolean } = {}): string[] {
   return [
     "--experimental-permission",
     ...readable.map((p) => `--allow-fs-read=${p}`),
     ...writable.map((p) => `--allow-fs-write=${p}`),
-    "--allow-worker",
+    ...(workerThreads ? ["--allow-worker"] : []),
     // The permission model's experimental warnings would fill every log.
     "--no-warnings",
   ];
 }
-

@@ -86,13 +86,19 @@ move on.${extra.length === 0 ? "" : ` Some parts also run tests of ours that any
 - **Persist with the codec**: \`persister.saveRaftState(encode(state))\`, \`decode(bytes)\`.
 - Do not change framework files: the grader uses its own copies.
 
-### The sandbox (Labs 2-4)
+### The sandbox
 
 Your code runs inside a boundary, under \`make test-XX\` as in grading (an SES compartment
 with frozen built-ins; \`labs-test/sandbox/\`). Before any test a static check names, with
 file:line, anything it would refuse:
 
 ${rulesForReadme().map((r) => `- ${r}`).join("\n")}
+
+Lab 1's coordinator and workers are real processes: \`make test-mr\` (and the grader) runs
+them under Node's permission model. They read their inputs (\`../pg-*.txt\`) and their
+working folder, and write only in their working folder (\`mr-tmp\`; make temporary files
+there too, as \`mr/framework/atomic-write.ts\` does); they cannot start processes or
+threads.
 
 ## Reading a failure
 

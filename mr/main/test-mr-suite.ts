@@ -20,6 +20,13 @@ export interface SuiteContext {
   socket: string;
   group: ProcessGroup;
   clock: RealClock;
+  /**
+   * Node flags for the student's processes (coordinator, workers): Node's permission model
+   * confining them to dir (test-mr-confine.ts).
+   */
+  confine: readonly string[];
+  /** Where the expected output is made, beside dir: the student's processes cannot write there. */
+  expectedDir: string;
 }
 
 export interface MrTest {
@@ -28,7 +35,7 @@ export interface MrTest {
 }
 
 function coordinator(ctx: SuiteContext): Proc {
-  return ctx.group.node(programPath("mrcoordinator"), ["--socket", ctx.socket, ...ctx.inputs], { cwd: ctx.dir, label: "mrcoordinator" });
+  return ctx.group.node(programPath("mrcoordinator"), ["--socket", ctx.socket, ...ctx.inputs], { cwd: ctx.dir, label: "mrcoordinator", nodeFlags: ctx.confine });
 }
 
 let workerCount = 0;
@@ -36,15 +43,19 @@ function worker(ctx: SuiteContext, app: string): Proc {
   return ctx.group.node(programPath("mrworker"), ["--socket", ctx.socket, appPath(app)], {
     cwd: ctx.dir,
     label: `mrworker ${app} #${++workerCount}`,
+    nodeFlags: ctx.confine,
   });
 }
 
-/** Runs mrsequential, keeps its sorted non-empty lines, and removes its mr-out-0. */
+/**
+ * Runs mrsequential in expectedDir (out of the student's processes' reach), keeps its
+ * sorted non-empty lines, and removes its mr-out-0.
+ */
 async function reference(ctx: SuiteContext, app: string): Promise<string[]> {
-  const r = await ctx.group.node(programPath("mrsequential"), [appPath(app), ...ctx.inputs], { cwd: ctx.dir, label: "mrsequential" }).done;
+  const r = await ctx.group.node(programPath("mrsequential"), [appPath(app), ...ctx.inputs], { cwd: ctx.expectedDir, label: "mrsequential" }).done;
   if (r.exitCode !== 0) throw new Error(`mrsequential ${app} failed (exit ${r.exitCode ?? r.signal ?? "?"}):\n${r.stderr.trim().slice(0, 2000)}`);
-  const lines = sortedNonEmpty([join(ctx.dir, "mr-out-0")]);
-  for (const f of outputFiles(ctx.dir)) rmSync(f);
+  const lines = sortedNonEmpty([join(ctx.expectedDir, "mr-out-0")]);
+  for (const f of outputFiles(ctx.expectedDir)) rmSync(f);
   return lines;
 }
 

@@ -3,7 +3,8 @@
 //   npx tsx mr/main/test-mr.ts [--count n] [--json out.json] [--run regex]
 // Every process runs at most 180 s; every process started is killed and every socket
 // and scratch folder removed on the way out, whether the run passes, fails or is
-// interrupted.
+// interrupted. The student's coordinator and workers run under Node's permission model,
+// confined to their job folder (test-mr-confine.ts).
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
@@ -13,6 +14,7 @@ import { buildMr } from "../framework/build.js";
 import { courseLikeCorpus } from "../framework/corpus.js";
 import { coordinatorSock } from "../transport/endpoint.js";
 import { gutenbergDir } from "../framework/paths.js";
+import { confinedTo } from "./test-mr-confine.js";
 import { killEverything, ProcessGroup } from "../framework/launch.js";
 import { SUITE } from "./test-mr-suite.js";
 import { say } from "../../labs-test/harness/say.js";
@@ -83,13 +85,16 @@ async function runSuite(run: number, inputs: string[]): Promise<Outcome[]> {
     const dir = join(base, "mr-tmp");
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir);
+    const expectedDir = join(base, "expected");
+    rmSync(expectedDir, { recursive: true, force: true });
+    mkdirSync(expectedDir);
     rmSync(socket, { force: true });
     const group = new ProcessGroup();
     say(`*** Starting ${test.name} test.`);
     const t0 = clock.now();
     let passed: boolean;
     try {
-      passed = await test.run({ dir, inputs, socket, group, clock });
+      passed = await test.run({ dir, inputs, socket, group, clock, confine: confinedTo({ dir, base, socket }), expectedDir });
     } catch (e) {
       say(`--- ${test.name} test: FAIL`);
       say(`    (${(e as Error).message})`);
