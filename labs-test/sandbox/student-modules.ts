@@ -13,7 +13,7 @@ import { inspect } from "node:util";
 import { frameworkFacades, toStudent } from "./facades.js";
 import { lockdownOnce } from "./lockdown.js";
 import { preparedBody } from "./prepared.js";
-import { EXTRA_GLOBALS, FRAMEWORK_API, FRAMEWORK_IN_COMPARTMENT } from "./policy.js";
+import { EXTRA_GLOBALS, FRAMEWORK_API, FRAMEWORK_IN_COMPARTMENT, REFUSED_NAMES } from "./policy.js";
 import { studentFilesUnder } from "./student-shims.js";
 import { TranspileError, transpileStudentFile } from "./transpile.js";
 
@@ -61,6 +61,8 @@ const ALLOWED = [...Object.keys(FRAMEWORK_API), ...FRAMEWORK_IN_COMPARTMENT].joi
 const IDENT = /^[A-Za-z_$][\w$]*$/;
 /** Never bound as a fast local: the check refuses them, and the compartment's own must stay. */
 const NOT_BOUND = new Set(["eval", "Function", "globalThis", "arguments"]);
+/** The module function's own parameters (CommonJS's), which shadow any global of the name. */
+const MODULE_PARAMS = new Set(["require", "exports", "module"]);
 
 class StudentRealm {
   private readonly compartment: Compartment;
@@ -80,6 +82,17 @@ class StudentRealm {
     const g = this.compartment.globalThis as Record<string, unknown>;
     this.boundNames = Object.getOwnPropertyNames(g).filter((n) => IDENT.test(n) && !NOT_BOUND.has(n));
     this.boundValues = this.boundNames.map((n) => g[n]);
+    // SES's scope answers undefined for a name the compartment lacks, so `process.exit()`
+    // would fail as "reading 'exit' of undefined": a host name the policy refuses reads as
+    // a ReferenceError that says why instead. (Never bound above: reading it throws.)
+    for (const [name, why] of Object.entries(REFUSED_NAMES)) {
+      if (name in g || MODULE_PARAMS.has(name)) continue;
+      Object.defineProperty(g, name, {
+        get(): never {
+          throw new ReferenceError(`${name} is not defined in student code: ${why}`);
+        },
+      });
+    }
   }
 
   load(file: string, from?: string): Loaded {
