@@ -1,9 +1,13 @@
 import { defineConfig } from "vitest/config";
+import { sandboxPlugin } from "./labs-test/sandbox/vite-plugin.js";
 
 // make test-XX runs vitest with experimental.fsModuleCache (labs-test/tools/vitest-run.ts):
 // transformed modules are kept on disk, keyed by a file's content and this config. A plugin
 // whose output depends on anything else must define a cache key, or opt out of the cache.
 export default defineConfig({
+  // Student files load only inside the sandbox (labs-test/sandbox/): a test's import of
+  // raft/raft.ts gets a stand-in module that runs the file in an SES compartment.
+  plugins: [sandboxPlugin(import.meta.dirname)],
   test: {
     include: ["**/*.test.ts"],
     exclude: ["node_modules/**", "build/**", "handout/**"],
@@ -12,6 +16,7 @@ export default defineConfig({
     testTimeout: 900_000,
     hookTimeout: 60_000,
     pool: "forks",
+    setupFiles: ["labs-test/sandbox/vitest-setup.ts"],
     reporters: ["default"],
   },
 });

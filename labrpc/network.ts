@@ -14,7 +14,9 @@ export type Name = string | number;
 /** What a Call resolves to: Go's `ok` plus the decoded reply. */
 export type CallResult<R> = { ok: true; reply: R } | { ok: false };
 
-const FAILED: CallResult<never> = { ok: false };
+// Shared by every failed call and handed to lab code (student code, through the sandbox's
+// stand-in end): frozen, so no caller can turn every later failure into a success.
+const FAILED: CallResult<never> = Object.freeze({ ok: false });
 
 /** Duplicate mode: the share of delivered requests delivered a second time, per mille. */
 export const DUP_PER_MILLE = 250;

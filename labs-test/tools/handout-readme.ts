@@ -2,6 +2,7 @@
 // student's, how to run and replay tests, the rules, and how to read a failure.
 import { HUNT_PARTS } from "../hunt/parts.js";
 import { FRAMEWORK_FILES_BESIDE_STUDENT_FILES, type LabPart } from "../labs.js";
+import { rulesForReadme } from "../sandbox/policy.js";
 
 function table(rows: string[][]): string {
   const [head, ...body] = rows;
@@ -108,6 +109,20 @@ still running 15 s after the coordinator exited (workers must exit when the job 
   (numbers, strings, booleans, arrays, plain objects, Uint8Array), copied on every call.
 - **Persist with the codec**: \`persister.saveRaftState(encode(state))\`, \`decode(bytes)\`.
 - Do not change framework files: the grader uses its own copies.
+
+### The sandbox
+
+Your code runs inside a boundary, under \`make test-XX\` as in grading (an SES compartment
+with frozen built-ins; \`labs-test/sandbox/\`). Before any test a static check names, with
+file:line, anything it would refuse:
+
+${rulesForReadme().map((r) => `- ${r}`).join("\n")}
+
+Lab 1's coordinator and workers are real processes: \`make test-mr\` (and the grader) runs
+them under Node's permission model. They read their inputs (\`../pg-*.txt\`) and their
+working folder, and write only in their working folder (\`mr-tmp\`; make temporary files
+there too, as \`mr/framework/atomic-write.ts\` does); they cannot start processes or
+threads.
 
 ## Reading a failure
 

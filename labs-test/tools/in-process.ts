@@ -11,6 +11,7 @@ import { processCpuMs, RealClock } from "../../runtime/real-clock.js";
 import { collected, startCollecting, type GradedCase, type PlainCase } from "../harness/registry.js";
 import { runGraded } from "../harness/run-graded.js";
 import { findPart, testsToRun } from "../labs.js";
+import { installSandbox } from "../sandbox/install.js";
 import { limitsOf } from "./seed-pool.js";
 import { selectTests } from "./select-tests.js";
 
@@ -21,8 +22,9 @@ const cmd = new Command("in-process")
   .option("--hash", "print a hash of each run's whole trace (compare two versions of the code)")
   .option("--count <n>", "run seeds seed..seed+n-1", "1")
   .option("--extra", "also the parts' extra tests (what the runner runs)")
+  .option("--no-sandbox", "load student files as plain modules (to measure the sandbox's cost; never for grading)")
   .parse();
-const o = cmd.opts<{ seed: string; run?: string; hash?: boolean; count: string; extra?: boolean }>();
+const o = cmd.opts<{ seed: string; run?: string; hash?: boolean; count: string; extra?: boolean; sandbox: boolean }>();
 const parts = cmd.args.map((id) => {
   const p = findPart(id);
   if (p === undefined || p.realProcesses) throw new Error(`not a simulated lab part: ${id}`);
@@ -34,6 +36,7 @@ const count = Number(o.count);
 if (!Number.isSafeInteger(count) || count < 1) throw new Error(`--count ${o.count}: want a positive integer`);
 
 register("./vitest-shim-hooks.ts", import.meta.url);
+if (o.sandbox) installSandbox();
 startCollecting();
 for (const f of new Set(parts.flatMap((p) => p.testFiles))) await import(pathToFileURL(path.resolve(f)).href);
 

@@ -2,6 +2,7 @@
 // each re-run of make watch-XX). A failed check is reported as itself, with no test run:
 // a type error as a type error, not as tests that fail for reasons the student cannot see.
 import { PARTS, type LabPart } from "../labs.js";
+import { staticCheckParts } from "./static-check.js";
 import { describeTypeErrors, typecheck, type TypecheckResult } from "./typecheck.js";
 
 /** The scratch folder of the runner's checks and runs (gitignored). */
@@ -38,12 +39,22 @@ export const typecheckOnce: PreRunCheck = async (scope) => {
 };
 
 /**
+ * What the sandbox would refuse in the parts' student code (an import outside the policy,
+ * process, eval …), each with file:line (static-check.ts). Lab 1's processes have Node's
+ * permission model instead.
+ */
+export const staticCheckOnce: PreRunCheck = async (scope) => {
+  const problems = staticCheckParts(".", scope.parts);
+  return problems.length === 0 ? undefined : `student code uses what the sandbox refuses (labs-test/sandbox/policy.ts):\n${problems.join("\n")}`;
+};
+
+/**
  * The checks, in order; the first that fails stops the run. The type check comes first
- * (a watch passes its own, which keeps the program in memory between saves). A new check
- * (a static check of student code, say) is added to this list.
+ * (a watch passes its own, which keeps the program in memory between saves), then the
+ * static check of student code.
  */
 export function preRunChecks(typecheckStep: PreRunCheck = typecheckOnce): PreRunCheck[] {
-  return [typecheckStep];
+  return [typecheckStep, staticCheckOnce];
 }
 
 /** The first failing check's message, or undefined when every check passes. */

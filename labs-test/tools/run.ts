@@ -1,6 +1,6 @@
 // `make test-XX`, `make test` and `make watch-XX`: run one lab part's tests (or
 // everything), honouring SEED, RUN, COUNT, TRACE, DEBUG, REALTIME, VIS, REF and PARALLEL.
-// Each run first passes the pre-run checks (pre-run.ts: the type check), then:
+// Each run first passes the pre-run checks (pre-run.ts: the type check, then the static check of student code), then:
 // - COUNT=1: one vitest run inside this process (graded, extra and, with REF=1,
 //   reference tests together);
 // - COUNT=n: the many-seeds runner (sweep.ts);

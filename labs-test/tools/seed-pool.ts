@@ -69,6 +69,10 @@ export interface PoolOptions {
   realtime?: boolean;
   /** Environment for workers (default: this process's). */
   env?: NodeJS.ProcessEnv;
+  /** Node flags before the worker's own (the grader's permission model: labs-test/sandbox/permissions.ts). */
+  nodeFlags?: string[];
+  /** The module `--import`ed to load TypeScript, relative to cwd (default: tsx as installed there). */
+  loader?: string;
   /** Called once per finished job, in completion order. */
   onRecord?: (job: PoolJob, record: JobRecord) => void;
   /**
@@ -114,7 +118,8 @@ export function limitsOf(parts: readonly LabPart[]): (test: string) => number {
 }
 
 /** tsx's loader (what `node --import tsx` loads), so workers run TypeScript directly. */
-const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+/** tsx as installed in the tree the workers run in (a grading tree has its own copy). */
+const tsxLoaderIn = (cwd: string): string => pathToFileURL(createRequire(path.join(path.resolve(cwd), "package.json")).resolve("tsx")).href;
 
 /** Wall-clock timers of the parent (it lives outside any world). */
 const timers = new RealClock();
@@ -197,7 +202,7 @@ class WorkerHandle {
     this.child = fork(path.join(opts.cwd, "labs-test/tools/seed-worker.ts"), [], {
       cwd: opts.cwd,
       env: { ...(opts.env ?? process.env), FORCE_COLOR: "0" },
-      execArgv: ["--import", tsxLoader],
+      execArgv: [...(opts.nodeFlags ?? []), "--import", opts.loader === undefined ? tsxLoaderIn(opts.cwd) : pathToFileURL(path.resolve(opts.cwd, opts.loader)).href],
       stdio: ["ignore", "pipe", "pipe", "ipc"],
       serialization: "json",
       detached: true,

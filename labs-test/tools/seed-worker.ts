@@ -22,6 +22,7 @@ import { describeThrown } from "../harness/describe-thrown.js";
 import { firstLine, runGraded, type GradedResult } from "../harness/run-graded.js";
 import { firstLineOf } from "../harness/safe-text.js";
 import { GUARD_THREAD_NAME, HEARTBEAT_MS, helloSchema, jobSchema, type Job, type JobRecord, type WorkerMessage } from "./seed-protocol.js";
+import { installSandbox } from "../sandbox/install.js";
 
 // Taken before any test file (and so any submitted code) is loaded.
 const send = process.send?.bind(process);
@@ -36,6 +37,9 @@ const post = (m: WorkerMessage): Promise<void> =>
   });
 
 register("./vitest-shim-hooks.ts", import.meta.url);
+// Student code runs only inside the sandbox (frozen built-ins, a compartment): before any
+// test file, and so any student file, is loaded.
+installSandbox();
 
 /** Timers and immediates alive now: a test that leaves some behind is still running. */
 function pendingWork(): number {

@@ -11,6 +11,8 @@ export interface ProcOptions {
   timeoutMs?: number;
   /** Name for messages, e.g. "worker 2". */
   label: string;
+  /** node() only: Node options before the script (the permission model's, for student code). */
+  nodeFlags?: readonly string[];
 }
 
 export interface ProcResult {
@@ -92,7 +94,7 @@ export class ProcessGroup {
 
   /** Runs a compiled program or script with this Node. */
   node(script: string, args: string[], o: ProcOptions): Proc {
-    return this.start(process.execPath, [script, ...args], o);
+    return this.start(process.execPath, [...(o.nodeFlags ?? []), script, ...args], o);
   }
 
   get running(): number {

@@ -25,6 +25,13 @@ export interface SuiteContext {
   watch: JobWatch;
   /** A line of the test's output; silent once the test has been stopped. */
   say(line: string): void;
+  /**
+   * Node flags for the student's processes (coordinator, workers): Node's permission model
+   * confining them to dir (test-mr-confine.ts).
+   */
+  confine: readonly string[];
+  /** Where the expected output is made, beside dir: the student's processes cannot write there. */
+  expectedDir: string;
 }
 
 export interface MrTest {
@@ -40,6 +47,7 @@ function coordinator(ctx: SuiteContext): Proc {
       cwd: ctx.dir,
       label: "mrcoordinator",
       env: { [ACTIVITY_ENV]: ctx.watch.activityFile },
+      nodeFlags: ctx.confine,
     }),
   );
 }
@@ -51,16 +59,20 @@ function worker(ctx: SuiteContext, app: string): Proc {
       cwd: ctx.dir,
       env: { [ACTIVITY_ENV]: ctx.watch.activityFile },
       label: `mrworker ${app} #${++workerCount}`,
+      nodeFlags: ctx.confine,
     }),
   );
 }
 
-/** Runs mrsequential, keeps its sorted non-empty lines, and removes its mr-out-0. */
+/**
+ * Runs mrsequential in expectedDir (out of the student's processes' reach), keeps its
+ * sorted non-empty lines, and removes its mr-out-0.
+ */
 async function reference(ctx: SuiteContext, app: string): Promise<string[]> {
-  const r = await ctx.group.node(programPath("mrsequential"), [appPath(app), ...ctx.inputs], { cwd: ctx.dir, label: "mrsequential" }).done;
+  const r = await ctx.group.node(programPath("mrsequential"), [appPath(app), ...ctx.inputs], { cwd: ctx.expectedDir, label: "mrsequential" }).done;
   if (r.exitCode !== 0) throw new Error(`mrsequential ${app} failed (exit ${r.exitCode ?? r.signal ?? "?"}):\n${r.stderr.trim().slice(0, 2000)}`);
-  const lines = sortedNonEmpty([join(ctx.dir, "mr-out-0")]);
-  for (const f of outputFiles(ctx.dir)) rmSync(f);
+  const lines = sortedNonEmpty([join(ctx.expectedDir, "mr-out-0")]);
+  for (const f of outputFiles(ctx.expectedDir)) rmSync(f);
   return lines;
 }
 

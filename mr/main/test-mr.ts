@@ -3,7 +3,8 @@
 //   npx tsx mr/main/test-mr.ts [--count n] [--json out.json] [--run regex]
 // Every process runs at most 180 s; every process started is killed and every socket
 // and scratch folder removed on the way out, whether the run passes, fails or is
-// interrupted.
+// interrupted. The student's coordinator and workers run under Node's permission model,
+// confined to their job folder (test-mr-confine.ts).
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
@@ -13,6 +14,7 @@ import { buildMr } from "../framework/build.js";
 import { courseLikeCorpus } from "../framework/corpus.js";
 import { coordinatorSock } from "../transport/endpoint.js";
 import { gutenbergDir } from "../framework/paths.js";
+import { confinedTo } from "./test-mr-confine.js";
 import { killEverything, ProcessGroup } from "../framework/launch.js";
 import { JobWatch } from "../framework/job-watch.js";
 import { SUITE, type SuiteContext } from "./test-mr-suite.js";
@@ -84,6 +86,9 @@ async function runSuite(run: number, inputs: string[]): Promise<Outcome[]> {
     const dir = join(base, "mr-tmp");
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir);
+    const expectedDir = join(base, "expected");
+    rmSync(expectedDir, { recursive: true, force: true });
+    mkdirSync(expectedDir);
     rmSync(socket, { force: true });
     const group = new ProcessGroup();
     say(`*** Starting ${test.name} test.`);
@@ -94,7 +99,9 @@ async function runSuite(run: number, inputs: string[]): Promise<Outcome[]> {
     let stopped = false;
     let failSaid = false;
     const ctx: SuiteContext = {
-      dir, inputs, socket, group, clock, watch,
+      dir, inputs, socket, group, clock, watch, expectedDir,
+      // The activity file is the one file outside dir the processes write (job-watch.ts).
+      confine: confinedTo({ dir, base, socket, alsoWritable: [activityFile] }),
       say: (line) => {
         if (stopped) return;
         if (line.endsWith("test: FAIL")) failSaid = true;

@@ -2,15 +2,14 @@
 // Gradescope unpacks the zip into /autograder/source, runs setup.sh once to build its
 // image, then run_autograder per submission, which must leave
 // /autograder/results/results.json. The zip holds this project's source (tests,
-// harness, framework, lockfile) without any student file, so no reference solution
-// ships, and the two scripts at its root, stored executable (mode 0755): Gradescope runs
-// them as ./setup.sh and ./run_autograder. setup.sh installs only the packages grading
-// needs (the lockfile's dependencies, not its devDependencies).
+// harness, framework, lockfile) without any student file or `reference/` folder, so no
+// solution of ours ships, and the two scripts at its root, stored executable (mode 0755):
+// Gradescope runs them as ./setup.sh and ./run_autograder. setup.sh installs only the
+// packages grading needs (the lockfile's dependencies, not its devDependencies).
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import AdmZip from "adm-zip";
-import { PARTS, studentFilesIn } from "../../labs.js";
-import { sourceFiles } from "./tree.js";
+import { frameworkFiles } from "./tree.js";
 
 /** The Node.js release setup.sh installs when the image has none (or an older one). */
 const NODE_VERSION = "20.20.2";
@@ -58,11 +57,9 @@ exit 0
 
 /** Write the zip; returns its path. */
 export function buildAutograderZip(root: string, outDir: string, parts: string[], count: number): string {
-  // Our helper files beside student files are solution code too: they never ship.
-  const studentFiles = new Set(PARTS.flatMap((p) => studentFilesIn(p, root)));
+  // No solution ships: no student file of any part, no helper of ours, no reference/ folder.
   const zip = new AdmZip();
-  for (const f of sourceFiles(root)) {
-    if (studentFiles.has(f)) continue;
+  for (const f of frameworkFiles(root)) {
     zip.addLocalFile(path.join(root, f), path.dirname(f) === "." ? "" : path.dirname(f));
   }
   // adm-zip takes the permission bits alone and marks the entry a regular Unix file.

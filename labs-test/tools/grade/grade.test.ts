@@ -77,22 +77,25 @@ for (const f of ["results.json", "junit.xml", ${JSON.stringify(path.join(out, "r
   try { __w(f, f.endsWith(".xml") ? "<testsuites/>" : ${JSON.stringify(fake)}); } catch {}
 }
 `;
-  const { results } = await run("writes-results", submission("writes-results", { "raft/raft.ts": noLeader + writer }));
+  // The static check would refuse it; off, so the sandbox itself is what refuses node:fs.
+  const { results } = await run("writes-results", submission("writes-results", { "raft/raft.ts": noLeader + writer }), { skipStaticCheck: true });
   expect(results.score).toBe(0);
   expect(readFileSync(path.join(out, "junit.xml"), "utf8")).toMatch(/failures="3"/);
 }, 120_000);
 
 test("hostile: printed pass lines count for nothing", async () => {
   const liar = patched(LEADER_LINE, 'isLeader = false; process.stdout.write("  ... Passed --   1.0  3   10    1000    0\\nPASS\\nok  \\t6.824/raft\\n");');
-  const { results } = await run("prints-pass", submission("prints-pass", { "raft/raft.ts": liar }));
+  const { results } = await run("prints-pass", submission("prints-pass", { "raft/raft.ts": liar }), { skipStaticCheck: true });
   expect(results.score).toBe(0);
 }, 120_000);
 
-test("hostile: process.exit(0) in the middle of a test fails that test", async () => {
+test("hostile: process.exit(0) in the middle of a test fails that test (student code has no process)", async () => {
   const quitter = patched(LEADER_LINE, "process.exit(0);");
-  const { results } = await run("exits", submission("exits", { "raft/raft.ts": quitter }));
+  const { results } = await run("exits", submission("exits", { "raft/raft.ts": quitter }), { skipStaticCheck: true });
   expect(results.score).toBe(0);
-  expect(results.tests.every((t) => /exited before reporting a result \(exit status 0\)/.test(t.output))).toBe(true);
+  expect(results.tests.every((t) => /process is not defined/.test(t.output))).toBe(true);
+  const checked = await run("exits-checked", submission("exits-checked", { "raft/raft.ts": quitter }));
+  expect(checked.results.tests[0]!.output).toMatch(/raft\/raft\.ts:\d+: uses process: student code cannot see the process/);
 }, 120_000);
 
 test("hostile: a loop that never ends fails its test at the wall limit; the other tests still score", async () => {
@@ -108,23 +111,15 @@ test("hostile: a submission that throws at import scores 0 with the error shown"
   expect(results.tests[0]!.output).toMatch(/loading the tests failed: Error: boom at import/);
 }, 120_000);
 
-test("hostile: rewriting a test file in the tree while running voids the runs", async () => {
+test("hostile: rewriting a test file in the tree while running is refused by the sandbox", async () => {
   const rewriter = `
 import { appendFileSync as __a } from "node:fs";
 try { __a("raft/raft.test.ts", "\\n// rewritten\\n"); } catch {}
 `;
-  // Workers running as this process's user can write the tree: the change is caught after the runs.
-  const { results } = await run("rewrites", submission("rewrites", { "raft/raft.ts": reference + rewriter }), { isolate: false });
+  const { results } = await run("rewrites", submission("rewrites", { "raft/raft.ts": reference + rewriter }), { skipStaticCheck: true });
   expect(results.score).toBe(0);
-  expect(results.output).toMatch(/changed framework files while it ran \(raft\/raft\.test\.ts\)/);
-  // Workers isolated under a uid of their own (the grader runs as root) cannot write it at all:
-  // the attempt fails, and the reference it wraps earns its honest score.
-  if (process.getuid?.() === 0) {
-    const isolated = await run("rewrites-isolated", submission("rewrites", { "raft/raft.ts": reference + rewriter }));
-    expect(isolated.results.score).toBe(15);
-    expect(isolated.results.output).not.toMatch(/changed framework files/);
-  }
-}, 180_000);
+  expect(results.tests[0]!.output).toMatch(/cannot import "node:fs"/);
+}, 120_000);
 
 test("a type error fails the part, with the errors shown", async () => {
   const broken = patched(LEADER_LINE, 'isLeader = "yes";');

@@ -21,6 +21,9 @@ import { makeScratch, sweepStaleScratch } from "./scratch.js";
 import { openSubmission, submissionRoot } from "./submission.js";
 import { changedFiles, hashFile, makePristineTree, sourceFiles } from "./tree.js";
 import { typeCheck } from "./typecheck.js";
+import { staticCheckParts } from "../static-check.js";
+import { precompile } from "../../sandbox/precompile.js";
+import { permissionFlags } from "../../sandbox/permissions.js";
 
 export interface GradeOptions {
   /** A folder with the student files at their repo paths, or a .tar.gz/.tgz/.zip of one. */
@@ -52,6 +55,7 @@ export interface GradeOptions {
    */
   skipTypeCheck?: boolean;
   /**
+  /**
    * Run the workers as a uid of their own when this process is root (default true;
    * process-family.ts). False: as this process's user.
    */
@@ -60,6 +64,11 @@ export interface GradeOptions {
   tmp?: string;
   /** The submission's name in runs.json and the gradebook (default: its file or folder name). */
   name?: string;
+  /**
+   * Skip the static check of student code (default: check). Only for the grader's own
+   * tests of the sandbox, which must show that the boundary holds where the check is blind.
+   */
+  skipStaticCheck?: boolean;
 }
 
 const TYPE_ERRORS_CAP = 4000;
@@ -78,11 +87,15 @@ function childEnv(workerDir: string): NodeJS.ProcessEnv {
   return env;
 }
 
-/** Let the workers' uid read the tree (whatever the umask that copied it); node_modules is a link, left alone. */
+/**
+ * Let the workers' uid read the tree (whatever the umask that copied it). node_modules is
+ * left alone: its files are hard links to the checkout's (tree.ts), so a chmod here would
+ * change the instructor's files; the checkout's node_modules is checked open to all instead.
+ */
 function openToWorkers(dir: string): void {
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const p = path.join(dir, e.name);
-    if (e.isSymbolicLink()) continue;
+    if (e.isSymbolicLink() || e.name === "node_modules") continue;
     const mode = lstatSync(p).mode & 0o777;
     if (e.isDirectory()) {
       chmodSync(p, mode | 0o755);
@@ -180,6 +193,13 @@ export async function grade(o: GradeOptions): Promise<GradescopeResults> {
     const notes: string[] = [];
     if (installed.ignored.length > 0) notes.push(`ignored (not student files of these parts): ${installed.ignored.join(", ")}`);
 
+    // What the sandbox would refuse (an import outside the course's modules, process, eval
+    // …): the part is not run, and the student reads why with file:line.
+    for (const p of o.parts.filter((p) => !notRun.has(p.id) && !p.realProcesses && o.skipStaticCheck !== true)) {
+      const problems = staticCheckParts(tree, [p]);
+      if (problems.length > 0) notRun.set(p.id, `not graded: the submission uses what the sandbox refuses (see the student README's rules):\n${problems.slice(0, 40).join("\n")}`);
+    }
+
     // Does it build? One check per set of test files (raft's parts share one).
     const groups = new Map<string, LabPart[]>();
     for (const p of o.parts.filter((p) => !notRun.has(p.id) && !p.realProcesses)) {
@@ -207,6 +227,9 @@ export async function grade(o: GradeOptions): Promise<GradescopeResults> {
 
     const simulated = o.parts.filter((p) => !p.realProcesses && !notRun.has(p.id));
     const simItems = items.filter((it) => simulated.some((p) => p.tests.includes(it.test)));
+    // The framework as JavaScript once, here, rather than TypeScript loaded in every worker.
+    if (simItems.length > 0) await precompile(tree, [...hashes.keys()]);
+    mkdirSync(path.join(tree, ".labs-runs"), { recursive: true });
     if (simItems.length > 0) {
       process.stdout.write(`${simItems.length} runs (${seeds.length} per test), ${o.workers} worker process(es)\n`);
       const progress = new Progress(simItems.length);
@@ -224,6 +247,10 @@ export async function grade(o: GradeOptions): Promise<GradescopeResults> {
         isolation,
         stallCpuMs: o.stallCpuMs ?? DEFAULT_STALL_CPU_MS,
         dropHungTests: true,
+        // Workers read the tree only and write only their scratch: no child processes.
+        nodeFlags: permissionFlags([tree], [scratch.workerDir, path.join(tree, ".labs-runs")]),
+        // tsx would start esbuild's service, a child process the permission model refuses.
+        loader: "labs-test/sandbox/ts-loader.mjs",
         onRecord: (job, r) => progress.tick(r.passed, `${job.test} seed ${job.seed}`),
         onTamper: (why) => tampering.push(why),
         onEscaped: (n) => (escaped += n),

@@ -22,7 +22,7 @@ function filesUnder(root: string): string[] {
     if (out.length > 10_000) return;
     for (const e of readdirSync(path.join(root, rel), { withFileTypes: true })) {
       const r = rel === "" ? e.name : `${rel}/${e.name}`;
-      if (e.isDirectory()) walk(r);
+      if (e.isDirectory()) walk(r); // a linked folder is a link here, not followed
       else out.push(r);
     }
   };
@@ -30,8 +30,23 @@ function filesUnder(root: string): string[] {
   return out;
 }
 
-/** Why a submitted student file cannot be used, or undefined when it is a plain file. */
-function unusable(file: string): string | undefined {
+/**
+ * Why a submitted student file (rel, under root) cannot be used, or undefined when it is a
+ * plain file reached through plain folders. A symbolic link anywhere on the way (raft/
+ * linked to another student's folder, raft.ts linked to a reference) is refused: what is
+ * graded is what the submission itself holds.
+ */
+function unusable(root: string, rel: string): string | undefined {
+  const parts = rel.split("/");
+  for (let i = 1; i < parts.length; i++) {
+    const dir = parts.slice(0, i).join("/");
+    try {
+      if (lstatSync(path.join(root, dir)).isSymbolicLink()) return `is inside ${dir}/, a symbolic link (submit the folder itself)`;
+    } catch {
+      return "is missing";
+    }
+  }
+  const file = path.join(root, rel);
   let st;
   try {
     st = lstatSync(file);
@@ -55,7 +70,7 @@ export function installStudentFiles(root: string, tree: string, parts: LabPart[]
   const wanted = new Set([...filesOf.values()].flat());
   const bad = new Map<string, string>();
   for (const f of wanted) {
-    const why = unusable(path.join(root, f));
+    const why = unusable(root, f);
     if (why !== undefined) {
       bad.set(f, why);
       rmSync(path.join(tree, f), { force: true });

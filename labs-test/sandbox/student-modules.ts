@@ -1,0 +1,169 @@
+// Student code runs here: every student file is transpiled (transpile.ts) and evaluated in
+// one SES Compartment per process, whose globals are the frozen intrinsics plus a few
+// hardened stand-ins (policy.ts EXTRA_GLOBALS) and whose `require` offers only the allowed
+// framework modules' stand-ins (facades.ts) and other student files. The tests never load a
+// student file themselves: their import of raft/raft.ts resolves to a trusted stand-in
+// module (shim.ts) that re-exports studentExports("…/raft/raft.ts").
+//
+// lockdown() must have run in this process first (lockdown.ts); everything here assumes
+// frozen intrinsics.
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { inspect } from "node:util";
+import { frameworkFacades, toStudent } from "./facades.js";
+import { lockdownOnce } from "./lockdown.js";
+import { preparedBody } from "./prepared.js";
+import { EXTRA_GLOBALS, FRAMEWORK_API, FRAMEWORK_IN_COMPARTMENT, REFUSED_NAMES } from "./policy.js";
+import { studentFilesUnder } from "./student-shims.js";
+import { TranspileError, transpileStudentFile } from "./transpile.js";
+
+/** The project (or grading tree) root: student files and framework paths are relative to it. */
+export const ROOT = path.resolve(import.meta.dirname, "../..");
+
+/** A student file's code could not be loaded (bad import, syntax); the message names file:line. */
+export class StudentLoadError extends Error {}
+
+
+interface Loaded {
+  exports: Record<string, unknown>;
+}
+
+const PRINT = { customInspect: false, getters: false, showProxy: true, depth: 4, breakLength: 120 } as const;
+
+/** console for student code: prints, and never hands a host object (inspect, options) to student code. */
+function studentConsole(): object {
+  const line = (args: unknown[]): string => args.map((a) => (typeof a === "string" ? a : inspect(a, PRINT))).join(" ");
+  const out = (...a: unknown[]): void => {
+    process.stdout.write(`${line(a)}\n`);
+  };
+  const err = (...a: unknown[]): void => {
+    process.stderr.write(`${line(a)}\n`);
+  };
+  return harden({ log: out, info: out, debug: out, warn: err, error: err, trace: err });
+}
+
+function extraGlobals(): Record<string, unknown> {
+  const g: Record<string, unknown> = {
+    console: studentConsole(),
+    TextEncoder: harden(TextEncoder),
+    TextDecoder: harden(TextDecoder),
+    structuredClone: harden((v: unknown) => structuredClone(v)),
+    queueMicrotask: harden((f: () => void) => queueMicrotask(() => f())),
+    atob: harden((s: string) => atob(s)),
+    btoa: harden((s: string) => btoa(s)),
+  };
+  for (const k of EXTRA_GLOBALS) if (!(k in g)) throw new Error(`sandbox: no stand-in for the global ${k}`);
+  return g;
+}
+
+const ALLOWED = [...Object.keys(FRAMEWORK_API), ...FRAMEWORK_IN_COMPARTMENT].join(", ");
+
+const IDENT = /^[A-Za-z_$][\w$]*$/;
+/** Never bound as a fast local: the check refuses them, and the compartment's own must stay. */
+const NOT_BOUND = new Set(["eval", "Function", "globalThis", "arguments"]);
+/** The module function's own parameters (CommonJS's), which shadow any global of the name. */
+const MODULE_PARAMS = new Set(["require", "exports", "module"]);
+
+class StudentRealm {
+  private readonly compartment: Compartment;
+  private readonly files: Set<string>;
+  private readonly cache = new Map<string, Loaded>();
+  private readonly facades = frameworkFacades();
+  /** The compartment's globals bound as parameters around each module: no `with` lookups in hot code. */
+  private readonly boundNames: string[];
+  private readonly boundValues: unknown[];
+
+  constructor() {
+    // A refused or broken import throws these into the student's `require` call.
+    harden(StudentLoadError);
+    harden(TranspileError);
+    this.files = new Set([...studentFilesUnder(ROOT), ...FRAMEWORK_IN_COMPARTMENT.map((f) => path.join(ROOT, f))]);
+    this.compartment = new Compartment({ globals: extraGlobals(), __options__: true });
+    const g = this.compartment.globalThis as Record<string, unknown>;
+    this.boundNames = Object.getOwnPropertyNames(g).filter((n) => IDENT.test(n) && !NOT_BOUND.has(n));
+    this.boundValues = this.boundNames.map((n) => g[n]);
+    // SES's scope answers undefined for a name the compartment lacks, so `process.exit()`
+    // would fail as "reading 'exit' of undefined": a host name the policy refuses reads as
+    // a ReferenceError that says why instead. (Never bound above: reading it throws.)
+    for (const [name, why] of Object.entries(REFUSED_NAMES)) {
+      if (name in g || MODULE_PARAMS.has(name)) continue;
+      Object.defineProperty(g, name, {
+        get(): never {
+          throw new ReferenceError(`${name} is not defined in student code: ${why}`);
+        },
+      });
+    }
+  }
+
+  load(file: string, from?: string): Loaded {
+    const hit = this.cache.get(file);
+    if (hit !== undefined) return hit;
+    const rel = path.relative(ROOT, file);
+    let source: string;
+    try {
+      source = readFileSync(file, "utf8");
+    } catch {
+      throw new StudentLoadError(`${from ?? "the tests"} import ${rel}, which does not exist`);
+    }
+    // The grader prepared it (prepared.ts) unless this is make test-XX or the file changed.
+    const body = preparedBody(ROOT, file, source) ?? transpileStudentFile(file, source);
+    // The module function sits inside a function whose parameters are the globals, so that
+    // a student's own top-level `const Map = …` shadows them rather than clashing.
+    const wrapper = `(function (${this.boundNames.join(", ")}) { return function (require, exports, module) {${body}\n}; })\n//# sourceURL=${file}\n`;
+    const make = this.compartment.evaluate(wrapper) as (...g: unknown[]) => (r: (s: string) => unknown, e: object, m: object) => void;
+    const mod = { exports: {} as Record<string, unknown> };
+    const loaded: Loaded = mod;
+    this.cache.set(file, loaded);
+    const require = harden((spec: string) => this.require(file, spec));
+    make(...this.boundValues)(require, mod.exports, mod);
+    return loaded;
+  }
+
+  private require(from: string, spec: string): unknown {
+    const fromRel = path.relative(ROOT, from);
+    if (typeof spec !== "string" || !(spec.startsWith("./") || spec.startsWith("../"))) {
+      throw new StudentLoadError(`${fromRel}: cannot import ${JSON.stringify(spec)}: student code imports only its own files and the course's modules (${ALLOWED})`);
+    }
+    const abs = path.resolve(path.dirname(from), spec.replace(/\.js$/, ".ts"));
+    const rel = path.relative(ROOT, abs).split(path.sep).join("/");
+    const facade = this.facades.get(rel);
+    if (facade !== undefined) return facade;
+    if (this.files.has(abs)) return this.load(abs, fromRel).exports;
+    throw new StudentLoadError(
+      `${fromRel}: cannot import ${JSON.stringify(spec)} (${rel}): student code imports only its own files and the course's modules (${ALLOWED})`,
+    );
+  }
+}
+
+let realm: StudentRealm | undefined;
+
+/**
+ * A student file's exports as the tests see them (absolute path): its functions and classes
+ * wrapped so that what the tests pass in (client ends, persisters, channels) arrives as
+ * stand-ins (facades.ts toStudent). Loads the file and what it imports on first use.
+ * @throws StudentLoadError for a file outside the student files or a refused import.
+ */
+export function studentExports(file: string): Record<string, unknown> {
+  lockdownOnce();
+  realm ??= new StudentRealm();
+  const raw = realm.load(file).exports;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(raw)) out[k] = entry(raw[k]);
+  return out;
+}
+
+const wrapped = new WeakMap<object, unknown>();
+
+/** An exported function or class whose arguments become stand-ins; other values as they are. */
+function entry(v: unknown): unknown {
+  if (typeof v !== "function") return v;
+  const f = v as (...a: unknown[]) => unknown;
+  const hit = wrapped.get(f);
+  if (hit !== undefined) return hit;
+  const p: typeof f = new Proxy(f, {
+    apply: (target, self, args: unknown[]): unknown => Reflect.apply(target, self, args.map(toStudent)),
+    construct: (target, args: unknown[], nt: object): object => Reflect.construct(target, args.map(toStudent), nt === p ? target : (nt as typeof f)) as object,
+  });
+  wrapped.set(f, p);
+  return p;
+}
