@@ -16,7 +16,9 @@ export const FRAMEWORK_API: Readonly<Record<string, readonly string[]>> = {
     "now", "sleep", "after", "randInt", "random", "nrand", "trace", "annotate", "annotatePeer", "debug",
     "Channel", "ChannelClosed",
   ],
-  "labrpc/index.ts": ["encode", "decode", "encodeText", "decodeText", "decodeInto", "describeValue", "CodecError", "RpcError"],
+  // EncodedArray: the codec's incremental array encoding, for a Raft that persists its log
+  // without re-encoding it whole (pure data, no authority; hardened like the error classes).
+  "labrpc/index.ts": ["encode", "decode", "encodeText", "decodeText", "decodeInto", "describeValue", "CodecError", "RpcError", "EncodedArray"],
   "raft/persister.ts": ["makePersister"],
   "shardctrler/framework/errors.ts": ["ErrInvalidArgs", "ShardCtrlerError"],
   "shardkv/framework/errors.ts": ["ErrInvalidArgs", "CorruptSnapshotError"],
