@@ -216,7 +216,8 @@ describe("the student tree", () => {
     expect(unlisted).toEqual([]);
     // A test-XX and a sweep-XX target for every simulated part, the challenges included.
     for (const p of PARTS) {
-      expect((await execa("make", ["-n", `test-${p.id}`], { cwd: ho, reject: false })).stdout).toContain(`run.ts ${p.id}`);
+      // The runner, bundled (see the next test), is run with the part.
+      expect((await execa("make", ["-n", `test-${p.id}`], { cwd: ho, reject: false })).stdout).toContain(`runner/run.mjs ${p.id}`);
       if (p.realProcesses) continue;
       const sweep = await execa("make", ["-n", `sweep-${p.id}`, "SEEDS=1..2"], { cwd: ho, reject: false });
       expect(sweep.stdout, `sweep-${p.id}`).toContain(`sweep-cli.ts ${p.id}`);
