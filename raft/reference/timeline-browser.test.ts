@@ -52,7 +52,7 @@ test("a failing 2C run's page: lanes per peer, RPC details on click, filters, no
   const afterFrame = (await page.evaluate("new Promise((r) => requestAnimationFrame(() => r(window.__timeline.drawn().rpcs)))")) as number;
   expect(afterFrame).toBe(0);
   expect(before).toBeGreaterThan(0);
-  await page.click("text=peers");
+  await page.click("text=lanes");
   await page.click("#f-lane-S4");
   const canvasHeight = (): Promise<number> => page.evaluate('document.getElementById("canvas").clientHeight') as Promise<number>;
   const height = await canvasHeight();
