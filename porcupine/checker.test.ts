@@ -221,20 +221,22 @@ describe("generated histories", () => {
     }
   });
 
-  it("decides a large history (15 clients, 6000 ops, 10 keys) in under a second", () => {
+  // Its speed is a benchmark (npm run bench:porcupine), not a timed test: the machine's load
+  // would decide a wall-clock bound. The search's steps are exact for a history, and a search
+  // that lost its pruning (memo, P-compositionality) would take orders of magnitude more.
+  it("decides a large history (15 clients, 6000 ops, 10 keys) in a bounded number of search steps", () => {
     const h = generateKvHistory({ seed: 42, clients: 15, opsPerClient: 400, keys: 10, maxDuration: 60, maxGap: 5 });
     expect(h).toHaveLength(6000);
-    const clock = new RealClock();
-    const good = checkOperations(kvModel, h, 10_000);
-    const goodMs = clock.now();
+    const steps = (r: ReturnType<typeof checkOperations>): number => r.info.partitions.reduce((n, p) => n + p.steps, 0);
+    const good = checkOperations(kvModel, h, 60_000);
     expect(good.result).toBe("ok");
     expect(good.info.partitions).toHaveLength(10);
-    expect(goodMs).toBeLessThan(1000);
+    // About 52,000 today: 9 steps per operation.
+    expect(steps(good)).toBeLessThan(100_000);
 
-    const bad = corruptOneRead(h, 7).history;
-    const t1 = clock.now();
-    expect(checkOperations(kvModel, bad, 10_000).result).toBe("illegal");
-    expect(clock.now() - t1).toBeLessThan(1000);
+    const bad = checkOperations(kvModel, corruptOneRead(h, 7).history, 60_000);
+    expect(bad.result).toBe("illegal");
+    expect(steps(bad)).toBeLessThan(100_000);
   });
 
   it("returns unknown when the budget is too small for a hard history", () => {

@@ -7,9 +7,11 @@
 // Options: errors keep V8's stacks and Node's source-mapped frames (errorTaming "unsafe",
 // stackFiltering "verbose": a student's stack names their file and line); assigning to a
 // frozen inherited property (the "override mistake": `err.name = …`, `MockDate.UTC = …`)
-// works wherever SES can allow it (overrideTaming "severe"); console, domains and the
+// works wherever SES can allow it (overrideTaming "moderate"); console, domains and the
 // start compartment's own eval stay as Node and vitest expect them (their code is trusted;
-// compartments always get SES's safe evaluators).
+// compartments always get SES's safe evaluators); SES adds no process-wide handler of
+// uncaught errors or unhandled rejections (errorTrapping, unhandledRejectionTrapping
+// "none"): the harness's failure latch and vitest keep deciding what such an error does.
 import "ses";
 import "vitest";
 import "zod";
@@ -21,6 +23,8 @@ const OPTIONS = {
   consoleTaming: "unsafe",
   domainTaming: "unsafe",
   evalTaming: "unsafe-eval",
+  errorTrapping: "none",
+  unhandledRejectionTrapping: "none",
 } as const;
 
 let done = false;
