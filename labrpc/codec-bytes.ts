@@ -22,6 +22,13 @@
 // makes the image go (or not be made), and either that part is encoded by the checked
 // path's quickText or, when it has a problem, the whole value by the checked path, which
 // names it. Images live in a WeakMap keyed by the first element, so they go with it.
+//
+// encodeText()'s fast path (fastText) is the same walk making text, for what RPCs carry
+// again and again: an array of objects (ELEMENTS_MIN_LENGTH or more, the entries of an
+// AppendEntries, a slice of the log from some index on) is written element by element,
+// each from the text it had when last encoded if it still matches its own record (kept in
+// a WeakMap keyed by the element, compared as an image's elements are), else checked and
+// stringified afresh.
 
 import { QUICK_DEPTH, quickText } from "./codec-check.js";
 import { EncodedArray } from "./encoded-array.js";
