@@ -199,7 +199,7 @@ function write(v: unknown, depth: number): boolean {
       if (depth <= 1 && holdsLong(a, min)) return writeArray(a, depth);
     } else if ((proto === OBJECT_PROTO || proto === null) && depth <= 1 && !("toJSON" in v)) {
       const keys = Object.keys(v);
-      if (keys.length <= WALK_MAX_KEYS && holdsLong(keys.map((k) => (v as Record<string, unknown>)[k]), min)) {
+      if (keys.length <= WALK_MAX_KEYS && fieldsHoldLong(v as Record<string, unknown>, keys, min)) {
         return writeObject(v as Record<string, unknown>, keys, depth);
       }
     }
@@ -217,6 +217,15 @@ function isLong(a: unknown[], min: number): boolean {
 /** Whether one of vals is an array to take apart (isLong). */
 function holdsLong(vals: readonly unknown[], min: number): boolean {
   for (const x of vals) if (Array.isArray(x) && isLong(x, min)) return true;
+  return false;
+}
+
+/** holdsLong for the fields of obj (every RPC's arguments ask: no array of values made). */
+function fieldsHoldLong(obj: Record<string, unknown>, keys: readonly string[], min: number): boolean {
+  for (const k of keys) {
+    const x = obj[k];
+    if (Array.isArray(x) && isLong(x, min)) return true;
+  }
   return false;
 }
 
