@@ -45,6 +45,10 @@ export const IMAGE_MIN_LENGTH = 64;
 export const ELEMENTS_MIN_LENGTH = 2;
 /** Objects with more keys than this (a key/value store's map) are never walked for a long array. */
 const WALK_MAX_KEYS = 16;
+/** A sink's buffer larger than this after an encoding is dropped rather than kept for the next. */
+const SINK_KEEP_BYTES = 8 << 20;
+/** Text is gathered into a string and converted once it is this long (or before raw bytes; never in text mode). */
+const PENDING_FLUSH_CHARS = 16_384;
 
 const textEncoder = new TextEncoder();
 const ARRAY_PROTO = Array.prototype;
@@ -57,73 +61,60 @@ export function utf8(text: string): Uint8Array {
   return out;
 }
 
-/**
- * Where an encoding is written: text not yet converted, and byte ranges of images, kept as
- * views (not copied) until take() copies everything once into the fresh array it returns.
- * A view stays valid while its image is not changed: writeLong detaches an image's views
- * (copies them) before a second use of that image in the same encoding may change it.
- */
+/** Where encode() writes: a growing byte buffer and a string not yet converted. */
 class Sink {
-  private readonly parts: Array<string | Uint8Array> = [];
-  /** The image whose bytes each view in parts shows (undefined for text). */
-  private readonly owners: Array<EncodedArray | undefined> = [];
+  buf: Uint8Array = new Uint8Array(64 << 10);
+  len = 0;
   private pending = "";
 
   text(s: string): void {
     this.pending += s;
+    if (this.pending.length >= PENDING_FLUSH_CHARS && !textMode) this.flush();
   }
 
-  raw(bytes: Uint8Array, from: number, to: number, owner: EncodedArray): void {
+  raw(bytes: Uint8Array, from: number, to: number): void {
     this.flush();
-    this.parts.push(bytes.subarray(from, to));
-    this.owners.push(owner);
+    this.reserve(to - from);
+    this.buf.set(bytes.subarray(from, to), this.len);
+    this.len += to - from;
   }
 
-  /** Copy the views of owner's bytes, so that owner may change. */
-  detach(owner: EncodedArray): void {
-    for (let i = 0; i < this.owners.length; i++) {
-      if (this.owners[i] === owner) {
-        this.parts[i] = (this.parts[i] as Uint8Array).slice();
-        this.owners[i] = undefined;
-      }
-    }
-  }
-
-  /** The bytes written, in a fresh array of exactly their length (one copy). */
+  /** The bytes written, in a fresh array of exactly their length. */
   take(): Uint8Array {
     this.flush();
-    let n = 0;
-    for (const p of this.parts) n += typeof p === "string" ? Buffer.byteLength(p, "utf8") : p.length;
-    const out = new Uint8Array(n);
-    let at = 0;
-    for (const p of this.parts) {
-      if (typeof p === "string") {
-        at += textEncoder.encodeInto(p, out.subarray(at)).written;
-      } else {
-        out.set(p, at);
-        at += p.length;
-      }
-    }
-    return out;
+    return this.buf.slice(0, this.len);
   }
 
-  /** The text written (text mode: no raw bytes). */
+  /** The text written (text mode: nothing converted). */
   takeText(): string {
     return this.pending;
   }
 
   reset(): void {
-    this.parts.length = 0;
-    this.owners.length = 0;
+    this.len = 0;
     this.pending = "";
+    if (this.buf.length > SINK_KEEP_BYTES) this.buf = new Uint8Array(64 << 10);
   }
 
   private flush(): void {
-    if (this.pending === "") return;
-    this.parts.push(this.pending);
-    this.owners.push(undefined);
+    const s = this.pending;
+    if (s === "") return;
     this.pending = "";
+    this.reserve(Buffer.byteLength(s, "utf8"));
+    this.len += textEncoder.encodeInto(s, this.buf.subarray(this.len)).written;
   }
+
+  private reserve(n: number): void {
+    this.buf = grow(this.buf, this.len, this.len + n);
+  }
+}
+
+/** buf, or a copy of its first `used` bytes in a buffer of at least `need` bytes. */
+function grow(buf: Uint8Array, used: number, need: number): Uint8Array {
+  if (need <= buf.length) return buf;
+  const b = new Uint8Array(Math.max(need, buf.length * 2));
+  b.set(buf.subarray(0, used));
+  return b;
 }
 
 /** An array's bytes and the flat record of what they were made from. */
@@ -254,12 +245,10 @@ function writeObject(obj: Record<string, unknown>, keys: string[], depth: number
 /** A long array of objects: from its image when it can have one, else stringified whole. */
 function writeLong(a: unknown[], depth: number): boolean {
   const head = a[0] as object; // isLong: an object
-  const prior = images.get(head);
-  if (prior !== undefined) sink.detach(prior.arr); // this encoding may have shown it already
   const img = imageOf(a, head, depth);
   if (img === undefined) return writeQuick(a, depth);
   const { bytes, end } = img.arr.close();
-  sink.raw(bytes, img.arr.start, end, img.arr);
+  sink.raw(bytes, img.arr.start, end);
   return true;
 }
 
