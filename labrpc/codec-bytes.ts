@@ -22,6 +22,13 @@
 // makes the image go (or not be made), and either that part is encoded by the checked
 // path's quickText or, when it has a problem, the whole value by the checked path, which
 // names it. Images live in a WeakMap keyed by the first element, so they go with it.
+//
+// encodeText()'s fast path (fastText) is the same walk making text, for what RPCs carry
+// again and again: an array of objects (ELEMENTS_MIN_LENGTH or more, the entries of an
+// AppendEntries, a slice of the log from some index on) is written element by element,
+// each from the text it had when last encoded if it still matches its own record (kept in
+// a WeakMap keyed by the element, compared as an image's elements are), else checked and
+// stringified afresh.
 
 import { QUICK_DEPTH, quickText } from "./codec-check.js";
 import { EncodedArray } from "./encoded-array.js";
@@ -31,11 +38,16 @@ import { EncodedArray } from "./encoded-array.js";
  * an image costs more than it saves on a log that a snapshot keeps short.
  */
 export const IMAGE_MIN_LENGTH = 64;
+/**
+ * encodeText's arrays of objects at least this long are written element by element, each
+ * from its last text when it still reads the same (elementText).
+ */
+export const ELEMENTS_MIN_LENGTH = 2;
 /** Objects with more keys than this (a key/value store's map) are never walked for a long array. */
 const WALK_MAX_KEYS = 16;
 /** A sink's buffer larger than this after an encoding is dropped rather than kept for the next. */
 const SINK_KEEP_BYTES = 8 << 20;
-/** Text is gathered into a string and converted once it is this long (or before raw bytes). */
+/** Text is gathered into a string and converted once it is this long (or before raw bytes; never in text mode). */
 const PENDING_FLUSH_CHARS = 16_384;
 
 const textEncoder = new TextEncoder();
@@ -57,7 +69,7 @@ class Sink {
 
   text(s: string): void {
     this.pending += s;
-    if (this.pending.length >= PENDING_FLUSH_CHARS) this.flush();
+    if (this.pending.length >= PENDING_FLUSH_CHARS && !textMode) this.flush();
   }
 
   raw(bytes: Uint8Array, from: number, to: number): void {
@@ -71,6 +83,11 @@ class Sink {
   take(): Uint8Array {
     this.flush();
     return this.buf.slice(0, this.len);
+  }
+
+  /** The text written (text mode: nothing converted). */
+  takeText(): string {
+    return this.pending;
   }
 
   reset(): void {
@@ -107,9 +124,20 @@ interface Image {
   readonly arr: EncodedArray;
 }
 
+/** An element's wire text and the record of what it was made from (as an image's, for one element). */
+interface ElementText {
+  readonly text: string;
+  readonly record: unknown[];
+}
+
 const images = new WeakMap<object, Image>();
+/** encodeText's texts of the elements of arrays it met, keyed by the element. */
+const elementTexts = new WeakMap<object, ElementText>();
 const sink = new Sink();
+/** An encoding is under way (an encode() called from a getter inside it takes the checked path). */
 let busy = false;
+/** The encoding under way makes text (encodeText), not bytes (encode): no images then. */
+let textMode = false;
 
 /**
  * The UTF-8 bytes of value's wire text (what codec-check.ts's checkedText gives), in a
@@ -128,20 +156,41 @@ export function fastBytes(value: unknown): Uint8Array | undefined {
 }
 
 /**
+ * value's wire text (what codec-check.ts's checkedText gives), the elements of its arrays
+ * of objects taken from the texts they had when last encoded here if they still read the
+ * same; undefined when the value has something the checked path must name or warn about.
+ * An RPC's arguments often carry log entries another call has already encoded (the same
+ * entries to each follower, again at the next heartbeat while a follower lags).
+ */
+export function fastText(value: unknown): string | undefined {
+  if (busy) return undefined;
+  busy = true;
+  textMode = true;
+  try {
+    return write(value, 0) ? sink.takeText() : undefined;
+  } finally {
+    sink.reset();
+    busy = false;
+    textMode = false;
+  }
+}
+
+/**
  * Write v's text to the sink; false when the checked path must see the whole value. Only
- * a long array, or a small plain container (depth 0 or 1) with a long array right in it,
- * is taken apart; anything else is stringified whole.
+ * a long array (of objects, in text mode: ELEMENTS_MIN_LENGTH), or a small plain container
+ * (depth 0 or 1) with one right in it, is taken apart; anything else is stringified whole.
  */
 function write(v: unknown, depth: number): boolean {
   if (typeof v === "object" && v !== null && depth <= 2) {
+    const min = textMode ? ELEMENTS_MIN_LENGTH : IMAGE_MIN_LENGTH;
     const proto: unknown = Object.getPrototypeOf(v);
     if (proto === ARRAY_PROTO && !("toJSON" in v)) {
       const a = v as unknown[];
-      if (a.length >= IMAGE_MIN_LENGTH) return writeLong(a, depth);
-      if (depth <= 1 && holdsLong(a)) return writeArray(a, depth);
+      if (isLong(a, min)) return textMode ? writeElements(a, depth) : writeLong(a, depth);
+      if (depth <= 1 && holdsLong(a, min)) return writeArray(a, depth);
     } else if ((proto === OBJECT_PROTO || proto === null) && depth <= 1 && !("toJSON" in v)) {
       const keys = Object.keys(v);
-      if (keys.length <= WALK_MAX_KEYS && holdsLong(keys.map((k) => (v as Record<string, unknown>)[k]))) {
+      if (keys.length <= WALK_MAX_KEYS && fieldsHoldLong(v as Record<string, unknown>, keys, min)) {
         return writeObject(v as Record<string, unknown>, keys, depth);
       }
     }
@@ -149,9 +198,25 @@ function write(v: unknown, depth: number): boolean {
   return writeQuick(v, depth);
 }
 
-/** Whether one of vals is an array long enough for an image. */
-function holdsLong(vals: readonly unknown[]): boolean {
-  for (const x of vals) if (Array.isArray(x) && x.length >= IMAGE_MIN_LENGTH) return true;
+/** Whether a is long enough to be taken apart: at least min elements, the first an object. */
+function isLong(a: unknown[], min: number): boolean {
+  if (a.length < min) return false;
+  const head: unknown = a[0];
+  return typeof head === "object" && head !== null;
+}
+
+/** Whether one of vals is an array to take apart (isLong). */
+function holdsLong(vals: readonly unknown[], min: number): boolean {
+  for (const x of vals) if (Array.isArray(x) && isLong(x, min)) return true;
+  return false;
+}
+
+/** holdsLong for the fields of obj (every RPC's arguments ask: no array of values made). */
+function fieldsHoldLong(obj: Record<string, unknown>, keys: readonly string[], min: number): boolean {
+  for (const k of keys) {
+    const x = obj[k];
+    if (Array.isArray(x) && isLong(x, min)) return true;
+  }
   return false;
 }
 
@@ -177,14 +242,45 @@ function writeObject(obj: Record<string, unknown>, keys: string[], depth: number
   return true;
 }
 
-/** A long array: from its image when it can have one, else stringified whole. */
+/** A long array of objects: from its image when it can have one, else stringified whole. */
 function writeLong(a: unknown[], depth: number): boolean {
-  const head: unknown = a[0];
-  const img = typeof head === "object" && head !== null ? imageOf(a, head, depth) : undefined;
+  const head = a[0] as object; // isLong: an object
+  const img = imageOf(a, head, depth);
   if (img === undefined) return writeQuick(a, depth);
   const { bytes, end } = img.arr.close();
   sink.raw(bytes, img.arr.start, end);
   return true;
+}
+
+/** Text mode's array of objects: element by element, each from its last text if it still holds. */
+function writeElements(a: unknown[], depth: number): boolean {
+  let text = "[";
+  for (let i = 0; i < a.length; i++) {
+    const t = elementText(a[i], depth + 1);
+    if (t === undefined) return false;
+    text += i === 0 ? t : `,${t}`;
+  }
+  sink.text(`${text}]`);
+  return true;
+}
+
+/**
+ * v's text as the checked path makes it, from its record when v (an object) still reads as
+ * it says; undefined when v is not plain JSON data (a hole, a class instance, bytes, a
+ * problem): the checked path then sees the whole value.
+ */
+function elementText(v: unknown, depth: number): string | undefined {
+  if (typeof v !== "object" || v === null) return isPlainLeaf(v) ? JSON.stringify(v) : undefined;
+  const known = elementTexts.get(v);
+  if (known !== undefined && matches(v, known.record, 0) === known.record.length) return known.text;
+  const record: unknown[] = [];
+  if (!recordNode(v, record, depth)) {
+    if (known !== undefined) elementTexts.delete(v);
+    return undefined;
+  }
+  const text = JSON.stringify(v); // plain data, checked: the same text the checked path gives
+  elementTexts.set(v, { text, record });
+  return text;
 }
 
 /** A short array with a long one in it: element by element. */

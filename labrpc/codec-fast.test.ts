@@ -288,9 +288,65 @@ test("each kind of change in place to a logged entry shows in the next encoding"
       const st = { term: 1, log };
       expectSame(st, 0);
       expectSame(st, 0);
+      // an RPC's arguments: entries from some index on, encoded as text
+      const args = { term: 1, entries: log.slice(at - 1) };
+      expectSame(args, 1);
+      expectSame(args, 1);
       change(log[at]!);
       const want = expected(st);
       expect(Buffer.from(encode(st)).toString(), `${what} at ${at}`).toBe(want);
+      expect(encodeText(args), `${what} at ${at}, as text`).toBe(expected(args));
     }
   }
+});
+
+test("one long array twice in one value, or a shorter copy of it beside it, encodes exactly", () => {
+  const r = new Rand(11, "codec-fast-twice");
+  const log: Array<Entry | [number, unknown]> = [];
+  for (let i = 0; i < IMAGE_MIN_LENGTH + 30; i++) log.push(entry(r, i));
+  for (let step = 0; step < 20; step++) {
+    const cut = IMAGE_MIN_LENGTH + r.randInt(20);
+    // the second array shares the first's head, so the same image is used twice, and changed between
+    expectSame({ a: log, b: log.slice(0, cut) }, r.randInt(4));
+    expectSame({ a: log.slice(0, cut), b: log }, r.randInt(4));
+    expectSame([log, log, { c: log.slice(0, cut) }], r.randInt(4));
+    log.push(entry(r, 1000 + step));
+  }
+});
+
+test("RPC arguments: entries sent again from other indices, changed in place between sends, encode exactly", () => {
+  const r = new Rand(12, "codec-fast-rpc");
+  const log: Array<Entry | [number, unknown]> = [];
+  for (let i = 0; i < 40; i++) log.push(entry(r, i));
+  for (let step = 0; step < 3000; step++) {
+    const from = r.randInt(log.length);
+    const args = { term: 3, leaderId: 1, prevLogIndex: from, entries: log.slice(from), leaderCommit: 2 };
+    expect(encodeText(args)).toBe(expected(args));
+    if (step % 100 === 0) expect(decode(encode(args))).toEqual(JSON.parse(expected(args)));
+    const k = r.randInt(6);
+    if (k === 0) log.push(entry(r, 100 + step));
+    else if (k === 1 || k === 2) {
+      const i = r.randInt(log.length);
+      const e = log[i]!;
+      const c: unknown = Array.isArray(e) ? e[1] : e.command;
+      // a command already given a hidden toJSON or another prototype is replaced instead
+      const plain = typeof c !== "object" || c === null || (!("toJSON" in c) && [Object.prototype, Array.prototype].includes(Object.getPrototypeOf(c) as object));
+      if (k === 1 && plain) changeInPlace(r, e);
+      else log[i] = entry(r, 100 + step);
+    }
+  }
+});
+
+test("an entry that turns bad after it was sent gives the checked path's error in the next RPC", () => {
+  const e = { term: 1, command: { op: "Put", key: "k", value: "v" } };
+  const args = { term: 1, entries: [{ term: 1, command: 0 }, e, { term: 1, command: 2 }] };
+  expectSame(args, 1);
+  e.command.value = Number.NaN as unknown as string;
+  expect(() => encodeText(args, "args of Raft.AppendEntries")).toThrow(/args of Raft\.AppendEntries\.entries\[1\]\.command\.value is NaN/);
+  e.command.value = "v";
+  expectSame(args, 1);
+  (e.command as Record<string, unknown>).value = () => 1;
+  expect(() => encodeText(args, "args")).toThrow(/args\.entries\[1\]\.command\.value is a function/);
+  (e.command as Record<string, unknown>).value = args;
+  expect(() => encodeText(args, "args")).toThrow(/refers back to itself/);
 });

@@ -3,11 +3,12 @@
 //
 // The wire form is JSON text (its UTF-8 bytes for encode()), Uint8Arrays as
 // {"$bytes": base64}. codec-check.ts says what may cross and names every problem;
-// codec-bytes.ts is encode()'s fast path for what a Raft persists over and over. Both
-// give the same bytes.
+// codec-bytes.ts is the fast path of encode() for what a Raft persists over and over, and
+// of encodeText() for the log entries its RPCs carry again and again. Both paths give the
+// same text and bytes.
 
 import { BYTES_TAG, checkedText, CodecError, warnDecodeInto } from "./codec-check.js";
-import { fastBytes, utf8 } from "./codec-bytes.js";
+import { fastBytes, fastText, utf8 } from "./codec-bytes.js";
 
 export { CodecError, codecErrorCount } from "./codec-check.js";
 
@@ -29,7 +30,7 @@ function reviver(_key: string, v: unknown): unknown {
  * @throws CodecError naming the first field that cannot cross (codec-check.ts).
  */
 export function encodeText(value: unknown, what = "value"): string {
-  return checkedText(value, what);
+  return fastText(value) ?? checkedText(value, what);
 }
 
 export function decodeText(text: string): unknown {

@@ -88,7 +88,8 @@
 // are omitted (Go's zero values); functions, Maps, Sets, Dates, cycles, bigints, NaN and
 // undefined array elements throw CodecError naming the field; class instances travel as
 // plain objects (warned once per class). encode() keeps the bytes of long arrays between
-// calls and re-encodes only what changed (README, "What encoding costs"); EncodedArray is
+// calls and re-encodes only what changed, encodeText() reuses the texts of array elements
+// it has seen unchanged (README, "What encoding costs"); EncodedArray is
 // that incremental array encoding, for a Raft whose entries never change in place.
 
 export { Network, ClientEnd, type CallResult, type Name, type ReleaseOrder } from "./network.js";

@@ -132,7 +132,7 @@ export class Config extends TestFrame {
       for (const p of g.saved) {
         if (p === null) continue;
         const raft = p.raftStateSize();
-        const snap = p.readSnapshot().length;
+        const snap = p.snapshotSize();
         if (this.maxraftstate >= 0 && raft > 8 * this.maxraftstate) {
           throw new Error(`persister.RaftStateSize() ${raft}, but maxraftstate ${this.maxraftstate}`);
         }
@@ -145,7 +145,7 @@ export class Config extends TestFrame {
   totalStorage(): number {
     let total = 0;
     for (const g of this.groups) {
-      for (const p of g.saved) if (p !== null) total += p.raftStateSize() + p.readSnapshot().length;
+      for (const p of g.saved) if (p !== null) total += p.raftStateSize() + p.snapshotSize();
     }
     return total;
   }

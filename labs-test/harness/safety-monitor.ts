@@ -396,11 +396,27 @@ export class MonitorGroup {
 /** A copy of a command that later changes to the original cannot affect ({ ok: false } if it cannot be copied). */
 function copyOf(v: unknown): { ok: true; value: unknown } | { ok: false } {
   if (v === null || typeof v !== "object") return { ok: true, value: v };
+  if (isFlatRecord(v)) return { ok: true, value: { ...v } };
   try {
     return { ok: true, value: structuredClone(v) };
   } catch {
     return { ok: false };
   }
+}
+
+/**
+ * Whether v is a plain object whose own enumerable fields are all strings, numbers,
+ * booleans, null or undefined (a kvraft Op): a spread copy of it is what structuredClone
+ * gives, for a fifth of the cost (one copy per applied index).
+ */
+function isFlatRecord(v: object): v is Record<string, unknown> {
+  if (Object.getPrototypeOf(v) !== Object.prototype || Object.getOwnPropertySymbols(v).length > 0) return false;
+  for (const k in v) {
+    const x = (v as Record<string, unknown>)[k];
+    const t = typeof x;
+    if (t !== "string" && t !== "number" && t !== "boolean" && t !== "undefined" && x !== null) return false;
+  }
+  return true;
 }
 
 /** Deeper than this, two commands count as equal (the codec's own values are never this deep). */
