@@ -221,7 +221,7 @@ export class Raft {
   private progress: Progress[] = [];
 
   private electionTimer: Timer | null = null;
-  private heartbeatTimer: Timer | null = null;
+  private tickTimer: Timer | null = null;
   private flushTimer: Timer | null = null;
   private applierWake: (() => void) | null = null;
   // SOLUTION END
@@ -588,11 +588,11 @@ export class Raft {
 
   private stopLeading(): void {
     this.progress = [];
-    for (const t of [this.heartbeatTimer, this.flushTimer]) t?.cancel();
-    this.heartbeatTimer = this.flushTimer = null;
+    for (const t of [this.tickTimer, this.flushTimer]) t?.cancel();
+    this.tickTimer = this.flushTimer = null;
   }
 
-  // ---- follower (every role votes): the election clock, RequestVote and PreVote ----------
+  // ---- follower's election clock; RequestVote and PreVote (every role answers) -----------
 
   private resetElectionTimer(): void {
     this.electionTimer?.cancel();
@@ -712,13 +712,13 @@ export class Raft {
     for (const p of this.progress) {
       if (p.peer !== this.me && p.heartbeatDue(t)) this.sendTo(p);
     }
-    this.heartbeatTimer = after(TICK_MS, () => this.leaderTick());
+    this.tickTimer = after(TICK_MS, () => this.leaderTick());
   }
 
   /**
-   * Flush in ms (virtual), unless a flush is already pending: persist, then send each
+   * Flush in ms (virtual), or when the flush already pending fires: persist, then send each
    * follower what it is owed. Commands started meanwhile are saved, and sent, together; a
-   * new commit index (ms = 0) reaches every ready follower.
+   * new commit index (ms = 0) reaches every ready follower with that flush.
    */
   private scheduleFlush(ms: number): void {
     this.flushTimer ??= after(ms, () => {
