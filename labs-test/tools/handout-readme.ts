@@ -51,7 +51,9 @@ ${framework.map((f) => `\`${f}\``).join(", ")}.
 
 Only the course's API is fixed: the functions and methods the skeletons declare outside
 \`Your code here\`. Field names, the persisted format and the names of your RPC handlers
-are yours.
+are yours. What Raft's callers rely on beyond the signatures (applyCh's semantics, calling
+\`snapshot()\` from the reader, the first index after a restart, \`getState()\` sampled by
+the safety monitors) is written down in \`raft/API.md\`.
 
 **Which methods are RPC handlers.** Every method of your \`Raft\`, \`KVServer\`,
 \`ShardCtrler\` and \`ShardKV\` classes is reachable over labrpc (\`"Raft.RequestVote"\`

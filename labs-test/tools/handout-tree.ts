@@ -35,7 +35,7 @@ export const HANDOUT_DROP: ReadonlySet<string> = new Set([
   "labs-test/tools/handout.test.ts",
   "labs-test/tools/grade/",
   "labs-test/vis/timeline-browser.test.ts",
-  "raft/API.md",
+  "raft/README.md",
   "kvraft/README.md",
   "mr/README.md",
   "shardkv/README.md",

@@ -174,6 +174,10 @@ describe("the student tree", () => {
     expect(raft).toContain("// Your code here (2A).\n    void this.ticker();");
     expect(raft).toMatch(/private async sendRequestVote\(/);
     expect(raft).toMatch(/up to 7 s/);
+    // The contract ships (the reference's own notes do not): applyCh, snapshot() from the reader, restarts, getState().
+    const api = readFileSync(path.join(ho, "raft/API.md"), "utf8");
+    for (const w of ["## applyCh", "calls `rf.snapshot()` synchronously", "The first index after a restart", "`getState()` of every live peer"]) expect(api).toContain(w);
+    expect(existsSync(path.join(ho, "raft/README.md"))).toBe(false);
     // Our own file split (raft/log.ts, progress.ts, ...) is wholly solution: it stays behind.
     expect(readdirSync(path.join(ho, "raft")).filter((f) => f.endsWith(".ts")).sort()).toEqual(
       ["bench.ts", "config.ts", "persister.test.ts", "persister.ts", "raft-extra.test.ts", "raft.test.ts", "raft.ts"],

@@ -34,7 +34,7 @@ export const PLANTED_BUGS: PlantedBug[] = [
       part: "2A",
       test: "TestElectionAfterStaleCandidate2A",
     },
-    [{ from: "    const p = this.progress[args.candidateId];", to: '    if (this.role !== "leader") this.resetElectionTimer();\n    const p = this.progress[args.candidateId];' }],
+    [{ from: "    this.catchUpIfSilent(args.candidateId);", to: '    if (this.role !== "leader") this.resetElectionTimer();\n    this.catchUpIfSilent(args.candidateId);' }],
     [
       {
         from: "    if (this.dead) return { term: this.currentTerm, granted: false };\n",

@@ -1,13 +1,14 @@
 // Each of our Raft and kvraft extra tests was written to catch bugs students really write:
 // planted in a scratch copy of our reference or of the student-style Raft (planted-bugs.ts,
 // planted-bugs-list.ts), each bug must fail its test in every seed run here, so that a
-// change to the test (or to a solution) that lets the bug through is caught. The course's
+// change to the test (or to a solution) that lets the bug through is caught; without its
+// plant, each test passes in the same seeds (the control at the end). The course's
 // tests of the same part catch these bugs rarely or never (`tsx
 // raft/reference/planted-bugs.ts --course` measures it).
 
 import { expect, test } from "vitest";
 import { findPart } from "../../labs-test/labs.js";
-import { bugId, only, plant, plantedFiles, PLANTED_BUGS, pristine, runPlanted } from "./planted-bugs.js";
+import { bugId, only, plant, plantedFiles, PLANTED_BUGS, pristine, runPlanted, unplanted, type PlantedBug } from "./planted-bugs.js";
 
 const SEED = 1000;
 const RUNS = 2;
@@ -29,3 +30,13 @@ test.each(PLANTED_BUGS.map((b) => [bugId(b), b] as const))("planted bug %s fails
   const [t] = await runPlanted(bug, [only([bug.test])], SEED, RUNS, true);
   expect(t, `${bug.bug}: replay with tsx raft/reference/planted-bugs.ts --seed ${SEED} --count ${RUNS} ${id}`).toEqual({ passed: 0, runs: RUNS });
 }, 180_000);
+
+// The control: without their plants, the same tests pass in the same seeds. Without it, a
+// scratch tree that cannot run at all (a module that fails to load) would "catch" every bug.
+const GROUPS = [...new Set(PLANTED_BUGS.map((b) => `${b.solution} ${b.part}`))].sort();
+test.each(GROUPS)("the unplanted %s passes the tests of its plants in every seed", async (group) => {
+  const [solution, part] = group.split(" ") as [PlantedBug["solution"], PlantedBug["part"]];
+  const tests = [...new Set(PLANTED_BUGS.filter((b) => b.solution === solution && b.part === part).map((b) => b.test))];
+  const [t] = await runPlanted(unplanted(solution, part), [only(tests)], SEED, RUNS, true);
+  expect(t).toEqual({ passed: tests.length * RUNS, runs: tests.length * RUNS });
+}, 300_000);

@@ -72,6 +72,16 @@ export function plantedFiles(bug: PlantedBug): string[] {
   return [...new Set(bug.edits.map((e) => e.file ?? RAFT))];
 }
 
+/**
+ * No bug at all: the unplanted tree of solution, for part's tests. Run it like a bug
+ * (runPlanted) to see the plants' tests pass without their plants: a plant is "caught"
+ * only if its test fails where the unplanted solution passes (a tree that cannot run at
+ * all fails every test, plant or no plant).
+ */
+export function unplanted(solution: PlantedBug["solution"], part: PlantedBug["part"]): PlantedBug {
+  return { name: "unplanted", bug: "none", part, solution, test: "", edits: [] };
+}
+
 /** How many of the runs passed, and how many ran. */
 export interface Tally {
   passed: number;
