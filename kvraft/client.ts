@@ -1,6 +1,9 @@
 // The Clerk: the library a client uses to talk to the replicated key/value service
 // (the course's kvraft/client.go). Each Clerk is used by one caller at a time, one call
 // at a time; every call retries until some server's Raft commits it.
+// SOLUTION BEGIN 3A
+// How the reference solution works: kvraft/README.md, "How the reference works".
+// SOLUTION END
 import type { ClientEnd } from "../labrpc/index.js";
 import { nrand } from "../runtime/index.js";
 import type { GetArgs, GetReply, PutAppendArgs, PutAppendOp, PutAppendReply } from "./common.js";

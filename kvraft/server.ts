@@ -12,6 +12,13 @@ import { decode, describeValue as describe, encode } from "../labrpc/index.js";
 import { after, debug, trace, type Timer } from "../runtime/index.js";
 import { ErrNoKey, ErrTimeout, OK, type Err } from "./common.js";
 
+// How this solution works (kvraft/README.md, "How the reference works", says more): every
+// request, Get included, goes through the Raft log as an op [kind, clientId, seq, key,
+// value]; an applier applies committed entries in index order and skips a request the
+// duplicate table lastSeq has seen; the handler that started an entry waits for its index
+// (a Waiter) and answers with what applying it gave. shardctrler/server.ts and
+// shardkv/server.ts use the same idiom, with the same names.
+
 /** How long a handler waits for its op to come out of Raft before giving up. */
 const COMMIT_WAIT_MS = 500;
 /** Snapshot once Raft's persisted state reaches this fraction of maxraftstate … */
@@ -25,22 +32,52 @@ const SNAPSHOT_GROWTH = 0.5;
 const SNAPSHOT_FORMAT = 1;
 
 /**
- * What goes into the Raft log: a tuple rather than an object, because Raft re-encodes
- * its whole log on every persist and the bytes count against maxraftstate.
+ * A client request in the log: [kind, clientId, seq, key, value]. A tuple rather than an
+ * object, because Raft re-encodes its whole log on every persist and the bytes count
+ * against maxraftstate.
  */
-type Op = [kind: "G" | "P" | "A", key: string, value: string, clientId: number, seq: number];
+type Op = [kind: "Get" | "Put" | "Append", clientId: number, seq: number, key: string, value: string];
 
 interface Outcome {
   err: Err;
   value: string;
 }
 
-/** A handler waiting for the op it started at some index. */
+/** What a handler answers when it cannot tell what became of its op: the Clerk tries elsewhere. */
+const LOST: Outcome = { err: ErrWrongLeader, value: "" };
+/** What a handler answers when its op did not come out of Raft in COMMIT_WAIT_MS. */
+const TIMED_OUT: Outcome = { err: ErrTimeout, value: "" };
+
+/** A handler waiting for the entry it started at one log index. */
 interface Waiter {
+  /** The term it was started in: an entry applied at that index in another term is another's. */
   term: number;
-  clientId: number;
-  seq: number;
+  /** Whether the entry applied at the index is the one this handler started. */
+  mine(applied: Op): boolean;
   settle(o: Outcome): void;
+}
+
+/** Whether op is the request clientId sent as seq (a Clerk's seq names one request). */
+function sameRequest(op: Op, clientId: number, seq: number): boolean {
+  return op[1] === clientId && op[2] === seq;
+}
+
+/** Whether clientId's request seq was applied already, by the duplicate table lastSeq. */
+function seen(lastSeq: Map<number, number>, clientId: number, seq: number): boolean {
+  return seq <= (lastSeq.get(clientId) ?? 0);
+}
+
+/** A map as a flat [key, value, key, value, …] list: the compact form snapshots carry. */
+function toFlat<K, V>(m: Map<K, V>): Array<K | V> {
+  const out: Array<K | V> = [];
+  for (const [k, v] of m) out.push(k, v);
+  return out;
+}
+
+function fromFlat<K, V>(a: ReadonlyArray<K | V>): Map<K, V> {
+  const m = new Map<K, V>();
+  for (let i = 0; i + 1 < a.length; i += 2) m.set(a[i] as K, a[i + 1] as V);
+  return m;
 }
 
 /** Thrown when a server's saved snapshot cannot be decoded; the message says why. */
@@ -69,8 +106,8 @@ function idProblem(a: { clientId?: unknown; seq?: unknown }): string | undefined
 /** A log entry this server wrote, or undefined for anything else (a no-op, say). */
 function asOp(cmd: unknown): Op | undefined {
   if (!Array.isArray(cmd) || cmd.length !== 5) return undefined;
-  const [kind, key, value, clientId, seq] = cmd as unknown[];
-  if (kind !== "G" && kind !== "P" && kind !== "A") return undefined;
+  const [kind, clientId, seq, key, value] = cmd as unknown[];
+  if (kind !== "Get" && kind !== "Put" && kind !== "Append") return undefined;
   if (typeof key !== "string" || typeof value !== "string") return undefined;
   if (idProblem({ clientId, seq }) !== undefined) return undefined;
   return cmd as Op;
@@ -87,7 +124,7 @@ export class KVServer {
   // SOLUTION BEGIN 3A
   private readonly persister: Persister;
   private readonly data = new Map<string, string>();
-  /** Highest seq applied per Clerk: a request with seq <= this was applied already. */
+  /** The duplicate table: clientId → highest seq applied (a request with seq <= it was applied). */
   private readonly lastSeq = new Map<number, number>();
   private lastApplied = 0;
   private lastSnapshot = 0;
@@ -123,7 +160,7 @@ export class KVServer {
     // SOLUTION BEGIN 3A
     if (this.killed()) return { err: ErrWrongLeader, value: "" };
     requireIds("Get", args);
-    return this.submit(["G", args.key, "", args.clientId, args.seq]);
+    return this.submit(["Get", args.clientId, args.seq, args.key, ""], (applied) => sameRequest(applied, args.clientId, args.seq));
     // SOLUTION STUB
     // return { err: ErrWrongLeader, value: "" };
     // SOLUTION END
@@ -136,8 +173,9 @@ export class KVServer {
     if (this.killed()) return { err: ErrWrongLeader };
     requireIds("PutAppend", args);
     // Already applied here, hence committed: a late retry needs no second log entry.
-    if (args.seq <= (this.lastSeq.get(args.clientId) ?? 0)) return { err: OK };
-    const o = await this.submit([args.op === "Put" ? "P" : "A", args.key, args.value, args.clientId, args.seq]);
+    if (seen(this.lastSeq, args.clientId, args.seq)) return { err: OK };
+    const op: Op = [args.op, args.clientId, args.seq, args.key, args.value];
+    const o = await this.submit(op, (applied) => sameRequest(applied, args.clientId, args.seq));
     return { err: o.err };
     // SOLUTION STUB
     // return { err: ErrWrongLeader };
@@ -160,7 +198,7 @@ export class KVServer {
     // Your code here, if desired.
     // SOLUTION BEGIN 3A
     // Handlers still waiting will never learn their fate here: let their Clerks move on.
-    for (const w of [...this.waiters.values()]) w.settle({ err: ErrWrongLeader, value: "" });
+    for (const w of [...this.waiters.values()]) w.settle(LOST);
     // SOLUTION END
   }
 
@@ -169,19 +207,23 @@ export class KVServer {
   }
 
   // SOLUTION BEGIN 3A
-  /** Start op in Raft and wait until it is applied, superseded, or the wait times out. */
-  private submit(op: Op): Promise<Outcome> {
+  /**
+   * Start op in Raft and wait until it is applied (its outcome), lost to another entry
+   * (LOST), or COMMIT_WAIT_MS passes (TIMED_OUT). mine tells this handler's entry from
+   * another leader's at the same index.
+   */
+  private submit(op: Op, mine: (applied: Op) => boolean): Promise<Outcome> {
+    if (this.killed()) return Promise.resolve(LOST);
     const { index, term, isLeader } = this.rf.start(op);
-    if (!isLeader) return Promise.resolve({ err: ErrWrongLeader, value: "" });
-    const [kind, key, , clientId, seq] = op;
+    if (!isLeader) return Promise.resolve(LOST);
+    const [kind, clientId, seq, key] = op;
     debug("kv", this.me, () => `start ${kind} ${key} c${clientId}#${seq} at ${index} term ${term}`);
     return new Promise<Outcome>((resolve) => {
       let done = false;
       let timer: Timer | undefined;
       const w: Waiter = {
         term,
-        clientId,
-        seq,
+        mine,
         settle: (o) => {
           if (done) return;
           done = true;
@@ -191,9 +233,9 @@ export class KVServer {
         },
       };
       // A handler from an earlier term that got the same index has lost its entry.
-      this.waiters.get(index)?.settle({ err: ErrWrongLeader, value: "" });
+      this.waiters.get(index)?.settle(LOST);
       this.waiters.set(index, w);
-      timer = after(COMMIT_WAIT_MS, () => w.settle({ err: ErrTimeout, value: "" }));
+      timer = after(COMMIT_WAIT_MS, () => w.settle(TIMED_OUT));
     });
   }
 
@@ -220,27 +262,23 @@ export class KVServer {
     }
     this.lastApplied = index;
     const op = asOp(command);
-    const out: Outcome = op === undefined ? { err: ErrWrongLeader, value: "" } : this.execute(op);
+    const out: Outcome = op === undefined ? LOST : this.executeClientOp(op);
     trace(this.me, "kv-apply", { index, term });
     const w = this.waiters.get(index);
-    if (w !== undefined) {
-      // Same index and term means the very entry this handler started (one leader per term).
-      const mine = op !== undefined && w.term === term && w.clientId === op[3] && w.seq === op[4];
-      w.settle(mine ? out : { err: ErrWrongLeader, value: "" });
-    }
+    if (w !== undefined) w.settle(op !== undefined && w.term === term && w.mine(op) ? out : LOST);
     this.maybeSnapshot();
   }
 
-  /** Apply one op to the map unless this Clerk's request was applied before. */
-  private execute([kind, key, value, clientId, seq]: Op): Outcome {
-    const last = this.lastSeq.get(clientId) ?? 0;
-    if (kind === "G") {
-      if (seq > last) this.lastSeq.set(clientId, seq);
+  /** Apply a client request to the map, unless it was applied before. */
+  private executeClientOp([kind, clientId, seq, key, value]: Op): Outcome {
+    const dup = seen(this.lastSeq, clientId, seq);
+    if (kind === "Get") {
+      if (!dup) this.lastSeq.set(clientId, seq);
       const v = this.data.get(key);
       return v === undefined ? { err: ErrNoKey, value: "" } : { err: OK, value: v };
     }
-    if (seq > last) {
-      this.data.set(key, kind === "P" ? value : (this.data.get(key) ?? "") + value);
+    if (!dup) {
+      this.data.set(key, kind === "Put" ? value : (this.data.get(key) ?? "") + value);
       this.lastSeq.set(clientId, seq);
     }
     return { err: OK, value: "" };
@@ -266,16 +304,13 @@ export class KVServer {
     this.sizeAfterSnapshot = this.persister.raftStateSize();
     trace(this.me, "kv-restore", { index, term });
     // Handlers waiting at or below index can't learn their op's result from a snapshot.
-    for (const [i, w] of [...this.waiters]) if (i <= index) w.settle({ err: ErrWrongLeader, value: "" });
+    for (const [i, w] of [...this.waiters]) if (i <= index) w.settle(LOST);
   }
 
   /** The map, the duplicate table and the index they reflect, as compact flat arrays. */
   private encodeState(): Uint8Array {
-    const kv: string[] = [];
-    for (const [k, v] of this.data) kv.push(k, v);
-    const dup: number[] = [];
-    for (const [c, s] of this.lastSeq) dup.push(c, s);
-    return encode({ format: SNAPSHOT_FORMAT, index: this.lastApplied, kv, dup }, "kvraft snapshot");
+    const state = { format: SNAPSHOT_FORMAT, index: this.lastApplied, kv: toFlat(this.data), lastSeq: toFlat(this.lastSeq) };
+    return encode(state, "kvraft snapshot");
   }
 
   /** Replace all state with a snapshot's; an empty one means a fresh server. */
@@ -296,19 +331,17 @@ export class KVServer {
       fail((e as Error).message);
     }
     if (typeof s !== "object" || s === null || Array.isArray(s)) return fail(`not an object but ${describe(s)}`);
-    const { format, index, kv, dup } = s as Record<string, unknown>;
+    const { format, index, kv, lastSeq } = s as Record<string, unknown>;
     if (format !== SNAPSHOT_FORMAT) fail(`unknown format ${describe(format)} (expected ${SNAPSHOT_FORMAT})`);
     if (!Number.isSafeInteger(index) || (index as number) < 0) fail(`index is ${describe(index)}`);
     if (!Array.isArray(kv) || kv.length % 2 !== 0 || !kv.every((x) => typeof x === "string")) {
       fail("kv is not a flat list of key/value strings");
     }
-    if (!Array.isArray(dup) || dup.length % 2 !== 0 || !dup.every((x) => Number.isSafeInteger(x))) {
-      fail("dup is not a flat list of client id/seq integers");
+    if (!Array.isArray(lastSeq) || lastSeq.length % 2 !== 0 || !lastSeq.every((x) => Number.isSafeInteger(x))) {
+      fail("lastSeq is not a flat list of client id/seq integers");
     }
-    const kvs = kv as string[];
-    const dups = dup as number[];
-    for (let i = 0; i < kvs.length; i += 2) this.data.set(kvs[i]!, kvs[i + 1]!);
-    for (let i = 0; i < dups.length; i += 2) this.lastSeq.set(dups[i]!, dups[i + 1]!);
+    for (const [k, v] of fromFlat<string, string>(kv as string[])) this.data.set(k, v);
+    for (const [c, seq] of fromFlat<number, number>(lastSeq as number[])) this.lastSeq.set(c, seq);
     this.lastApplied = index as number;
   }
   // SOLUTION END

@@ -2,6 +2,9 @@
 // complete): each call tries every server in turn until one that is leader answers, and
 // pauses 100 ms after each unsuccessful round. Only the duplicate-detection fields are
 // yours to add.
+// SOLUTION BEGIN 4A
+// How the reference solution works: shardkv/README.md, "How the reference works".
+// SOLUTION END
 import type { ClientEnd } from "../labrpc/index.js";
 import { nrand, sleep } from "../runtime/index.js";
 import {

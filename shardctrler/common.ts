@@ -19,6 +19,9 @@
 // controller does with one is up to you (nothing checks it). You may refuse it: reply with
 // an err starting with ErrInvalidArgs and have your Clerk throw ShardCtrlerError (both in
 // shardctrler/framework/errors.ts), as our reference does.
+// SOLUTION BEGIN 4A
+// How the reference solution works: shardkv/README.md, "How the reference works".
+// SOLUTION END
 
 /** The number of shards. */
 export const NShards = 10;

@@ -25,18 +25,26 @@ import {
 import { zeroConfig } from "./framework/zero-config.js";
 
 // SOLUTION BEGIN 4A
+// How this solution works (shardkv/README.md, "How the reference works", says more): every
+// Join, Leave, Move and Query(-1) goes through the Raft log as an op [kind, clientId, seq,
+// argument]; an applier applies committed entries in index order and answers a request
+// the duplicate table lastSeq has seen with its first answer; the handler that started an
+// entry waits for its index (a Waiter). kvraft/server.ts and shardkv/server.ts use the
+// same idiom, with the same names. rebalance moves the fewest shards possible.
+
 /** How long a handler waits for its op to come out of Raft before the Clerk tries elsewhere. */
 const COMMIT_WAIT_MS = 500;
 
 /**
- * A log entry: [kind, clientId, seq, payload]. Join carries [gid, servers][] pairs sorted
- * by gid, Leave the gids, Move [shard, gid], Query the number asked for.
+ * A client request in the log: [kind, clientId, seq, argument], a tuple as in kvraft and
+ * shardkv. Join's argument is its [gid, servers] pairs sorted by gid, Leave's the gids,
+ * Move's [shard, gid], Query's the config number asked for.
  */
 type Op =
-  | ["J", number, number, Array<[number, string[]]>]
-  | ["L", number, number, number[]]
-  | ["M", number, number, [number, number]]
-  | ["Q", number, number, number];
+  | [kind: "Join", clientId: number, seq: number, groups: Array<[number, string[]]>]
+  | [kind: "Leave", clientId: number, seq: number, gids: number[]]
+  | [kind: "Move", clientId: number, seq: number, shardAndGid: [number, number]]
+  | [kind: "Query", clientId: number, seq: number, num: number];
 
 interface Outcome {
   wrongLeader: boolean;
@@ -44,12 +52,23 @@ interface Outcome {
   config: Config;
 }
 
-/** A handler waiting for the op it started at some log index. */
+/** What a handler answers when it cannot tell what became of its op: the Clerk tries elsewhere. */
+const LOST: Outcome = { wrongLeader: true, err: OK, config: zeroConfig() };
+/** What a handler answers when its op did not come out of Raft in COMMIT_WAIT_MS. */
+const TIMED_OUT: Outcome = LOST;
+
+/** A handler waiting for the entry it started at one log index. */
 interface Waiter {
+  /** The term it was started in: an entry applied at that index in another term is another's. */
   term: number;
-  clientId: number;
-  seq: number;
+  /** Whether the entry applied at the index is the one this handler started. */
+  mine(applied: Op): boolean;
   settle(o: Outcome): void;
+}
+
+/** Whether op is the request clientId sent as seq (a Clerk's seq names one request). */
+function sameRequest(op: Op, clientId: number, seq: number): boolean {
+  return op[1] === clientId && op[2] === seq;
 }
 
 function copyConfig(c: Config): Config {
@@ -110,7 +129,7 @@ export class ShardCtrler {
   /** indexed by config num */
   private readonly configs: Config[] = [zeroConfig()];
   // SOLUTION BEGIN 4A
-  /** Per Clerk: the highest seq applied and its error (a retry gets the same answer). */
+  /** The duplicate table: clientId → the highest seq applied and its error (a retry gets the same answer). */
   private readonly lastSeq = new Map<number, { seq: number; err: string }>();
   private lastApplied = 0;
   private readonly waiters = new Map<number, Waiter>();
@@ -133,7 +152,7 @@ export class ShardCtrler {
     const pairs = Object.entries(args.servers)
       .map(([g, names]): [number, string[]] => [Number(g), names])
       .sort((a, b) => a[0] - b[0]);
-    reply = await this.submit(["J", args.clientId, args.seq, pairs]);
+    reply = await this.request(["Join", args.clientId, args.seq, pairs]);
     // SOLUTION END
     return reply;
   }
@@ -142,7 +161,7 @@ export class ShardCtrler {
     let reply: LeaveReply = { wrongLeader: false, err: OK };
     // Your code here.
     // SOLUTION BEGIN 4A
-    reply = await this.submit(["L", args.clientId, args.seq, args.gids]);
+    reply = await this.request(["Leave", args.clientId, args.seq, args.gids]);
     // SOLUTION END
     return reply;
   }
@@ -151,7 +170,7 @@ export class ShardCtrler {
     let reply: MoveReply = { wrongLeader: false, err: OK };
     // Your code here.
     // SOLUTION BEGIN 4A
-    reply = await this.submit(["M", args.clientId, args.seq, [args.shard, args.gid]]);
+    reply = await this.request(["Move", args.clientId, args.seq, [args.shard, args.gid]]);
     // SOLUTION END
     return reply;
   }
@@ -164,7 +183,7 @@ export class ShardCtrler {
     // A config never changes once made, so one this replica holds is the answer as is;
     // only "the newest" needs the log (it must reflect every Join/Leave/Move before it).
     if (args.num >= 0 && known !== undefined) return { wrongLeader: false, err: OK, config: copyConfig(known) };
-    reply = await this.submit(["Q", args.clientId, args.seq, args.num]);
+    reply = await this.request(["Query", args.clientId, args.seq, args.num]);
     // SOLUTION END
     return reply;
   }
@@ -183,7 +202,8 @@ export class ShardCtrler {
     this.rf.kill();
     // Your code here, if desired.
     // SOLUTION BEGIN 4A
-    for (const w of [...this.waiters.values()]) w.settle({ wrongLeader: true, err: OK, config: zeroConfig() });
+    // Handlers still waiting will never learn their fate here: let their Clerks move on.
+    for (const w of [...this.waiters.values()]) w.settle(LOST);
     // SOLUTION END
   }
 
@@ -197,54 +217,70 @@ export class ShardCtrler {
   }
 
   // SOLUTION BEGIN 4A
-  /** Start op in Raft and wait until it is applied, superseded, or the wait times out. */
-  private submit(op: Op): Promise<Outcome> {
-    const lost: Outcome = { wrongLeader: true, err: OK, config: zeroConfig() };
-    if (!Number.isSafeInteger(op[1]) || !Number.isSafeInteger(op[2])) {
-      return Promise.resolve({ ...lost, wrongLeader: false, err: `${ErrInvalidArgs}: clientId and seq must be integers` });
+  /** A Clerk's request: refused without our ids (clientId, seq), else submitted. */
+  private request(op: Op): Promise<Outcome> {
+    const [, clientId, seq] = op;
+    if (!Number.isSafeInteger(clientId) || !Number.isSafeInteger(seq)) {
+      return Promise.resolve({ ...LOST, wrongLeader: false, err: `${ErrInvalidArgs}: clientId and seq must be integers` });
     }
-    if (this.dead) return Promise.resolve(lost);
+    return this.submit(op, (applied) => sameRequest(applied, clientId, seq));
+  }
+
+  /**
+   * Start op in Raft and wait until it is applied (its outcome), lost to another entry
+   * (LOST), or COMMIT_WAIT_MS passes (TIMED_OUT). mine tells this handler's entry from
+   * another leader's at the same index.
+   */
+  private submit(op: Op, mine: (applied: Op) => boolean): Promise<Outcome> {
+    if (this.killed()) return Promise.resolve(LOST);
     const { index, term, isLeader } = this.rf.start(op);
-    if (!isLeader) return Promise.resolve(lost);
+    if (!isLeader) return Promise.resolve(LOST);
     return new Promise<Outcome>((resolve) => {
+      let done = false;
       let timer: Timer | undefined;
       const w: Waiter = {
         term,
-        clientId: op[1],
-        seq: op[2],
+        mine,
         settle: (o) => {
+          if (done) return;
+          done = true;
           timer?.cancel();
           if (this.waiters.get(index) === w) this.waiters.delete(index);
-          w.settle = () => {};
           resolve(o);
         },
       };
-      this.waiters.get(index)?.settle(lost); // an earlier term's handler lost this index
+      // A handler from an earlier term that got the same index has lost its entry.
+      this.waiters.get(index)?.settle(LOST);
       this.waiters.set(index, w);
-      timer = after(COMMIT_WAIT_MS, () => w.settle(lost));
+      timer = after(COMMIT_WAIT_MS, () => w.settle(TIMED_OUT));
     });
   }
 
   private async applier(): Promise<void> {
     for (;;) {
       const r = await this.applyCh.recv();
-      if (r.done || this.dead) return;
+      if (r.done || this.killed()) return;
       const msg = r.value;
-      if (msg.commandValid !== true || msg.commandIndex <= this.lastApplied) continue;
-      this.lastApplied = msg.commandIndex;
-      const op = msg.command as Op;
-      const out = this.execute(op);
-      const w = this.waiters.get(msg.commandIndex);
-      if (w === undefined) continue;
-      const mine = w.term === msg.commandTerm && w.clientId === op[1] && w.seq === op[2];
-      w.settle(mine ? out : { wrongLeader: true, err: OK, config: zeroConfig() });
+      // No snapshots: the controller's state is small and its log short.
+      if (msg.commandValid === true) this.applyCommand(msg.commandIndex, msg.commandTerm, msg.command as Op);
     }
   }
 
-  /** Apply one op, unless this Clerk's request was applied before (then repeat its answer). */
-  private execute(op: Op): Outcome {
+  private applyCommand(index: number, term: number, op: Op): void {
+    if (index <= this.lastApplied) return;
+    if (index !== this.lastApplied + 1) {
+      throw new Error(`shardctrler ${this.me}: Raft applied index ${index} right after ${this.lastApplied} (a Raft bug)`);
+    }
+    this.lastApplied = index;
+    const out = this.executeClientOp(op);
+    const w = this.waiters.get(index);
+    if (w !== undefined) w.settle(w.term === term && w.mine(op) ? out : LOST);
+  }
+
+  /** Apply a client request, unless it was applied before (then repeat its first answer). */
+  private executeClientOp(op: Op): Outcome {
     const newest = this.configs[this.configs.length - 1]!;
-    if (op[0] === "Q") {
+    if (op[0] === "Query") {
       const c = op[3] >= 0 && op[3] < this.configs.length ? this.configs[op[3]]! : newest;
       return { wrongLeader: false, err: OK, config: copyConfig(c) };
     }
@@ -261,9 +297,9 @@ export class ShardCtrler {
   }
 
   /** Make the change op asks for in next; OK, or why it cannot be made (next is then dropped). */
-  private change(next: Config, op: Exclude<Op, ["Q", number, number, number]>): string {
+  private change(next: Config, op: Exclude<Op, { 0: "Query" }>): string {
     switch (op[0]) {
-      case "J": {
+      case "Join": {
         for (const [gid] of op[3]) {
           if (next.groups[gid] !== undefined) return `${ErrInvalidArgs}: Join of gid ${gid}, which is already present`;
         }
@@ -271,7 +307,7 @@ export class ShardCtrler {
         rebalance(next);
         return OK;
       }
-      case "L": {
+      case "Leave": {
         for (const gid of op[3]) {
           if (next.groups[gid] === undefined) return `${ErrInvalidArgs}: Leave of gid ${gid}, which is not present`;
         }
@@ -279,7 +315,7 @@ export class ShardCtrler {
         rebalance(next);
         return OK;
       }
-      case "M": {
+      case "Move": {
         const [shard, gid] = op[3];
         if (next.groups[gid] === undefined) return `${ErrInvalidArgs}: Move to gid ${gid}, which is not present`;
         next.shards[shard] = gid;

@@ -2,6 +2,9 @@
 // the shardctrler to find out which group serves each shard, then to that group's
 // servers; on ErrWrongGroup or silence it re-reads the configuration and tries again.
 // You will have to modify this file (duplicate detection).
+// SOLUTION BEGIN 4B
+// How the reference solution works: shardkv/README.md, "How the reference works".
+// SOLUTION END
 import type { ClientEnd } from "../labrpc/index.js";
 import { nrand, sleep } from "../runtime/index.js";
 import { makeClerk as makeCtrlerClerk, type Clerk as CtrlerClerk } from "../shardctrler/client.js";

@@ -4,6 +4,9 @@
 // decides which group serves each shard; it may change the assignment at any time.
 //
 // You will have to modify these definitions.
+// SOLUTION BEGIN 4B
+// How the reference solution works: shardkv/README.md, "How the reference works".
+// SOLUTION END
 import { NShards } from "../shardctrler/common.js";
 
 export const OK = "OK";
@@ -63,12 +66,13 @@ export function key2shard(key: string): number {
 /** The receiver has not reached the configuration the request is about; ask again later. */
 export const ErrNotReady = "ErrNotReady";
 
-/** One shard's contents as it travels between groups: flat [key, value, …] and [clientId, seq, …]. */
-export type ShardData = [shard: number, kv: string[], dup: number[]];
+/** One shard's contents as it travels between groups: flat [key, value, …] and its duplicate table [clientId, seq, …]. */
+export type ShardData = [shard: number, kv: string[], lastSeq: number[]];
 
 /**
- * A new owner asks the old one for shards it handed over in config configNum; with orphan,
- * for shards it has held frozen since config configNum because every group had left.
+ * PullShards, the first handshake of a shard's move (shardkv/server.ts): the new owner asks
+ * the old one for shards it handed over in config configNum; with orphan, for shards it has
+ * held frozen since config configNum because every group had left.
  */
 export interface PullShardsArgs {
   configNum: number;
@@ -81,7 +85,10 @@ export interface PullShardsReply {
   data: ShardData[];
 }
 
-/** The new owner has installed these shards of config configNum: the old owner may drop them. */
+/**
+ * DeleteShards, the second handshake: the new owner has installed these shards of config
+ * configNum, so the old owner may drop its frozen copies (orphan: as in PullShardsArgs).
+ */
 export interface DeleteShardsArgs {
   configNum: number;
   shards: number[];

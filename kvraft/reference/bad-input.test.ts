@@ -42,11 +42,11 @@ describe("corrupt snapshot", () => {
   const cases: Array<[string, Uint8Array, RegExp]> = [
     ["bytes that are not an encoding", bytes("\u0000garbage{"), /not valid encoded data/],
     ["a non-object", encode([1, 2, 3]), /not an object but array/],
-    ["an unknown format", encode({ format: 9, index: 1, kv: [], dup: [] }), /unknown format number 9/],
-    ["a bad index", encode({ format: 1, index: -3, kv: [], dup: [] }), /index is number -3/],
-    ["an odd key/value list", encode({ format: 1, index: 4, kv: ["a"], dup: [] }), /kv is not a flat list/],
-    ["a non-string value", encode({ format: 1, index: 4, kv: ["a", 1], dup: [] }), /kv is not a flat list/],
-    ["a bad duplicate table", encode({ format: 1, index: 4, kv: [], dup: [1, "x"] }), /dup is not a flat list/],
+    ["an unknown format", encode({ format: 9, index: 1, kv: [], lastSeq: [] }), /unknown format number 9/],
+    ["a bad index", encode({ format: 1, index: -3, kv: [], lastSeq: [] }), /index is number -3/],
+    ["an odd key/value list", encode({ format: 1, index: 4, kv: ["a"], lastSeq: [] }), /kv is not a flat list/],
+    ["a non-string value", encode({ format: 1, index: 4, kv: ["a", 1], lastSeq: [] }), /kv is not a flat list/],
+    ["a bad duplicate table", encode({ format: 1, index: 4, kv: [], lastSeq: [1, "x"] }), /lastSeq is not a flat list/],
   ];
   for (const [what, snap, why] of cases) {
     test(`startKVServer refuses ${what} with a clear error`, async () => {

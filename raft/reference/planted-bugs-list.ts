@@ -278,11 +278,11 @@ export const PLANTED_BUGS: PlantedBug[] = [
     solution: "reference",
     test: "TestDisplacedHandlerAnswers3A",
     edits: [
-      { file: "kvraft/server.ts", from: "      this.waiters.get(index)?.settle({ err: ErrWrongLeader, value: \"\" });\n", to: "" },
+      { file: "kvraft/server.ts", from: "      this.waiters.get(index)?.settle(LOST);\n", to: "" },
       {
         file: "kvraft/server.ts",
-        from: "      timer = after(COMMIT_WAIT_MS, () => w.settle({ err: ErrTimeout, value: \"\" }));",
-        to: "      void [after, COMMIT_WAIT_MS, ErrTimeout];",
+        from: "      timer = after(COMMIT_WAIT_MS, () => w.settle(TIMED_OUT));",
+        to: "      void [after, COMMIT_WAIT_MS, TIMED_OUT];",
       },
     ],
   },

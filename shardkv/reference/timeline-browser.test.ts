@@ -20,7 +20,10 @@ import { copyRepo } from "../../raft/reference/student-raft/scratch.js";
 const { open } = chromiumForTests();
 
 /** The planted bug: a group that receives a shard installs it without its first key. */
-const PLANT = { from: 'kv: unflatKv(kv), dup: unflatDup(dup), src, since: 0 }', to: 'kv: unflatKv(kv.slice(2)), dup: unflatDup(dup), src, since: 0 }' };
+const PLANT = {
+  from: "kv: fromFlat<string, string>(kv), lastSeq: fromFlat<number, number>(lastSeq), src, since: 0 }",
+  to: "kv: fromFlat<string, string>(kv.slice(2)), lastSeq: fromFlat<number, number>(lastSeq), src, since: 0 }",
+};
 
 const dir = mkdtempSync(path.join(tmpdir(), "shardkv-page-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
