@@ -3,7 +3,7 @@
 // seeds in a fresh Web Worker each (../worker/worker.ts); the course's output lines, each
 // run's seed, trace hash and replay command, and a failing run's timeline in the page.
 import { javascript } from "@codemirror/lang-javascript";
-import { linter, type Diagnostic as CmDiagnostic } from "@codemirror/lint";
+import { lintGutter, setDiagnostics, type Diagnostic as CmDiagnostic } from "@codemirror/lint";
 import { EditorState } from "@codemirror/state";
 import { EditorView } from "@codemirror/view";
 import { basicSetup } from "codemirror";
@@ -28,19 +28,17 @@ let currentPart = site.parts[0]!;
 let currentFile = currentPart.studentFiles[0]!;
 let diagnostics: Diagnostic[] = [];
 
-const problemsLinter = linter(
-  (view) => {
-    const out: CmDiagnostic[] = [];
-    for (const d of diagnostics) {
-      if (d.file !== currentFile) continue;
-      const line = view.state.doc.line(Math.min(Math.max(1, d.line), view.state.doc.lines));
-      const from = Math.min(line.from + d.col - 1, line.to);
-      out.push({ from, to: Math.max(from, line.to), severity: "error", message: d.message });
-    }
-    return out;
-  },
-  { delay: 100 },
-);
+/** The diagnostics of the open file as the editor's marks (1-based lines and columns → offsets). */
+function marksOf(state: EditorState): CmDiagnostic[] {
+  const out: CmDiagnostic[] = [];
+  for (const d of diagnostics) {
+    if (d.file !== currentFile) continue;
+    const line = state.doc.line(Math.min(Math.max(1, d.line), state.doc.lines));
+    const from = Math.min(line.from + d.col - 1, line.to);
+    out.push({ from, to: Math.max(from, line.to), severity: "error", message: d.message });
+  }
+  return out;
+}
 
 const view = new EditorView({ parent: $("editor") });
 function openFile(rel: string): void {
@@ -51,7 +49,7 @@ function openFile(rel: string): void {
       extensions: [
         basicSetup,
         javascript({ typescript: true }),
-        problemsLinter,
+        lintGutter(),
         EditorView.updateListener.of((u) => {
           if (u.docChanged) {
             saveFile(rel, u.state.doc.toString());
@@ -61,6 +59,7 @@ function openFile(rel: string): void {
       ],
     }),
   );
+  view.dispatch(setDiagnostics(view.state, marksOf(view.state)));
   for (const b of $("tabs").querySelectorAll("button")) b.classList.toggle("active", b.dataset.file === rel);
   view.dom.dataset.file = rel;
 }
@@ -72,21 +71,31 @@ function filesOf(part = currentPart): Record<string, string> {
 function showProblems(ds: Diagnostic[]): void {
   diagnostics = ds;
   $("problems").textContent = ds.map((d) => `${d.file}:${d.line}:${d.col}: ${d.kind === "sandbox" ? "" : d.kind === "syntax" ? "syntax error: " : "type error: "}${d.message}`).join("\n");
-  // Re-run the linter with the new list.
-  view.dispatch({});
+  view.dispatch(setDiagnostics(view.state, marksOf(view.state)));
 }
 
 // Type errors as you type: a long-lived worker that only checks.
 let checker: Worker | undefined;
 let checkTimer: number | undefined;
+/** The files of the checker's last answer (JSON) when it found no type errors in them. */
+let cleanFiles: string | undefined;
+/** Files (JSON) sent to the checker and not answered yet, oldest first: it answers in order. */
+const checking: string[] = [];
 function scheduleCheck(): void {
   clearTimeout(checkTimer);
   checkTimer = window.setTimeout(() => {
-    checker ??= new Worker(workerUrl);
-    checker.onmessage = (e: MessageEvent<FromWorker>) => {
-      if (e.data.type === "diagnostics") showProblems(e.data.diagnostics);
-    };
-    checker.postMessage({ type: "check", files: filesOf(), parts: [currentPart.id] } satisfies ToWorker);
+    if (checker === undefined) {
+      checker = new Worker(workerUrl);
+      checker.onmessage = (e: MessageEvent<FromWorker>) => {
+        if (e.data.type !== "diagnostics") return;
+        const files = checking.shift();
+        showProblems(e.data.diagnostics);
+        cleanFiles = e.data.diagnostics.some((d) => d.kind !== "sandbox") ? undefined : files;
+      };
+    }
+    const files = filesOf();
+    checking.push(JSON.stringify(files));
+    checker.postMessage({ type: "check", files, parts: [currentPart.id] } satisfies ToWorker);
   }, 400);
 }
 
@@ -184,7 +193,9 @@ function startRun(): void {
   const run = test !== "" ? `^${test}$` : filter !== "" ? filter : undefined;
   const seed = Math.max(1, Math.floor(Number($<HTMLInputElement>("seed").value) || 1));
   const count = Math.max(1, Math.floor(Number($<HTMLInputElement>("count").value) || 1));
-  const msg: ToWorker = { type: "run", files: filesOf(), parts: [currentPart.id], run, extra: $<HTMLInputElement>("extra").checked, seed, count, vis: "fail" };
+  const files = filesOf();
+  const typesChecked = cleanFiles === JSON.stringify(files);
+  const msg: ToWorker = { type: "run", files, parts: [currentPart.id], run, extra: $<HTMLInputElement>("extra").checked, seed, count, typesChecked, vis: "fail" };
   runner = new Worker(workerUrl);
   runStart = performance.now();
   document.body.dataset.state = "running";
@@ -203,6 +214,7 @@ function startRun(): void {
       if (m.error !== undefined) appendOutput(`${m.error}\n`);
       document.body.dataset.state = m.error !== undefined ? "error" : m.failed > 0 ? "failed" : "passed";
       document.body.dataset.runMs = String(Math.round(performance.now() - runStart));
+      if (m.phases !== undefined) document.body.dataset.phases = JSON.stringify(m.phases);
       setRunning(false);
       runner?.terminate();
       runner = undefined;

@@ -1,8 +1,8 @@
-import type { GradedResult } from "../../labs-test/harness/run-graded.js";
-
 // Messages between the playground's page and its worker (worker.ts). One run is one worker:
 // the page starts a fresh one per run (a student's compartment and every world are gone
 // with it), and terminates it to stop a run.
+import type { GradedResult } from "../../labs-test/harness/run-graded.js";
+
 
 /** Page → worker: type-check these files, or check them and run tests. */
 export type ToWorker =
@@ -20,6 +20,8 @@ export type ToWorker =
       /** Seeds seed..seed+count-1. */
       seed: number;
       count: number;
+      /** The page's checker worker found no type errors in exactly these files: skip TypeScript here. */
+      typesChecked: boolean;
       /** Timeline pages: for failing runs, every run, or none (VIS=). */
       vis: "fail" | "always" | "off";
     };
@@ -47,4 +49,12 @@ export type FromWorker =
   | { type: "diagnostics"; diagnostics: Diagnostic[] }
   | { type: "output"; stream: "stdout" | "stderr"; text: string }
   | { type: "result"; record: RunRecord }
-  | { type: "done"; passed: number; failed: number; wallMs: number; error?: string };
+  | {
+      type: "done";
+      passed: number;
+      failed: number;
+      wallMs: number;
+      /** Wall ms of the run's phases: the checks (types, sandbox rules), loading the tests and the student's files, the tests. */
+      phases?: { checkMs: number; loadMs: number; testsMs: number };
+      error?: string;
+    };
