@@ -65,12 +65,13 @@ function exportNamesOf(files: Record<string, string>): Map<string, string[]> {
  * student code may import (emitted here), the framework files that run in the
  * compartment as source, and the sandbox's globals.
  */
-function typeFiles(): Record<string, string> {
+function typeFiles(read: Set<string>): Record<string, string> {
   const out: Record<string, string> = {};
   const libDir = path.dirname(require_resolve("typescript/lib/lib.d.ts"));
   const addLib = (name: string): void => {
     const key = `/lib/${name}`;
     if (out[key] !== undefined) return;
+    read.add(path.join(libDir, name));
     const text = readFileSync(path.join(libDir, name), "utf8");
     out[key] = text;
     for (const m of text.matchAll(/\/\/\/\s*<reference lib="([^"]+)"\s*\/>/g)) addLib(`lib.${m[1]!.toLowerCase()}.d.ts`);
@@ -111,7 +112,7 @@ function virtual(name: string, contents: string, resolveDir = ROOT): esbuild.Plu
   };
 }
 
-function workerPlugins(names: Map<string, string[]>): esbuild.Plugin[] {
+function workerPlugins(names: Map<string, string[]>, read: Set<string>): esbuild.Plugin[] {
   const studentAbs = new Map(studentFiles().map((f) => [path.join(ROOT, f), f]));
   const modulesFile = path.join(ROOT, "labs-test/sandbox/student-modules.ts");
   const vitestShim = path.join(ROOT, "labs-test/tools/vitest-shim.ts");
@@ -151,13 +152,22 @@ function workerPlugins(names: Map<string, string[]>): esbuild.Plugin[] {
     },
     virtual("playground:test-loaders", loaders),
     virtual("playground:framework-sources", `export default ${JSON.stringify(sources)};`),
-    virtual("playground:type-files", `export default ${JSON.stringify(typeFiles())};`),
+    virtual("playground:type-files", `export default ${JSON.stringify(typeFiles(read))};`),
   ];
 }
 
-/** Build the site into outDir (emptied first); returns the files written and their bytes. */
-export async function buildPlayground(outDir: string, reference: boolean): Promise<Map<string, number>> {
+export interface BuiltSite {
+  /** File name in the site → bytes. */
+  sizes: Map<string, number>;
+  /** Every file the bundles were made from (absolute paths), the standard library's declarations included. */
+  inputs: string[];
+}
+
+/** Build the site into outDir (emptied first). */
+export async function buildPlayground(outDir: string, reference: boolean): Promise<BuiltSite> {
   const skel = skeletons(reference);
+  /** Files read into virtual modules (the standard library's declarations). */
+  const libFiles = new Set<string>();
   const names = exportNamesOf(skel);
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
@@ -168,6 +178,7 @@ export async function buildPlayground(outDir: string, reference: boolean): Promi
     target: "chrome120",
     minify: true,
     write: false,
+    metafile: true,
     logLevel: "warning",
     legalComments: "none",
     // lockdown.ts imports zod for its side effects; in the page zod loads before any lockdown anyway.
@@ -178,7 +189,7 @@ export async function buildPlayground(outDir: string, reference: boolean): Promi
     entryPoints: [path.join(ROOT, "playground/worker/worker.ts")],
     inject: [path.join(ROOT, "playground/node/globals.ts")],
     define: { "import.meta.dirname": '"/labs/labs-test/sandbox"', "import.meta.url": '"file:///labs/labs-test/sandbox/x.js"' },
-    plugins: workerPlugins(names),
+    plugins: workerPlugins(names, libFiles),
   });
   const workerJs = worker.outputFiles![0]!.text;
   const page = await esbuild.build({
@@ -205,7 +216,9 @@ export async function buildPlayground(outDir: string, reference: boolean): Promi
     writeFileSync(path.join(outDir, name), text);
     sizes.set(name, Buffer.byteLength(text));
   }
-  return sizes;
+  const inputs = new Set<string>(libFiles);
+  for (const r of [worker, page]) for (const k of Object.keys(r.metafile!.inputs)) if (!k.includes(":")) inputs.add(path.resolve(ROOT, k));
+  return { sizes, inputs: [...inputs].sort() };
 }
 
 if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === import.meta.filename) {
@@ -214,7 +227,7 @@ if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === import.me
     .option("--reference", "instructor build: the reference solution in the editor (never give it to students)")
     .parse()
     .opts<{ out: string; reference?: boolean }>();
-  const sizes = await buildPlayground(path.resolve(o.out), o.reference === true);
+  const { sizes } = await buildPlayground(path.resolve(o.out), o.reference === true);
   const total = [...sizes.values()].reduce((a, b) => a + b, 0);
   process.stdout.write(`playground${o.reference === true ? " (REFERENCE: reference solution inside, instructors only)" : ""}: ${o.out}/index.html, ${(total / 1e6).toFixed(1)} MB (${[...sizes].map(([n, b]) => `${n} ${(b / 1e6).toFixed(2)} MB`).join(", ")})\n`);
 }

@@ -5,23 +5,27 @@
 // the command line; the stub fails with the course's message, and its timeline opens; a
 // type error shows its line. No request leaves the page. Screenshots and the built site go
 // to .labs-runs/playground-test/ (gitignored); page timings are printed, never asserted.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { execa } from "execa";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { findPart } from "../labs-test/labs.js";
+import { findPart, PARTS, studentFilesIn } from "../labs-test/labs.js";
 import { launchChromium } from "../labs-test/vis/browser.js";
 import { buildStudentRaftTree } from "../raft/reference/student-raft/scratch.js";
+import { handoutTree } from "../labs-test/tools/handout-tree.js";
+import { identifiers, solutionOnlyIdentifiers } from "../labs-test/tools/solution-identifiers.js";
 import { buildPlayground } from "./build.js";
 
 const OUT = path.resolve(".labs-runs", "playground-test");
 const SITE = path.join(OUT, "site");
 const SEED = 1;
-const PARTS = ["2A", "2B"];
+const RUN_PARTS = ["2A", "2B"];
 
 let browser: BrowserContext | undefined;
+/** The packages' files bundled into the site (their text is no leak: a student has them anyway). */
+let packageInputs: string[] = [];
 let scratch = "";
 /** The student Raft as raft/raft.ts, and its trace hashes on the command line (test → first 16 hex digits). */
 let studentRaft = "";
@@ -29,12 +33,12 @@ const cliHashes = new Map<string, string>();
 
 beforeAll(async () => {
   mkdirSync(OUT, { recursive: true });
-  await buildPlayground(SITE, false);
+  packageInputs = (await buildPlayground(SITE, false)).inputs.filter((f) => f.includes(`${path.sep}node_modules${path.sep}`));
   scratch = mkdtempSync(path.join(tmpdir(), "playground-test-"));
   const tree = path.join(scratch, "repo");
   buildStudentRaftTree(tree);
   studentRaft = readFileSync(path.join(tree, "raft/raft.ts"), "utf8");
-  const r = await execa("node", ["--import", "tsx", "labs-test/tools/in-process.ts", ...PARTS, "--seed", String(SEED), "--hash"], { cwd: tree, all: true });
+  const r = await execa("node", ["--import", "tsx", "labs-test/tools/in-process.ts", ...RUN_PARTS, "--seed", String(SEED), "--hash"], { cwd: tree, all: true });
   for (const m of (r.all ?? "").matchAll(/^(Test\w+)\s+ok\s.*\s([0-9a-f]{16})$/gm)) cliHashes.set(m[1]!, m[2]!);
   browser = await launchChromium();
 }, 300_000);
@@ -91,7 +95,7 @@ test("the student-style Raft passes 2A and 2B in the page, with the command line
   const { page, problems } = await open();
   await paste(page, studentRaft);
   await page.uncheck("#extra");
-  for (const id of PARTS) {
+  for (const id of RUN_PARTS) {
     const part = findPart(id)!;
     await page.selectOption("#part", id);
     await page.fill("#seed", String(SEED));
@@ -145,4 +149,27 @@ test("a type error shows its file and line, and the run refuses to start", async
   const r = await run(page);
   expect(r.status).toContain("fix the type errors first");
   expect(problems).toEqual([]);
+});
+
+test("the student build holds nothing of the reference solution (the handout's leak check)", () => {
+  const root = path.resolve(".");
+  const student = new Set(PARTS.flatMap((p) => studentFilesIn(p, root)));
+  // Shipped anyway: the handout's framework files, and the packages the site bundles.
+  const shipped = [
+    ...handoutTree(root)
+      .filter((f) => !student.has(f.path) && !f.path.endsWith(".md"))
+      .map((f) => f.bytes.toString("utf8")),
+    ...packageInputs.map((f) => readFileSync(f, "utf8")),
+  ].join("\n");
+  const unique = solutionOnlyIdentifiers(root, shipped);
+  expect(unique).toEqual(expect.arrayContaining(["untilCommitted", "handleVote"]));
+  const leaks: string[] = [];
+  for (const f of readdirSync(SITE)) {
+    const text = readFileSync(path.join(SITE, f), "utf8");
+    if (text.includes(["SOLU", "TION"].join(""))) leaks.push(`${f}: holds the marker word`);
+    const mine = identifiers(text);
+    const found = unique.filter((w) => mine.has(w));
+    if (found.length > 0) leaks.push(`${f}: solution identifiers ${found.slice(0, 8).join(", ")}`);
+  }
+  expect(leaks).toEqual([]);
 });

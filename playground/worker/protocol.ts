@@ -3,7 +3,6 @@
 // with it), and terminates it to stop a run.
 import type { GradedResult } from "../../labs-test/harness/run-graded.js";
 
-
 /** Page → worker: type-check these files, or check them and run tests. */
 export type ToWorker =
   | { type: "check"; files: Record<string, string>; parts: string[] }
