@@ -36,7 +36,7 @@ $(NPM_STAMP): package-lock.json
 # INSTRUCTOR BEGIN
 # Instructor sections (between these marker lines) name tools the student tree does not
 # have: make handout leaves them out of its Makefile (labs-test/tools/handout-tree.ts).
-.PHONY: handout grade grade-merge grade-class gradebook autograder benchmarks
+.PHONY: handout grade grade-merge grade-class gradebook autograder benchmarks playground playground-serve
 # INSTRUCTOR END
 
 help:
@@ -60,6 +60,7 @@ help:
 	@echo "make gradebook IN='out/class-shard-*' OUT=dir   join grade-class shards into one gradebook"
 	@echo "make autograder [OUT=dir] [PARTS=…] [COUNT=n]   Gradescope autograder zip"
 	@echo "make handout OUT=dir   the student tree"
+	@echo "make playground [REFERENCE=1] [OUT=dir]   the labs in a browser tab (static site); make playground-serve [PORT=n]"
 	@echo "make benchmarks [ONLY='labrpc raft …'] [MD_ONLY=1]   measure again; BENCHMARKS.md's tables from docs/benchmarks/"
 # INSTRUCTOR END
 
@@ -78,6 +79,7 @@ corpus: $(NPM_STAMP)
 
 typecheck: $(NPM_STAMP)
 	node_modules/.bin/tsc -p tsconfig.json --noEmit
+	node_modules/.bin/tsc -p playground/tsconfig.json
 
 test: $(NPM_STAMP)
 	@$(RUNNER) all
@@ -129,6 +131,17 @@ benchmarks: $(NPM_STAMP)
 handout: $(NPM_STAMP)
 	@test -n "$(OUT)" || { echo "usage: make handout OUT=dir (a new or empty directory)"; exit 2; }
 	@node_modules/.bin/tsx labs-test/tools/handout.ts --out '$(OUT)'
+# INSTRUCTOR END
+
+# INSTRUCTOR BEGIN
+# make playground [REFERENCE=1] [OUT=dir]: the labs in a browser tab, one static folder (playground/)
+# to host for a class or open from disk; REFERENCE=1 puts our solution in it (lectures only)
+playground: $(NPM_STAMP)
+	@node_modules/.bin/tsx playground/build.ts --out '$(or $(OUT),build/playground)' $(if $(filter 1,$(REFERENCE)),--reference)
+
+# make playground-serve [PORT=n]: the built site on http://127.0.0.1:PORT (no server logic)
+playground-serve: playground
+	@node_modules/.bin/tsx playground/serve.ts --dir '$(or $(OUT),build/playground)' --port '$(or $(PORT),8824)'
 # INSTRUCTOR END
 
 # make vis TRACE=file.jsonl [OUT=page.html] [FORMAT=html|perfetto]

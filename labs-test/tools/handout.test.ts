@@ -9,9 +9,9 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { GradedResult } from "../harness/graded.js";
 import { readGradedResults } from "../harness/run-graded.js";
 import { PARTS, studentFilesIn, testsToRun, type LabPart } from "../labs.js";
-import { parseRegions } from "../solution-markers.js";
 import { dropped } from "./handout-tree.js";
 import { HandoutError, writeHandout } from "./handout.js";
+import { identifiers, solutionOnlyIdentifiers } from "./solution-identifiers.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 /** The course's limit per test, plus the watchdog's second. */
@@ -109,30 +109,16 @@ describe("the student tree", () => {
       if (f !== "README.md" && dropped(f)) leaks.push(`${f}: on the drop list`);
       if (readFileSync(path.join(ho, f), "utf8").includes(WORD)) leaks.push(`${f}: holds the marker word`);
     }
-    // Identifiers that occur only inside solution regions or reference tests of the repo
-    // must occur nowhere in the handout.
-    const idents = (s: string): Set<string> => new Set(s.match(/\b[A-Za-z_][A-Za-z0-9_]{5,}\b/g) ?? []);
+    // Identifiers that occur only inside solution regions of the repo must occur nowhere in
+    // the handout. Framework files count as shipped text; notes (*.md) must not mention
+    // solution internals.
     const student = new Set(PARTS.flatMap((p) => studentFilesIn(p, ROOT)));
-    const inside = new Set<string>();
-    let outside = "";
-    for (const f of student) {
-      const lines = readFileSync(path.join(ROOT, f), "utf8").split("\n");
-      const regions = parseRegions(f, lines.join("\n"));
-      let next = 0;
-      for (const r of regions) {
-        outside += lines.slice(next, r.begin - 1).join("\n") + "\n" + r.stub.join("\n") + "\n";
-        for (const w of idents(lines.slice(r.begin, r.end - 1).join("\n"))) inside.add(w);
-        next = r.end;
-      }
-      outside += lines.slice(next).join("\n");
-    }
-    // Framework files count as shipped text; notes (*.md) must not mention solution internals.
-    for (const f of files) if (!student.has(f) && !f.endsWith(".md")) outside += readFileSync(path.join(ROOT, f), "utf8");
-    const shipped = idents(outside);
-    const unique = [...inside].filter((w) => !shipped.has(w));
+    let framework = "";
+    for (const f of files) if (!student.has(f) && !f.endsWith(".md")) framework += readFileSync(path.join(ROOT, f), "utf8");
+    const unique = solutionOnlyIdentifiers(ROOT, framework);
     expect(unique).toEqual(expect.arrayContaining(["untilCommitted", "handleVote", "preVote", "idProblem"]));
     for (const f of files) {
-      const mine = idents(readFileSync(path.join(ho, f), "utf8"));
+      const mine = identifiers(readFileSync(path.join(ho, f), "utf8"));
       const found = unique.filter((w) => mine.has(w));
       if (found.length > 0) leaks.push(`${f}: solution identifiers ${found.slice(0, 8).join(", ")}`);
     }
