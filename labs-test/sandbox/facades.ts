@@ -5,7 +5,7 @@
 // student code can name or catch (Channel, the error classes) are hardened themselves, so
 // their prototypes cannot be patched from inside; so are the module stand-ins, and the
 // prototypes of anything else the tests hand over or a framework callback throws.
-import { ClientEnd, CodecError, decode, decodeInto, decodeText, describeValue, encode, encodeText, RpcError } from "../../labrpc/index.js";
+import { ClientEnd, CodecError, decode, decodeInto, decodeText, describeValue, encode, EncodedArray, encodeText, RpcError } from "../../labrpc/index.js";
 import { makePersister, Persister } from "../../raft/persister.js";
 import { after, annotate, annotatePeer, Channel, ChannelClosed, debug, now, nrand, randInt, random, sleep, trace } from "../../runtime/index.js";
 import type { Timer } from "../../runtime/index.js";
@@ -142,7 +142,7 @@ export function toStudent(v: unknown): unknown {
  */
 export const REACHABLE_CLASSES: readonly object[] = [
   End, PersisterHandle, ChannelHandle, TimerHandle,
-  Channel, ChannelClosed, CodecError, RpcError, SimulationStalled, ctrlerErrors.ShardCtrlerError, shardkvErrors.CorruptSnapshotError,
+  Channel, ChannelClosed, CodecError, RpcError, EncodedArray, SimulationStalled, ctrlerErrors.ShardCtrlerError, shardkvErrors.CorruptSnapshotError,
 ];
 
 let built: ReadonlyMap<string, object> | undefined;
@@ -160,7 +160,7 @@ export function frameworkFacades(): ReadonlyMap<string, object> {
       now, sleep, randInt, random, nrand, trace, annotate, annotatePeer, debug, Channel, ChannelClosed,
       after: (ms: number, fn: () => void) => new TimerHandle(after(ms, fn)),
     },
-    "labrpc/index.ts": { encode, decode, encodeText, decodeText, decodeInto, describeValue, CodecError, RpcError },
+    "labrpc/index.ts": { encode, decode, encodeText, decodeText, decodeInto, describeValue, CodecError, RpcError, EncodedArray },
     "raft/persister.ts": { makePersister: (owner?: string | number) => new PersisterHandle(makePersister(owner)) },
     "shardctrler/framework/errors.ts": { ...ctrlerErrors },
     "shardkv/framework/errors.ts": { ...shardkvErrors },
