@@ -261,7 +261,7 @@ export async function grade(o: GradeOptions): Promise<GradescopeResults> {
       const mine = items.filter((it) => p.tests.includes(it.test));
       const mrSeeds = [...new Set(mine.map((it) => it.seed))];
       process.stdout.write(`MapReduce: ${mrSeeds.length} run(s) of the test script\n`);
-      const rs = await gradeMr({ tree, part: p, seeds: mrSeeds, runWallMs: Math.max(o.testWallMs, 600_000), env, isolation, onEscaped: (n) => (escaped += n) });
+      const rs = await gradeMr({ tree, part: p, seeds: mrSeeds, runWallMs: Math.max(o.testWallMs, 600_000), env, resultsDir: path.join(scratch.workerDir, "tmp"), isolation, onEscaped: (n) => (escaped += n) });
       for (const it of mine) {
         const r = rs.find((x) => x.name === it.test && x.seed === it.seed);
         if (r !== undefined) records.set(it.id, r);
