@@ -73,6 +73,9 @@ export interface GradeOptions {
 
 const TYPE_ERRORS_CAP = 4000;
 
+/** The checkout's cache of the framework as JavaScript, shared by its grades (precompile.ts). */
+const SHARED_MODULES = ".labs-runs/grade-cache";
+
 /** Failures per test whose full text (64 KB) runs.json keeps; later ones keep 2 KB. */
 const FULL_DETAILS_PER_TEST = 3;
 const SHORT_DETAIL = 2048;
@@ -228,7 +231,7 @@ export async function grade(o: GradeOptions): Promise<GradescopeResults> {
     const simulated = o.parts.filter((p) => !p.realProcesses && !notRun.has(p.id));
     const simItems = items.filter((it) => simulated.some((p) => p.tests.includes(it.test)));
     // The framework as JavaScript once, here, rather than TypeScript loaded in every worker.
-    if (simItems.length > 0) await precompile(tree, [...hashes.keys()]);
+    if (simItems.length > 0) precompile(tree, [...hashes.keys()], path.join(o.root, SHARED_MODULES));
     mkdirSync(path.join(tree, ".labs-runs"), { recursive: true });
     if (simItems.length > 0) {
       process.stdout.write(`${simItems.length} runs (${seeds.length} per test), ${o.workers} worker process(es)\n`);
