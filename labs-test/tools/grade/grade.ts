@@ -250,8 +250,10 @@ export async function grade(o: GradeOptions): Promise<GradescopeResults> {
         isolation,
         stallCpuMs: o.stallCpuMs ?? DEFAULT_STALL_CPU_MS,
         dropHungTests: true,
-        // Workers read the tree only and write only their scratch: no child processes.
-        nodeFlags: permissionFlags([tree], [scratch.workerDir, path.join(tree, ".labs-runs")]),
+        // Workers read the tree only and write only their scratch: no child processes. And
+        // their guard thread's name (seed-worker.ts), by which the stall watch passes over
+        // its waking: unnamed, it could hold off the detection of a worker blocked asleep.
+        nodeFlags: permissionFlags([tree], [scratch.workerDir, path.join(tree, ".labs-runs"), "/proc/thread-self/comm"]),
         // tsx would start esbuild's service, a child process the permission model refuses.
         loader: "labs-test/sandbox/ts-loader.mjs",
         onRecord: (job, r) => progress.tick(r.passed, `${job.test} seed ${job.seed}`),
