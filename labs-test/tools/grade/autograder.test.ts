@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import AdmZip from "adm-zip";
@@ -7,7 +7,6 @@ import { afterAll, expect, test } from "vitest";
 import { findPart, PARTS, studentFilesIn } from "../../labs.js";
 import { buildAutograderZip } from "./autograder-zip.js";
 import { gradescopeResultsSchema } from "./gradescope.js";
-import { linkOrCopyTree } from "./tree.js";
 
 // The autograder zip as Gradescope uses it: unpacked with unzip into a folder laid out like
 // /autograder, ./setup.sh run there, then ./run_autograder, which grades the submission and
@@ -32,8 +31,8 @@ test("the zip has setup.sh and run_autograder at its root, executable, the sourc
 });
 
 /**
- * node_modules as `npm ci --omit=dev` leaves it: each installed package the lockfile does
- * not mark as a devDependency (nested packages come inside their parent).
+ * node_modules as `npm ci --omit=dev` leaves it: a link to each installed package the
+ * lockfile does not mark as a devDependency (nested packages come inside their parent).
  */
 function productionModules(dir: string): void {
   const lock = JSON.parse(readFileSync("package-lock.json", "utf8")) as { packages: Record<string, { dev?: boolean }> };
@@ -49,9 +48,7 @@ function productionModules(dir: string): void {
     }
     if (!installed) continue;
     mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
-    // Real folders, as npm leaves them (hard links: cheap): a link back to this checkout
-    // would lead the grading tree's copy out of the tree, where its workers may not read.
-    linkOrCopyTree(path.resolve("node_modules", name), path.join(dir, name));
+    symlinkSync(path.resolve("node_modules", name), path.join(dir, name), "dir");
   }
 }
 
