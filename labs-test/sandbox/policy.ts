@@ -8,7 +8,8 @@
 /**
  * Framework modules student code may import (repository paths), with the names each
  * offers. This is the course's API: the runtime's clock and randomness, labrpc's client
- * end and codec, the persister, and the framework's error values the labs' Clerks use.
+ * end and codec (with EncodedArray, the codec's incremental array encoding that labrpc's
+ * README offers a Raft), the persister, and the framework's error values the labs' Clerks use.
  * Anything else (the harness, the network's insides, Node's modules, packages) is refused.
  */
 export const FRAMEWORK_API: Readonly<Record<string, readonly string[]>> = {

@@ -6,7 +6,14 @@
 // `make test-XX` runs, at a few ms per file; TypeScript's transpiler took ~30 ms per file,
 // ~9 s of CPU per grade); esbuild's service is a child process, which the parent may start
 // and a worker may not.
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+//
+// The framework's modules are the same for every grade made from one checkout, so the
+// parent keeps them in a shared cache (the checkout's `.labs-runs/grade-cache/`, keyed like
+// the tree's by each source's hash) and copies them into each tree: a class of 300 pays
+// for esbuild once. Copies, not links: nothing a grade's workers could reach leads back to
+// a file another grade will use. Only the trusted parent writes the shared cache (a temp
+// file renamed into place, so grades started together never read half a module).
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { transformSync } from "esbuild";
 // @ts-expect-error: a plain JavaScript module (ts-hooks.mjs says why), typed here by use.
@@ -30,16 +37,37 @@ function transpile(file: string, text: string): string {
 
 /**
  * Fill tree's caches: the module cache for these framework files (relative to tree; .ts
- * files only) and the prepared student code (prepared.ts).
+ * files only) and the prepared student code (prepared.ts). `shared` (a folder only the
+ * grader writes): modules already transpiled there are copied rather than made again, and
+ * new ones are kept there; a shared folder that cannot be written is passed over.
  */
-export function precompile(tree: string, files: readonly string[]): void {
+export function precompile(tree: string, files: readonly string[], shared?: string): void {
   for (const rel of files) {
     if (!rel.endsWith(".ts") || rel.endsWith(".d.ts")) continue;
     const file = path.join(tree, rel);
     const text = readFileSync(file, "utf8");
     const out = cachePath(tree, file, text);
     mkdirSync(path.dirname(out), { recursive: true });
-    writeFileSync(out, transpile(file, text));
+    const kept = shared === undefined ? undefined : path.join(shared, path.relative(path.join(tree, ".labs-cache"), out));
+    if (kept !== undefined && existsSync(kept)) {
+      copyFileSync(kept, out);
+      continue;
+    }
+    const code = transpile(file, text);
+    writeFileSync(out, code);
+    if (kept !== undefined) keep(kept, code);
   }
   prepareStudentCode(tree);
+}
+
+/** Put a module into the shared cache; a cache that cannot be written only costs time. */
+function keep(file: string, code: string): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(tmp, code);
+    renameSync(tmp, file);
+  } catch {
+    // a read-only checkout: each grade transpiles for itself
+  }
 }

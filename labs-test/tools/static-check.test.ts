@@ -125,6 +125,9 @@ describe("the static check of student code", () => {
       ['const c = Reflect.get(Object, "constructor");', /names "constructor" as a string/],
       ["Promise.race = () => Promise.resolve();", /changes the built-in Promise/],
       ["(Array.prototype as unknown as { push: unknown }).push = 1;", /changes the built-in Array/],
+      ['import * as rt from "../runtime/index.js";\n(rt.Channel.prototype as unknown as { recv: unknown }).recv = 1;', /raft\/raft\.ts:3: changes rt, which a course module exports/],
+      ['import { RpcError } from "../labrpc/index.js";\nRpcError.prototype.name = "x";', /changes RpcError, which a course module exports/],
+      ["(Object.getPrototypeOf(new Uint8Array()) as { x: number }).x = 1;", /changes a prototype reached with getPrototypeOf/],
     ];
     for (const [code, want] of cases) {
       const got = check(`// a student's Raft\n${code}\n`);

@@ -3,7 +3,9 @@
 // front as file:line messages. It reads the files with TypeScript's own parser and checks
 // imports against the sandbox's policy (labs-test/sandbox/policy.ts), then names that
 // reach outside: process, globalThis, eval, Function, dynamic import(), Node's timers, the
-// clock, Math.random. The sandbox stays the wall; this is the clear message.
+// clock, Math.random, and assignments to what is frozen (built-ins, the course's modules,
+// the prototypes of what the framework hands over). The sandbox stays the wall; this is
+// the clear message.
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import ts from "typescript";
@@ -51,6 +53,23 @@ function declaredNames(sf: ts.SourceFile): Set<string> {
   return out;
 }
 
+/** Local names bound by this file's imports of the course's modules (policy.ts FRAMEWORK_API). */
+function frameworkBindings(sf: ts.SourceFile, relFile: string): Set<string> {
+  const out = new Set<string>();
+  for (const st of sf.statements) {
+    if (!ts.isImportDeclaration(st) || !ts.isStringLiteral(st.moduleSpecifier) || st.importClause === undefined) continue;
+    const target = path.posix.normalize(path.posix.join(path.posix.dirname(relFile), st.moduleSpecifier.text.replace(/\.js$/, ".ts")));
+    if (FRAMEWORK_API[target] === undefined) continue;
+    const c = st.importClause;
+    if (c.name !== undefined) out.add(c.name.text);
+    if (c.namedBindings !== undefined) {
+      if (ts.isNamespaceImport(c.namedBindings)) out.add(c.namedBindings.name.text);
+      else for (const e of c.namedBindings.elements) out.add(e.name.text);
+    }
+  }
+  return out;
+}
+
 /** Whether this identifier is a reference to a variable (not a property name, key or label). */
 function isReference(id: ts.Identifier): boolean {
   const p = id.parent;
@@ -83,6 +102,7 @@ export function checkStudentFiles(root: string, files: readonly string[], studen
       problems.push({ file: relFile, line: sf.getLineAndCharacterOfPosition(n.getStart(sf)).line + 1, message });
     };
     const declared = declaredNames(sf);
+    const fromFramework = frameworkBindings(sf, relFile);
 
     const checkImport = (node: ts.Node, spec: string, names: string[] | undefined): void => {
       if (!spec.startsWith("./") && !spec.startsWith("../")) {
@@ -162,6 +182,12 @@ export function checkStudentFiles(root: string, files: readonly string[], studen
           } else break;
         }
         if (member && ts.isIdentifier(e) && BUILT_INS.has(e.text) && !declared.has(e.text)) at(n, `changes the built-in ${e.text}: built-ins are frozen (and shared with the tests)`);
+        // The course's modules and what they export are frozen too, and so is the prototype of
+        // anything the framework hands over (reached with getPrototypeOf).
+        else if (member && ts.isIdentifier(e) && fromFramework.has(e.text)) at(n, `changes ${e.text}, which a course module exports: the course's modules are frozen (and shared with the tests)`);
+        else if (member && ts.isCallExpression(e) && /^(Object|Reflect)\.getPrototypeOf$/.test(e.expression.getText(sf))) {
+          at(n, "changes a prototype reached with getPrototypeOf: the prototypes of what the framework hands over are frozen (and shared with the tests)");
+        }
       }
       if ((ts.isNewExpression(n) || ts.isCallExpression(n)) && ts.isIdentifier(n.expression) && n.expression.text === "Date" && !declared.has("Date") && (ts.isCallExpression(n) || (n.arguments ?? []).length === 0)) {
         at(n, "reads the clock with Date: use now() from runtime/index.ts (time is virtual in tests)");

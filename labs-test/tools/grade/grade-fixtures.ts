@@ -53,8 +53,11 @@ export function writeSubmission(dir: string, name: string, files: Record<string,
 }
 
 /**
- * Grade sub on part 2A (seed 1000, one run a test, two workers, 10 s wall per run, no type
+ * Grade sub on part 2A (seed 1000, one run a test, one worker, 60 s wall per run, no type
  * check unless asked) into dir/out-name, and read back results.json through its schema.
+ * One worker: a second costs its start-up (a few CPU s) for three short runs. The wall
+ * limit is far above a run's need, so that a loaded machine fails no honest run; a test of
+ * the limit itself sets its own.
  */
 export async function gradeInto(dir: string, name: string, sub: string, extra: Partial<GradeOptions> = {}): Promise<{ results: GradescopeResults; out: string }> {
   const out = path.join(dir, `out-${name}`);
@@ -64,8 +67,8 @@ export async function gradeInto(dir: string, name: string, sub: string, extra: P
     count: 1,
     out,
     seed: 1000,
-    workers: 2,
-    testWallMs: 10_000,
+    workers: 1,
+    testWallMs: 60_000,
     totalWallMs: 300_000,
     root: process.cwd(),
     skipTypeCheck: true,

@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { closeSync, openSync, readSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -16,8 +17,11 @@ import type { JobRecord } from "../seed-protocol.js";
 //
 // The script starts detached (its own process group, as the grade's workers' uid when
 // there is one) and is stopped with everything it started (process-family.ts). Its
-// outcomes come back on a pipe of its own (fd 3), which the processes it starts with
-// submitted code do not inherit; its output is kept up to a cap.
+// outcomes come back in a file of the grade's scratch folder, which the processes it
+// starts with submitted code cannot write (they may write only their job folder: Node's
+// permission model, mr/main/test-mr-confine.ts), read once all of them are gone. (Not a
+// pipe at fd 3: Node's "pipe" is a socket, which /dev/fd/3 cannot open.) Its output is
+// kept up to a cap.
 
 const outcomesSchema = z.array(z.object({ name: z.string(), passed: z.boolean(), seconds: z.number() }));
 
@@ -36,6 +40,8 @@ export interface MrOptions {
   /** Wall ms one run of the whole script may take. */
   runWallMs: number;
   env: NodeJS.ProcessEnv;
+  /** A folder the script may write (as the workers' uid) and its student processes may not: its results go there. */
+  resultsDir: string;
   isolation?: Isolation;
   /** Processes that had left the script's process group were found and killed. */
   onEscaped?: (count: number) => void;
@@ -58,15 +64,17 @@ async function prebuild(tree: string, env: NodeJS.ProcessEnv): Promise<string | 
 }
 
 /** One run of the script: its outcomes (or why there are none) and the tail of its output. */
-function runScript(o: MrOptions, family: ProcessFamily): Promise<{ outcomes?: unknown; why?: string; tail: string }> {
+function runScript(o: MrOptions, family: ProcessFamily, run: number): Promise<{ outcomes?: unknown; why?: string; tail: string }> {
+  const json = path.join(o.resultsDir, `mr-results-${run}.json`);
+  rmSync(json, { force: true });
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", tsxLoader, o.part.testFiles[0]!, "--json", "/dev/fd/3"], {
+    const child = spawn(process.execPath, ["--import", tsxLoader, o.part.testFiles[0]!, "--json", json], {
       cwd: o.tree,
       env: o.env,
       detached: true,
       uid: o.isolation?.uid,
       gid: o.isolation?.gid,
-      stdio: ["ignore", "pipe", "pipe", "pipe"],
+      stdio: ["ignore", "pipe", "pipe"],
     });
     if (child.pid !== undefined) family.add(child.pid);
     let tail = "";
@@ -75,13 +83,6 @@ function runScript(o: MrOptions, family: ProcessFamily): Promise<{ outcomes?: un
     };
     child.stdout?.on("data", keep);
     child.stderr?.on("data", keep);
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const results = child.stdio[3] as NodeJS.ReadableStream | null;
-    results?.on("data", (b: Buffer) => {
-      if (size < OUTCOMES_CAP) chunks.push(b);
-      size += b.length;
-    });
     const clock = new RealClock();
     let timedOut = false;
     clock.after(o.runWallMs, () => {
@@ -95,10 +96,10 @@ function runScript(o: MrOptions, family: ProcessFamily): Promise<{ outcomes?: un
         const r = family.stop(child.pid);
         if (r.escaped > 0) o.onEscaped?.(r.escaped);
       }
-      const text = Buffer.concat(chunks).toString("utf8");
+      // Every process of the run is gone now: nothing can change the file while it is read.
       let outcomes: unknown;
       try {
-        outcomes = size <= OUTCOMES_CAP ? JSON.parse(text) : undefined;
+        outcomes = JSON.parse(readCapped(json, OUTCOMES_CAP));
       } catch {
         outcomes = undefined;
       }
@@ -108,15 +109,29 @@ function runScript(o: MrOptions, family: ProcessFamily): Promise<{ outcomes?: un
   });
 }
 
+/** The file's text, or an error if it is missing or longer than cap bytes. */
+function readCapped(file: string, cap: number): string {
+  const fd = openSync(file, "r");
+  try {
+    const buf = Buffer.alloc(cap + 1);
+    let n = 0;
+    for (let got = 1; got > 0 && n <= cap; n += got) got = readSync(fd, buf, n, cap + 1 - n, null);
+    if (n > cap) throw new Error(`${file} is longer than ${cap} bytes`);
+    return buf.subarray(0, n).toString("utf8");
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** One record per mr test per run; a run whose script died or overran fails every test. */
 export async function gradeMr(o: MrOptions): Promise<JobRecord[]> {
   const records: JobRecord[] = [];
   const family = new ProcessFamily(o.isolation);
   const unbuilt = await prebuild(o.tree, o.env);
   try {
-    for (const seed of o.seeds) {
+    for (const [k, seed] of o.seeds.entries()) {
       const wall = new RealClock();
-      const run = unbuilt === undefined ? await runScript(o, family) : { why: unbuilt, tail: "" };
+      const run = unbuilt === undefined ? await runScript(o, family, k) : { why: unbuilt, tail: "" };
       const parsed = outcomesSchema.safeParse(run.outcomes);
       const outcomes = parsed.success ? parsed.data : [];
       const why = run.why ?? (parsed.success ? undefined : "the MapReduce test script wrote malformed results");

@@ -100,7 +100,8 @@ test("hostile: process.exit(0) in the middle of a test fails that test (student 
 
 test("hostile: a loop that never ends fails its test at the wall limit; the other tests still score", async () => {
   const looper = patched(LEADER_LINE, `${LEADER_LINE} if (this.peers.length === 7) for (;;) { /* spin */ }`);
-  const { results } = await run("loops", submission("loops", { "raft/raft.ts": looper }), { testWallMs: 6_000 });
+  // The stall watch off (its own test is hostile-runs.test.ts), so that the wall limit is what stops it.
+  const { results } = await run("loops", submission("loops", { "raft/raft.ts": looper }), { testWallMs: 6_000, stallCpuMs: 600_000 });
   expect(byTest(results)).toEqual({ TestInitialElection2A: 5, TestReElection2A: 5, TestManyElections2A: 0 });
   expect(results.tests[2]!.output).toMatch(/no result within 6 s \(wall\)/);
 }, 120_000);

@@ -73,6 +73,9 @@ export interface GradeOptions {
 
 const TYPE_ERRORS_CAP = 4000;
 
+/** The checkout's cache of the framework as JavaScript, shared by its grades (precompile.ts). */
+const SHARED_MODULES = ".labs-runs/grade-cache";
+
 /** Failures per test whose full text (64 KB) runs.json keeps; later ones keep 2 KB. */
 const FULL_DETAILS_PER_TEST = 3;
 const SHORT_DETAIL = 2048;
@@ -228,7 +231,7 @@ export async function grade(o: GradeOptions): Promise<GradescopeResults> {
     const simulated = o.parts.filter((p) => !p.realProcesses && !notRun.has(p.id));
     const simItems = items.filter((it) => simulated.some((p) => p.tests.includes(it.test)));
     // The framework as JavaScript once, here, rather than TypeScript loaded in every worker.
-    if (simItems.length > 0) await precompile(tree, [...hashes.keys()]);
+    if (simItems.length > 0) precompile(tree, [...hashes.keys()], path.join(o.root, SHARED_MODULES));
     mkdirSync(path.join(tree, ".labs-runs"), { recursive: true });
     if (simItems.length > 0) {
       process.stdout.write(`${simItems.length} runs (${seeds.length} per test), ${o.workers} worker process(es)\n`);
@@ -247,8 +250,10 @@ export async function grade(o: GradeOptions): Promise<GradescopeResults> {
         isolation,
         stallCpuMs: o.stallCpuMs ?? DEFAULT_STALL_CPU_MS,
         dropHungTests: true,
-        // Workers read the tree only and write only their scratch: no child processes.
-        nodeFlags: permissionFlags([tree], [scratch.workerDir, path.join(tree, ".labs-runs")]),
+        // Workers read the tree only and write only their scratch: no child processes. And
+        // their guard thread's name (seed-worker.ts), by which the stall watch passes over
+        // its waking: unnamed, it could hold off the detection of a worker blocked asleep.
+        nodeFlags: permissionFlags([tree], [scratch.workerDir, path.join(tree, ".labs-runs"), "/proc/thread-self/comm"]),
         // tsx would start esbuild's service, a child process the permission model refuses.
         loader: "labs-test/sandbox/ts-loader.mjs",
         onRecord: (job, r) => progress.tick(r.passed, `${job.test} seed ${job.seed}`),
@@ -261,7 +266,7 @@ export async function grade(o: GradeOptions): Promise<GradescopeResults> {
       const mine = items.filter((it) => p.tests.includes(it.test));
       const mrSeeds = [...new Set(mine.map((it) => it.seed))];
       process.stdout.write(`MapReduce: ${mrSeeds.length} run(s) of the test script\n`);
-      const rs = await gradeMr({ tree, part: p, seeds: mrSeeds, runWallMs: Math.max(o.testWallMs, 600_000), env, isolation, onEscaped: (n) => (escaped += n) });
+      const rs = await gradeMr({ tree, part: p, seeds: mrSeeds, runWallMs: Math.max(o.testWallMs, 600_000), env, resultsDir: path.join(scratch.workerDir, "tmp"), isolation, onEscaped: (n) => (escaped += n) });
       for (const it of mine) {
         const r = rs.find((x) => x.name === it.test && x.seed === it.seed);
         if (r !== undefined) records.set(it.id, r);

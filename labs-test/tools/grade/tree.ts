@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync } from "node:fs";
+import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync, symlinkSync } from "node:fs";
 import path from "node:path";
 import { execaSync } from "execa";
 import { PARTS, studentFilesIn } from "../../labs.js";
@@ -79,8 +79,9 @@ export function makePristineTree(root: string, dest: string, omit: Set<string>):
 
 /**
  * A copy of the folder src at dest in which each file is a hard link to src's where the
- * file system allows (a copy otherwise) and each symbolic link is made again as it was
- * (node_modules's are relative, so they point into the copy). A hard link leads nowhere:
+ * file system allows (a copy otherwise); a symbolic link that stays inside src is made
+ * again as it was (node_modules's are relative, so they point into the copy), one that
+ * leads out of src is replaced by a copy of its target. A hard link leads nowhere:
  * nothing in dest names a path of src, and the processes that run submitted code may not
  * write (Node's permission model), so the shared files stay as they are.
  */
@@ -90,14 +91,24 @@ export function linkOrCopyTree(src: string, dest: string): void {
     const from = path.join(src, e.name);
     const to = path.join(dest, e.name);
     if (e.isDirectory()) linkOrCopyTree(from, to);
-    else if (e.isSymbolicLink()) symlinkSync(readlinkSync(from), to);
-    else if (e.isFile()) {
-      try {
-        linkSync(from, to);
-      } catch {
-        copyFileSync(from, to);
-      }
-    }
+    else if (e.isSymbolicLink()) {
+      // A link inside src is made again; one that leads out of it (an installer's link to
+      // a package elsewhere) would be a path back out of the tree: its target is copied.
+      const target = readlinkSync(from);
+      const inside = !path.relative(src, path.resolve(src, target)).startsWith("..") && !path.isAbsolute(target);
+      if (inside) symlinkSync(target, to);
+      else if (statSync(from).isDirectory()) linkOrCopyTree(realpathSync(from), to);
+      else linkOrCopy(realpathSync(from), to);
+    } else if (e.isFile()) linkOrCopy(from, to);
+  }
+}
+
+/** dest as a hard link to src where the file system allows, a copy otherwise. */
+function linkOrCopy(src: string, dest: string): void {
+  try {
+    linkSync(src, dest);
+  } catch {
+    copyFileSync(src, dest);
   }
 }
 
