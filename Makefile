@@ -54,7 +54,7 @@ help:
 # INSTRUCTOR BEGIN
 	@echo "instructors:"
 	@echo "make grade SUBMISSION=dir|.tar.gz|.zip PARTS=2A,2B COUNT=n OUT=dir [SEED=n SHARD=i/n PARALLEL=n]"
-	@echo "                   limits: TEST_WALL_S=s (per run, 120) TOTAL_WALL_S=s (3600) STALL_S=s (5); PROFILE=course; TYPECHECK=0 skips the type check"
+	@echo "                   limits: TEST_WALL_S=s (per run, 120) TOTAL_WALL_S=s (3600) STALL_S=s (5); PROFILE=course|strict; TYPECHECK=0 skips the type check"
 	@echo "make grade-merge IN='shards/*/runs.json' OUT=dir   join shard results into one results.json/junit.xml"
 	@echo "make grade-class SUBMISSIONS=dir OUT=dir PARTS=… COUNT=n [SEED=n SHARD=i/n PROFILE=…]   a class at once: OUT/gradebook.csv"
 	@echo "make gradebook IN='out/class-shard-*' OUT=dir   join grade-class shards into one gradebook"

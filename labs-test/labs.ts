@@ -289,8 +289,55 @@ export function testsToRun(p: LabPart): string[] {
  * tests taking the odd cents, so that a part's tests add up to exactly its points.
  */
 export function testPoints(p: LabPart): Map<string, number> {
-  const cents = Math.round(p.points * 100);
-  const n = p.tests.length;
+  return splitPoints(p.points, p.tests);
+}
+
+/** points split evenly over names in whole cents, the first names taking the odd cents. */
+export function splitPoints(points: number, names: readonly string[]): Map<string, number> {
+  const cents = Math.round(points * 100);
+  const n = names.length;
   const base = Math.floor(cents / n);
-  return new Map(p.tests.map((t, i) => [t, (base + (i < cents % n ? 1 : 0)) / 100]));
+  return new Map(names.map((t, i) => [t, (base + (i < cents % n ? 1 : 0)) / 100]));
+}
+
+/**
+ * A grading profile: what a grade runs and what carries points (`make grade PROFILE=…`;
+ * labs-test/tools/grade/profile.ts reads these, docs/GRADING.md explains them).
+ */
+export interface GradingProfile {
+  id: string;
+  /** One line for the student README and the error naming the profiles. */
+  summary: string;
+  /** The extra tests run and share the part's points with its graded tests. */
+  extrasCarryPoints: boolean;
+  /**
+   * Schedule-search runs per part (`make hunt-XX`, labs-test/hunt/), by part id: a part
+   * named here gets one more graded line, its hunt, run as that many seeds inside the
+   * grader's boundary; a failing run costs the whole part's points. Runs, not seconds, so
+   * that a grade is a function of its seeds.
+   */
+  huntRuns: Readonly<Record<string, number>>;
+}
+
+export const GRADING_PROFILES: readonly GradingProfile[] = [
+  { id: "course", summary: "the course's graded tests and points", extrasCarryPoints: false, huntRuns: {} },
+  {
+    id: "strict",
+    summary: "the course's graded tests and our extra tests share each part's points, and a failing run of the part's schedule search (hunt) costs the whole part",
+    extrasCarryPoints: true,
+    // About as much CPU as the part's graded tests at COUNT=1 (a 2A-2D hunt run is a few
+    // tenths of a CPU second, a kvraft or shardkv one a few).
+    huntRuns: { "2A": 60, "2B": 60, "2C": 60, "2D": 60, "3A": 30, "3B": 30, "4A": 30, "4B": 10 },
+  },
+];
+
+/** The profile with this id, or undefined. */
+export function findProfile(id: string): GradingProfile | undefined {
+  return GRADING_PROFILES.find((g) => g.id === id);
+}
+
+/** The tests a grade under profile runs of part (and scores, with its hunt if any): graded, then extras where they carry points. */
+export function profileTests(p: LabPart, profile: GradingProfile): string[] {
+  // Lab 1's extras run inside its one test script, which the grader runs for the graded ones only.
+  return profile.extrasCarryPoints && p.realProcesses !== true ? testsToRun(p) : [...p.tests];
 }

@@ -1,7 +1,7 @@
 // The student README of a handout, generated from the manifest: which files are the
 // student's, how to run and replay tests, the rules, and how to read a failure.
 import { HUNT_PARTS } from "../hunt/parts.js";
-import { FRAMEWORK_FILES_BESIDE_STUDENT_FILES, type LabPart } from "../labs.js";
+import { FRAMEWORK_FILES_BESIDE_STUDENT_FILES, GRADING_PROFILES, type LabPart } from "../labs.js";
 import { rulesForReadme } from "../sandbox/policy.js";
 
 function table(rows: string[][]): string {
@@ -89,6 +89,12 @@ messages) against your code for a minute (\`TIME=s\` or \`RUNS=n\`, \`PARALLEL=k
 prints its seed, its replay command (\`make hunt-2C SEED=n RUNS=1\`), the fewest faults that
 still fail and a timeline page.
 
+**Grading profiles** (your course picks one; \`make grade PROFILE=…\`): ${GRADING_PROFILES.map((g) => `\`${g.id}\`: ${g.summary}`).join("; ")}. Under either, a test's points count only if it passed every run (every seed).
+Under \`strict\`, a part's points are split evenly over its graded tests, its extra tests and its
+schedule search, which runs ${Object.entries(GRADING_PROFILES.find((g) => g.id === "strict")!.huntRuns).map(([id, n]) => `${id}: ${n}`).join(", ")} runs
+(\`make hunt-XX RUNS=n\` with the grade's seeds); one failing hunt run costs the whole part, and the
+grade names its seed and \`make hunt-XX SEED=n RUNS=1\` to replay it. Lab 1's extra test carries no points.
+
 **Lab 1 (\`make test-mr\`) is different**: real processes on the wall clock, as the course's
 \`test-mr.sh\`. Only \`RUN=regex\` (tests by name: wc, indexer, map parallelism, …) and
 \`COUNT=n\` (the whole script n times, stopping at the first failing run, like
@@ -96,7 +102,7 @@ still fail and a timeline page.
 that cannot finish fails at once with its likely cause rather than at the 180 s limit: no
 call answered by the coordinator 10 s after a worker started and reached it (no task
 handed out), the coordinator still running 8 s after every worker exited, or a worker
-still running 15 s after the coordinator exited (workers must exit when the job is done).${extra.length === 0 ? "" : ` Some parts also run tests of ours that any correct solution passes, without points: ${extra.map((p) => `${p.id}: ${(p.extraTests ?? []).join(", ")}`).join("; ")}.`}
+still running 15 s after the coordinator exited (workers must exit when the job is done).${extra.length === 0 ? "" : ` Some parts also run tests of ours that any correct solution passes (points only under the \`strict\` profile): ${extra.map((p) => `${p.id}: ${(p.extraTests ?? []).join(", ")}`).join("; ")}.`}
 
 ## Rules
 

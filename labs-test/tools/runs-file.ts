@@ -23,6 +23,11 @@ export const runsFileSchema = z.object({
   wallSeconds: z.number().nonnegative(),
   /** A grade's profile (grade/profile.ts); absent from sweeps. */
   profile: z.string().optional(),
+  /**
+   * The schedule searches the profile runs (grade/profile.ts HuntPlan): each part's hunt
+   * line and its seeds, planned after every (test, seed) pair (grade/profile.ts planItems).
+   */
+  hunts: z.array(z.object({ part: z.string(), test: z.string(), seeds: z.array(z.number().int().positive()) })).optional(),
   /** A grade's submission: its name and a digest of the student files installed from it. */
   submission: z.object({ name: z.string(), digest: z.string() }).optional(),
   /** Digest of the framework files the runs used (the pristine tree): the project's version, by content. */

@@ -89,7 +89,7 @@ export interface Tally {
 }
 
 /** A scratch copy of the repository holding bug (its solution, its edits); the caller removes dir. */
-function plantedTree(bug: PlantedBug): string {
+export function plantedTree(bug: PlantedBug): string {
   const dir = mkdtempSync(path.join(tmpdir(), `planted-${bug.solution}-${bug.name}-`));
   try {
     copyRepo(dir);

@@ -61,7 +61,7 @@ test("bad submissions and settings give a clear error; nothing lands outside OUT
     ["countx", base("countx", []).map((a, i, all) => (all[i - 1] === "--count" ? "ten" : a)), 2, /COUNT must be a positive integer/],
     ["shard", base("shard", ["--seed", "5", "--shard", "5/4"]), 2, /SHARD=5\/4: i must be between 1 and 4/],
     ["shard-noseed", base("shard-noseed", ["--shard", "1/4"]), 2, /SHARD needs SEED/],
-    ["profile", base("profile", ["--profile", "strict"]), 2, /PROFILE="strict" is not a grading profile; profiles: course \(the course's graded tests and points\)/],
+    ["profile", base("profile", ["--profile", "lenient"]), 2, /PROFILE="lenient" is not a grading profile; profiles: course \(the course's graded tests and points\), strict \(/],
     ["stall", base("stall", ["--stall-cpu-s", "0"]), 2, /STALL_S must be between 1 and 3600/],
   ];
   const results = await Promise.all(cases.map(([, args]) => gradeCli(args)));
@@ -90,7 +90,7 @@ test("make grade-class with a bad SUBMISSIONS folder or settings: a clear error,
   const cases: Array<[string[], RegExp]> = [
     [["--submissions", path.join(scratch, "nope")], /SUBMISSIONS=.*nope: not a readable folder/],
     [["--submissions", empty], /holds no submission \(a folder or a \.zip\/\.tar\.gz\/\.tgz per student\)/],
-    [["--submissions", empty, "--profile", "strict"], /PROFILE="strict" is not a grading profile/],
+    [["--submissions", empty, "--profile", "lenient"], /PROFILE="lenient" is not a grading profile; profiles: course .*, strict/],
     [["--submissions", empty, "--shard", "1/2"], /SHARD needs SEED/],
   ];
   for (const [args, re] of cases) {

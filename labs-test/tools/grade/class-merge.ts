@@ -41,6 +41,9 @@ export function mergeClass(inputs: string[], out: string): ClassMerge {
   const roster = JSON.stringify(first.file.roster);
   const from = new Map<string, string>();
   for (const s of shards) {
+    if (s.file.plan.profile !== first.file.plan.profile) {
+      throw new ClassError(`${s.dir} was graded under profile ${s.file.plan.profile}, ${first.dir} under profile ${first.file.plan.profile}: one gradebook holds one profile`);
+    }
     if (planKey(s.file.plan) !== key) throw new ClassError(`${s.dir} was graded under another plan than ${first.dir} (parts, seeds, profile or framework differ)`);
     if (JSON.stringify(s.file.roster) !== roster) throw new ClassError(`${s.dir} was graded from other submissions than ${first.dir} (the rosters or what the students handed in differ)`);
     for (const id of s.file.students) {

@@ -83,12 +83,12 @@ test("a class in two shards (a CI matrix job and a Slurm array task), joined int
   const merge = await execa("docs/ci/grade-class.sh", ["merge"], { env: classEnv(), reject: false, all: true });
   expect(merge.exitCode, merge.all).toBe(0);
   const rows = gradebook(path.join(work, "class"));
-  expect(rows[0]).toEqual(["student", "2A", "total", "max", "status", "seeds"]);
+  expect(rows[0]).toEqual(["student", "2A", "total", "max", "status", "seeds", "profile"]);
   const by = Object.fromEntries(rows.slice(1).map((r) => [r[0], r.slice(1)]));
   expect(Object.keys(by)).toEqual(["Eve_Smith", "alice", "bob", "mallory"]);
-  expect(by.alice).toEqual(["15", "15", "15", "ok", "7"]);
-  expect(by.bob).toEqual(["0", "0", "15", "ok", "7"]);
-  expect(by.Eve_Smith).toEqual(["0", "0", "15", "ok", "7"]);
+  expect(by.alice).toEqual(["15", "15", "15", "ok", "7", "course"]);
+  expect(by.bob).toEqual(["0", "0", "15", "ok", "7", "course"]);
+  expect(by.Eve_Smith).toEqual(["0", "0", "15", "ok", "7", "course"]);
   expect(by.mallory!.slice(0, 3)).toEqual(["0", "0", "15"]);
   expect(by.mallory![3]).toMatch(/^2A not graded: .*mallory\.zip is not a readable zip archive/);
   for (const id of ["alice", "bob", "Eve_Smith", "mallory"]) {

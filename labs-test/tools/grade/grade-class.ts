@@ -23,6 +23,7 @@ import { gradeSettingsArgs, type GradeSettings } from "./cli-options.js";
 import { inputDigest, readRoster, shardStudents, type Student } from "./class-roster.js";
 import { frameworkDigest } from "./grade.js";
 import { gradebookCsv, rowOf, type GradebookRow } from "./gradebook.js";
+import { gradeTests, profileOf } from "./profile.js";
 
 export class ClassError extends Error {}
 
@@ -160,7 +161,7 @@ export async function gradeClass(o: ClassOptions): Promise<ClassReport> {
         : randomInt(1, 2 ** 31));
     const plan: ClassPlan = {
       parts: partIds,
-      tests: o.parts.flatMap((p) => p.tests),
+      tests: gradeTests(o.parts, profileOf(o.settings.profile)),
       seeds: consecutiveSeeds(seed, o.count),
       profile: o.settings.profile,
       framework: frameworkDigest(o.root, o.parts),

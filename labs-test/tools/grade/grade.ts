@@ -4,18 +4,19 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { RealClock } from "../../../runtime/real-clock.js";
 import { capText } from "../../harness/safe-text.js";
-import { studentFilesIn, type LabPart } from "../../labs.js";
+import { studentFilesIn, testsToRun, type LabPart } from "../../labs.js";
 import { chooseIsolation, type Isolation } from "../process-family.js";
 import { Progress } from "../progress.js";
 import { writeRunsFile, type RunsFile } from "../runs-file.js";
 import { DEFAULT_LIMIT_MS, DEFAULT_STALL_CPU_MS, limitsOf, runPool } from "../seed-pool.js";
 import type { JobRecord } from "../seed-protocol.js";
 import { toolVersions } from "../versions.js";
-import { buildPlan, consecutiveSeeds, shardOf, type Shard } from "../work-plan.js";
+import { consecutiveSeeds, shardOf, type Shard } from "../work-plan.js";
+import { CASES_ENV } from "../../hunt/cases-env.js";
 import type { GradescopeResults } from "./gradescope.js";
 import { gradeMr } from "./grade-mr.js";
 import { installStudentFiles } from "./install.js";
-import { DEFAULT_PROFILE, type ProfileId } from "./profile.js";
+import { DEFAULT_PROFILE, gradeTests, huntsOf, planItems, profileOf, type ProfileId } from "./profile.js";
 import { writePendingResults, writeReport } from "./report.js";
 import { makeScratch, sweepStaleScratch } from "./scratch.js";
 import { openSubmission, submissionRoot } from "./submission.js";
@@ -45,6 +46,11 @@ export interface GradeOptions {
   stallCpuMs?: number;
   /** The grading profile (profile.ts); default course. */
   profile?: ProfileId;
+  /**
+   * Runs of each part's hunt instead of the profile's budget (the grader's own tests keep
+   * theirs small); the plan in runs.json records the runs made.
+   */
+  huntRuns?: number;
   /** The project whose tests grade the submission (its source is copied). */
   root: string;
   /** Keep the scratch tree (debugging the grader). */
@@ -151,8 +157,11 @@ export async function grade(o: GradeOptions): Promise<GradescopeResults> {
   const tmp = o.tmp;
   sweepStaleScratch(tmp);
   const seeds = consecutiveSeeds(o.seed ?? randomInt(1, 2 ** 31), o.count);
-  const tests = o.parts.flatMap((p) => p.tests);
   const profile = o.profile ?? DEFAULT_PROFILE;
+  const profileDef = profileOf(profile);
+  const tests = gradeTests(o.parts, profileDef);
+  // A part's hunt runs its own seeds, from the grade's first: a grade stays a function of its seeds.
+  const hunts = huntsOf(o.parts, profileDef, seeds[0]!, o.huntRuns);
   const plan = {
     format: "labs-ts-runs/1" as const,
     parts: o.parts.map((p) => p.id),
@@ -161,6 +170,7 @@ export async function grade(o: GradeOptions): Promise<GradescopeResults> {
     shard: o.shard ?? { index: 1, count: 1 },
     versions: toolVersions(o.root),
     profile,
+    ...(hunts.length > 0 ? { hunts } : {}),
   };
   writePendingResults(plan, o.out);
 
@@ -219,8 +229,12 @@ export async function grade(o: GradeOptions): Promise<GradescopeResults> {
       }
     }
 
-    const runnable = new Set(o.parts.filter((p) => !notRun.has(p.id)).flatMap((p) => p.tests));
-    const items = shardOf(buildPlan(tests, seeds), o.shard).filter((it) => runnable.has(it.test));
+    const runnable = new Set([
+      ...o.parts.filter((p) => !notRun.has(p.id)).flatMap((p) => tests.filter((t) => testsToRun(p).includes(t))),
+      ...hunts.filter((h) => !notRun.has(h.part)).map((h) => h.test),
+    ]);
+    const items = shardOf(planItems(plan), o.shard).filter((it) => runnable.has(it.test));
+    const huntCases = hunts.filter((h) => runnable.has(h.test)).map((h) => ({ name: h.test, part: h.part }));
     const logDir = path.join(o.out, "logs");
     mkdirSync(logDir, { recursive: true });
     const records = new Map<number, JobRecord>();
@@ -229,16 +243,18 @@ export async function grade(o: GradeOptions): Promise<GradescopeResults> {
     const env = childEnv(scratch.workerDir);
 
     const simulated = o.parts.filter((p) => !p.realProcesses && !notRun.has(p.id));
-    const simItems = items.filter((it) => simulated.some((p) => p.tests.includes(it.test)));
+    const simItems = items.filter((it) => simulated.some((p) => testsToRun(p).includes(it.test)) || huntCases.some((c) => c.name === it.test));
     // The framework as JavaScript once, here, rather than TypeScript loaded in every worker.
     if (simItems.length > 0) precompile(tree, [...hashes.keys()], path.join(o.root, SHARED_MODULES));
     mkdirSync(path.join(tree, ".labs-runs"), { recursive: true });
     if (simItems.length > 0) {
-      process.stdout.write(`${simItems.length} runs (${seeds.length} per test), ${o.workers} worker process(es)\n`);
+      const huntNote = huntCases.length === 0 ? "" : `; hunts: ${hunts.filter((h) => runnable.has(h.test)).map((h) => `${h.part} ${h.seeds.length} runs`).join(", ")}`;
+      process.stdout.write(`${simItems.length} runs (${seeds.length} per test${huntNote}), profile ${profile}, ${o.workers} worker process(es)\n`);
       const progress = new Progress(simItems.length);
       const got = await runPool(simItems, {
         cwd: tree,
-        files: [...new Set(simulated.flatMap((p) => p.testFiles))],
+        // A hunt's runs are cases of the hunt's own "test file", in the same workers (labs-test/hunt/cases.ts).
+        files: [...new Set(simulated.flatMap((p) => p.testFiles)), ...(huntCases.length > 0 ? ["labs-test/hunt/cases.ts"] : [])],
         workers: o.workers,
         jobWallMs: o.testWallMs,
         startWallMs: 120_000,
@@ -246,7 +262,7 @@ export async function grade(o: GradeOptions): Promise<GradescopeResults> {
         limitMs: DEFAULT_LIMIT_MS,
         limitMsFor: limitsOf(simulated),
         logDir,
-        env,
+        env: huntCases.length > 0 ? { ...env, [CASES_ENV]: JSON.stringify(huntCases) } : env,
         isolation,
         stallCpuMs: o.stallCpuMs ?? DEFAULT_STALL_CPU_MS,
         dropHungTests: true,

@@ -16,6 +16,8 @@ export interface GradebookRow {
   status: string;
   /** The seeds the runs used, "a..b" or "a". */
   seeds: string;
+  /** The grading profile the results were scored under (grade/profile.ts). */
+  profile: string;
 }
 
 /** One field of a CSV row: quoted when needed, and a leading = + - @ defused (a spreadsheet would run it). */
@@ -26,8 +28,8 @@ export function csvField(s: string): string {
 
 /** The gradebook's text: a header, then the rows in the given order. */
 export function gradebookCsv(parts: string[], rows: GradebookRow[]): string {
-  const head = ["student", ...parts, "total", "max", "status", "seeds"];
-  const lines = rows.map((r) => [r.student, ...parts.map((p) => String(r.parts[p] ?? 0)), String(r.total), String(r.max), r.status, r.seeds].map(csvField).join(","));
+  const head = ["student", ...parts, "total", "max", "status", "seeds", "profile"];
+  const lines = rows.map((r) => [r.student, ...parts.map((p) => String(r.parts[p] ?? 0)), String(r.total), String(r.max), r.status, r.seeds, r.profile].map(csvField).join(","));
   return [head.map(csvField).join(","), ...lines].join("\n") + "\n";
 }
 
@@ -43,7 +45,7 @@ function short(s: string): string {
  * cleanly). A folder without a results.json gives a row of zeros saying so.
  */
 export function rowOf(student: string, dir: string, parts: string[], failure?: string): GradebookRow {
-  const zero = (status: string): GradebookRow => ({ student, parts: Object.fromEntries(parts.map((p) => [p, 0])), total: 0, max: 0, status, seeds: "" });
+  const zero = (status: string): GradebookRow => ({ student, parts: Object.fromEntries(parts.map((p) => [p, 0])), total: 0, max: 0, status, seeds: "", profile: "" });
   const file = path.join(dir, "results.json");
   if (!existsSync(file)) return zero(failure ?? "missing: no results.json");
   let results;
@@ -54,6 +56,7 @@ export function rowOf(student: string, dir: string, parts: string[], failure?: s
   }
   const byPart = Object.fromEntries(parts.map((p) => [p, total(results.tests.filter((t) => t.tags.includes(p)).map((t) => t.score))]));
   const seeds = (results.extra_data.seeds as number[] | undefined) ?? [];
+  const profile = typeof results.extra_data.profile === "string" ? results.extra_data.profile : "course";
   let status = "ok";
   const runsFile = path.join(dir, "runs.json");
   if (failure !== undefined) status = failure;
@@ -71,5 +74,6 @@ export function rowOf(student: string, dir: string, parts: string[], failure?: s
     max: results.max_score,
     status,
     seeds: seeds.length === 0 ? "" : seeds.length === 1 ? String(seeds[0]) : `${seeds[0]}..${seeds[seeds.length - 1]}`,
+    profile,
   };
 }

@@ -32,8 +32,10 @@ export function junitXml(runs: RunsFile): string {
   const cases: Case[] = [];
   /** Test → the seed of its first failing run whose full text is in the file. */
   const shown = new Map<string, number>();
+  // A profile's hunt lines (grade/profile.ts) belong to their part, like its tests.
+  const huntPart = new Map((runs.hunts ?? []).map((h) => [h.test, h.part]));
   for (const r of [...runs.records].sort((a, b) => a.id - b.id)) {
-    const part = partOfTestIn(r.name, runs.parts)?.id ?? "";
+    const part = huntPart.get(r.name) ?? partOfTestIn(r.name, runs.parts)?.id ?? "";
     let failure: Case["failure"];
     if (!r.passed) {
       const message = firstLineOf(r.error ?? "failed");
@@ -49,8 +51,12 @@ export function junitXml(runs: RunsFile): string {
   }
   for (const [part, why] of Object.entries(runs.notRun)) {
     let told = false;
-    for (const t of runs.tests.filter((t) => partOfTestIn(t, runs.parts)?.id === part)) {
-      for (const seed of runs.seeds) {
+    const planned: Array<[string, number[]]> = [
+      ...runs.tests.filter((t) => partOfTestIn(t, runs.parts)?.id === part).map((t): [string, number[]] => [t, runs.seeds]),
+      ...(runs.hunts ?? []).filter((h) => h.part === part).map((h): [string, number[]] => [h.test, h.seeds]),
+    ];
+    for (const [t, seeds] of planned) {
+      for (const seed of seeds) {
         // The reason in full once per part; every other case of the part repeats its first line.
         const body = told ? firstLineOf(why) : capText(why, BODY_CAP);
         told = true;

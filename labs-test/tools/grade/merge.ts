@@ -1,6 +1,6 @@
 import { partOfTestIn } from "../../labs.js";
 import type { RunsFile } from "../runs-file.js";
-import { buildPlan } from "../work-plan.js";
+import { planItems } from "./profile.js";
 
 // Joining shards: every shard must come from the same plan (parts, tests, seeds, shard
 // count, grading profile, framework version) and grade the same submission (the digest of
@@ -10,10 +10,12 @@ export class MergeError extends Error {}
 
 /** Why shard b (file bFile) cannot be merged with a (file aFile); undefined when it can. */
 function mismatch(a: RunsFile, aFile: string, b: RunsFile, bFile: string): string | undefined {
+  // First: another profile also runs other tests, and the profile is what the reader must hear.
+  if (a.profile !== b.profile) return `${bFile} comes from another plan (profile ${b.profile ?? "none"}, ${aFile} ${a.profile ?? "none"})`;
   if (JSON.stringify([a.parts, a.tests, a.seeds, a.shard.count]) !== JSON.stringify([b.parts, b.tests, b.seeds, b.shard.count])) {
     return `${bFile} comes from another plan (parts, tests, seeds or shard count differ from ${aFile})`;
   }
-  if (a.profile !== b.profile) return `${bFile} comes from another plan (profile ${b.profile ?? "none"}, ${aFile} ${a.profile ?? "none"})`;
+  if (JSON.stringify(a.hunts ?? []) !== JSON.stringify(b.hunts ?? [])) return `${bFile} comes from another plan (its hunts or their seeds differ from ${aFile}'s)`;
   if (a.framework !== b.framework) return `${bFile} comes from another plan (another version of the tests and framework than ${aFile})`;
   if (a.submission?.digest !== b.submission?.digest) {
     return `${bFile} grades another submission than ${aFile} (${b.submission?.name ?? "unnamed"}'s student files differ from ${a.submission?.name ?? "unnamed"}'s)`;
@@ -38,11 +40,12 @@ export function mergeRuns(shards: Array<{ file: string; runs: RunsFile }>): Runs
   const skipped = new Set(first.parts.filter((p) => notRun[p] !== undefined));
   const seen = new Map<number, number>();
   for (const s of shards) for (const r of s.runs.records) seen.set(r.id, (seen.get(r.id) ?? 0) + 1);
-  const plan = buildPlan(first.tests, first.seeds);
+  const plan = planItems(first);
+  const huntPart = new Map((first.hunts ?? []).map((h) => [h.test, h.part]));
   const problems: string[] = [];
   for (const it of plan) {
     const n = seen.get(it.id) ?? 0;
-    const p = partOfTestIn(it.test, first.parts)?.id;
+    const p = huntPart.get(it.test) ?? partOfTestIn(it.test, first.parts)?.id;
     const expected = p !== undefined && skipped.has(p) ? 0 : 1;
     if (n !== expected) problems.push(`${it.test} seed ${it.seed} ran ${n} time(s)`);
   }

@@ -6,14 +6,18 @@ import { printSummaryTable } from "../summary-table.js";
 import { asGradedResult } from "../sweep.js";
 import { gradescopeResults, type GradescopeResults } from "./gradescope.js";
 import { junitXml } from "./junit.js";
+import { profileOf } from "./profile.js";
 import { scoreRuns, total } from "./score.js";
 
 /** The grade's overall text (results.json's output): what ran, what did not, and why. */
 function summaryText(runs: RunsFile, score: number, max: number): string {
   const seeds = runs.seeds.length <= 10 ? runs.seeds.join(", ") : `${runs.seeds[0]}..${runs.seeds[runs.seeds.length - 1]}`;
+  const profile = runs.profile ?? "course";
+  const hunts = (runs.hunts ?? []).map((h) => `${h.part} ${h.seeds.length} runs`).join(", ");
   const lines = [
     `score ${score}/${max}: parts ${runs.parts.join(", ")}, each graded test run ${runs.seeds.length} time(s) (seeds ${seeds}); ` +
       `a test's points count only if every run passed`,
+    `profile ${profile}: ${profileOf(profile).summary}${hunts === "" ? "" : ` (hunts: ${hunts}, seeds from ${runs.hunts![0]!.seeds[0]})`}`,
   ];
   for (const [part, why] of Object.entries(runs.notRun)) lines.push(`part ${part}: ${why}`);
   lines.push(...runs.notes);
@@ -58,8 +62,10 @@ export function writePendingResults(plan: GradePlan, outDir: string): void {
  */
 export function writeReport(runs: RunsFile, outDir: string, logDir: string): GradescopeResults {
   const results = writeResults(runs, outDir);
+  // A hunt's runs have their own replay command (make hunt-XX): its line below says it.
+  const hunts = new Set((runs.hunts ?? []).map((h) => h.test));
   printSummaryTable(
-    runs.records.map((r) => asGradedResult(r, partOfTest(r.name)?.id ?? "")),
+    runs.records.filter((r) => !hunts.has(r.name)).map((r) => asGradedResult(r, partOfTest(r.name)?.id ?? "")),
     runs.tests,
     logDir,
   );
