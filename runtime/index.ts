@@ -10,6 +10,7 @@ export { Channel, ChannelClosed } from "./channel.js";
 export { Rand } from "./rand.js";
 export { Host } from "./host.js";
 export { runWorld, world, hasWorld, World, type WorldOptions } from "./world.js";
+export { DEFAULT_COST_MODEL, costModel, type CostModel, type Odds } from "./cost-model.js";
 
 /** Milliseconds since the current world started (virtual in simulated mode). */
 export function now(): number {

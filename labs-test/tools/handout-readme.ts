@@ -130,10 +130,13 @@ threads.
 --- FAIL: TestReElection2A (seed 1839201)
     expected one leader, got none
     replay: make test-2A SEED=1839201 RUN=TestReElection2A
+    simulator: virtual time, limit 1800 s, cost diskBytesPerMs=6000 linkBytesPerMs=20000 …
 \`\`\`
 
 The first line names the test and its seed, then comes the course's message, then the
-command that replays exactly this run. Replay it with \`DEBUG=all\` (or a few topics) to
+command that replays exactly this run, then the simulator's options that run had (the
+virtual time limit and the cost model: what disks and links cost, and how often the
+network drops, delays and reorders; labrpc/README.md explains each). Replay it with \`DEBUG=all\` (or a few topics) to
 read what each peer did, or with \`TRACE=run.jsonl\` to get every event in order with its
 virtual time. The \`timeline:\` line of a failure names an HTML page that draws the run:
 one lane per peer with its role and term, every RPC as an arrow (dropped ones marked),
