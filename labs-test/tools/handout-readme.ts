@@ -75,7 +75,7 @@ make typecheck      # the TypeScript compiler's checks only
 | \`RUN=regex\` | only the tests whose names match, like \`go test -run\` (e.g. \`RUN=TestBackup2B\`) |
 | \`COUNT=n\` | n runs with n seeds, \`PARALLEL=k\` at a time; then a table per test and every failing seed |
 | \`DEBUG=topics\` | readable per-peer logs on stderr from your \`debug(topic, me, () => msg)\` calls; \`DEBUG=all\` for every topic |
-| \`TRACE=file.jsonl\` | every event (network, your \`trace(me, event, fields)\` calls) as a JSON line with its virtual time |
+| \`TRACE=file.jsonl\` | every event (network, your \`trace(me, kind, fields)\` calls: a kind of \`runtime/trace-kinds.ts\`, or your own with \`traceOwn\`) as a JSON line with its virtual time |
 | \`REALTIME=1\` | the wall clock instead of virtual time, as the course runs |
 | \`VIS=fail\` | (the default) a timeline page of every failing test, its path printed beside the replay command; \`VIS=always\` for every test, \`VIS=off\` for none |
 
