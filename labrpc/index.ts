@@ -17,9 +17,9 @@
 //   net.connect(endname, servername)    -- route an end to a server
 //   net.enable(endname, enabled)        -- connect or cut off one end (one direction of a link)
 //   net.setReliable(false)              -- drop and delay messages (below)
-//   net.setLongDelays(true)             -- calls to a cut-off end take up to 7 s to fail
+//   net.setLongDelays(true)             -- calls to a cut-off end take up to longDelayTimeoutMs to fail
 //   net.setLongReordering(true)         -- delay replies a lot, so they arrive out of order
-//   net.setDuplicates(true)             -- ours, off by default: some requests reach their server again, up to 2 s later
+//   net.setDuplicates(true)             -- ours, off by default: some requests reach their server again, up to duplicateDelayMs later
 //   net.holdReplies(endname, true)      -- ours, off by default: replies to that end's calls from now on wait in the
 //                                          network (handlers have run) until holdReplies(endname, false) lets them all
 //                                          arrive, even over a link cut since, in the order of their calls
@@ -57,7 +57,7 @@
 //     -- resolves to { ok: true, reply } when the server ran the handler and its reply came
 //        back, and to { ok: false } when the network lost the request or the reply, the end
 //        is disabled or unconnected, or the server is gone or was deleted while the handler
-//        ran (checked every 100 ms). Go's Call() returning false.
+//        ran (checked every handlerPollMs). Go's Call() returning false.
 //     -- args are encoded at the call, so the caller may change them right after; the
 //        handler gets a fresh decoded copy, and the caller a fresh copy of the reply.
 //     -- many calls may be in flight on one end at once, and may be delivered out of order.
@@ -68,18 +68,22 @@
 //   Handlers may be async; they take the decoded args and return the reply (undefined
 //   sends {}).
 //
-// What a call costs, as the course's network behaves:
+// What a call costs, as the course's network behaves (each number a field of the world's
+// cost model, World.cost: runtime/cost-model.ts; the values: labrpc/README.md's table):
 //   - every call counts at once in getTotalCount() and getTotalBytes();
-//   - a disabled, unconnected or serverless end: fails after 0-99 ms, or after 0-6999 ms
-//     with long delays on (so a peer must not wait on calls to a dead peer one by one);
-//   - unreliable: the request waits 0-26 ms, then 10% of requests are dropped, and 10% of
-//     replies are dropped after the handler ran (the handler's effects stay);
-//   - long reordering: 2 in 3 replies are held back 200 to 2200 ms;
+//   - a disabled, unconnected or serverless end: fails after a random time below
+//     deadEndTimeoutMs, or below longDelayTimeoutMs with long delays on (so a peer must not
+//     wait on calls to a dead peer one by one);
+//   - unreliable: the request waits below unreliableDelayMs, then requestLoss of requests
+//     are dropped, and replyLoss of replies are dropped after the handler ran (the
+//     handler's effects stay);
+//   - long reordering: longReorder of replies are held back longReorderMinMs and more;
 //   - held replies and requests: as long as the test holds them (holdReplies, holdRequests).
-// and, in simulated mode only, what work costs (runtime/host.ts, labrpc/README.md): each
-// request and reply waits for its sender's disk (persister saves) and link, occupies the
-// link 0.3 ms plus its bytes at 20 MB/s, then travels 0.25-0.75 ms. A reply's sender is
-// its server's name; a request's is the end's host (none: it waits for nothing).
+// and, in simulated mode only, what work costs (runtime/host.ts): each request and reply
+// waits for its sender's disk (persister saves) and link, occupies the link
+// messageOverheadMs plus its bytes over linkBytesPerMs, then travels wireLatencyMs plus a
+// jitter below wireJitterMs. A reply's sender is its server's name; a request's is the
+// end's host (none: it waits for nothing).
 //
 // The codec (codec.ts): encode(value) -> Uint8Array, decode(bytes) -> unknown (CodecError
 // on garbage), encodeText/decodeText for the wire's text form, decodeInto(target, bytes)

@@ -5,7 +5,7 @@ import { RealClock } from "../runtime/real-clock.js";
 import { runWorld, world } from "../runtime/world.js";
 import { JUNK_METHODS, JunkServer } from "./junk-server.js";
 import { type ClientEnd, Network, type Name, Server, Service } from "./index.js";
-import { DUP_DELAY_MS, DUP_PER_MILLE } from "./network.js";
+import { DEFAULT_COST_MODEL } from "../runtime/cost-model.js";
 import { say } from "../labs-test/harness/say.js";
 
 /** An end from endName to serverName, connected and enabled. */
@@ -255,7 +255,7 @@ graded("TestDuplicates", async () => {
   const e = link(net, "end1-99", "server99");
   // Off by default: every handler runs exactly once.
   for (let i = 0; i < 100; i++) expect(await e.call<string>("JunkServer.Handler2", i)).toEqual({ ok: true, reply: `handler2-${i}` });
-  await sleep(DUP_DELAY_MS + 1);
+  await sleep(DEFAULT_COST_MODEL.duplicateDelayMs + 1);
   expect(js.log2).toEqual(Array.from({ length: 100 }, (_, i) => i));
 
   // On: each caller still gets its one reply, but some requests reach the handler twice,
@@ -264,13 +264,14 @@ graded("TestDuplicates", async () => {
   js.log2 = [];
   const count0 = server.getCount();
   for (let i = 0; i < 200; i++) expect(await e.call<string>("JunkServer.Handler2", i)).toEqual({ ok: true, reply: `handler2-${i}` });
-  await sleep(DUP_DELAY_MS + 1);
+  await sleep(DEFAULT_COST_MODEL.duplicateDelayMs + 1);
   const twice = Array.from({ length: 200 }, (_, i) => i).filter((i) => js.log2.filter((x) => x === i).length === 2);
   expect(js.log2.length).toBe(200 + twice.length);
   expect(server.getCount() - count0).toBe(js.log2.length);
-  // About DUP_PER_MILLE/1000 of them (a binomial's 200·0.25 = 50 ± 6; far bounds).
-  expect(twice.length).toBeGreaterThan(200 * (DUP_PER_MILLE / 1000) * 0.4);
-  expect(twice.length).toBeLessThan(200 * (DUP_PER_MILLE / 1000) * 1.6);
+  // About the duplicate odds of them (a binomial's 200·0.25 = 50 ± 6; far bounds).
+  const share = DEFAULT_COST_MODEL.duplicate.hits / DEFAULT_COST_MODEL.duplicate.outOf;
+  expect(twice.length).toBeGreaterThan(200 * share * 0.4);
+  expect(twice.length).toBeLessThan(200 * share * 1.6);
   // Late: some copy arrives after a later request's original.
   const firstSeen = (i: number): number => js.log2.indexOf(i);
   expect(twice.some((i) => js.log2.lastIndexOf(i) > firstSeen(i + 1))).toBe(true);
@@ -280,7 +281,7 @@ graded("TestDuplicates", async () => {
   for (let i = 0; i < 40; i++) await e.call<string>("JunkServer.Handler2", i);
   const delivered = js.log2.length;
   net.deleteServer("server99");
-  await sleep(DUP_DELAY_MS + 1);
+  await sleep(DEFAULT_COST_MODEL.duplicateDelayMs + 1);
   expect(js.log2.length).toBe(delivered);
   net.cleanup();
 });

@@ -1,6 +1,7 @@
 import type { Clock, Timer } from "../runtime/clock.js";
 import { currentHost, enterHost, hostsActive } from "../runtime/current-host.js";
-import { LINK_BYTES_PER_MS, MESSAGE_OVERHEAD_MS, WIRE_JITTER_MS, WIRE_LATENCY_MS, type Host } from "../runtime/host.js";
+import { hits, type CostModel } from "../runtime/cost-model.js";
+import type { Host } from "../runtime/host.js";
 import type { Rand } from "../runtime/rand.js";
 import type { Tracer } from "../runtime/tracer.js";
 import { world, type World } from "../runtime/world.js";
@@ -17,11 +18,6 @@ export type CallResult<R> = { ok: true; reply: R } | { ok: false };
 // Shared by every failed call and handed to lab code (student code, through the sandbox's
 // stand-in end): frozen, so no caller can turn every later failure into a success.
 const FAILED: CallResult<never> = Object.freeze({ ok: false });
-
-/** Duplicate mode: the share of delivered requests delivered a second time, per mille. */
-export const DUP_PER_MILLE = 250;
-/** Duplicate mode: the copy arrives up to this many virtual ms after the original. */
-export const DUP_DELAY_MS = 2000;
 
 /** The client side of one directed link; Raft's peers[] holds these. */
 export class ClientEnd {
@@ -95,17 +91,19 @@ type Outcome = { kind: "reply"; text: string } | { kind: "dead" } | { kind: "err
  * reordering of replies, and counters. All randomness and delays come from the world.
  *
  * In simulated mode every request and reply also takes virtual time on the wire: it waits
- * for its sender's disk and link, takes MESSAGE_OVERHEAD_MS + bytes / LINK_BYTES_PER_MS
- * on the link, then WIRE_LATENCY_MS plus a jitter in [0, WIRE_JITTER_MS) drawn here from
- * the "labrpc" stream (runtime/host.ts has the constants and why). A request's sender is
- * the end's owner (makeEnd); a reply's is the server's name. The course's own delays come
- * on top.
+ * for its sender's disk and link, takes messageOverheadMs + bytes / linkBytesPerMs on the
+ * link, then wireLatencyMs plus a jitter in [0, wireJitterMs) drawn here from the "labrpc"
+ * stream (runtime/host.ts). A request's sender is the end's owner (makeEnd); a reply's is
+ * the server's name. The course's own delays come on top. Every number is a field of the
+ * world's cost model (World.cost, runtime/cost-model.ts), read once when the network is made;
+ * the values and why: labrpc/README.md.
  */
 export class Network {
   private readonly world: World;
   private readonly clock: Clock;
   private readonly rand: Rand;
   private readonly tracer: Tracer;
+  private readonly cost: CostModel;
   private reliable = true;
   private longDelays = false;
   private longReordering = false;
@@ -144,6 +142,7 @@ export class Network {
     this.clock = w.clock;
     this.rand = w.rand("labrpc");
     this.tracer = w.tracer;
+    this.cost = w.cost;
   }
 
   cleanup(): void {
@@ -170,8 +169,8 @@ export class Network {
 
   /**
    * Duplicate mode (ours; off by default, as in the course): a delivered request is, with
-   * probability DUP_PER_MILLE/1000, delivered to its server once more 0 to DUP_DELAY_MS
-   * virtual ms later, as a real network may duplicate and delay a packet (the Raft paper's
+   * the cost model's odds `duplicate`, delivered to its server once more 0 to
+   * duplicateDelayMs virtual ms later, as a real network may duplicate and delay a packet (the Raft paper's
    * model allows it). The handler runs again; that second reply goes nowhere. The copy is
    * already in the network, so it arrives even if the sender's link has been cut since,
    * but not at a server that crashed or was replaced. Draws come from the world's
@@ -375,7 +374,7 @@ export class Network {
 
     if (!enabled || serverName === undefined || server === undefined || server === null) {
       // Simulate no reply and an eventual timeout.
-      const ms = this.longDelays ? this.rand.randInt(7000) : this.rand.randInt(100);
+      const ms = this.rand.randInt(this.longDelays ? this.cost.longDelayTimeoutMs : this.cost.deadEndTimeoutMs);
       await this.clock.sleep(ms);
       tr?.event(from, "drop", { id, why: enabled ? "no server" : "link down" });
       return back(caller, FAILED);
@@ -391,8 +390,8 @@ export class Network {
       }
     }
     if (!reliable) {
-      await this.clock.sleep(this.rand.randInt(27));
-      if (this.rand.randInt(1000) < 100) {
+      await this.clock.sleep(this.rand.randInt(this.cost.unreliableDelayMs));
+      if (hits(this.cost.requestLoss, (n) => this.rand.randInt(n))) {
         tr?.event(from, "drop", { id, why: "request lost" });
         return back(caller, FAILED);
       }
@@ -410,14 +409,14 @@ export class Network {
       tr?.event(from, "drop", { id, why: "server dead or link down" });
       return back(caller, FAILED);
     }
-    if (!reliable && this.rand.randInt(1000) < 100) {
+    if (!reliable && hits(this.cost.replyLoss, (n) => this.rand.randInt(n))) {
       tr?.event(from, "drop", { id, why: "reply lost" });
       return back(caller, FAILED);
     }
     const replyBytes = byteLength(outcome.text);
     await this.wire(this.world.host(serverName), replyBytes);
-    if (longReordering && this.rand.randInt(900) < 600) {
-      const ms = 200 + this.rand.randInt(1 + this.rand.randInt(2000));
+    if (longReordering && hits(this.cost.longReorder, (n) => this.rand.randInt(n))) {
+      const ms = this.cost.longReorderMinMs + this.rand.randInt(1 + this.rand.randInt(this.cost.longReorderSpreadMs));
       await this.clock.sleep(ms);
     }
     if (hold !== undefined) {
@@ -443,15 +442,16 @@ export class Network {
       return;
     }
     const t = this.clock.now();
-    const sent = from === undefined ? t + MESSAGE_OVERHEAD_MS + bytes / LINK_BYTES_PER_MS : from.transmit(bytes);
-    await this.clock.sleep(sent - t + WIRE_LATENCY_MS + this.rand.random() * WIRE_JITTER_MS);
+    const c = this.cost;
+    const sent = from === undefined ? t + c.messageOverheadMs + bytes / c.linkBytesPerMs : from.transmit(bytes);
+    await this.clock.sleep(sent - t + c.wireLatencyMs + this.rand.random() * c.wireJitterMs);
   }
 
   /** Duplicate mode: maybe deliver this request again later (see setDuplicates). */
   private maybeDuplicate(id: number, serverName: Name, server: Server, svcMeth: string, argsText: string): void {
     const r = this.dupRand!;
-    if (r.randInt(1000) >= DUP_PER_MILLE) return;
-    const ms = r.randInt(DUP_DELAY_MS + 1);
+    if (!hits(this.cost.duplicate, (n) => r.randInt(n))) return;
+    const ms = r.randInt(this.cost.duplicateDelayMs + 1);
     this.clock.after(ms, () => {
       if (this.isCleanedUp || this.servers.get(serverName) !== server) return;
       this.totalCount++;
@@ -469,7 +469,7 @@ export class Network {
     });
   }
 
-  /** Wait for the handler, but give up once the server is dead (checked every 100 ms). */
+  /** Wait for the handler, but give up once the server is dead (checked every handlerPollMs). */
   private runHandler(
     endName: Name,
     serverName: Name,
@@ -478,7 +478,7 @@ export class Network {
     argsText: string,
   ): Promise<Outcome> {
     return new Promise<Outcome>((resolve) => {
-      const wait = new HandlerWait(this.clock, () => this.isServerDead(endName, serverName, server), resolve);
+      const wait = new HandlerWait(this.clock, this.cost.handlerPollMs, () => this.isServerDead(endName, serverName, server), resolve);
       // The handler runs as its server's host, and so does what it wakes (an applier
       // waiting on a commit runs once this call has returned): the host stays current
       // until the next timer or reply sets another (runtime/current-host.ts).
@@ -493,7 +493,7 @@ export class Network {
 
 /**
  * One request's handler running (Network.runHandler): it ends with the handler's outcome,
- * or as "dead" at the first 100 ms check that finds its server dead or its link cut. A
+ * or as "dead" at the first check (every pollMs) that finds its server dead or its link cut. A
  * class rather than closures over a flag: one runs per delivered RPC.
  */
 class HandlerWait {
@@ -502,10 +502,11 @@ class HandlerWait {
 
   constructor(
     private readonly clock: Clock,
+    private readonly pollMs: number,
     private readonly isDead: () => boolean,
     private readonly resolve: (o: Outcome) => void,
   ) {
-    this.timer = clock.after(100, () => this.poll());
+    this.timer = clock.after(pollMs, () => this.poll());
   }
 
   private poll(): void {
@@ -514,7 +515,7 @@ class HandlerWait {
       this.done = true;
       this.resolve({ kind: "dead" });
     } else {
-      this.timer = this.clock.after(100, () => this.poll());
+      this.timer = this.clock.after(this.pollMs, () => this.poll());
     }
   }
 

@@ -1,7 +1,9 @@
 import { expect, test } from "vitest";
-import { DISK_BYTES_PER_MS } from "../runtime/host.js";
+import { DEFAULT_COST_MODEL } from "../runtime/cost-model.js";
 import { runWorld } from "../runtime/world.js";
 import { makePersister } from "./persister.js";
+
+const DISK_BYTES_PER_MS = DEFAULT_COST_MODEL.diskBytesPerMs;
 
 test("saves cost the host's disk virtual time; a copy is the same disk; no host, no cost", async () => {
   await runWorld({ seed: 1 }, async (w) => {

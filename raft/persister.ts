@@ -10,6 +10,7 @@
 // leave once the disk is done.
 import { describeValue } from "../labrpc/describe-value.js";
 import type { Host } from "../runtime/host.js";
+import type { TraceFieldsOf } from "../runtime/trace-kinds.js";
 import { hasWorld, world } from "../runtime/world.js";
 
 /**
@@ -83,7 +84,7 @@ export class Persister {
     if (!hasWorld()) return;
     const t = world().tracer;
     if (!t.enabled) return;
-    const f: Record<string, number> = { state: this.stateLen };
+    const f: TraceFieldsOf<"persist"> = { state: this.stateLen };
     if (withSnapshot) f.snapshot = this.snapshotLen;
     t.event(this.owner, "persist", f);
   }

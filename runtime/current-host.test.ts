@@ -8,7 +8,7 @@ import { Network, Server, Service } from "../labrpc/index.js";
 import { buildTimeline } from "../labs-test/vis/timeline-model.js";
 import { currentHost, hosted, withHost } from "./current-host.js";
 import { formatDebugLine } from "./debug-log.js";
-import { after, annotatePeer, debug, sleep, trace } from "./index.js";
+import { after, annotatePeer, debug, sleep, traceOwn } from "./index.js";
 import type { TraceEvent } from "./tracer.js";
 import { runWorld, world } from "./world.js";
 
@@ -20,14 +20,14 @@ class Peer {
   /** An RPC handler: logs and traces as `me`, and wakes a waiter after it returns. */
   Ping(args: { n: number }): { me: number } {
     debug("ping", this.me, () => `ping ${args.n}`);
-    trace(this.me, "pinged", { n: args.n });
+    traceOwn(this.me, "pinged", { n: args.n });
     void Promise.resolve().then(() => annotatePeer(this.me, "woken after the handler"));
     return { me: this.me };
   }
   /** A background loop started when the peer is made, as a ticker is. */
   async tick(): Promise<void> {
     await sleep(10);
-    trace(this.me, "tick");
+    traceOwn(this.me, "tick");
   }
 }
 
@@ -66,7 +66,7 @@ async function twoGroups(debugTopics?: string): Promise<TraceEvent[]> {
     );
     expect(await clerk.ping("server-101-1")).toBe("ck0");
     await sleep(20);
-    after(1, () => trace(1, "tester's timer"));
+    after(1, () => traceOwn(1, "tester's timer"));
     await sleep(2);
     net.cleanup();
     return [...w.tracer.events()];
@@ -114,7 +114,7 @@ test("DEBUG columns: each named host prints as group:peer in a column of its own
 
 test("without named hosts nothing changes: numeric peers keep their own columns and lanes", async () => {
   const events = await runWorld({ seed: 1, record: 100 }, async (w) => {
-    withHost("server-1", () => trace(1, "x"));
+    withHost("server-1", () => traceOwn(1, "x"));
     return [...w.tracer.events()];
   });
   expect(events).toEqual([{ t: 0, peer: 1, ev: "x" }]);

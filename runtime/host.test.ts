@@ -1,7 +1,9 @@
 import { expect, test } from "vitest";
-import { DISK_BYTES_PER_MS, LINK_BYTES_PER_MS, MESSAGE_OVERHEAD_MS } from "./host.js";
+import { DEFAULT_COST_MODEL } from "./cost-model.js";
 import { sleep } from "./index.js";
 import { runWorld } from "./world.js";
+
+const { diskBytesPerMs: DISK_BYTES_PER_MS, linkBytesPerMs: LINK_BYTES_PER_MS, messageOverheadMs: MESSAGE_OVERHEAD_MS } = DEFAULT_COST_MODEL;
 
 test("disk writes queue: each keeps the disk busy for its bytes over the disk's bandwidth", async () => {
   await runWorld({ seed: 1 }, async (w) => {

@@ -6,36 +6,27 @@
 // handout's sample: 1,544) and took minutes of wall time. In the course's real time slow
 // code slows the test down instead; this model does the same, deterministically.
 //
-// - Disk. A write of b bytes keeps the host's disk busy for b / DISK_BYTES_PER_MS virtual
+// - Disk. A write of b bytes keeps the host's disk busy for b / diskBytesPerMs virtual
 //   ms, after any write still in progress. The persister's writes are synchronous (Go's
 //   persister.Save, our saveRaftState), so the time is charged rather than waited: the
 //   host's next outgoing messages — requests and replies alike — leave only once its disk
 //   is idle, as a Go peer's replies wait while it persists under its lock. Its timers and
 //   handlers run on.
-// - Link. A message of b bytes occupies its sender's link for MESSAGE_OVERHEAD_MS +
-//   b / LINK_BYTES_PER_MS ms (the overhead stands for the RPC library's and the sender's
+// - Link. A message of b bytes occupies its sender's link for messageOverheadMs +
+//   b / linkBytesPerMs ms (the overhead stands for the RPC library's and the sender's
 //   work per message, which serializes a busy leader as the course's shared CPU does),
-//   queued behind the messages before it, then travels WIRE_LATENCY_MS plus a jitter in
-//   [0, WIRE_JITTER_MS) that the network draws from its own seeded stream (labrpc/network.ts).
+//   queued behind the messages before it, then travels wireLatencyMs plus a jitter in
+//   [0, wireJitterMs) that the network draws from its own seeded stream (labrpc/network.ts).
 //   A sender with no host (a clerk) has a link of its own per message.
 //
-// Calibration (why each value: labrpc/README.md; the figures: docs/benchmarks-history.md): a
-// straightforward Raft's command counts in the churn and Figure 8 tests, and kvraft's
-// TestSpeed3A/3B per-op times, land near the handout's sample figures. REALTIME=1 runs
-// charge nothing: real time has real costs.
+// The numbers are fields of the world's cost model (runtime/cost-model.ts); their values
+// and why each: labrpc/README.md (the figures: docs/benchmarks-history.md). A straightforward
+// Raft's command counts in the churn and Figure 8 tests, and kvraft's TestSpeed3A/3B per-op
+// times, land near the handout's sample figures. REALTIME=1 runs charge nothing: real time
+// has real costs.
 
 import type { Clock } from "./clock.js";
-
-/** Disk bandwidth: bytes written per virtual ms (6 MB/s, a Go persister under -race). */
-export const DISK_BYTES_PER_MS = 6_000;
-/** Link bandwidth: bytes sent per virtual ms (20 MB/s). */
-export const LINK_BYTES_PER_MS = 20_000;
-/** Link time of every message besides its bytes, virtual ms. */
-export const MESSAGE_OVERHEAD_MS = 0.3;
-/** Fixed one-way delivery time of a message, virtual ms. */
-export const WIRE_LATENCY_MS = 0.25;
-/** A message's extra one-way time is uniform in [0, WIRE_JITTER_MS) virtual ms. */
-export const WIRE_JITTER_MS = 0.5;
+import type { CostModel } from "./cost-model.js";
 
 /** One simulated machine's disk and outgoing link (see the file header). */
 export class Host {
@@ -45,6 +36,7 @@ export class Host {
   constructor(
     readonly name: string,
     private readonly clock: Clock,
+    private readonly cost: CostModel,
   ) {}
 
   private get simulated(): boolean {
@@ -54,7 +46,7 @@ export class Host {
   /** Charge a synchronous write of `bytes` to this host's disk (no effect in real time). */
   write(bytes: number): void {
     if (!this.simulated) return;
-    this.diskFreeAt = Math.max(this.clock.now(), this.diskFreeAt) + bytes / DISK_BYTES_PER_MS;
+    this.diskFreeAt = Math.max(this.clock.now(), this.diskFreeAt) + bytes / this.cost.diskBytesPerMs;
   }
 
   /**
@@ -65,7 +57,7 @@ export class Host {
     const t = this.clock.now();
     if (!this.simulated) return t;
     const start = Math.max(t, this.diskFreeAt, this.linkFreeAt);
-    this.linkFreeAt = start + MESSAGE_OVERHEAD_MS + bytes / LINK_BYTES_PER_MS;
+    this.linkFreeAt = start + this.cost.messageOverheadMs + bytes / this.cost.linkBytesPerMs;
     return this.linkFreeAt;
   }
 

@@ -2,6 +2,7 @@
 // shardkv) and the framework around it. Tests run these on a virtual clock with a
 // seeded generator; REALTIME=1 puts them on the wall clock.
 import type { Timer } from "./clock.js";
+import type { TraceFieldsArg, TraceKind } from "./trace-kinds.js";
 import type { TraceFields } from "./tracer.js";
 import { world } from "./world.js";
 
@@ -10,6 +11,8 @@ export { Channel, ChannelClosed } from "./channel.js";
 export { Rand } from "./rand.js";
 export { Host } from "./host.js";
 export { runWorld, world, hasWorld, World, type WorldOptions } from "./world.js";
+export { TRACE_KINDS, TRACE_KIND_NAMES, isTraceKind, type TraceKind, type TraceFieldsOf } from "./trace-kinds.js";
+export { DEFAULT_COST_MODEL, costModel, type CostModel, type Odds } from "./cost-model.js";
 
 /** Milliseconds since the current world started (virtual in simulated mode). */
 export function now(): number {
@@ -51,10 +54,24 @@ export function nrand(): number {
   return world().rand("lab").nrand();
 }
 
-/** Record one event in the world's trace (TRACE=file, determinism hash). */
-export function trace(peer: string | number, ev: string, fields?: TraceFields): void {
+/**
+ * Record one event in the world's trace (TRACE=file, the timeline, the determinism hash):
+ * a kind of the registry (runtime/trace-kinds.ts: "role", "commit", "apply" …) with that
+ * kind's fields, on peer's lane (pass `me`). A kind of your own: traceOwn().
+ */
+export function trace<K extends TraceKind>(peer: string | number, ev: K, ...fields: TraceFieldsArg<K>): void;
+export function trace(peer: string | number, ev: TraceKind, fields?: TraceFields): void {
   const t = world().tracer;
-  if (t.enabled) t.event(peer, ev, fields);
+  if (t.enabled) t.eventOfOwnKind(peer, ev, fields);
+}
+
+/**
+ * Record an event of a kind of your own, not in the registry (runtime/trace-kinds.ts): the
+ * timeline draws it as a plain mark on peer's lane and lists its kind above the page.
+ */
+export function traceOwn(peer: string | number, ev: string, fields?: TraceFields): void {
+  const t = world().tracer;
+  if (t.enabled) t.eventOfOwnKind(peer, ev, fields);
 }
 
 /**

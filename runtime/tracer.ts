@@ -2,6 +2,7 @@ import { createHash, type Hash } from "node:crypto";
 import { appendFileSync, writeFileSync } from "node:fs";
 import { currentHost } from "./current-host.js";
 import { formatDebugLine, parseTopics, type DebugColumn, type DebugTopics } from "./debug-log.js";
+import type { TraceFieldsArg, TraceKind } from "./trace-kinds.js";
 
 export interface TracerOptions {
   /** Write every event as a JSON line to this file. */
@@ -96,7 +97,17 @@ export class Tracer {
     return h !== undefined && this.hostLabels.get(h)?.peer === peer ? h : undefined;
   }
 
-  event(peer: string | number, ev: string, fields?: TraceFields): void {
+  /**
+   * Record one event of a registered kind (runtime/trace-kinds.ts), with that kind's fields,
+   * on peer's lane (its named host's, when it runs on one).
+   */
+  event<K extends TraceKind>(peer: string | number, ev: K, ...fields: TraceFieldsArg<K>): void;
+  event(peer: string | number, ev: TraceKind, fields?: TraceFields): void {
+    this.eventOfOwnKind(peer, ev, fields);
+  }
+
+  /** Record one event of any kind, registered or not: traceOwn()'s way in (a student's own kinds). */
+  eventOfOwnKind(peer: string | number, ev: string, fields?: TraceFields): void {
     if (!this.enabled) return;
     const host = this.hostOf(peer);
     const e: TraceEvent = host === undefined ? { t: round3(this.now()), peer, ev, ...fields } : { t: round3(this.now()), peer, host, ev, ...fields };

@@ -1,4 +1,5 @@
 import type { Clock } from "./clock.js";
+import { costModel, formatCostModel, type CostModel } from "./cost-model.js";
 import { setHostsActive } from "./current-host.js";
 import { Host } from "./host.js";
 import { Rand } from "./rand.js";
@@ -12,19 +13,33 @@ export interface WorldOptions extends TracerOptions {
   realtime?: boolean;
   /** Simulated mode only: fail if virtual time passes this many ms (default 30 min). */
   limitMs?: number;
+  /**
+   * What work costs and how the course's network misbehaves (runtime/cost-model.ts): the
+   * fields given replace the defaults (DEFAULT_COST_MODEL, labrpc/README.md's table).
+   */
+  cost?: Partial<CostModel>;
 }
+
+/** Virtual ms a simulated world may run when its options name no limit (30 min). */
+export const DEFAULT_LIMIT_MS = 30 * 60 * 1000;
 
 /** Everything time- and randomness-related that one test sees. */
 export class World {
   readonly clock: Clock;
   readonly tracer: Tracer;
   readonly seed: number;
+  /** The world's cost model (WorldOptions.cost over the defaults), read by labrpc and every host. */
+  readonly cost: CostModel;
+  /** Simulated mode: virtual ms the world may run. */
+  readonly limitMs: number;
   private readonly streams = new Map<string, Rand>();
   private readonly hosts = new Map<string, Host>();
   ended = false;
 
   constructor(opts: WorldOptions) {
     this.seed = opts.seed;
+    this.cost = costModel(opts.cost);
+    this.limitMs = opts.limitMs ?? DEFAULT_LIMIT_MS;
     this.clock = opts.realtime ? new RealClock() : new SimClock();
     this.tracer = new Tracer(() => this.clock.now(), opts);
     new Rand(opts.seed); // validate the seed up front
@@ -49,7 +64,7 @@ export class World {
     const key = String(name);
     let h = this.hosts.get(key);
     if (h === undefined) {
-      h = new Host(key, this.clock);
+      h = new Host(key, this.clock, this.cost);
       this.hosts.set(key, h);
     }
     return h;
@@ -77,6 +92,16 @@ export class World {
 
   get simulated(): boolean {
     return this.clock.mode === "simulated";
+  }
+
+  /**
+   * The options this run had besides what a replay command gives (the clock, the virtual
+   * limit, the cost model), on one line, for a failure's report: `virtual time, limit
+   * 1800 s, cost diskBytesPerMs=6000 …`.
+   */
+  describeOptions(): string {
+    const clock = this.simulated ? `virtual time, limit ${this.limitMs / 1000} s` : "real time";
+    return `${clock}, cost ${formatCostModel(this.cost)}`;
   }
 }
 
@@ -109,7 +134,7 @@ export async function runWorld<T>(opts: WorldOptions, main: (w: World) => Promis
   setHostsActive(false);
   try {
     if (w.clock instanceof SimClock) {
-      return await w.clock.run(() => main(w), opts.limitMs ?? 30 * 60 * 1000);
+      return await w.clock.run(() => main(w), w.limitMs);
     }
     return await main(w);
   } finally {

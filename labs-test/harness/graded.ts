@@ -7,7 +7,7 @@ import type { World } from "../../runtime/world.js";
 import { describeThrown, messageOf } from "./describe-thrown.js";
 import { readTestEnv } from "./env.js";
 import { collect, collecting, type GradedOptions } from "./registry.js";
-import { replayCommand } from "./replay.js";
+import { optionsLine, replayCommand } from "./replay.js";
 import { firstLine, runGraded, type GradedResult } from "./run-graded.js";
 import { RealClock } from "../../runtime/real-clock.js";
 import { say } from "./say.js";
@@ -61,10 +61,8 @@ export function graded(name: string, body: (w: World) => Promise<void>, opts: Gr
     }
     if (!result.passed) {
       const msg = messageOf(failure);
-      say(
-        `--- FAIL: ${name} (seed ${seed})\n    ${msg}\n    replay: ${replayCommand(name, seed, env.realtime, testFile())}` +
-          (timeline ? `\n    timeline: ${timeline}` : ""),
-      );
+      const report = `--- FAIL: ${name} (seed ${seed})\n    ${msg}\n    replay: ${replayCommand(name, seed, env.realtime, testFile())}\n`;
+      say((report + optionsLine(world?.describeOptions()) + (timeline ? `    timeline: ${timeline}\n` : "")).trimEnd());
     }
     const results = process.env.LABS_RESULTS;
     if (results) appendFileSync(results, JSON.stringify(result) + "\n");

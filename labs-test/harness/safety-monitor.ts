@@ -28,7 +28,7 @@
 // - snapshot rollback: a snapshot the service installs (condInstallSnapshot returned true,
 //   or the next command follows it) never moves the incarnation's applied point back. A
 //   snapshot Raft offers but the service refuses (condInstallSnapshot false) moves nothing.
-import { now as runtimeNow, trace as runtimeTrace } from "../../runtime/index.js";
+import { now as runtimeNow, trace as runtimeTrace, type TraceFieldsOf } from "../../runtime/index.js";
 
 /** A peer's lane in the trace and its name in messages: a number i (shown as S<i>) or a server name. */
 export type PeerLane = string | number;
@@ -63,8 +63,8 @@ export interface MonitorOptions {
   report: (v: SafetyViolation) => void;
   /** Runtime ms (virtual in simulated mode); default: the runtime's now(). */
   now?: () => number;
-  /** Trace one event; default: the runtime's trace(). */
-  trace?: (lane: PeerLane, ev: string, fields: Record<string, unknown>) => void;
+  /** Trace one violation's event; default: the runtime's trace(). */
+  trace?: (lane: PeerLane, ev: "safety", fields: TraceFieldsOf<"safety">) => void;
 }
 
 export interface GroupOptions {
@@ -102,7 +102,7 @@ export function monitorsEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
 export class SafetyMonitor {
   private readonly report: (v: SafetyViolation) => void;
   readonly now: () => number;
-  private readonly traceFn: (lane: PeerLane, ev: string, fields: Record<string, unknown>) => void;
+  private readonly traceFn: (lane: PeerLane, ev: "safety", fields: TraceFieldsOf<"safety">) => void;
   private first: SafetyViolation | undefined;
   private stopped = false;
   private readonly groupList: MonitorGroup[] = [];

@@ -4,10 +4,28 @@
 // start and read the file back with readStats(); tests without LABS_STATS write nothing.
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { z } from "zod";
-import { world } from "../../runtime/index.js";
+import { costModel, DEFAULT_COST_MODEL, type CostModel } from "../../runtime/cost-model.js";
+import { hasWorld, world } from "../../runtime/index.js";
 
 /** The environment variable naming the stats file (JSON lines, appended). */
 export const STATS_ENV = "LABS_STATS";
+
+/** A whole cost model (every field), checked as runtime/cost-model.ts checks one. */
+const costSchema = z
+  .record(z.string(), z.union([z.number(), z.strictObject({ hits: z.number(), outOf: z.number() })]))
+  .transform((v, ctx): CostModel => {
+    const missing = Object.keys(DEFAULT_COST_MODEL).filter((k) => !(k in v));
+    if (missing.length > 0) {
+      ctx.addIssue({ code: "custom", message: `cost model without ${missing.join(", ")}` });
+      return z.NEVER;
+    }
+    try {
+      return costModel(v as Partial<CostModel>);
+    } catch (e) {
+      ctx.addIssue({ code: "custom", message: (e as Error).message });
+      return z.NEVER;
+    }
+  });
 
 const statsRecordSchema = z.strictObject({
   /**
@@ -35,13 +53,19 @@ const statsRecordSchema = z.strictObject({
   result: z.string(),
   /** A check's independent partitions (keys) of the history; 0 for the other kinds. */
   partitions: z.number().int().nonnegative(),
+  /**
+   * The cost model the world ran under (World.cost: runtime/cost-model.ts), so that figures
+   * measured under different models are never compared unawares; absent for a record made
+   * outside a world.
+   */
+  cost: costSchema.optional(),
 });
 
 /** One line of the stats file. */
 export type StatsRecord = z.infer<typeof statsRecordSchema>;
 
-/** What a caller must give; the rest defaults to 0, "" and the world's clock mode. */
-export type StatsInput = Pick<StatsRecord, "kind" | "title"> & Partial<Omit<StatsRecord, "kind" | "title">>;
+/** What a caller must give; the rest defaults to 0, "" and the world's clock mode and cost model. */
+export type StatsInput = Pick<StatsRecord, "kind" | "title"> & Partial<Omit<StatsRecord, "kind" | "title" | "cost">>;
 
 /**
  * Append one record to the file named by LABS_STATS, if set. Must run inside a world (it
@@ -62,6 +86,7 @@ export function recordStats(input: StatsInput): void {
     partitions: 0,
     ...input,
     realtime: input.realtime ?? !world().simulated,
+    ...(hasWorld() ? { cost: world().cost } : {}),
   });
   appendFileSync(file, JSON.stringify(record) + "\n");
 }

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, expect, test, vi } from "vitest";
+import { DEFAULT_COST_MODEL } from "../../runtime/cost-model.js";
 import { now, runWorld, sleep } from "../../runtime/index.js";
 import { passedLine } from "./passed-line.js";
 import { readStats, recordStats, STATS_ENV } from "./stats-sink.js";
@@ -181,11 +182,22 @@ test("the stats sink writes nothing without LABS_STATS and rejects malformed rec
     recordStats({ kind: "check", title: "not written", ops: 1 });
   });
   expect(readStats(file)).toEqual([
-    { kind: "check", title: "t", realtime: false, seconds: 0, wallMs: 3.5, peers: 0, rpcs: 0, bytes: 0, ops: 12, result: "ok", partitions: 2 },
+    { kind: "check", title: "t", realtime: false, seconds: 0, wallMs: 3.5, peers: 0, rpcs: 0, bytes: 0, ops: 12, result: "ok", partitions: 2, cost: DEFAULT_COST_MODEL },
   ]);
   expect(readStats(path.join(dir, "absent.jsonl"))).toEqual([]);
-  writeFileSync(file, readFileSync(file, "utf8") + '{"kind":"test"}\n');
-  expect(() => readStats(file)).toThrow(/stats\.jsonl:2: not a stats record/);
+  // A world with another cost model records that one.
+  const slowDisk = { ...DEFAULT_COST_MODEL, diskBytesPerMs: 3_000 };
+  vi.stubEnv(STATS_ENV, file);
+  await runWorld({ seed: 7, cost: { diskBytesPerMs: 3_000 } }, async () => recordStats({ kind: "test", title: "slow disk" }));
+  expect(readStats(file)[1]?.cost).toEqual(slowDisk);
+  const good = readFileSync(file, "utf8");
+  writeFileSync(file, good + JSON.stringify({ ...readStats(file)[1], cost: { ...slowDisk, wireJitterMs: -1 } }) + "\n");
+  expect(() => readStats(file)).toThrow(/stats\.jsonl:3: not a stats record: cost model: wireJitterMs must be a non-negative number/);
+  const { handlerPollMs: _, ...partial } = slowDisk;
+  writeFileSync(file, good + JSON.stringify({ kind: "test", title: "t", realtime: false, seconds: 0, wallMs: 0, peers: 0, rpcs: 0, bytes: 0, ops: 0, result: "", partitions: 0, cost: partial }) + "\n");
+  expect(() => readStats(file)).toThrow(/stats\.jsonl:3: not a stats record: cost model without handlerPollMs/);
+  writeFileSync(file, good + '{"kind":"test"}\n');
+  expect(() => readStats(file)).toThrow(/stats\.jsonl:3: not a stats record/);
   writeFileSync(file, "{oops\n");
   expect(() => readStats(file)).toThrow(/stats\.jsonl:1: not JSON/);
 });

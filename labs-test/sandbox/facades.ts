@@ -7,7 +7,7 @@
 // prototypes of anything else the tests hand over or a framework callback throws.
 import { ClientEnd, CodecError, decode, decodeInto, decodeText, describeValue, EncodedArray, encode, encodeText, RpcError } from "../../labrpc/index.js";
 import { makePersister, Persister } from "../../raft/persister.js";
-import { after, annotate, annotatePeer, Channel, ChannelClosed, debug, now, nrand, randInt, random, sleep, trace } from "../../runtime/index.js";
+import { after, annotate, annotatePeer, Channel, ChannelClosed, debug, now, nrand, randInt, random, sleep, trace, traceOwn } from "../../runtime/index.js";
 import type { Timer } from "../../runtime/index.js";
 import { SimulationStalled } from "../../runtime/sim-clock.js";
 import * as ctrlerErrors from "../../shardctrler/framework/errors.js";
@@ -157,7 +157,7 @@ export function frameworkFacades(): ReadonlyMap<string, object> {
   for (const c of REACHABLE_CLASSES) harden(c);
   const modules: Record<string, Record<string, unknown>> = {
     "runtime/index.ts": {
-      now, sleep, randInt, random, nrand, trace, annotate, annotatePeer, debug, Channel, ChannelClosed,
+      now, sleep, randInt, random, nrand, trace, traceOwn, annotate, annotatePeer, debug, Channel, ChannelClosed,
       after: (ms: number, fn: () => void) => new TimerHandle(after(ms, fn)),
     },
     "labrpc/index.ts": { encode, decode, encodeText, decodeText, decodeInto, describeValue, CodecError, RpcError, EncodedArray },

@@ -14,7 +14,7 @@
  */
 export const FRAMEWORK_API: Readonly<Record<string, readonly string[]>> = {
   "runtime/index.ts": [
-    "now", "sleep", "after", "randInt", "random", "nrand", "trace", "annotate", "annotatePeer", "debug",
+    "now", "sleep", "after", "randInt", "random", "nrand", "trace", "traceOwn", "annotate", "annotatePeer", "debug",
     "Channel", "ChannelClosed",
   ],
   // EncodedArray: the codec's incremental array encoding, for a Raft that persists its log

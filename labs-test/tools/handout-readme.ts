@@ -77,7 +77,7 @@ make typecheck      # the TypeScript compiler's checks only
 | \`RUN=regex\` | only the tests whose names match, like \`go test -run\` (e.g. \`RUN=TestBackup2B\`) |
 | \`COUNT=n\` | n runs with n seeds, \`PARALLEL=k\` at a time; then a table per test and every failing seed |
 | \`DEBUG=topics\` | readable per-peer logs on stderr from your \`debug(topic, me, () => msg)\` calls; \`DEBUG=all\` for every topic |
-| \`TRACE=file.jsonl\` | every event (network, your \`trace(me, event, fields)\` calls) as a JSON line with its virtual time |
+| \`TRACE=file.jsonl\` | every event (network, your \`trace(me, kind, fields)\` calls: a kind of \`runtime/trace-kinds.ts\`, or your own with \`traceOwn\`) as a JSON line with its virtual time |
 | \`REALTIME=1\` | the wall clock instead of virtual time, as the course runs |
 | \`VIS=fail\` | (the default) a timeline page of every failing test, its path printed beside the replay command; \`VIS=always\` for every test, \`VIS=off\` for none |
 
@@ -138,10 +138,13 @@ threads.
 --- FAIL: TestReElection2A (seed 1839201)
     expected one leader, got none
     replay: make test-2A SEED=1839201 RUN=TestReElection2A
+    simulator: virtual time, limit 1800 s, cost diskBytesPerMs=6000 linkBytesPerMs=20000 …
 \`\`\`
 
 The first line names the test and its seed, then comes the course's message, then the
-command that replays exactly this run. Replay it with \`DEBUG=all\` (or a few topics) to
+command that replays exactly this run, then the simulator's options that run had (the
+virtual time limit and the cost model: what disks and links cost, and how often the
+network drops, delays and reorders; labrpc/README.md explains each). Replay it with \`DEBUG=all\` (or a few topics) to
 read what each peer did, or with \`TRACE=run.jsonl\` to get every event in order with its
 virtual time. The \`timeline:\` line of a failure names an HTML page that draws the run:
 one lane per peer with its role and term, every RPC as an arrow (dropped ones marked),

@@ -15,7 +15,7 @@ import { Worker } from "node:worker_threads";
 import { processCpuMs, RealClock } from "../../runtime/real-clock.js";
 import { onCheckProgress } from "../../porcupine/progress.js";
 import { drainMicrotasks } from "../../runtime/sim-clock.js";
-import { hasWorld } from "../../runtime/world.js";
+import { hasWorld, type World } from "../../runtime/world.js";
 import { collected, collectingFrom, startCollecting, type CollectedCase } from "../harness/registry.js";
 import { failReport } from "../harness/replay.js";
 import { describeThrown } from "../harness/describe-thrown.js";
@@ -116,8 +116,9 @@ async function runJob(job: Job): Promise<{ record: JobRecord; retire: boolean }>
   const before = pendingWork();
   let record: JobRecord;
   let failure: unknown;
+  let options: string | undefined;
   if (c.kind === "graded") {
-    const r: { result: GradedResult; failure?: unknown } = await runGraded(c.name, c.body, c.opts, {
+    const r: { result: GradedResult; failure?: unknown; world?: World } = await runGraded(c.name, c.body, c.opts, {
       seed: job.seed,
       realtime: job.realtime === true,
       limitMs: job.limitMs,
@@ -127,6 +128,7 @@ async function runJob(job: Job): Promise<{ record: JobRecord; retire: boolean }>
     const { name, seed, passed, virtualMs, wallMs, cpuMs, error, digest } = r.result;
     record = { name, seed, passed, virtualMs, wallMs, cpuMs, error, digest };
     failure = r.failure;
+    options = r.world?.describeOptions();
   } else {
     ({ record, failure } = await runPlain(c, job));
   }
@@ -144,7 +146,7 @@ async function runJob(job: Job): Promise<{ record: JobRecord; retire: boolean }>
   }
   if (!record.passed) {
     record.detail = detailOf(failure ?? record.error);
-    process.stdout.write(failReport(job.test, job.seed, record.detail, job.realtime === true, c.file));
+    process.stdout.write(failReport(job.test, job.seed, record.detail, job.realtime === true, c.file, options));
   }
   return { record, retire };
 }

@@ -1,5 +1,6 @@
 // The timeline page: one self-contained HTML file (inline CSS and script, the model as
 // embedded JSON, nothing fetched), drawn on a canvas so that 200,000 events stay quick.
+import { isTraceKind, TRACE_KINDS, type TraceKindSpec } from "../../runtime/trace-kinds.js";
 import type { TimelineModel } from "./timeline-model.js";
 import { TIMELINE_SCRIPT } from "./timeline-script.js";
 
@@ -10,15 +11,14 @@ function escapeHtml(s: string): string {
 /** The whole page for one model, as a string. */
 export function renderTimelinePage(model: TimelineModel): string {
   // The raw events go in their own element, parsed only when a click needs their fields;
-  // notes' texts and safety violations' rules, which the first view draws, ride along
-  // with the drawing data.
+  // the texts the first view writes beside marks (a note's text, a safety violation's
+  // rule: the registry's mark.text, runtime/trace-kinds.ts) ride along with the drawing data.
   const { events, ...drawing } = model;
   const notes: Record<number, string> = {};
-  const noteKind = model.markKinds.indexOf("note");
-  const safetyKind = model.markKinds.indexOf("safety");
+  const texts = model.markKinds.map((k) => (isTraceKind(k) ? (TRACE_KINDS[k] as TraceKindSpec).mark : undefined));
   model.marks.kind.forEach((k, j) => {
-    if (k === noteKind) notes[j] = String(events[model.marks.ev[j]!]?.text ?? "");
-    if (k === safetyKind) notes[j] = `safety: ${String(events[model.marks.ev[j]!]?.rule ?? "")}`;
+    const t = texts[k];
+    if (t?.text !== undefined) notes[j] = `${t.prefix ?? ""}${String(events[model.marks.ev[j]!]?.[t.text] ?? "")}`;
   });
   const json = scriptJson({ ...drawing, notes, eventCount: events.length });
   const eventsJson = scriptJson(events);

@@ -3,7 +3,8 @@
 // the canvas is as tall as the view, and scrolling the lanes redraws it, so any number
 // of lanes renders (only the rows in view are drawn);
 // bands for role and term, downtime and cut links; RPC arrows from send to delivery;
-// clerk ops as bars; marks for applies, notes and the rest. Only what is in view is drawn,
+// clerk ops as bars; marks for applies, notes and the rest, each kind with the glyph and
+// colour the model carries from the registry (runtime/trace-kinds.ts). Only what is in view is drawn,
 // and dense views are thinned per pixel, so a 200,000-event trace stays responsive.
 // window.__timeline exposes counts and element positions to the browser tests.
 export const TIMELINE_SCRIPT = String.raw`
@@ -28,7 +29,6 @@ var LABELS = M.laneLabels || M.lanes;
 var LABEL_W = Math.min(170, Math.max(78, 14 + 6.3 * LABELS.reduce(function (a, s) { return Math.max(a, s.length); }, 0)));
 var ROLE_COLORS = { leader: "rgba(46,160,67,0.30)", candidate: "rgba(230,160,20,0.30)", follower: "rgba(120,140,170,0.14)" };
 var PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f"];
-var MARK_STYLE = { applied: "#2a9d3a", note: "#d4a000", "start-call": "#1f5fbf", persist: "#999", commit: "#0a7", apply: "#5b5", fail: "#d00", porcupine: "#d00", server: "#444", safety: "#d00" };
 
 var canvas = document.getElementById("canvas"), ctx = canvas.getContext("2d");
 var wrap = document.getElementById("wrap"), spacer = document.getElementById("spacer"), details = document.getElementById("details");
@@ -201,20 +201,20 @@ function draw() {
   var mseen = me - ms > 6000 ? new Set() : null;
   for (var j = ms; j < me; j++) {
     if (!markVisible(j)) continue;
-    var x = X(M.marks.t[j]), l = M.marks.lane[j], kind = M.markKinds[M.marks.kind[j]];
+    var x = X(M.marks.t[j]), l = M.marks.lane[j], glyph = M.markGlyphs[M.marks.kind[j]];
     if (mseen) { var mk = (x | 0) * 4096 + l * 64 + M.marks.kind[j]; if (mseen.has(mk)) continue; mseen.add(mk); }
     var y = Y(l);
-    ctx.fillStyle = MARK_STYLE[kind] || "#7a3fb0";
+    ctx.fillStyle = M.markColors[M.marks.kind[j]];
     ctx.globalAlpha = M.marks.dim[j] ? 0.25 : 1;
-    if (kind === "note") {
+    if (glyph === "diamond") {
       ctx.beginPath(); ctx.moveTo(x, y + 3); ctx.lineTo(x + 5, y + 8); ctx.lineTo(x, y + 13); ctx.lineTo(x - 5, y + 8); ctx.fill();
       if (!mseen) { ctx.fillStyle = "#6a5000"; ctx.fillText(String(M.notes[j]).slice(0, 40), x + 7, y + 8); }
-    } else if (kind === "safety") {
-      ctx.lineWidth = 2.5; ctx.strokeStyle = "#d00"; ctx.beginPath(); ctx.moveTo(x - 5, y + 3); ctx.lineTo(x + 5, y + 13); ctx.moveTo(x + 5, y + 3); ctx.lineTo(x - 5, y + 13); ctx.stroke(); ctx.lineWidth = 1;
+    } else if (glyph === "cross") {
+      ctx.lineWidth = 2.5; ctx.strokeStyle = ctx.fillStyle; ctx.beginPath(); ctx.moveTo(x - 5, y + 3); ctx.lineTo(x + 5, y + 13); ctx.moveTo(x + 5, y + 3); ctx.lineTo(x - 5, y + 13); ctx.stroke(); ctx.lineWidth = 1;
       if (!mseen) ctx.fillText(String(M.notes[j]).slice(0, 60), x + 7, y + 8);
-    } else if (kind === "applied" || kind === "apply") {
+    } else if (glyph === "triangle") {
       ctx.beginPath(); ctx.moveTo(x, y + LANE_H - 3); ctx.lineTo(x - 4, y + LANE_H - 10); ctx.lineTo(x + 4, y + LANE_H - 10); ctx.fill();
-    } else if (kind === "persist") {
+    } else if (glyph === "tick") {
       ctx.fillRect(x - 0.5, y + LANE_H - 8, 1, 6);
     } else {
       ctx.fillRect(x - 2.5, y + 13, 5, 5); // below the band's label
@@ -293,10 +293,10 @@ function distSeg(px, py, x0, y0, x1, y1) {
 }
 /** Where mark j's glyph sits in its lane (see draw()): clicks are measured to it. */
 function glyphY(j) {
-  var y = Y(M.marks.lane[j]), kind = M.markKinds[M.marks.kind[j]];
-  if (kind === "note" || kind === "safety") return y + 8;
-  if (kind === "applied" || kind === "apply") return y + LANE_H - 7;
-  if (kind === "persist") return y + LANE_H - 5;
+  var y = Y(M.marks.lane[j]), glyph = M.markGlyphs[M.marks.kind[j]];
+  if (glyph === "diamond" || glyph === "cross") return y + 8;
+  if (glyph === "triangle") return y + LANE_H - 7;
+  if (glyph === "tick") return y + LANE_H - 5;
   return y + 15.5;
 }
 function hit(x, y) {

@@ -9,7 +9,7 @@ import { expect, test } from "vitest";
 import { z } from "zod";
 import { formatDebugLine } from "../../runtime/debug-log.js";
 import { readTestEnv } from "../harness/env.js";
-import { annotate, annotatePeer, runWorld, trace } from "../../runtime/index.js";
+import { annotate, annotatePeer, runWorld, traceOwn } from "../../runtime/index.js";
 import { describeDivergence, firstDivergence } from "../../runtime/trace-diff.js";
 import type { TraceEvent } from "../../runtime/tracer.js";
 import { bigTrace } from "./fixtures/big-trace.js";
@@ -117,7 +117,7 @@ test("VIS is checked: a typo is a clear error; in-memory recording keeps the new
   expect(readTestEnv({ VIS: "always" }).vis).toBe("always");
   expect(() => readTestEnv({ VIS: "sometimes" })).toThrow(/VIS="sometimes": must be fail .*always, or off/);
   const kept = await runWorld({ seed: 1, record: 4 }, async (w) => {
-    for (let i = 0; i < 10; i++) trace(0, "n", { i });
+    for (let i = 0; i < 10; i++) traceOwn(0, "n", { i });
     return { events: w.tracer.events().map((e) => e.i), dropped: w.tracer.droppedEvents };
   });
   expect(kept.events.at(-1)).toBe(9);
@@ -158,9 +158,9 @@ test("the determinism check names the first divergent event", () => {
 test("two worlds' traces: the first divergent event is named with both versions", async () => {
   const run = (extra: boolean): Promise<readonly string[]> =>
     runWorld({ seed: 9, hash: true }, async (w) => {
-      trace(0, "a", { n: 1 });
+      traceOwn(0, "a", { n: 1 });
       await w.clock.sleep(1);
-      trace(1, extra ? "surprise" : "b");
+      traceOwn(1, extra ? "surprise" : "b");
       return w.tracer.lines();
     });
   const d = firstDivergence(await run(false), await run(true));
