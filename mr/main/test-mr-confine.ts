@@ -4,6 +4,7 @@
 // inputs and the folders of the run, and write only their job folder and their socket; no
 // child processes, no worker threads. So no process of theirs can change the tests, the
 // build, the expected output (made in a folder beside the job folder) or any other file.
+import { realpathSync } from "node:fs";
 import { join } from "node:path";
 import { permissionFlags } from "../../labs-test/sandbox/permissions.js";
 import { buildDir, projectRoot } from "../framework/paths.js";
@@ -21,6 +22,9 @@ export interface Confinement {
 
 /** `node` flags for a student process of the graded script. */
 export function confinedTo(c: Confinement): string[] {
-  const readable = [buildDir, join(projectRoot, "node_modules"), join(projectRoot, "package.json"), c.base, c.socket];
+  // node_modules may be a link (a handout that shares an installed tree): the permission
+  // model checks the path a module resolves to, so its real path is readable too.
+  const modules = join(projectRoot, "node_modules");
+  const readable = [buildDir, modules, realpathSync(modules), join(projectRoot, "package.json"), c.base, c.socket];
   return permissionFlags(readable, [c.dir, c.socket, ...(c.alsoWritable ?? [])], { workerThreads: false });
 }
