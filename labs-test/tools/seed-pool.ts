@@ -99,6 +99,9 @@ export const DEFAULT_LIMIT_MS = 125_000;
 /** Default CPU ms without a heartbeat before a worker counts as stuck (PoolOptions.stallCpuMs). */
 export const DEFAULT_STALL_CPU_MS = 5_000;
 
+/** CPU ms without a heartbeat before a worker still loading its test files counts as stuck. */
+export const LOAD_STALL_CPU_MS = 30_000;
+
 /** Default bytes kept of one worker slot's log. */
 export const LOG_CAP_BYTES = 1024 * 1024;
 
@@ -186,6 +189,8 @@ class WorkerHandle {
   private waiter: ((e: Event) => void) | undefined;
   exited = false;
   private stalled = false;
+  /** The worker has said "ready": its test files are loaded. */
+  private loaded = false;
   private beatSinceWatch = true;
   private anchorCpu: number | undefined;
   private readonly clock = new RealClock();
@@ -217,7 +222,10 @@ class WorkerHandle {
       if (!r.success) this.push({ kind: "bad", why: "the worker sent a malformed message" });
       else if (r.data.nonce !== this.nonce) this.push({ kind: "bad", why: "a message without the worker's secret" });
       else if (r.data.type === "beat") this.beatSinceWatch = true;
-      else this.push({ kind: "message", msg: r.data });
+      else {
+        if (r.data.type === "ready") this.loaded = true;
+        this.push({ kind: "message", msg: r.data });
+      }
     });
     this.child.on("exit", (code, signal) => {
       this.exited = true;
@@ -244,7 +252,11 @@ class WorkerHandle {
    */
   private watch(): void {
     if (this.exited || this.stalled) return;
-    const limit = this.opts.stallCpuMs ?? DEFAULT_STALL_CPU_MS;
+    // Loading (lockdown, the test files and everything they import, student modules
+    // evaluated in the sandbox) is long synchronous work of its own: it gets a longer
+    // limit, and a load that never ends still meets startWallMs.
+    const runLimit = this.opts.stallCpuMs ?? DEFAULT_STALL_CPU_MS;
+    const limit = this.loaded ? runLimit : Math.max(runLimit, LOAD_STALL_CPU_MS);
     const p = this.child.pid === undefined ? undefined : readProc(this.child.pid);
     const cpu = p === undefined ? undefined : (p.cpuTicks * 1000) / TICKS_PER_SECOND;
     const wall = this.clock.now();

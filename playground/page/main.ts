@@ -8,7 +8,12 @@ import { EditorState } from "@codemirror/state";
 import { EditorView } from "@codemirror/view";
 import { basicSetup } from "codemirror";
 import site from "playground:site";
+import { RealClock } from "../../runtime/real-clock.js";
+import type { Timer } from "../../runtime/clock.js";
 import type { Diagnostic, FromWorker, RunRecord, ToWorker } from "../worker/protocol.js";
+
+/** The page's wall clock (the runtime's): the check's pause after typing, run times. */
+const wall = new RealClock();
 
 const STORE = "labs-playground:file:";
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
@@ -76,14 +81,16 @@ function showProblems(ds: Diagnostic[]): void {
 
 // Type errors as you type: a long-lived worker that only checks.
 let checker: Worker | undefined;
-let checkTimer: number | undefined;
+let checkTimer: Timer | undefined;
 /** The files of the checker's last answer (JSON) when it found no type errors in them. */
 let cleanFiles: string | undefined;
 /** Files (JSON) sent to the checker and not answered yet, oldest first: it answers in order. */
 const checking: string[] = [];
+/** Wall ms of no typing before the type check runs. */
+const CHECK_PAUSE_MS = 400;
 function scheduleCheck(): void {
-  clearTimeout(checkTimer);
-  checkTimer = window.setTimeout(() => {
+  checkTimer?.cancel();
+  checkTimer = wall.after(CHECK_PAUSE_MS, () => {
     if (checker === undefined) {
       checker = new Worker(workerUrl);
       checker.onmessage = (e: MessageEvent<FromWorker>) => {
@@ -96,7 +103,7 @@ function scheduleCheck(): void {
     const files = filesOf();
     checking.push(JSON.stringify(files));
     checker.postMessage({ type: "check", files, parts: [currentPart.id] } satisfies ToWorker);
-  }, 400);
+  });
 }
 
 function fillParts(): void {
@@ -197,7 +204,7 @@ function startRun(): void {
   const typesChecked = cleanFiles === JSON.stringify(files);
   const msg: ToWorker = { type: "run", files, parts: [currentPart.id], run, extra: $<HTMLInputElement>("extra").checked, seed, count, typesChecked, vis: "fail" };
   runner = new Worker(workerUrl);
-  runStart = performance.now();
+  runStart = wall.now();
   document.body.dataset.state = "running";
   $("status").textContent = `running ${currentPart.id}${run === undefined ? "" : ` RUN=${run}`}, seed ${seed}${count > 1 ? `..${seed + count - 1}` : ""} …`;
   setRunning(true);
@@ -206,14 +213,14 @@ function startRun(): void {
     if (m.type === "output") appendOutput(m.text);
     else if (m.type === "diagnostics") showProblems(m.diagnostics);
     else if (m.type === "result") {
-      if (document.body.dataset.firstResultMs === undefined) document.body.dataset.firstResultMs = String(Math.round(performance.now() - runStart));
+      if (document.body.dataset.firstResultMs === undefined) document.body.dataset.firstResultMs = String(Math.round(wall.now() - runStart));
       addResult(m.record);
     } else if (m.type === "done") {
-      const wall = ((performance.now() - runStart) / 1000).toFixed(1);
-      $("status").textContent = m.error !== undefined ? `error: ${m.error}` : `${m.passed} passed, ${m.failed} failed (${wall} s)`;
+      const seconds = ((wall.now() - runStart) / 1000).toFixed(1);
+      $("status").textContent = m.error !== undefined ? `error: ${m.error}` : `${m.passed} passed, ${m.failed} failed (${seconds} s)`;
       if (m.error !== undefined) appendOutput(`${m.error}\n`);
       document.body.dataset.state = m.error !== undefined ? "error" : m.failed > 0 ? "failed" : "passed";
-      document.body.dataset.runMs = String(Math.round(performance.now() - runStart));
+      document.body.dataset.runMs = String(Math.round(wall.now() - runStart));
       if (m.phases !== undefined) document.body.dataset.phases = JSON.stringify(m.phases);
       setRunning(false);
       runner?.terminate();
