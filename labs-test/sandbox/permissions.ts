@@ -12,10 +12,13 @@
  * false (Lab 1's programs are plain JavaScript and need no module hooks).
  */
 export function permissionFlags(readable: readonly string[], writable: readonly string[], { workerThreads = true }: { workerThreads?: boolean } = {}): string[] {
+  // Each path once: Node 20 aborts at start-up (an assertion in its permission tree) when a
+  // path is given twice, as a folder and the real path of a link to it can be.
+  const once = (paths: readonly string[]): string[] => [...new Set(paths)];
   return [
     "--experimental-permission",
-    ...readable.map((p) => `--allow-fs-read=${p}`),
-    ...writable.map((p) => `--allow-fs-write=${p}`),
+    ...once(readable).map((p) => `--allow-fs-read=${p}`),
+    ...once(writable).map((p) => `--allow-fs-write=${p}`),
     ...(workerThreads ? ["--allow-worker"] : []),
     // The permission model's experimental warnings would fill every log.
     "--no-warnings",
