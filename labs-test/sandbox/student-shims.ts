@@ -7,10 +7,15 @@ import { PARTS, studentFilesIn } from "../labs.js";
 import { exportNames } from "./export-names.js";
 import { FRAMEWORK_API } from "./policy.js";
 
-/** Every student file of every part under root (absolute paths; missing ones left out). */
+/**
+ * Every student file of every simulated part under root (absolute paths; missing ones left
+ * out). Lab 1's files are not among them: its coordinator and workers are real processes,
+ * confined by Node's permission model (mr/main/test-mr-confine.ts), and its framework's
+ * unit tests import them as plain modules.
+ */
 export function studentFilesUnder(root: string): string[] {
   const out = new Set<string>();
-  for (const p of PARTS) for (const f of studentFilesIn(p, root)) out.add(path.join(root, f));
+  for (const p of PARTS.filter((p) => p.realProcesses !== true)) for (const f of studentFilesIn(p, root)) out.add(path.join(root, f));
   return [...out].filter((f) => existsSync(f)).sort();
 }
 

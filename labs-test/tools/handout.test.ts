@@ -1,7 +1,7 @@
 // `make handout`: the student tree type-checks, runs, fails clearly where stubbed, passes
 // again with the reference files put back, is the same every time, and leaks nothing of
 // the reference solution. One generation (two, for determinism) serves every test here.
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { execa } from "execa";
@@ -79,6 +79,9 @@ const STUBBED_RUNS: ReadonlyArray<{ ids: string[]; names: string[] }> = [
 
 beforeAll(() => {
   tmp = mkdtempSync(path.join(tmpdir(), "handout-test-"));
+  // Open to other users, as a checkout is: the round trip's make test runs the pool's
+  // tests that start workers as a uid of their own (as root), which must reach the tree.
+  chmodSync(tmp, 0o755);
   ho = path.join(tmp, "a");
   writeHandout(ROOT, ho);
   linkModules(ho);
