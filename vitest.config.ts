@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 import { sandboxPlugin } from "./labs-test/sandbox/vite-plugin.js";
 
@@ -16,6 +17,10 @@ export default defineConfig({
     testTimeout: 900_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // One test file per core, at least two: vitest's default leaves one core idle, and on a
+    // 2-core machine ran every file one after another, while much of the suite waits on
+    // real processes, a browser or the grader's workers rather than on a CPU.
+    maxWorkers: Math.max(2, availableParallelism()),
     setupFiles: ["labs-test/sandbox/vitest-setup.ts"],
     reporters: ["default"],
   },
