@@ -160,17 +160,18 @@ class SlotLog {
   }
 
   write(b: Buffer): void {
-    if (this.closed) return;
-    if (this.left <= 0) {
-      if (!this.cut) {
-        this.cut = true;
-        writeSync(this.fd, `\n… (log cut at ${this.cap} bytes; later output dropped)\n`);
-      }
+    if (this.closed || this.cut) return;
+    if (b.length <= this.left) {
+      writeSync(this.fd, b);
+      this.left -= b.length;
       return;
     }
-    const part = b.length <= this.left ? b : b.subarray(0, this.left);
-    writeSync(this.fd, part);
-    this.left -= part.length;
+    // Say so with the chunk that overflows, not with a later one: there may be none before
+    // the slot closes.
+    writeSync(this.fd, b.subarray(0, this.left));
+    this.left = 0;
+    this.cut = true;
+    writeSync(this.fd, `\n… (log cut at ${this.cap} bytes; later output dropped)\n`);
   }
 }
 
