@@ -23,8 +23,10 @@ const SKIP_DIRS = new Set(["reference", "node_modules", "build", ".labs-runs", "
  * Files that stay behind (a path ending in "/" is a whole folder): the instructor's tools
  * (this generator, the grader), contributor docs, notes that describe our reference
  * solution (its design, measurements, internals), and the timeline page's browser test
- * (it needs Chromium, which a student's machine need not have; the page itself ships). README.md is replaced by the student
- * README generated from the manifest.
+ * (it needs Chromium, which a student's machine need not have; the page itself ships), and
+ * the runner's planning test (run-plan.test.ts: how REF=1 picks reference tests, which a
+ * handout does not have). README.md is replaced by the student README generated from the
+ * manifest.
  */
 export const HANDOUT_DROP: ReadonlySet<string> = new Set([
   "README.md",
@@ -33,6 +35,7 @@ export const HANDOUT_DROP: ReadonlySet<string> = new Set([
   "labs-test/tools/handout-tree.ts",
   "labs-test/tools/handout-readme.ts",
   "labs-test/tools/handout.test.ts",
+  "labs-test/tools/run-plan.test.ts",
   "labs-test/tools/grade/",
   "labs-test/vis/timeline-browser.test.ts",
   "raft/README.md",
