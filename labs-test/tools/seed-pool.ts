@@ -99,6 +99,9 @@ export const DEFAULT_LIMIT_MS = 125_000;
 /** Default CPU ms without a heartbeat before a worker counts as stuck (PoolOptions.stallCpuMs). */
 export const DEFAULT_STALL_CPU_MS = 5_000;
 
+/** Wall ms a finished slot waits for its last worker's output still in the pipes. */
+const DRAIN_WALL_MS = 2_000;
+
 /** CPU ms without a heartbeat before a worker still loading its test files counts as stuck. */
 export const LOAD_STALL_CPU_MS = 30_000;
 
@@ -186,6 +189,8 @@ type Event =
 class WorkerHandle {
   readonly nonce = randomBytes(16).toString("hex");
   private readonly child: ChildProcess;
+  /** Resolves when the process has exited and its stdio pipes have closed. */
+  private readonly closed: Promise<void>;
   private readonly events: Event[] = [];
   private waiter: ((e: Event) => void) | undefined;
   exited = false;
@@ -216,6 +221,7 @@ class WorkerHandle {
       gid: opts.isolation?.gid,
     });
     if (this.child.pid !== undefined) family.add(this.child.pid);
+    this.closed = new Promise<void>((resolve) => this.child.once("close", () => resolve()));
     this.child.stdout?.on("data", (b: Buffer) => log.write(b));
     this.child.stderr?.on("data", (b: Buffer) => log.write(b));
     this.child.on("message", (m: unknown) => {
@@ -317,6 +323,11 @@ class WorkerHandle {
   }
 
   /** Stop this worker and everything it started, now. */
+  /** Resolves once the worker's output pipes have closed, or after wallMs (a child of theirs may hold them). */
+  drained(wallMs: number): Promise<void> {
+    return Promise.race([this.closed, new Promise<void>((resolve) => timers.after(wallMs, resolve))]);
+  }
+
   kill(): void {
     this.stalled = true; // ends the watch
     if (this.child.pid === undefined) return;
@@ -373,9 +384,11 @@ export async function runPool(jobs: PoolJob[], opts: PoolOptions): Promise<Map<n
   const stopped = (): boolean => opts.signal?.aborted === true;
   const slot = async (n: number): Promise<void> => {
     const log = new SlotLog(openSync(path.join(opts.logDir, `worker-${n}.log`), "a"), opts.logCapBytes ?? LOG_CAP_BYTES);
+    let last: WorkerHandle | undefined;
     try {
       while (queue.length > 0 && !stopped()) {
         const w = new WorkerHandle(opts, log, family);
+        last = w;
         const ready = await w.next(Math.min(opts.startWallMs, totalLeft()));
         if (ready.kind !== "message" || ready.msg.type !== "ready" || ready.msg.loadError !== undefined) {
           w.kill();
@@ -455,6 +468,8 @@ export async function runPool(jobs: PoolJob[], opts: PoolOptions): Promise<Map<n
         w.kill();
       }
     } finally {
+      // A worker's last output can still be in its pipes when its result (IPC) has come.
+      await last?.drained(DRAIN_WALL_MS);
       log.close();
     }
   };
