@@ -44,6 +44,13 @@ function liveWorkers(scratchDir: string): number[] {
     .map((p) => p.pid);
 }
 
+/**
+ * How long a grade may take to start its workers (preparing the tree, loading the tests).
+ * A few seconds on an idle machine; on two cores shared with the rest of `make test` it has
+ * taken 48 s, so the bound is generous: it only keeps a broken start from hanging the file.
+ */
+const START_WAIT_MS = 150_000;
+
 /** Start make grade's CLI on a submission whose every run spins, and wait until its workers run. */
 async function startSpinningGrade(name: string): Promise<{ child: ReturnType<typeof spawn>; tmp: string; out: string; scratchDir: string; workers: number[] }> {
   const tmp = path.join(scratch, `tmp-${name}`);
@@ -63,7 +70,7 @@ async function startSpinningGrade(name: string): Promise<{ child: ReturnType<typ
     scratchDir = path.join(tmp, dir);
     workers = liveWorkers(scratchDir);
     return workers.length >= 2;
-  }, 60_000);
+  }, START_WAIT_MS);
   expect(running, "the grade started its workers").toBe(true);
   await sleep(1000); // they are spinning in the submission's constructor now
   return { child, tmp, out, scratchDir, workers };
@@ -88,7 +95,7 @@ test("SIGKILL of the grader mid-run: a zero results.json is already in OUT, the 
   expect(leftIn(g.tmp)).toEqual([path.basename(g.scratchDir)]);
   expect(sweepStaleScratch(g.tmp)).toEqual([g.scratchDir]);
   expect(leftIn(g.tmp)).toEqual([]);
-}, 180_000);
+}, 300_000);
 
 test("SIGTERM of the grader (SIGINT and SIGHUP take the same path): it stops its workers, removes its scratch and dies of the signal; OUT holds the zero results.json", async () => {
   const g = await startSpinningGrade("sigterm");
@@ -98,7 +105,7 @@ test("SIGTERM of the grader (SIGINT and SIGHUP take the same path): it stops its
   expectPendingResults(g.out);
   expect(g.workers.filter((pid) => (readProc(pid)?.state ?? "Z") !== "Z")).toEqual([]);
   expect(leftIn(g.tmp)).toEqual([]);
-}, 180_000);
+}, 300_000);
 
 test("the stale-scratch sweep stops what still runs in a dead grader's folder and removes it; a live grader's folder stays", async () => {
   const tmp = mkdtempSync(path.join(scratch, "sweep-"));
