@@ -52,8 +52,10 @@ describe.concurrent("a job", () => {
     const seq = await run("mrsequential", ["--out", "seq.txt", appPath("wc"), join(root, "in", "*.txt")], dir);
     expect(seq.exitCode).toBe(0);
     const c = run("mrcoordinator", ["--socket", sock, "--nreduce", "3", join(root, "in", "*.txt")], dir);
-    // Workers started before the socket exists wait for it (bounded).
-    const ws = [run("mrworker", ["--socket", sock, "apps/wc.ts"], dir), run("mrworker", ["--socket", sock, "wc"], dir)];
+    // Workers started before the socket exists wait for it (bounded; longer than the 3 s
+    // default here, since on a loaded machine the coordinator's own start can take longer).
+    const wait = ["--wait", "30000"];
+    const ws = [run("mrworker", ["--socket", sock, ...wait, "apps/wc.ts"], dir), run("mrworker", ["--socket", sock, ...wait, "wc"], dir)];
     const results = await Promise.all([c, ...ws]);
     expect(results.map((r) => r.exitCode)).toEqual([0, 0, 0]);
     expect(outputFiles(dir).map((f) => f.slice(dir.length + 1))).toEqual(["mr-out-0", "mr-out-1", "mr-out-2"]);
@@ -81,7 +83,7 @@ describe.concurrent("a job", () => {
     const { dir, sock } = scratch();
     const app = fixture(dir, "throws.mjs", 'export function map(f) { throw new Error("bad input in " + f); }\nexport function reduce() { return ""; }\n');
     const c = run("mrcoordinator", ["--socket", sock, ...corpus], dir);
-    const w = await run("mrworker", ["--socket", sock, app], dir);
+    const w = await run("mrworker", ["--socket", sock, "--wait", "30000", app], dir);
     const cr = await c;
     expect(w.exitCode).toBe(1);
     expect(w.stderr).toMatch(/mrworker: the job was aborted: map task 0 \(.*part-00\.txt\) failed 3 times; last error: .*bad input in/);
@@ -100,7 +102,7 @@ describe.concurrent("a job", () => {
   test("a socket already served by a coordinator is refused", async () => {
     const { dir, sock } = scratch();
     const first = run("mrcoordinator", ["--socket", sock, ...corpus], dir);
-    for (let i = 0; i < 50 && !existsSync(sock); i++) await clock.sleep(100);
+    for (let i = 0; i < 300 && !existsSync(sock); i++) await clock.sleep(100);
     const second = await run("mrcoordinator", ["--socket", sock, ...corpus], dir);
     expect(second.exitCode).toBe(1);
     expect(second.stderr).toMatch(/mrcoordinator: socket .*c\.sock is in use by a running coordinator/);

@@ -33,6 +33,9 @@ export interface JobResult {
 
 let jobs = 0;
 
+/** How long (wall ms) a worker started beside the coordinator keeps trying to reach it. */
+const WORKER_WAIT_MS = 30_000;
+
 export async function runJob(spec: JobSpec): Promise<JobResult> {
   const socket = `${coordinatorSock()}-job${process.pid}-${++jobs}`;
   const clock = new RealClock();
@@ -42,9 +45,11 @@ export async function runJob(spec: JobSpec): Promise<JobResult> {
       ["--socket", socket, "--nreduce", String(spec.nReduce), ...spec.inputs],
       { cwd: spec.dir, label: "mrcoordinator", env: spec.env },
     );
-    // Workers wait (boundedly) for the socket, so they can start right away.
+    // Workers wait (boundedly) for the socket, so they can start right away. They start
+    // with the coordinator rather than after it, so they wait longer than mrworker's default:
+    // on a loaded machine the coordinator's start alone can take more than its 3 s.
     const ws = Array.from({ length: spec.workers }, (_, i) =>
-      spec.group.node(programPath("mrworker"), ["--socket", socket, spec.app], { cwd: spec.dir, label: `mrworker ${i + 1}`, env: spec.env }),
+      spec.group.node(programPath("mrworker"), ["--socket", socket, "--wait", String(WORKER_WAIT_MS), spec.app], { cwd: spec.dir, label: `mrworker ${i + 1}`, env: spec.env }),
     );
     const workerResults = await Promise.all(ws.map((w) => w.done));
     const jobMs = clock.now();
