@@ -38,7 +38,8 @@ import { EncodedArray } from "./encoded-array.js";
  * Arrays at least this long are written from an image. Shorter ones are stringified whole.
  * A log that snapshots keep short (3B's maxraftstate of 1,000 bytes: about 15 entries) is
  * persisted far more often than it changes: its image pays even though every snapshot
- * gives the log a new first element (the entries' texts are kept, see objectText).
+ * gives the log a new first element. An array gets its image at its second encoding
+ * (writeLong): one made for a single encoding never pays for one.
  */
 export const IMAGE_MIN_LENGTH = 8;
 /**
@@ -138,6 +139,8 @@ interface ElementText {
 }
 
 const images = new WeakMap<object, Image>();
+/** First elements of long arrays encoded once without an image (writeLong). */
+const seenHeads = new WeakSet<object>();
 /** encodeText's texts of the elements of arrays it met, keyed by the element. */
 const elementTexts = new WeakMap<object, ElementText>();
 const sink = new Sink();
@@ -252,6 +255,12 @@ function writeObject(obj: Record<string, unknown>, keys: string[], depth: number
 /** A long array of objects: from its image when it can have one, else stringified whole. */
 function writeLong(a: unknown[], depth: number): boolean {
   const head = a[0] as object; // isLong: an object
+  if (!images.has(head) && !seenHeads.has(head)) {
+    // First sight: an array made for one encoding (a key/value map flattened for a
+    // snapshot) would pay for an image it never uses again.
+    seenHeads.add(head);
+    return writeQuick(a, depth);
+  }
   const img = imageOf(a, head, depth);
   if (img === undefined) return writeQuick(a, depth);
   const { bytes, end } = img.arr.close();
@@ -346,12 +355,17 @@ function imageOf(a: unknown[], head: object, depth: number): Image | undefined {
     if (!isPlainLeaf(v)) return dropImage(head);
     fresh.push(v);
     if (typeof v === "object" && v !== null) {
-      // An entry met before (sent in an RPC, or in the log before a snapshot gave the
-      // log a new first element) keeps its text while it reads the same.
-      const t = objectText(v, depth + 1);
-      if (t === undefined) return dropImage(head);
-      for (const x of t.record) fresh.push(x);
-      texts.push(t.text);
+      // An entry an RPC carried keeps the text it had there while it reads the same
+      // (entries are not added to elementTexts here: a WeakMap entry per log entry costs
+      // the garbage collector more than a stringify).
+      const known = elementTexts.get(v);
+      if (known !== undefined && matches(v, known.record, 0) === known.record.length) {
+        for (const x of known.record) fresh.push(x);
+        texts.push(known.text);
+      } else {
+        if (!recordNode(v, fresh, depth + 1)) return dropImage(head);
+        texts.push(JSON.stringify(v)); // plain data, checked: the same text the checked path gives
+      }
     } else {
       texts.push(JSON.stringify(v));
     }
