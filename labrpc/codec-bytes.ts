@@ -11,10 +11,11 @@
 // that record element by element: the longest prefix whose elements are the same objects,
 // with the same prototypes, no toJSON, and the same keys and values all the way down
 // (primitives by ===, objects by identity and then their own record), keeps its bytes; the
-// rest is checked and encoded afresh. So the record is never trusted on identity alone: an
-// entry changed in place, however deep, is re-encoded. Per persist that is one sequential
-// pass over the record and the values it names, one stringify of the new entries, and one
-// copy of the bytes.
+// rest is encoded afresh, each element from the text it had when last encoded (below) if it
+// still reads the same, else checked and stringified. So the record is never trusted on
+// identity alone: an entry changed in place, however deep, is re-encoded. Per persist that
+// is one sequential pass over the record and the values it names, one stringify of the
+// entries never met, and one copy of the bytes, into the array encode() returns.
 //
 // The bytes are always exactly the UTF-8 of the checked path's text (codec-check.ts) for the
 // value as it is now. Anything else — a class instance, a Uint8Array, a value the checked
@@ -34,10 +35,13 @@ import { QUICK_DEPTH, quickText } from "./codec-check.js";
 import { EncodedArray } from "./encoded-array.js";
 
 /**
- * Arrays at least this long are written from an image. Shorter ones are stringified whole:
- * an image costs more than it saves on a log that a snapshot keeps short.
+ * Arrays at least this long are written from an image. Shorter ones are stringified whole.
+ * A log that snapshots keep short (3B's maxraftstate of 1,000 bytes: about 15 entries) is
+ * persisted far more often than it changes: its image pays even though every snapshot
+ * gives the log a new first element. An array gets its image at its second encoding
+ * (writeLong): one made for a single encoding never pays for one.
  */
-export const IMAGE_MIN_LENGTH = 64;
+export const IMAGE_MIN_LENGTH = 8;
 /**
  * encodeText's arrays of objects at least this long are written element by element, each
  * from its last text when it still reads the same (elementText).
@@ -45,10 +49,6 @@ export const IMAGE_MIN_LENGTH = 64;
 export const ELEMENTS_MIN_LENGTH = 2;
 /** Objects with more keys than this (a key/value store's map) are never walked for a long array. */
 const WALK_MAX_KEYS = 16;
-/** A sink's buffer larger than this after an encoding is dropped rather than kept for the next. */
-const SINK_KEEP_BYTES = 8 << 20;
-/** Text is gathered into a string and converted once it is this long (or before raw bytes; never in text mode). */
-const PENDING_FLUSH_CHARS = 16_384;
 
 const textEncoder = new TextEncoder();
 const ARRAY_PROTO = Array.prototype;
@@ -61,60 +61,68 @@ export function utf8(text: string): Uint8Array {
   return out;
 }
 
-/** Where encode() writes: a growing byte buffer and a string not yet converted. */
+/**
+ * Where encode() writes: text, and views of images' bytes, in order. Nothing is copied
+ * until take(), which makes the one array of exactly their length that encode() returns
+ * (a Raft's state is mostly one image: the bytes are copied once, not gathered first).
+ */
 class Sink {
-  buf: Uint8Array = new Uint8Array(64 << 10);
-  len = 0;
+  /** Text and image views written before `pending`, in order. */
+  private parts: Array<string | Uint8Array> = [];
   private pending = "";
+  /** Whether parts holds a view of an image's buffer (detach() before that image changes). */
+  private viewing = false;
 
   text(s: string): void {
     this.pending += s;
-    if (this.pending.length >= PENDING_FLUSH_CHARS && !textMode) this.flush();
   }
 
   raw(bytes: Uint8Array, from: number, to: number): void {
-    this.flush();
-    this.reserve(to - from);
-    this.buf.set(bytes.subarray(from, to), this.len);
-    this.len += to - from;
+    if (this.pending !== "") this.parts.push(this.pending);
+    this.pending = "";
+    this.parts.push(bytes.subarray(from, to));
+    this.viewing = true;
+  }
+
+  /**
+   * Copy the image views written so far: an image about to change (the same array met
+   * twice in one value, or two arrays with one first element) must not change them.
+   */
+  detach(): void {
+    if (!this.viewing) return;
+    this.parts = this.parts.map((p) => (typeof p === "string" ? p : p.slice()));
+    this.viewing = false;
   }
 
   /** The bytes written, in a fresh array of exactly their length. */
   take(): Uint8Array {
-    this.flush();
-    return this.buf.slice(0, this.len);
+    const parts = this.parts;
+    if (this.pending !== "") parts.push(this.pending);
+    this.pending = "";
+    let n = 0;
+    for (const p of parts) n += typeof p === "string" ? Buffer.byteLength(p, "utf8") : p.length;
+    const out = new Uint8Array(n);
+    let at = 0;
+    for (const p of parts) {
+      if (typeof p === "string") at += textEncoder.encodeInto(p, out.subarray(at)).written;
+      else {
+        out.set(p, at);
+        at += p.length;
+      }
+    }
+    return out;
   }
 
-  /** The text written (text mode: nothing converted). */
+  /** The text written (text mode: no image views). */
   takeText(): string {
     return this.pending;
   }
 
   reset(): void {
-    this.len = 0;
+    this.parts = [];
     this.pending = "";
-    if (this.buf.length > SINK_KEEP_BYTES) this.buf = new Uint8Array(64 << 10);
+    this.viewing = false;
   }
-
-  private flush(): void {
-    const s = this.pending;
-    if (s === "") return;
-    this.pending = "";
-    this.reserve(Buffer.byteLength(s, "utf8"));
-    this.len += textEncoder.encodeInto(s, this.buf.subarray(this.len)).written;
-  }
-
-  private reserve(n: number): void {
-    this.buf = grow(this.buf, this.len, this.len + n);
-  }
-}
-
-/** buf, or a copy of its first `used` bytes in a buffer of at least `need` bytes. */
-function grow(buf: Uint8Array, used: number, need: number): Uint8Array {
-  if (need <= buf.length) return buf;
-  const b = new Uint8Array(Math.max(need, buf.length * 2));
-  b.set(buf.subarray(0, used));
-  return b;
 }
 
 /** An array's bytes and the flat record of what they were made from. */
@@ -131,6 +139,8 @@ interface ElementText {
 }
 
 const images = new WeakMap<object, Image>();
+/** First elements of long arrays encoded once without an image (writeLong). */
+const seenHeads = new WeakSet<object>();
 /** encodeText's texts of the elements of arrays it met, keyed by the element. */
 const elementTexts = new WeakMap<object, ElementText>();
 const sink = new Sink();
@@ -245,6 +255,12 @@ function writeObject(obj: Record<string, unknown>, keys: string[], depth: number
 /** A long array of objects: from its image when it can have one, else stringified whole. */
 function writeLong(a: unknown[], depth: number): boolean {
   const head = a[0] as object; // isLong: an object
+  if (!images.has(head) && !seenHeads.has(head)) {
+    // First sight: an array made for one encoding (a key/value map flattened for a
+    // snapshot) would pay for an image it never uses again.
+    seenHeads.add(head);
+    return writeQuick(a, depth);
+  }
   const img = imageOf(a, head, depth);
   if (img === undefined) return writeQuick(a, depth);
   const { bytes, end } = img.arr.close();
@@ -271,16 +287,25 @@ function writeElements(a: unknown[], depth: number): boolean {
  */
 function elementText(v: unknown, depth: number): string | undefined {
   if (typeof v !== "object" || v === null) return isPlainLeaf(v) ? JSON.stringify(v) : undefined;
+  return objectText(v, depth)?.text;
+}
+
+/**
+ * Object v's text and record: the ones kept from its last encoding if v still reads as
+ * that record says, else made afresh (and kept); undefined when v is not plain JSON data.
+ */
+function objectText(v: object, depth: number): ElementText | undefined {
   const known = elementTexts.get(v);
-  if (known !== undefined && matches(v, known.record, 0) === known.record.length) return known.text;
+  if (known !== undefined && matches(v, known.record, 0) === known.record.length) return known;
   const record: unknown[] = [];
   if (!recordNode(v, record, depth)) {
     if (known !== undefined) elementTexts.delete(v);
     return undefined;
   }
   const text = JSON.stringify(v); // plain data, checked: the same text the checked path gives
-  elementTexts.set(v, { text, record });
-  return text;
+  const made = { text, record };
+  elementTexts.set(v, made);
+  return made;
 }
 
 /** A short array with a long one in it: element by element. */
@@ -329,13 +354,27 @@ function imageOf(a: unknown[], head: object, depth: number): Image | undefined {
     const v = a[i];
     if (!isPlainLeaf(v)) return dropImage(head);
     fresh.push(v);
-    if (typeof v === "object" && v !== null && !recordNode(v, fresh, depth + 1)) return dropImage(head);
-    texts.push(JSON.stringify(v)); // plain data, checked: the same text the checked path gives
+    if (typeof v === "object" && v !== null) {
+      // An entry an RPC carried keeps the text it had there while it reads the same
+      // (entries are not added to elementTexts here: a WeakMap entry per log entry costs
+      // the garbage collector more than a stringify).
+      const known = elementTexts.get(v);
+      if (known !== undefined && matches(v, known.record, 0) === known.record.length) {
+        for (const x of known.record) fresh.push(x);
+        texts.push(known.text);
+      } else {
+        if (!recordNode(v, fresh, depth + 1)) return dropImage(head);
+        texts.push(JSON.stringify(v)); // plain data, checked: the same text the checked path gives
+      }
+    } else {
+      texts.push(JSON.stringify(v));
+    }
   }
   if (img === undefined) {
     img = { record: [], arr: new EncodedArray() };
     images.set(head, img);
   }
+  sink.detach();
   img.record.length = at;
   for (const x of fresh) img.record.push(x);
   img.arr.truncate(keep);
@@ -354,13 +393,15 @@ function dropImage(head: object): undefined {
  * or -1.
  */
 function matches(obj: object, record: unknown[], at: number): number {
-  if (Object.getPrototypeOf(obj) !== record[at] || "toJSON" in obj) return -1;
+  const proto = record[at];
+  if (Object.getPrototypeOf(obj) !== proto || "toJSON" in obj) return -1;
   const n = record[at + 1] as number;
   let p = at + 2;
-  if (Array.isArray(obj)) {
-    if (obj.length !== n) return -1;
+  if (proto === ARRAY_PROTO) {
+    const a = obj as unknown[];
+    if (a.length !== n) return -1;
     for (let i = 0; i < n; i++) {
-      const v: unknown = obj[i];
+      const v: unknown = a[i];
       if (v !== record[p++]) return -1;
       if (typeof v === "object" && v !== null) {
         p = matches(v, record, p);

@@ -277,9 +277,11 @@ test("each kind of change in place to a logged entry shows in the next encoding"
     ["an object swapped for an equal one", (e) => (e.command = { ...e.command })],
   ];
   for (const [what, change] of changes) {
-    for (const at of [1, 2, 40, 41, IMAGE_MIN_LENGTH + 8, IMAGE_MIN_LENGTH + 9]) {
+    // long enough for an image, with entries well inside it and at its end
+    const length = Math.max(IMAGE_MIN_LENGTH, 48) + 10;
+    for (const at of [1, 2, 40, 41, length - 2, length - 1]) {
       const log = [];
-      for (let i = 0; i < IMAGE_MIN_LENGTH + 10; i++) {
+      for (let i = 0; i < length; i++) {
         const command: Record<string, unknown> = { op: "Put", value: "x 1", seq: i };
         const args: unknown[] = ["a", i, { n: i }];
         // either may be the entry's last field, where a shortened node is hardest to notice
@@ -296,6 +298,10 @@ test("each kind of change in place to a logged entry shows in the next encoding"
       const want = expected(st);
       expect(Buffer.from(encode(st)).toString(), `${what} at ${at}`).toBe(want);
       expect(encodeText(args), `${what} at ${at}, as text`).toBe(expected(args));
+      // a log with a new first element (after a snapshot) has no image yet: its entries'
+      // texts from the encodings above must not be taken for the changed one
+      const renewed = { term: 1, log: [{ term: 0 }, ...log.slice(1)] };
+      expect(Buffer.from(encode(renewed)).toString(), `${what} at ${at}, under a new head`).toBe(expected(renewed));
     }
   }
 });
