@@ -37,11 +37,12 @@ function transpile(file: string, text: string): string {
 
 /**
  * Fill tree's caches: the module cache for these framework files (relative to tree; .ts
- * files only) and the prepared student code (prepared.ts). `shared` (a folder only the
- * grader writes): modules already transpiled there are copied rather than made again, and
- * new ones are kept there; a shared folder that cannot be written is passed over.
+ * files only) and, unless `studentCode` is false, the prepared student code (prepared.ts).
+ * `shared` (a folder only the grader writes): modules already transpiled there are copied
+ * rather than made again, and new ones are kept there; a shared folder that cannot be
+ * written is passed over.
  */
-export function precompile(tree: string, files: readonly string[], shared?: string): void {
+export function precompile(tree: string, files: readonly string[], shared?: string, { studentCode = true }: { studentCode?: boolean } = {}): void {
   for (const rel of files) {
     if (!rel.endsWith(".ts") || rel.endsWith(".d.ts")) continue;
     const file = path.join(tree, rel);
@@ -57,7 +58,7 @@ export function precompile(tree: string, files: readonly string[], shared?: stri
     writeFileSync(out, code);
     if (kept !== undefined) keep(kept, code);
   }
-  prepareStudentCode(tree);
+  if (studentCode) prepareStudentCode(tree);
 }
 
 /** Put a module into the shared cache; a cache that cannot be written only costs time. */

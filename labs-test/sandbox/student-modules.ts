@@ -3,7 +3,14 @@
 // hardened stand-ins (policy.ts EXTRA_GLOBALS) and whose `require` offers only the allowed
 // framework modules' stand-ins (facades.ts) and other student files. The tests never load a
 // student file themselves: their import of raft/raft.ts resolves to a trusted stand-in
-// module (shim.ts) that re-exports studentExports("…/raft/raft.ts").
+// module (shim.ts) whose exports are bound by bindStudentModule("…/raft/raft.ts").
+//
+// A worker that runs many (test, seed) runs starts each with fresh student modules
+// (freshStudentModules): every module body runs again, so nothing a student keeps in a
+// module-level variable carries from one run to the next, and a seed's run is the same
+// whichever runs came before it in the process. Each file is compiled once per process (its
+// module function is made again, not its text evaluated again); the compartment's global
+// object is frozen, so it cannot carry state either.
 //
 // lockdown() must have run in this process first (lockdown.ts); everything here assumes
 // frozen intrinsics.
@@ -27,6 +34,9 @@ export class StudentLoadError extends Error {}
 interface Loaded {
   exports: Record<string, unknown>;
 }
+
+/** A compiled student file: called with the globals, it makes a fresh module function. */
+type ModuleMaker = (...g: unknown[]) => (r: (s: string) => unknown, e: object, m: object) => void;
 
 const PRINT = { customInspect: false, getters: false, showProxy: true, depth: 4, breakLength: 120 } as const;
 
@@ -67,7 +77,9 @@ const MODULE_PARAMS = new Set(["require", "exports", "module"]);
 class StudentRealm {
   private readonly compartment: Compartment;
   private readonly files: Set<string>;
+  /** The module instances of the current run, by file. */
   private readonly cache = new Map<string, Loaded>();
+  private readonly makers = new Map<string, ModuleMaker>();
   private readonly facades = frameworkFacades();
   /** The compartment's globals bound as parameters around each module: no `with` lookups in hot code. */
   private readonly boundNames: string[];
@@ -93,10 +105,19 @@ class StudentRealm {
         },
       });
     }
+    // Frozen: a property a student puts on the compartment's global object (reached through
+    // the compartment's own eval or Function) would outlive the run's fresh modules.
+    harden(g);
   }
 
-  load(file: string, from?: string): Loaded {
-    const hit = this.cache.get(file);
+  /** Forget every module instance: the next load of each file runs its body again. */
+  fresh(): void {
+    this.cache.clear();
+  }
+
+  /** The file's module maker, compiled in the compartment on first use. */
+  private makerOf(file: string, from?: string): ModuleMaker {
+    const hit = this.makers.get(file);
     if (hit !== undefined) return hit;
     const rel = path.relative(ROOT, file);
     let source: string;
@@ -108,9 +129,18 @@ class StudentRealm {
     // The grader prepared it (prepared.ts) unless this is make test-XX or the file changed.
     const body = preparedBody(ROOT, file, source) ?? transpileStudentFile(file, source);
     // The module function sits inside a function whose parameters are the globals, so that
-    // a student's own top-level `const Map = …` shadows them rather than clashing.
+    // a student's own top-level `const Map = …` shadows them rather than clashing. Each call
+    // of the outer function makes a new module function, with its own module-level scope.
     const wrapper = `(function (${this.boundNames.join(", ")}) { return function (require, exports, module) {${body}\n}; })\n//# sourceURL=${file}\n`;
-    const make = this.compartment.evaluate(wrapper) as (...g: unknown[]) => (r: (s: string) => unknown, e: object, m: object) => void;
+    const make = this.compartment.evaluate(wrapper) as ModuleMaker;
+    this.makers.set(file, make);
+    return make;
+  }
+
+  load(file: string, from?: string): Loaded {
+    const hit = this.cache.get(file);
+    if (hit !== undefined) return hit;
+    const make = this.makerOf(file, from);
     const mod = { exports: {} as Record<string, unknown> };
     const loaded: Loaded = mod;
     this.cache.set(file, loaded);
@@ -137,19 +167,46 @@ class StudentRealm {
 
 let realm: StudentRealm | undefined;
 
-/**
- * A student file's exports as the tests see them (absolute path): its functions and classes
- * wrapped so that what the tests pass in (client ends, persisters, channels) arrives as
- * stand-ins (facades.ts toStudent). Loads the file and what it imports on first use.
- * @throws StudentLoadError for a file outside the student files or a refused import.
- */
-export function studentExports(file: string): Record<string, unknown> {
-  lockdownOnce();
-  realm ??= new StudentRealm();
-  const raw = realm.load(file).exports;
+/** Each stand-in module's setter of its exports, by student file, in the order they were bound. */
+const bound = new Map<string, Array<(exports: Record<string, unknown>) => void>>();
+
+/** A student file's exports as the tests see them, from the current run's module instance. */
+function exportsOf(r: StudentRealm, file: string): Record<string, unknown> {
+  const raw = r.load(file).exports;
   const out: Record<string, unknown> = {};
   for (const k of Object.keys(raw)) out[k] = entry(raw[k]);
   return out;
+}
+
+/**
+ * Give a stand-in module (shim.ts) the exports of the student file `file` (absolute path),
+ * now and again after each freshStudentModules(): its functions and classes wrapped so that
+ * what the tests pass in (client ends, persisters, channels) arrives as stand-ins
+ * (facades.ts toStudent). Loads the file and what it imports on first use.
+ * @throws StudentLoadError for a file outside the student files or a refused import; what
+ * the student's module code throws.
+ */
+export function bindStudentModule(file: string, set: (exports: Record<string, unknown>) => void): void {
+  lockdownOnce();
+  realm ??= new StudentRealm();
+  set(exportsOf(realm, file));
+  bound.set(file, [...(bound.get(file) ?? []), set]);
+}
+
+/**
+ * Start a run with fresh student modules: every bound student file (and what it imports)
+ * is evaluated again, and the stand-ins' exports now name the new instances. Nothing of a
+ * previous run's module-level state is reachable after it. A no-op before any student
+ * file is loaded. The seed worker calls it before each run.
+ * @throws what loading a student file throws (bindStudentModule).
+ */
+export function freshStudentModules(): void {
+  if (realm === undefined) return;
+  realm.fresh();
+  for (const [file, setters] of bound) {
+    const ex = exportsOf(realm, file);
+    for (const set of setters) set(ex);
+  }
 }
 
 const wrapped = new WeakMap<object, unknown>();

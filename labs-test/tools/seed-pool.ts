@@ -69,6 +69,11 @@ export interface PoolOptions {
   realtime?: boolean;
   /** Environment for workers (default: this process's). */
   env?: NodeJS.ProcessEnv;
+  /**
+   * False: workers load student files as plain modules, outside the sandbox (default
+   * true). Only for measuring the boundary's cost: never for code that is not trusted.
+   */
+  sandbox?: boolean;
   /** Node flags before the worker's own (the grader's permission model: labs-test/sandbox/permissions.ts). */
   nodeFlags?: string[];
   /** The module `--import`ed to load TypeScript, relative to cwd (default: tsx as installed there). */
@@ -245,7 +250,7 @@ class WorkerHandle {
         this.push({ kind: "exit", code: null, signal: null });
       }
     });
-    this.child.send({ type: "hello", nonce: this.nonce, files: opts.files, isolated: opts.isolation !== undefined });
+    this.child.send({ type: "hello", nonce: this.nonce, files: opts.files, isolated: opts.isolation !== undefined, ...(opts.sandbox === false ? { sandbox: false } : {}) });
     this.watch();
   }
 

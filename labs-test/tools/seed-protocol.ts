@@ -16,6 +16,11 @@ export const helloSchema = z.object({
    * guard kills every process of that uid, not only its own process group.
    */
   isolated: z.boolean().optional(),
+  /**
+   * False: load student files as plain modules, outside the sandbox. Only for measuring
+   * what the boundary costs (grade-cli.ts --no-boundary); default (absent) true.
+   */
+  sandbox: z.boolean().optional(),
 });
 export type Hello = z.infer<typeof helloSchema>;
 

@@ -22,7 +22,6 @@ import { describeThrown } from "../harness/describe-thrown.js";
 import { firstLine, runGraded, type GradedResult } from "../harness/run-graded.js";
 import { firstLineOf } from "../harness/safe-text.js";
 import { GUARD_THREAD_NAME, HEARTBEAT_MS, helloSchema, jobSchema, type Job, type JobRecord, type WorkerMessage } from "./seed-protocol.js";
-import { installSandbox } from "../sandbox/install.js";
 
 // Taken before any test file (and so any submitted code) is loaded.
 const send = process.send?.bind(process);
@@ -37,9 +36,6 @@ const post = (m: WorkerMessage): Promise<void> =>
   });
 
 register("./vitest-shim-hooks.ts", import.meta.url);
-// Student code runs only inside the sandbox (frozen built-ins, a compartment): before any
-// test file, and so any student file, is loaded.
-installSandbox();
 
 /** Timers and immediates alive now: a test that leaves some behind is still running. */
 function pendingWork(): number {
@@ -107,11 +103,23 @@ async function runPlain(c: Extract<CollectedCase, { kind: "plain" }>, job: Job):
   }
 }
 
+/** Student modules evaluated afresh (student-modules.ts), when student code runs in the sandbox. */
+let freshModules: (() => void) | undefined;
+
 async function runJob(job: Job): Promise<{ record: JobRecord; retire: boolean }> {
   const c = collected().get(job.test);
   if (c === undefined) {
     const error = firstLineOf(`no test named ${job.test} in the loaded files`);
     return { record: { name: job.test, seed: job.seed, passed: false, virtualMs: 0, wallMs: 0, error }, retire: false };
+  }
+  // Every run starts from freshly evaluated student modules: nothing a student keeps at
+  // module level carries from one seed to the next, so a run is the same as a replay of its
+  // seed alone.
+  try {
+    freshModules?.();
+  } catch (e) {
+    const detail = detailOf(e);
+    return { record: { name: job.test, seed: job.seed, passed: false, virtualMs: 0, wallMs: 0, error: `loading the student files failed: ${firstLineOf(detail)}`, detail }, retire: true };
   }
   const before = pendingWork();
   let record: JobRecord;
@@ -154,6 +162,14 @@ async function runJob(job: Job): Promise<{ record: JobRecord; retire: boolean }>
 async function main(): Promise<void> {
   const hello = helloSchema.parse(await nextMessage());
   const nonce = hello.nonce;
+  // Student code runs only inside the sandbox (frozen built-ins, a compartment): installed
+  // before any test file, and so any student file, is loaded. Imported here, not at the
+  // top, so that a measurement of the grader without the boundary (hello.sandbox false,
+  // from the trusted parent) loads nothing of it.
+  if (hello.sandbox !== false) {
+    (await import("../sandbox/install.js")).installSandbox();
+    freshModules = (await import("../sandbox/student-modules.js")).freshStudentModules;
+  }
   startHeartbeat(nonce);
   startGuard(hello.isolated === true);
   startCollecting();

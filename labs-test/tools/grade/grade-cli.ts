@@ -24,10 +24,11 @@ const cmd = withGradeSettings(
     .option("--seed <n>", "first seed (seeds n … n+count-1); fresh by default")
     .option("--shard <i/n>", "run only the i-th of n shares of the (test, seed) list (needs --seed)")
     .option("--name <name>", "the submission's name in runs.json and gradebooks (default: its file or folder name)")
-    .option("--keep-tree", "keep the scratch tree (debugging)"),
+    .option("--keep-tree", "keep the scratch tree (debugging)")
+    .option("--no-boundary", "measurement only: run the submitted code outside the sandbox and the permission model, to measure what the boundary costs (never for code that is not trusted)"),
 ).showHelpAfterError();
 cmd.parse();
-const raw = cmd.opts<{ submission: string; parts: string; count: string; out: string; seed?: string; shard?: string; name?: string; keepTree?: boolean }>();
+const raw = cmd.opts<{ submission: string; parts: string; count: string; out: string; seed?: string; shard?: string; name?: string; keepTree?: boolean; boundary: boolean }>();
 
 if (raw.submission.trim() === "") fail("SUBMISSION is empty; give a folder, .tar.gz or .zip");
 const parts = parseParts(raw.parts);
@@ -41,7 +42,7 @@ const root = path.resolve(import.meta.dirname, "../../..");
 const name = raw.name ?? submissionName(raw.submission);
 
 try {
-  const results = await grade({ submission: raw.submission, parts, count, out, seed, shard, root, name, keepTree: raw.keepTree, ...settings });
+  const results = await grade({ submission: raw.submission, parts, count, out, seed, shard, root, name, keepTree: raw.keepTree, noBoundary: !raw.boundary, ...settings });
   process.stdout.write(`score ${results.score}/${results.max_score}\n`);
 } catch (e) {
   // An unusable submission, or the grader itself failing: still a valid results.json

@@ -61,6 +61,25 @@ test("a planted bug (no leader among 7 peers) loses exactly TestManyElections2A,
   expect(failing[0]!.failure!["#text"]).toMatch(/leader/);
 }, 120_000);
 
+test("each run starts from fresh student modules: a module-level counter does not carry from one test or seed to the next", async () => {
+  // The reference, counting peers made in a module-level variable and failing past 7 (the
+  // most one 2A test makes). One worker runs all three tests in turn (3 + 3 + 7 peers): a
+  // counter that carried over would fail TestManyElections2A, and a seed's run would depend
+  // on which runs came before it in its worker. It also tries to count on the compartment's
+  // global object (through the compartment's eval, which the static check would refuse:
+  // off here), which is frozen.
+  const ctor = "constructor(peers: ClientEnd[], me: number, persister: Persister, applyCh: Channel<ApplyMsg>) {";
+  const count = [
+    "peersMade++;",
+    'const g = (0, eval)("this") as { made?: number };',
+    "try { g.made = (g.made ?? 0) + 1; } catch { /* frozen */ }",
+    "if (peersMade > 7 || (g.made ?? 0) > 7) throw new Error(`state carried over: peer ${peersMade}, global ${g.made}`);",
+  ].join("\n    ");
+  const counting = patched(ctor, `${ctor}\n    ${count}`, "\nlet peersMade = 0;\n");
+  const { results } = await run("module-state", submission("module-state", { "raft/raft.ts": counting }), { workers: 1, skipStaticCheck: true });
+  expect(results.tests.map((t) => `${t.name} ${t.status}`)).toEqual(["TestInitialElection2A passed", "TestReElection2A passed", "TestManyElections2A passed"]);
+}, 120_000);
+
 test("hostile: an edited test file in the submission is ignored and named", async () => {
   const fakeTests = 'import { test } from "vitest";\ntest("TestInitialElection2A", () => {});\n';
   const { results } = await run("edits-tests", submission("edits-tests", { "raft/raft.ts": noLeader, "raft/raft.test.ts": fakeTests, "raft/config.ts": "export {};\n" }));

@@ -22,7 +22,6 @@ import { makeScratch, sweepStaleScratch } from "./scratch.js";
 import { openSubmission, submissionRoot } from "./submission.js";
 import { changedFiles, hashFile, makePristineTree, sourceFiles } from "./tree.js";
 import { typeCheck } from "./typecheck.js";
-import { staticCheckParts } from "../static-check.js";
 import { precompile } from "../../sandbox/precompile.js";
 import { permissionFlags } from "../../sandbox/permissions.js";
 
@@ -75,6 +74,13 @@ export interface GradeOptions {
    * tests of the sandbox, which must show that the boundary holds where the check is blind.
    */
   skipStaticCheck?: boolean;
+  /**
+   * Measurement only (grade-cli.ts --no-boundary): grade with the submitted code outside the
+   * boundary (no static check, no compartment, no lockdown, no permission model), so that
+   * the boundary's cost can be measured against the same grader in one run. Never for a
+   * submission that is not trusted.
+   */
+  noBoundary?: boolean;
 }
 
 const TYPE_ERRORS_CAP = 4000;
@@ -208,8 +214,13 @@ export async function grade(o: GradeOptions): Promise<GradescopeResults> {
 
     // What the sandbox would refuse (an import outside the course's modules, process, eval
     // …): the part is not run, and the student reads why with file:line.
-    for (const p of o.parts.filter((p) => !notRun.has(p.id) && !p.realProcesses && o.skipStaticCheck !== true)) {
-      const problems = staticCheckParts(tree, [p]);
+    // Parts with the same student files (2A-2D) have the same answer: checked once. (Loaded
+    // here: TypeScript's parser, ~9 MB of JavaScript, is loaded only when a check runs.)
+    const checked = new Map<string, string[]>();
+    for (const p of o.parts.filter((p) => !notRun.has(p.id) && !p.realProcesses && o.skipStaticCheck !== true && o.noBoundary !== true)) {
+      const key = studentFilesIn(p, tree).sort().join("\n");
+      const problems = checked.get(key) ?? (await import("../static-check.js")).staticCheckParts(tree, [p]);
+      checked.set(key, problems);
       if (problems.length > 0) notRun.set(p.id, `not graded: the submission uses what the sandbox refuses (see the student README's rules):\n${problems.slice(0, 40).join("\n")}`);
     }
 
@@ -245,7 +256,12 @@ export async function grade(o: GradeOptions): Promise<GradescopeResults> {
     const simulated = o.parts.filter((p) => !p.realProcesses && !notRun.has(p.id));
     const simItems = items.filter((it) => simulated.some((p) => testsToRun(p).includes(it.test)) || huntCases.some((c) => c.name === it.test));
     // The framework as JavaScript once, here, rather than TypeScript loaded in every worker.
-    if (simItems.length > 0) precompile(tree, [...hashes.keys()], path.join(o.root, SHARED_MODULES));
+    // Without the boundary (a measurement), the student files load as plain modules: made
+    // JavaScript here like the framework's (never kept in the shared cache), not for the compartment.
+    if (simItems.length > 0) {
+      precompile(tree, [...hashes.keys()], path.join(o.root, SHARED_MODULES), { studentCode: o.noBoundary !== true });
+      if (o.noBoundary === true) precompile(tree, studentFiles, undefined, { studentCode: false });
+    }
     mkdirSync(path.join(tree, ".labs-runs"), { recursive: true });
     if (simItems.length > 0) {
       const huntNote = huntCases.length === 0 ? "" : `; hunts: ${hunts.filter((h) => runnable.has(h.test)).map((h) => `${h.part} ${h.seeds.length} runs`).join(", ")}`;
@@ -269,7 +285,8 @@ export async function grade(o: GradeOptions): Promise<GradescopeResults> {
         // Workers read the tree only and write only their scratch: no child processes. And
         // their guard thread's name (seed-worker.ts), by which the stall watch passes over
         // its waking: unnamed, it could hold off the detection of a worker blocked asleep.
-        nodeFlags: permissionFlags([tree], [scratch.workerDir, path.join(tree, ".labs-runs"), "/proc/thread-self/comm"]),
+        nodeFlags: o.noBoundary === true ? [] : permissionFlags([tree], [scratch.workerDir, path.join(tree, ".labs-runs"), "/proc/thread-self/comm"]),
+        sandbox: o.noBoundary !== true,
         // tsx would start esbuild's service, a child process the permission model refuses.
         loader: "labs-test/sandbox/ts-loader.mjs",
         onRecord: (job, r) => progress.tick(r.passed, `${job.test} seed ${job.seed}`),
