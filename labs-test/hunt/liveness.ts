@@ -81,3 +81,80 @@ export class ElectionWatch {
     );
   }
 }
+
+/**
+ * Virtual ms a peer that hears nobody may go on calling a peer of a later term without
+ * taking that term: its election timeout (the course asks for elections within
+ * checkOneLeader's ~5 s) and one round trip on a reliable network.
+ */
+export const TERM_BOUND_MS = 5000;
+
+/** A peer that hears nobody, and the running peers its calls reach (and hear back from). */
+export interface DeafPeer {
+  peer: number;
+  reaches: number[];
+}
+
+/**
+ * The running peers that hear no other running peer (every call to them is cut or held),
+ * with the peers their own calls reach both ways, on a reliable network ([] while a
+ * network mode is on). Such a peer receives no leader's AppendEntries, so it must time
+ * out and call the others itself (a PreVote or RequestVote, or a leader's heartbeats),
+ * and Figure 2's rule "if an RPC response contains term T > currentTerm, set currentTerm
+ * = T" then brings it to their term: only replies can, since no request reaches it.
+ */
+export function deafPeers(v: ClusterView): DeafPeer[] {
+  if (v.modesOn()) return [];
+  const out: DeafPeer[] = [];
+  for (let c = 0; c < v.size; c++) {
+    if (!v.running(c)) continue;
+    const others = Array.from({ length: v.size }, (_, q) => q).filter((q) => q !== c && v.running(q));
+    if (others.length === 0 || others.some((q) => v.linkUp(q, c))) continue;
+    const reaches = others.filter((q) => v.linkUp(c, q));
+    if (reaches.length > 0) out.push({ peer: c, reaches });
+  }
+  return out;
+}
+
+/**
+ * Watches deaf peers (deafPeers) for Figure 2's term rule: a peer c that has heard nobody
+ * for TERM_BOUND_MS while its calls to q went through must by then be in q's term of the
+ * moment this began, or a later one. A candidate or a leader that ignores the term in the
+ * replies it gets (and a PreVote Raft's pre-candidate, whose own term does not move) stays
+ * below it; a correct one takes it at its first call. changed() after every change of the
+ * fault driver's state, observe() at every workload step.
+ */
+export class TermWatch {
+  /** Per "c>q": since when c has been deaf and reaching q, and q's term then. */
+  private spans = new Map<string, { c: number; q: number; since: number; term: number }>();
+
+  /** term(p): peer p's term from getState(), undefined if it is not running. */
+  changed(now: number, v: ClusterView, term: (p: number) => number | undefined): void {
+    const next = new Map<string, { c: number; q: number; since: number; term: number }>();
+    for (const { peer: c, reaches } of deafPeers(v)) {
+      for (const q of reaches) {
+        const key = `${c}>${q}`;
+        next.set(key, this.spans.get(key) ?? { c, q, since: now, term: term(q) ?? 0 });
+      }
+    }
+    this.spans = next;
+  }
+
+  /**
+   * @returns a failure message once a deaf peer has reached a peer of a later term for
+   *   TERM_BOUND_MS (virtual) and is still below that term, else undefined.
+   */
+  observe(now: number, term: (p: number) => number | undefined): string | undefined {
+    for (const s of this.spans.values()) {
+      if (now - s.since < TERM_BOUND_MS) continue;
+      const tc = term(s.c);
+      if (tc === undefined || tc >= s.term) continue;
+      return (
+        `peer ${s.c} has heard no peer for ${((now - s.since) / 1000).toFixed(1)} s while its calls to peer ${s.q} (in term ${s.term} or later) ` +
+        `got through and back on a reliable network, yet it is still in term ${tc}: it ignores the later term in the replies it gets ` +
+        `(Figure 2: a response with term T > currentTerm sets currentTerm = T)`
+      );
+    }
+    return undefined;
+  }
+}
