@@ -18,7 +18,7 @@ import { parseCases } from "./cases-env.js";
 import { FaultDriver, leadersBy, type FaultTarget } from "./fault-driver.js";
 import { checkBudget, hunt, huntReplayCommand } from "./hunt.js";
 import { huntSettingsFromEnv } from "./hunt-env.js";
-import { cleanMajority, deafPeers, ElectionWatch, LEADER_BOUND_MS, TERM_BOUND_MS, TermWatch, type ClusterView } from "./liveness.js";
+import { cleanMajority, deafPeers, ElectionWatch, LEADER_BOUND_MS, SETTLE_MS, TERM_BOUND_MS, TermWatch, type ClusterView } from "./liveness.js";
 import { HUNT_PARTS, HuntError, huntPart, huntTestName } from "./parts.js";
 import { parseRegressions, regressionLine } from "./regressions.js";
 import { drawSchedule, formatSchedule, HUNT_STREAM, parseKeep, scheduleHash, scheduleOf, selectFaults, type Fault } from "./schedule.js";
@@ -300,6 +300,37 @@ describe("the term rule for a peer that hears nobody", () => {
     w.changed(4000, view(3, into(0, 3)), term);
     expect(w.observe(4000 + TERM_BOUND_MS - 1, term)).toBeUndefined();
     expect(w.observe(4000 + TERM_BOUND_MS, term)).toMatch(/in term 9 or later/);
+  });
+  test("once settled, a deaf peer may stand in one term below the others' before it takes theirs, not two", () => {
+    const v = view(3, into(0, 3));
+    const run = (steps: number[]): string | undefined => {
+      const terms = [3, 9, 9];
+      const term = (p: number) => terms[p];
+      const w = new TermWatch();
+      w.changed(0, v, term);
+      expect(w.observe(SETTLE_MS - 1, term)).toBeUndefined();
+      expect(w.observe(SETTLE_MS, term)).toBeUndefined(); // settles: its term 3, theirs 9
+      let t = SETTLE_MS;
+      for (const x of steps) {
+        terms[0] = x;
+        const r = w.observe(++t, term);
+        if (r !== undefined) return r;
+      }
+      return undefined;
+    };
+    expect(run([4, 9, 10])).toBeUndefined();
+    expect(run([4, 4, 5])).toMatch(/peer 0, hearing no peer while its calls to peers 1,2 \(in term 9 or later\).*stood in terms 4 and 5/);
+    // Before it settles (a change of the driver's state restarts the wait), nothing counts.
+    const terms = [3, 9, 9];
+    const term = (p: number) => terms[p];
+    const w = new TermWatch();
+    w.changed(0, v, term);
+    terms[0] = 4;
+    expect(w.observe(SETTLE_MS - 1, term)).toBeUndefined();
+    w.changed(SETTLE_MS - 1, v, term);
+    terms[0] = 5;
+    expect(w.observe(2 * SETTLE_MS - 2, term)).toBeUndefined();
+    expect(w.observe(2 * SETTLE_MS - 1, term)).toBeUndefined(); // settles now, from term 5: 4 and 5 were before
   });
 });
 

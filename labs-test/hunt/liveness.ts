@@ -117,32 +117,67 @@ export function deafPeers(v: ClusterView): DeafPeer[] {
 }
 
 /**
- * Watches deaf peers (deafPeers) for Figure 2's term rule: a peer c that has heard nobody
- * for TERM_BOUND_MS while its calls to q went through must by then be in q's term of the
- * moment this began, or a later one. A candidate or a leader that ignores the term in the
- * replies it gets (and a PreVote Raft's pre-candidate, whose own term does not move) stays
- * below it; a correct one takes it at its first call. changed() after every change of the
- * fault driver's state, observe() at every workload step.
+ * Virtual ms after the fault driver's last change (and after a peer went deaf) before its
+ * terms are read as its own: labrpc's long reordering delivers replies up to 2.2 s late
+ * and its duplicates come up to 2 s late, so until then a reply from before may still
+ * land and move its term.
+ */
+export const SETTLE_MS = 2500;
+
+interface Span {
+  c: number;
+  q: number;
+  since: number;
+  term: number;
+}
+
+interface Deaf {
+  reaches: string;
+  since: number;
+  /** Once settled: the reached peers' lowest term then, the deaf peer's own term then, and its terms seen since strictly between the two. */
+  settled?: { bar: number; base: number; seen: Set<number> };
+}
+
+/**
+ * Watches deaf peers (deafPeers) for Figure 2's term rule, two ways. A peer c that has
+ * heard nobody for TERM_BOUND_MS while its calls to q went through must by then be in q's
+ * term of the moment this began, or a later one: a candidate or a leader that ignores the
+ * term in the replies it gets (and a PreVote Raft's pre-candidate, whose own term does
+ * not move) stays below it; a correct one takes it at its first call. And once nothing
+ * from before can land any more (SETTLE_MS), a deaf peer below the lowest term of the
+ * peers it reaches may stand for election in one more term at most before it learns
+ * theirs from the replies: standing in two terms strictly between its term and theirs
+ * means it ignored those replies (as TestHigherTermInReply2A asks). changed() after every
+ * change of the fault driver's state, observe() at every workload step.
  */
 export class TermWatch {
   /** Per "c>q": since when c has been deaf and reaching q, and q's term then. */
-  private spans = new Map<string, { c: number; q: number; since: number; term: number }>();
+  private spans = new Map<string, Span>();
+  /** Per deaf peer. */
+  private deaf = new Map<number, Deaf>();
+  private lastChange = 0;
 
   /** term(p): peer p's term from getState(), undefined if it is not running. */
   changed(now: number, v: ClusterView, term: (p: number) => number | undefined): void {
-    const next = new Map<string, { c: number; q: number; since: number; term: number }>();
+    const spans = new Map<string, Span>();
+    const deaf = new Map<number, Deaf>();
     for (const { peer: c, reaches } of deafPeers(v)) {
       for (const q of reaches) {
         const key = `${c}>${q}`;
-        next.set(key, this.spans.get(key) ?? { c, q, since: now, term: term(q) ?? 0 });
+        spans.set(key, this.spans.get(key) ?? { c, q, since: now, term: term(q) ?? 0 });
       }
+      // Any change may release held messages: what c saw settles again from now.
+      const was = this.deaf.get(c);
+      const key = reaches.join(",");
+      deaf.set(c, { reaches: key, since: was?.reaches === key ? was.since : now });
     }
-    this.spans = next;
+    this.spans = spans;
+    this.deaf = deaf;
+    this.lastChange = now;
   }
 
   /**
-   * @returns a failure message once a deaf peer has reached a peer of a later term for
-   *   TERM_BOUND_MS (virtual) and is still below that term, else undefined.
+   * @returns a failure message once a deaf peer breaks either rule, else undefined.
    */
   observe(now: number, term: (p: number) => number | undefined): string | undefined {
     for (const s of this.spans.values()) {
@@ -154,6 +189,26 @@ export class TermWatch {
         `got through and back on a reliable network, yet it is still in term ${tc}: it ignores the later term in the replies it gets ` +
         `(Figure 2: a response with term T > currentTerm sets currentTerm = T)`
       );
+    }
+    for (const [c, d] of this.deaf) {
+      if (now - Math.max(d.since, this.lastChange) < SETTLE_MS) continue;
+      const tc = term(c);
+      if (tc === undefined) continue;
+      if (d.settled === undefined) {
+        const terms = d.reaches.split(",").map((q) => term(Number(q)));
+        if (terms.some((t) => t === undefined)) continue;
+        d.settled = { bar: Math.min(...(terms as number[])), base: tc, seen: new Set() };
+        continue;
+      }
+      const { bar, base, seen } = d.settled;
+      if (tc > base && tc < bar) seen.add(tc);
+      if (seen.size > 1) {
+        return (
+          `peer ${c}, hearing no peer while its calls to peers ${d.reaches} (in term ${bar} or later) got through and back on a reliable network, ` +
+          `stood in terms ${[...seen].join(" and ")}, below theirs: it ignores the later term in the replies it gets ` +
+          `(Figure 2: a response with term T > currentTerm sets currentTerm = T)`
+        );
+      }
     }
     return undefined;
   }
