@@ -286,7 +286,7 @@ describe("the term rule for a peer that hears nobody", () => {
     const w = new TermWatch();
     w.changed(1000, view(3, into(0, 3)), term);
     expect(w.observe(1000 + TERM_BOUND_MS - 1, term)).toBeUndefined();
-    expect(w.observe(1000 + TERM_BOUND_MS, term)).toMatch(/peer 0 has heard no peer for 5\.0 s while its calls to peer 1 \(in term 5 or later\).*still in term 3/);
+    expect(w.observe(1000 + TERM_BOUND_MS, term)).toMatch(/peer 0 has heard no peer for 5\.0 s while its calls to peer 1 \(in term 5 or later for 5\.0 s\).*still in term 3/);
     // Having taken the term, it passes; a later term of the others does not move the bar.
     terms[0] = 5;
     terms[1] = 9;
@@ -300,6 +300,16 @@ describe("the term rule for a peer that hears nobody", () => {
     w.changed(4000, view(3, into(0, 3)), term);
     expect(w.observe(4000 + TERM_BOUND_MS - 1, term)).toBeUndefined();
     expect(w.observe(4000 + TERM_BOUND_MS, term)).toMatch(/in term 9 or later/);
+    // The bar follows the reached peer's term, TERM_BOUND_MS behind.
+    const later = [5, 5, 5];
+    const lterm = (p: number) => later[p];
+    const x = new TermWatch();
+    x.changed(0, view(3, into(0, 3)), lterm);
+    expect(x.observe(1000, lterm)).toBeUndefined();
+    later[1] = 8;
+    expect(x.observe(2000, lterm)).toBeUndefined();
+    expect(x.observe(2000 + TERM_BOUND_MS - 1, lterm)).toBeUndefined();
+    expect(x.observe(2000 + TERM_BOUND_MS, lterm)).toMatch(/calls to peer 1 \(in term 8 or later for 5\.0 s\).*still in term 5/);
   });
   test("once settled, a deaf peer may stand in one term below the others' before it takes theirs, not two", () => {
     const v = view(3, into(0, 3));

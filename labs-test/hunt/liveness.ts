@@ -128,7 +128,8 @@ interface Span {
   c: number;
   q: number;
   since: number;
-  term: number;
+  /** q's term at moments of the span ([virtual ms, term]), oldest first: the latest one at least TERM_BOUND_MS old is the bar. */
+  terms: Array<[number, number]>;
 }
 
 interface Deaf {
@@ -140,8 +141,8 @@ interface Deaf {
 
 /**
  * Watches deaf peers (deafPeers) for Figure 2's term rule, two ways. A peer c that has
- * heard nobody for TERM_BOUND_MS while its calls to q went through must by then be in q's
- * term of the moment this began, or a later one: a candidate or a leader that ignores the
+ * heard nobody while its calls to q went through must, TERM_BOUND_MS after any moment of
+ * that, be in the term q had then, or a later one: a candidate or a leader that ignores the
  * term in the replies it gets (and a PreVote Raft's pre-candidate, whose own term does
  * not move) stays below it; a correct one takes it at its first call. And once nothing
  * from before can land any more (SETTLE_MS), a deaf peer below the lowest term of the
@@ -164,7 +165,7 @@ export class TermWatch {
     for (const { peer: c, reaches } of deafPeers(v)) {
       for (const q of reaches) {
         const key = `${c}>${q}`;
-        spans.set(key, this.spans.get(key) ?? { c, q, since: now, term: term(q) ?? 0 });
+        spans.set(key, this.spans.get(key) ?? { c, q, since: now, terms: [[now, term(q) ?? 0]] });
       }
       // Any change may release held messages: what c saw settles again from now.
       const was = this.deaf.get(c);
@@ -181,11 +182,17 @@ export class TermWatch {
    */
   observe(now: number, term: (p: number) => number | undefined): string | undefined {
     for (const s of this.spans.values()) {
-      if (now - s.since < TERM_BOUND_MS) continue;
+      const tq = term(s.q);
+      if (tq !== undefined && tq > s.terms.at(-1)![1]) s.terms.push([now, tq]);
+      // The bar: q's term TERM_BOUND_MS ago (the latest sample that old); older samples go.
+      while (s.terms.length > 1 && now - s.terms[1]![0] >= TERM_BOUND_MS) s.terms.shift();
+      const [at, bar] = s.terms[0]!;
+      if (now - at < TERM_BOUND_MS) continue;
       const tc = term(s.c);
-      if (tc === undefined || tc >= s.term) continue;
+      if (tc === undefined || tc >= bar) continue;
       return (
-        `peer ${s.c} has heard no peer for ${((now - s.since) / 1000).toFixed(1)} s while its calls to peer ${s.q} (in term ${s.term} or later) ` +
+        `peer ${s.c} has heard no peer for ${((now - s.since) / 1000).toFixed(1)} s while its calls to peer ${s.q} (in term ${bar} or later ` +
+        `for ${((now - at) / 1000).toFixed(1)} s) ` +
         `got through and back on a reliable network, yet it is still in term ${tc}: it ignores the later term in the replies it gets ` +
         `(Figure 2: a response with term T > currentTerm sets currentTerm = T)`
       );
