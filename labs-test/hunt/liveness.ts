@@ -6,7 +6,9 @@
 // set up exactly such states). CleanMajority finds such a majority in the fault driver's
 // state; ElectionWatch fails a run whose clean majority has gone LEADER_BOUND_MS without
 // a leader. A Raft that lets stale candidates hold back the one peer that could win (a
-// follower resetting its timer on every vote request) stalls there.
+// follower resetting its timer on every vote request) stalls there. TermWatch holds a peer
+// that hears nobody (one-way partitions) to Figure 2's rule for terms in replies: what it
+// learns of the others' terms it learns from their replies alone.
 
 /** Virtual ms a clean majority may go without a leader: checkOneLeader's ten tries of ~0.5 s. */
 export const LEADER_BOUND_MS = 5000;
