@@ -17,9 +17,9 @@ export const WORKLOAD_STREAM = "hunt-workload";
 
 /**
  * A run's intensity, drawn once: each enabled kind then gets 1 to this many windows, so
- * some runs are sparse and some are dense (many crashes of the leader in a row).
+ * some runs are sparse (one window of each) and some are dense (many crashes of the leader in a row).
  */
-const INTENSITIES: readonly number[] = [2, 4, 8, 16];
+const INTENSITIES: readonly number[] = [1, 2, 4, 8, 16];
 
 /** Window lengths (virtual ms): short, medium and long, equally likely. */
 const DURATIONS: ReadonlyArray<readonly [number, number]> = [
@@ -165,8 +165,11 @@ export function drawSchedule(part: HuntPart, seed: number, r: Rand): Schedule {
   const targets = peers * part.groups;
   const phaseMs = between(r, part.phaseMs[0], part.phaseMs[1]);
   const workload = drawWorkload(part, r);
-  // Swarm testing: each kind is in this run's mix with probability 2/3, at least one.
-  let kinds = part.kinds.filter(() => r.randInt(3) !== 0);
+  // Swarm testing: each kind is in this run's mix with a probability the run draws (1/4,
+  // 1/2 or 3/4), at least one; so some runs are sparse (a bug that needs one fault kind
+  // alone for seconds gets it) and some dense.
+  const share = 1 + r.randInt(3);
+  let kinds = part.kinds.filter(() => r.randInt(4) < share);
   if (kinds.length === 0) kinds = [part.kinds[r.randInt(part.kinds.length)]!];
   const intensity = INTENSITIES[r.randInt(INTENSITIES.length)]!;
   const faults: Fault[] = [];
