@@ -56,8 +56,10 @@ interface Open {
   nf: NumberedFault;
   /** Resolved peer (isolate, crash, crash-on-save). */
   peer?: number;
-  /** Resolved directed links (cut, hold-*). */
+  /** Resolved directed links (cut, hold-*, one-way: the direction cut for the whole window). */
   pairs?: Array<[number, number]>;
+  /** one-way: the other direction, cut until its timer (the window's first bothMs) fires. */
+  early?: { pairs: Array<[number, number]>; timer: Timer };
   /** Held ends (hold-*), with their links. */
   ends?: Array<{ end: Name; from: number; to: number }>;
   /** crash-on-save: armed and not fired yet, on this persister. */
@@ -193,6 +195,32 @@ export class FaultDriver implements ClusterView {
         what = `isolate peer ${o.peer}`;
         this.cut(f, +1, o.peer);
         break;
+      case "one-way": {
+        const group = f.side ?? [this.aim(f)];
+        const rest = Array.from({ length: t.size }, (_, i) => i).filter((i) => !group.includes(i));
+        const inward = rest.flatMap((q) => group.map((g): [number, number] => [q, g]));
+        const outward = group.flatMap((g) => rest.map((q): [number, number] => [g, q]));
+        o.pairs = f.deaf ? inward : outward;
+        this.cutPairs(o.pairs, +1);
+        what = describeFault({ ...f, side: group }, t.size);
+        if (f.bothMs > 0) {
+          const pairs = f.deaf ? outward : inward;
+          this.cutPairs(pairs, +1);
+          o.early = {
+            pairs,
+            timer: after(f.bothMs, () =>
+              this.guard(() => {
+                if (o.early === undefined) return;
+                this.cutPairs(o.early.pairs, -1);
+                o.early = undefined;
+                this.note(nf, `{${group.join(",")}} ${f.deaf ? "reaches the others again, still hearing none" : "hears the others again, still reaching none"}`);
+                this.changed();
+              }),
+            ),
+          };
+        }
+        break;
+      }
       case "crash":
         o.peer = this.aim(f);
         what = `crash peer ${o.peer}, restart at the end`;
@@ -273,6 +301,14 @@ export class FaultDriver implements ClusterView {
         break;
       case "isolate":
         this.cut(f, -1, o.peer);
+        break;
+      case "one-way":
+        this.cutPairs(o.pairs!, -1);
+        if (o.early !== undefined) {
+          o.early.timer.cancel();
+          this.cutPairs(o.early.pairs, -1);
+          o.early = undefined;
+        }
         break;
       case "crash":
       case "crash-on-save":

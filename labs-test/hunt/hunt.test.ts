@@ -18,7 +18,7 @@ import { parseCases } from "./cases-env.js";
 import { FaultDriver, leadersBy, type FaultTarget } from "./fault-driver.js";
 import { checkBudget, hunt, huntReplayCommand } from "./hunt.js";
 import { huntSettingsFromEnv } from "./hunt-env.js";
-import { cleanMajority, ElectionWatch, LEADER_BOUND_MS, type ClusterView } from "./liveness.js";
+import { cleanMajority, deafPeers, ElectionWatch, LEADER_BOUND_MS, SETTLE_MS, TERM_BOUND_MS, TermWatch, type ClusterView } from "./liveness.js";
 import { HUNT_PARTS, HuntError, huntPart, huntTestName } from "./parts.js";
 import { parseRegressions, regressionLine } from "./regressions.js";
 import { drawSchedule, formatSchedule, HUNT_STREAM, parseKeep, scheduleHash, scheduleOf, selectFaults, type Fault } from "./schedule.js";
@@ -58,6 +58,10 @@ describe("schedules", () => {
           for (const p of peers) expect(p >= 0 && p < s.targets).toBe(true);
           if ("from" in f) expect(f.from).not.toBe(f.to);
           if (f.kind === "partition") expect(f.side.length > 0 && f.side.length < s.targets).toBe(true);
+          if (f.kind === "one-way") {
+            if (f.side !== null) expect(f.side.length > 0 && f.side.length < s.targets).toBe(true);
+            expect(f.bothMs >= 0 && f.bothMs < f.ms).toBe(true);
+          }
         }
       }
     }
@@ -256,6 +260,90 @@ describe("the liveness rule", () => {
   });
 });
 
+describe("the term rule for a peer that hears nobody", () => {
+  const view = (n: number, cut: Array<[number, number]>, down: number[] = [], modes = false): ClusterView => ({
+    size: n,
+    running: (p) => !down.includes(p),
+    linkUp: (p, q) => !down.includes(p) && !down.includes(q) && !cut.some(([a, b]) => a === p && b === q),
+    modesOn: () => modes,
+  });
+  const into = (c: number, n: number): Array<[number, number]> => Array.from({ length: n }, (_, q) => q).filter((q) => q !== c).map((q): [number, number] => [q, c]);
+
+  test("deaf: every running peer's calls to it cut, its own calls through to some; none while a network mode is on", () => {
+    expect(deafPeers(view(3, []))).toEqual([]);
+    expect(deafPeers(view(3, into(0, 3)))).toEqual([{ peer: 0, reaches: [1, 2] }]);
+    expect(deafPeers(view(3, [...into(0, 3), [0, 2]]))).toEqual([{ peer: 0, reaches: [1] }]);
+    // Cut off both ways: it reaches nobody, so nothing is asked of it.
+    expect(deafPeers(view(3, [...into(0, 3), [0, 1], [0, 2]]))).toEqual([]);
+    // Peer 2 is down: 1's calls alone are cut, and 0 hears nobody running.
+    expect(deafPeers(view(3, [[1, 0]], [2]))).toEqual([{ peer: 0, reaches: [1] }]);
+    expect(deafPeers(view(3, into(0, 3), [], true))).toEqual([]);
+  });
+
+  test("the watch fails a deaf peer still below a reached peer's term after the bound, and only then", () => {
+    const terms = [3, 5, 5];
+    const term = (p: number) => terms[p];
+    const w = new TermWatch();
+    w.changed(1000, view(3, into(0, 3)), term);
+    expect(w.observe(1000 + TERM_BOUND_MS - 1, term)).toBeUndefined();
+    expect(w.observe(1000 + TERM_BOUND_MS, term)).toMatch(/peer 0 has heard no peer for 5\.0 s while its calls to peer 1 \(in term 5 or later for 5\.0 s\).*still in term 3/);
+    // Having taken the term, it passes; a later term of the others does not move the bar.
+    terms[0] = 5;
+    terms[1] = 9;
+    expect(w.observe(1000 + TERM_BOUND_MS, term)).toBeUndefined();
+    // A change that keeps the same deaf peer and links keeps the clock; one that ends it resets it.
+    terms[0] = 3;
+    w.changed(3000, view(3, into(0, 3)), term);
+    expect(w.observe(1000 + TERM_BOUND_MS, term)).toMatch(/still in term 3/);
+    w.changed(3000, view(3, []), term);
+    expect(w.observe(99_999, term)).toBeUndefined();
+    w.changed(4000, view(3, into(0, 3)), term);
+    expect(w.observe(4000 + TERM_BOUND_MS - 1, term)).toBeUndefined();
+    expect(w.observe(4000 + TERM_BOUND_MS, term)).toMatch(/in term 9 or later/);
+    // The bar follows the reached peer's term, TERM_BOUND_MS behind.
+    const later = [5, 5, 5];
+    const lterm = (p: number) => later[p];
+    const x = new TermWatch();
+    x.changed(0, view(3, into(0, 3)), lterm);
+    expect(x.observe(1000, lterm)).toBeUndefined();
+    later[1] = 8;
+    expect(x.observe(2000, lterm)).toBeUndefined();
+    expect(x.observe(2000 + TERM_BOUND_MS - 1, lterm)).toBeUndefined();
+    expect(x.observe(2000 + TERM_BOUND_MS, lterm)).toMatch(/calls to peer 1 \(in term 8 or later for 5\.0 s\).*still in term 5/);
+  });
+  test("once settled, a deaf peer may stand in one term below the others' before it takes theirs, not two", () => {
+    const v = view(3, into(0, 3));
+    const run = (steps: number[]): string | undefined => {
+      const terms = [3, 9, 9];
+      const term = (p: number) => terms[p];
+      const w = new TermWatch();
+      w.changed(0, v, term);
+      expect(w.observe(SETTLE_MS - 1, term)).toBeUndefined();
+      expect(w.observe(SETTLE_MS, term)).toBeUndefined(); // settles: its term 3, theirs 9
+      let t = SETTLE_MS;
+      for (const x of steps) {
+        terms[0] = x;
+        const r = w.observe(++t, term);
+        if (r !== undefined) return r;
+      }
+      return undefined;
+    };
+    expect(run([4, 9, 10])).toBeUndefined();
+    expect(run([4, 4, 5])).toMatch(/peer 0, hearing no peer while its calls to peers 1,2 \(in term 9 or later\).*stood in terms 4 and 5/);
+    // Before it settles (a change of the driver's state restarts the wait), nothing counts.
+    const terms = [3, 9, 9];
+    const term = (p: number) => terms[p];
+    const w = new TermWatch();
+    w.changed(0, v, term);
+    terms[0] = 4;
+    expect(w.observe(SETTLE_MS - 1, term)).toBeUndefined();
+    w.changed(SETTLE_MS - 1, v, term);
+    terms[0] = 5;
+    expect(w.observe(2 * SETTLE_MS - 2, term)).toBeUndefined();
+    expect(w.observe(2 * SETTLE_MS - 1, term)).toBeUndefined(); // settles now, from term 5: 4 and 5 were before
+  });
+});
+
 describe("the fault driver", () => {
   /** A target that records what the driver did. */
   function fake(n: number): { target: FaultTarget; log: string[]; up: boolean[] } {
@@ -305,6 +393,37 @@ describe("the fault driver", () => {
       expect(links.some((l) => /^(4\d\d) link 0->1 up$/.test(l))).toBe(false);
       // The crash aimed at the leader took peer 2 (the fake's leader); so did the second one.
       expect(log.filter((l) => /crash|restart/.test(l))).toEqual(["100 crash 2", "450 restart 2"]);
+    });
+  });
+
+  test("one-way: both directions cut for bothMs, then only the chosen one, all up when the window ends", async () => {
+    await runWorld({ seed: 1 }, async (w) => {
+      const { target } = fake(3);
+      const d = new FaultDriver(
+        target,
+        [{ index: 0, fault: { kind: "one-way", at: 100, ms: 1000, side: null, peer: 0, leader: false, deaf: true, bothMs: 300 } }],
+        (name) => w.rand(name),
+      );
+      d.start();
+      await sleep(200);
+      expect([d.linkUp(0, 1), d.linkUp(1, 0), d.linkUp(2, 0), d.linkUp(1, 2)]).toEqual([false, false, false, true]);
+      await sleep(300);
+      // Deaf: the others' calls to 0 still fail, its own get through.
+      expect([d.linkUp(0, 1), d.linkUp(0, 2), d.linkUp(1, 0), d.linkUp(2, 0)]).toEqual([true, true, false, false]);
+      expect(deafPeers(d)).toEqual([{ peer: 0, reaches: [1, 2] }]);
+      await sleep(700);
+      expect([d.linkUp(0, 1), d.linkUp(1, 0)]).toEqual([true, true]);
+      // A side that reaches nobody, aimed at the leader (the fake's is peer 2), from the start.
+      const e = new FaultDriver(
+        target,
+        [{ index: 0, fault: { kind: "one-way", at: 0, ms: 500, side: null, peer: 0, leader: true, deaf: false, bothMs: 0 } }],
+        (name) => w.rand(name),
+      );
+      e.start();
+      await sleep(10);
+      expect([e.linkUp(2, 0), e.linkUp(2, 1), e.linkUp(0, 2), e.linkUp(1, 2)]).toEqual([false, false, true, true]);
+      e.heal();
+      expect(e.linkUp(2, 0)).toBe(true);
     });
   });
 

@@ -6,7 +6,9 @@
 // set up exactly such states). CleanMajority finds such a majority in the fault driver's
 // state; ElectionWatch fails a run whose clean majority has gone LEADER_BOUND_MS without
 // a leader. A Raft that lets stale candidates hold back the one peer that could win (a
-// follower resetting its timer on every vote request) stalls there.
+// follower resetting its timer on every vote request) stalls there. TermWatch holds a peer
+// that hears nobody (one-way partitions) to Figure 2's rule for terms in replies: what it
+// learns of the others' terms it learns from their replies alone.
 
 /** Virtual ms a clean majority may go without a leader: checkOneLeader's ten tries of ~0.5 s. */
 export const LEADER_BOUND_MS = 5000;
@@ -79,5 +81,144 @@ export class ElectionWatch {
       `no leader among peers {${m.join(",")}} for ${((now - this.since) / 1000).toFixed(1)} s, though they are a majority, ` +
       `running and fully connected, every other peer cut off from them, on a reliable network`
     );
+  }
+}
+
+/**
+ * Virtual ms a peer that hears nobody may go on calling a peer of a later term without
+ * taking that term: its election timeout (the course asks for elections within
+ * checkOneLeader's ~5 s) and one round trip on a reliable network.
+ */
+export const TERM_BOUND_MS = 5000;
+
+/** A peer that hears nobody, and the running peers its calls reach (and hear back from). */
+export interface DeafPeer {
+  peer: number;
+  reaches: number[];
+}
+
+/**
+ * The running peers that hear no other running peer (every call to them is cut or held),
+ * with the peers their own calls reach both ways, on a reliable network ([] while a
+ * network mode is on). Such a peer receives no leader's AppendEntries, so it must time
+ * out and call the others itself (a PreVote or RequestVote, or a leader's heartbeats),
+ * and Figure 2's rule "if an RPC response contains term T > currentTerm, set currentTerm
+ * = T" then brings it to their term: only replies can, since no request reaches it.
+ */
+export function deafPeers(v: ClusterView): DeafPeer[] {
+  if (v.modesOn()) return [];
+  const out: DeafPeer[] = [];
+  for (let c = 0; c < v.size; c++) {
+    if (!v.running(c)) continue;
+    const others = Array.from({ length: v.size }, (_, q) => q).filter((q) => q !== c && v.running(q));
+    if (others.length === 0 || others.some((q) => v.linkUp(q, c))) continue;
+    const reaches = others.filter((q) => v.linkUp(c, q));
+    if (reaches.length > 0) out.push({ peer: c, reaches });
+  }
+  return out;
+}
+
+/**
+ * Virtual ms after the fault driver's last change (and after a peer went deaf) before its
+ * terms are read as its own: labrpc's long reordering delivers replies up to 2.2 s late
+ * and its duplicates come up to 2 s late, so until then a reply from before may still
+ * land and move its term.
+ */
+export const SETTLE_MS = 2500;
+
+interface Span {
+  c: number;
+  q: number;
+  since: number;
+  /** q's term at moments of the span ([virtual ms, term]), oldest first: the latest one at least TERM_BOUND_MS old is the bar. */
+  terms: Array<[number, number]>;
+}
+
+interface Deaf {
+  reaches: string;
+  since: number;
+  /** Once settled: the reached peers' lowest term then, the deaf peer's own term then, and its terms seen since strictly between the two. */
+  settled?: { bar: number; base: number; seen: Set<number> };
+}
+
+/**
+ * Watches deaf peers (deafPeers) for Figure 2's term rule, two ways. A peer c that has
+ * heard nobody while its calls to q went through must, TERM_BOUND_MS after any moment of
+ * that, be in the term q had then, or a later one: a candidate or a leader that ignores the
+ * term in the replies it gets (and a PreVote Raft's pre-candidate, whose own term does
+ * not move) stays below it; a correct one takes it at its first call. And once nothing
+ * from before can land any more (SETTLE_MS), a deaf peer below the lowest term of the
+ * peers it reaches may stand for election in one more term at most before it learns
+ * theirs from the replies: standing in two terms strictly between its term and theirs
+ * means it ignored those replies (as TestHigherTermInReply2A asks). changed() after every
+ * change of the fault driver's state, observe() at every workload step.
+ */
+export class TermWatch {
+  /** Per "c>q": since when c has been deaf and reaching q, and q's term then. */
+  private spans = new Map<string, Span>();
+  /** Per deaf peer. */
+  private deaf = new Map<number, Deaf>();
+  private lastChange = 0;
+
+  /** term(p): peer p's term from getState(), undefined if it is not running. */
+  changed(now: number, v: ClusterView, term: (p: number) => number | undefined): void {
+    const spans = new Map<string, Span>();
+    const deaf = new Map<number, Deaf>();
+    for (const { peer: c, reaches } of deafPeers(v)) {
+      for (const q of reaches) {
+        const key = `${c}>${q}`;
+        spans.set(key, this.spans.get(key) ?? { c, q, since: now, terms: [[now, term(q) ?? 0]] });
+      }
+      // Any change may release held messages: what c saw settles again from now.
+      const was = this.deaf.get(c);
+      const key = reaches.join(",");
+      deaf.set(c, { reaches: key, since: was?.reaches === key ? was.since : now });
+    }
+    this.spans = spans;
+    this.deaf = deaf;
+    this.lastChange = now;
+  }
+
+  /**
+   * @returns a failure message once a deaf peer breaks either rule, else undefined.
+   */
+  observe(now: number, term: (p: number) => number | undefined): string | undefined {
+    for (const s of this.spans.values()) {
+      const tq = term(s.q);
+      if (tq !== undefined && tq > s.terms.at(-1)![1]) s.terms.push([now, tq]);
+      // The bar: q's term TERM_BOUND_MS ago (the latest sample that old); older samples go.
+      while (s.terms.length > 1 && now - s.terms[1]![0] >= TERM_BOUND_MS) s.terms.shift();
+      const [at, bar] = s.terms[0]!;
+      if (now - at < TERM_BOUND_MS) continue;
+      const tc = term(s.c);
+      if (tc === undefined || tc >= bar) continue;
+      return (
+        `peer ${s.c} has heard no peer for ${((now - s.since) / 1000).toFixed(1)} s while its calls to peer ${s.q} (in term ${bar} or later ` +
+        `for ${((now - at) / 1000).toFixed(1)} s) ` +
+        `got through and back on a reliable network, yet it is still in term ${tc}: it ignores the later term in the replies it gets ` +
+        `(Figure 2: a response with term T > currentTerm sets currentTerm = T)`
+      );
+    }
+    for (const [c, d] of this.deaf) {
+      if (now - Math.max(d.since, this.lastChange) < SETTLE_MS) continue;
+      const tc = term(c);
+      if (tc === undefined) continue;
+      if (d.settled === undefined) {
+        const terms = d.reaches.split(",").map((q) => term(Number(q)));
+        if (terms.some((t) => t === undefined)) continue;
+        d.settled = { bar: Math.min(...(terms as number[])), base: tc, seen: new Set() };
+        continue;
+      }
+      const { bar, base, seen } = d.settled;
+      if (tc > base && tc < bar) seen.add(tc);
+      if (seen.size > 1) {
+        return (
+          `peer ${c}, hearing no peer while its calls to peers ${d.reaches} (in term ${bar} or later) got through and back on a reliable network, ` +
+          `stood in terms ${[...seen].join(" and ")}, below theirs: it ignores the later term in the replies it gets ` +
+          `(Figure 2: a response with term T > currentTerm sets currentTerm = T)`
+        );
+      }
+    }
+    return undefined;
   }
 }

@@ -19,6 +19,10 @@ export type FaultKind =
   | "isolate"
   /** one direction of one link is down (both directions where the harness has no directed links) */
   | "cut"
+  /** an asymmetric partition: one peer (or the leader, or a random side) cannot hear the others, or
+   * cannot reach them, while the other direction works; for its first part the cut may go both ways,
+   * so that a peer cut off while the others move on comes back speaking (or listening) only */
+  | "one-way"
   /** every few ms to 0.5 s the leader is cut off (half the time), and a cut-off peer rejoins while
    * fewer than a majority are reachable: the partition process of the course's Figure 8 (unreliable) */
   | "leader-churn"
@@ -38,7 +42,7 @@ export type FaultKind =
   | "hold-requests";
 
 export const ALL_FAULT_KINDS: readonly FaultKind[] = [
-  "loss", "reorder", "dup", "partition", "isolate", "cut", "leader-churn", "crash", "crash-on-save", "crash-churn",
+  "loss", "reorder", "dup", "partition", "isolate", "cut", "one-way", "leader-churn", "crash", "crash-on-save", "crash-churn",
   "hold-replies", "hold-requests", "quiet",
 ];
 
@@ -67,16 +71,18 @@ const HOLDS: readonly FaultKind[] = ["hold-replies", "hold-requests"];
 const CRASHES: readonly FaultKind[] = ["crash", "crash-on-save", "crash-churn"];
 
 const RAFT = "labs-test/hunt/raft-run.ts";
+/** Raft's harness cuts one direction of a link (kvraft's cuts both): asymmetric partitions. */
+const RAFT_LINKS: readonly FaultKind[] = [...LINKS, "one-way"];
 
 /**
  * Raft before 2C has no persistence, so its schedules crash nothing (a restarted 2A/2B
  * peer forgets its vote, which only 2C asks it to keep).
  */
 export const HUNT_PARTS: readonly HuntPart[] = [
-  { id: "2A", lab: "raft", kinds: [...NET, ...LINKS, ...HOLDS, "quiet"], peers: [3, 5, 7], groups: 1, phaseMs: [3000, 15000], module: RAFT },
-  { id: "2B", lab: "raft", kinds: [...NET, ...LINKS, ...HOLDS, "quiet"], peers: [3, 5], groups: 1, phaseMs: [4000, 20000], module: RAFT },
-  { id: "2C", lab: "raft", kinds: [...NET, ...LINKS, ...HOLDS, ...CRASHES, "quiet"], peers: [3, 5], groups: 1, phaseMs: [4000, 20000], module: RAFT },
-  { id: "2D", lab: "raft", kinds: [...NET, ...LINKS, ...HOLDS, ...CRASHES, "quiet"], peers: [3, 5], groups: 1, phaseMs: [4000, 20000], module: RAFT },
+  { id: "2A", lab: "raft", kinds: [...NET, ...RAFT_LINKS, ...HOLDS, "quiet"], peers: [3, 5, 7], groups: 1, phaseMs: [3000, 15000], module: RAFT },
+  { id: "2B", lab: "raft", kinds: [...NET, ...RAFT_LINKS, ...HOLDS, "quiet"], peers: [3, 5], groups: 1, phaseMs: [4000, 20000], module: RAFT },
+  { id: "2C", lab: "raft", kinds: [...NET, ...RAFT_LINKS, ...HOLDS, ...CRASHES, "quiet"], peers: [3, 5], groups: 1, phaseMs: [4000, 20000], module: RAFT },
+  { id: "2D", lab: "raft", kinds: [...NET, ...RAFT_LINKS, ...HOLDS, ...CRASHES, "quiet"], peers: [3, 5], groups: 1, phaseMs: [4000, 20000], module: RAFT },
   { id: "3A", lab: "kvraft", kinds: [...NET, ...LINKS, ...CRASHES, "quiet"], peers: [3, 5], groups: 1, phaseMs: [4000, 12000], module: "labs-test/hunt/kvraft-run.ts" },
   { id: "3B", lab: "kvraft", kinds: [...NET, ...LINKS, ...CRASHES, "quiet"], peers: [3, 5], groups: 1, phaseMs: [4000, 12000], module: "labs-test/hunt/kvraft-run.ts" },
   { id: "4A", lab: "shardctrler", kinds: [...NET, "crash", "crash-churn"], peers: [3, 5], groups: 1, phaseMs: [3000, 10000], module: "labs-test/hunt/shardctrler-run.ts" },

@@ -4,7 +4,8 @@
 // bounds. The oracles are the harness's own (every applied command agrees with every other
 // peer's, in order; snapshots match), the course's checkOneLeader rule at every workload
 // step (two peers leading in one term at the same moment), elections within
-// checkOneLeader's ~5 s whenever a clean majority is cut off from the rest (liveness.ts),
+// checkOneLeader's ~5 s whenever a clean majority is cut off from the rest, a peer that
+// hears nobody taking the term its calls are answered in within as long (liveness.ts),
 // and after healing: a leader within checkOneLeader's bound, one() of a fresh command on
 // every peer within its 10 s (2B–2D), and 2D's bound on the persisted Raft state.
 import { Config, MAXLOGSIZE } from "../../raft/config.js";
@@ -12,7 +13,7 @@ import { now, sleep } from "../../runtime/index.js";
 import type { World } from "../../runtime/world.js";
 import { withFrame } from "../harness/test-frame.js";
 import { FaultDriver, leadersBy, type FaultTarget } from "./fault-driver.js";
-import { cleanMajority, ElectionWatch } from "./liveness.js";
+import { cleanMajority, ElectionWatch, TermWatch } from "./liveness.js";
 import type { HuntPart } from "./parts.js";
 import { drawSchedule, HUNT_STREAM, selectFaults, WORKLOAD_STREAM } from "./schedule.js";
 
@@ -68,8 +69,14 @@ export async function raftRun(part: HuntPart, w: World, keep?: readonly number[]
     cfg.begin(`Hunt (${part.id}): ${s.peers} peers, ${faults.length} fault(s) for ${(s.phaseMs / 1000).toFixed(1)} s, then healing`);
     const driver = new FaultDriver(raftTarget(cfg, snapshot), faults, (name) => w.rand(name));
     const watch = new ElectionWatch();
-    watch.changed(now(), cleanMajority(driver));
-    driver.onChange(() => watch.changed(now(), cleanMajority(driver)));
+    const terms = new TermWatch();
+    const term = (p: number): number | undefined => cfg.rafts[p]?.getState().term;
+    const changed = (): void => {
+      watch.changed(now(), cleanMajority(driver));
+      terms.changed(now(), driver, term);
+    };
+    changed();
+    driver.onChange(changed);
     driver.start();
     const t0 = now();
     const [lo, hi] = s.workload.gapMs;
@@ -77,7 +84,7 @@ export async function raftRun(part: HuntPart, w: World, keep?: readonly number[]
       await sleep(Math.max(1, lo + wr.randInt(hi - lo + 1)));
       cfg.checkFailed();
       checkLeaders(cfg);
-      const stall = watch.observe(now(), (p) => cfg.rafts[p]?.getState().isLeader === true);
+      const stall = watch.observe(now(), (p) => cfg.rafts[p]?.getState().isLeader === true) ?? terms.observe(now(), term);
       if (stall !== undefined) cfg.fatal(stall);
       // As TestFigure8Unreliable2C does: every running peer is asked; leaders accept.
       // Drawn even when quiet, so a quiet window shifts no later command.

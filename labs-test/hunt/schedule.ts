@@ -17,9 +17,9 @@ export const WORKLOAD_STREAM = "hunt-workload";
 
 /**
  * A run's intensity, drawn once: each enabled kind then gets 1 to this many windows, so
- * some runs are sparse and some are dense (many crashes of the leader in a row).
+ * some runs are sparse (one window of each) and some are dense (many crashes of the leader in a row).
  */
-const INTENSITIES: readonly number[] = [2, 4, 8, 16];
+const INTENSITIES: readonly number[] = [1, 2, 4, 8, 16];
 
 /** Window lengths (virtual ms): short, medium and long, equally likely. */
 const DURATIONS: ReadonlyArray<readonly [number, number]> = [
@@ -27,6 +27,12 @@ const DURATIONS: ReadonlyArray<readonly [number, number]> = [
   [500, 3000],
   [3000, 10000],
 ];
+/**
+ * One-way windows (virtual ms): long enough that a peer cut off both ways for the first
+ * part (while the others elect and move on) then spends seconds hearing nothing while
+ * still calling the others, or the reverse.
+ */
+const ONE_WAY_MS: readonly [number, number] = [2000, 15000];
 /** Churn windows (many steps each): 3 to 15 virtual s. */
 const CHURN_MS: readonly [number, number] = [3000, 15000];
 
@@ -45,6 +51,14 @@ export type Fault =
    * to `to`, or to every other peer ("all"): the ends that peer calls them on.
    */
   | { kind: "cut" | "hold-replies" | "hold-requests"; at: number; ms: number; from: number; leader: boolean; to: number | "all" }
+  /**
+   * An asymmetric partition between a group and the other peers. The group is `side`, or
+   * when side is null one peer (the leader when the fault starts if leader, else peer).
+   * deaf: the others' calls to the group fail (it hears nobody outside but its calls get
+   * through); else the group's calls to the others fail (it is heard by nobody outside).
+   * For the window's first bothMs the other direction is cut as well.
+   */
+  | { kind: "one-way"; at: number; ms: number; side: number[] | null; peer: number; leader: boolean; deaf: boolean; bothMs: number }
   /** Steps drawn from the world's stream "hunt-fault-<index>", apart from every other draw. */
   | { kind: "leader-churn" | "crash-churn"; at: number; ms: number };
 
@@ -93,9 +107,30 @@ function drawWorkload(part: HuntPart, r: Rand): Workload {
   }
 }
 
+/** Two non-empty sides of the targets, drawn at random: the peers on one side. */
+function drawSide(targets: number, r: Rand): number[] {
+  const inSide = Array.from({ length: targets }, () => r.randInt(2) === 1);
+  // Both sides hold a peer: flip one peer onto the empty side.
+  if (inSide.every((x) => x === inSide[0])) {
+    const k = r.randInt(targets);
+    inSide[k] = !inSide[k];
+  }
+  return inSide.flatMap((x, i) => (x ? [i] : []));
+}
+
 function drawFault(kind: FaultKind, targets: number, phaseMs: number, r: Rand): Fault {
   const at = r.randInt(phaseMs);
   if (kind === "leader-churn" || kind === "crash-churn") return { kind, at, ms: between(r, CHURN_MS[0], CHURN_MS[1]) };
+  if (kind === "one-way") {
+    const ms = between(r, ONE_WAY_MS[0], ONE_WAY_MS[1]);
+    // A third of them one-way from the start; the rest cut both ways for 0.5 to 3 s first
+    // (an election or two among the others), then one way for the rest of the window.
+    const bothMs = r.randInt(3) === 0 ? 0 : between(r, 500, Math.min(3000, ms - 1));
+    // Half aim at one peer (half of those at the leader), half split the peers in two.
+    const single = r.randInt(2) === 0;
+    const side = single ? null : drawSide(targets, r);
+    return { kind, at, ms, side, peer: r.randInt(targets), leader: single && r.randInt(2) === 0, deaf: r.randInt(2) === 0, bothMs };
+  }
   const [lo, hi] = DURATIONS[r.randInt(DURATIONS.length)]!;
   const ms = lo + r.randInt(hi - lo);
   switch (kind) {
@@ -104,15 +139,8 @@ function drawFault(kind: FaultKind, targets: number, phaseMs: number, r: Rand): 
     case "dup":
     case "quiet":
       return { kind, at, ms };
-    case "partition": {
-      const inSide = Array.from({ length: targets }, () => r.randInt(2) === 1);
-      // Both sides hold a peer: flip one peer onto the empty side.
-      if (inSide.every((x) => x === inSide[0])) {
-        const k = r.randInt(targets);
-        inSide[k] = !inSide[k];
-      }
-      return { kind, at, ms, side: inSide.flatMap((x, i) => (x ? [i] : [])) };
-    }
+    case "partition":
+      return { kind, at, ms, side: drawSide(targets, r) };
     case "isolate":
     case "crash":
     case "crash-on-save":
@@ -137,8 +165,11 @@ export function drawSchedule(part: HuntPart, seed: number, r: Rand): Schedule {
   const targets = peers * part.groups;
   const phaseMs = between(r, part.phaseMs[0], part.phaseMs[1]);
   const workload = drawWorkload(part, r);
-  // Swarm testing: each kind is in this run's mix with probability 2/3, at least one.
-  let kinds = part.kinds.filter(() => r.randInt(3) !== 0);
+  // Swarm testing: each kind is in this run's mix with a probability the run draws (1/4,
+  // 1/2 or 3/4), at least one; so some runs are sparse (a bug that needs one fault kind
+  // alone for seconds gets it) and some dense.
+  const share = 1 + r.randInt(3);
+  let kinds = part.kinds.filter(() => r.randInt(4) < share);
   if (kinds.length === 0) kinds = [part.kinds[r.randInt(part.kinds.length)]!];
   const intensity = INTENSITIES[r.randInt(INTENSITIES.length)]!;
   const faults: Fault[] = [];
@@ -246,6 +277,11 @@ export function describeFault(f: Fault, targets: number): string {
       return `hold replies on ${links(f)}`;
     case "hold-requests":
       return `hold requests on ${links(f)}`;
+    case "one-way": {
+      const group = f.side === null ? aim(f) : `{${f.side.join(",")}}`;
+      const how = f.deaf ? `${group} hears no other peer (its own calls get through)` : `${group} reaches no other peer (the others' calls get through)`;
+      return f.bothMs > 0 ? `${how}, cut off both ways for the first ${seconds(f.bothMs)}` : how;
+    }
     case "leader-churn":
       return "leader churn: the leader cut off again and again";
     case "crash-churn":
