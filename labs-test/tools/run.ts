@@ -21,7 +21,7 @@ import { firstFailure, preRunChecks, RUNS_DIR, type CheckScope } from "./pre-run
 import { planRun, type RunPlan } from "./run-plan.js";
 import { SelectError } from "./select-tests.js";
 import type { SweepOptions } from "./sweep.js";
-import { closingLine, runVitest, VitestSession, type VitestCounts } from "./vitest-run.js";
+import { closingLine, countsLine, runVitest, VitestSession, type VitestCounts } from "./vitest-run.js";
 
 function fail(msg: string): never {
   process.stderr.write(`error: ${msg}\n`);
@@ -197,7 +197,7 @@ async function runAll(env: TestEnv): Promise<VitestCounts> {
     total.failed += c.failed;
     total.skipped += c.skipped;
     total.ok &&= c.ok;
-    lines.push(`  ${title}: ${closingLine(c)}`);
+    lines.push(`  ${title}: ${countsLine(c)}`);
   }
   process.stdout.write(`\n===== summary =====\n${lines.join("\n")}\n`);
   return total;
