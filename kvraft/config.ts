@@ -11,8 +11,8 @@ import { randstring, shuffle } from "../labs-test/harness/tester-rand.js";
 import { makePersister, type Persister } from "../raft/persister.js";
 import { trace } from "../runtime/index.js";
 import { makeClerk, type Clerk } from "./client.js";
-import { ClerkPace, guardClerk } from "./clerk-guard.js";
-import { KV_ARGS_SCHEMAS } from "./rpc-schemas.js";
+import { ClerkPace, guardClerk } from "./framework/clerk-guard.js";
+import { KV_ARGS_SCHEMAS } from "./framework/rpc-schemas.js";
 import { startKVServer, type KVServer } from "./server.js";
 
 export class Config extends TestFrame {

@@ -17,7 +17,7 @@ import { makeClerk as makeCtrlerClerk, type Clerk as CtrlerClerk } from "../shar
 import { guardCtrlerClerk } from "../shardctrler/framework/clerk-guard.js";
 import { SHARDCTRLER_ARGS_SCHEMAS } from "../shardctrler/framework/rpc-schemas.js";
 import { startServer as startCtrler, type ShardCtrler } from "../shardctrler/server.js";
-import { ClerkPace, guardClerk } from "../kvraft/clerk-guard.js";
+import { ClerkPace, guardClerk } from "../kvraft/framework/clerk-guard.js";
 import { makeClerk, type Clerk } from "./client.js";
 import { SHARDKV_ARGS_SCHEMAS } from "./framework/rpc-schemas.js";
 import { startServer, type ShardKV } from "./server.js";
