@@ -47,7 +47,7 @@ export function largestSnapshot(saved: readonly (Persister | null)[]): number {
 }
 
 /** The end of a test (the course's cleanup): kill every running server, empty its slot, then the network. */
-export function killAll(servers: ({ kill(): void } | null)[], net: Network): void {
+export function killAll(servers: ({ kill(): void } | null)[], net: Pick<Network, "cleanup">): void {
   for (let i = 0; i < servers.length; i++) {
     servers[i]?.kill();
     servers[i] = null;
