@@ -6,11 +6,11 @@
 import { expect } from "vitest";
 import { graded } from "../labs-test/harness/graded.js";
 import { Network, RpcError, Server, Service } from "../labrpc/index.js";
-import { guardClerk } from "./clerk-guard.js";
+import { guardClerk } from "./framework/clerk-guard.js";
 import { makeClerk } from "./client.js";
 import { sleep } from "../runtime/index.js";
-import { expectValue, inWorld, rawEnd, withCluster } from "./test-cluster.js";
-import { KV_ARGS_SCHEMAS } from "./rpc-schemas.js";
+import { expectValue, inWorld, rawEnd, withCluster } from "./framework/test-cluster.js";
+import { KV_ARGS_SCHEMAS } from "./framework/rpc-schemas.js";
 
 // ---- Clerk input ----
 {

@@ -1,7 +1,7 @@
 // RPC types shared by the Clerk and the KV servers (the course's kvraft/common.go).
 // Fields travel through labrpc's codec: plain strings, numbers, booleans, arrays and
 // objects of them. The framework checks the course's fields (key, value, op) of every
-// request before your handler runs (kvraft/rpc-schemas.ts); fields you add are yours.
+// request before your handler runs (kvraft/framework/rpc-schemas.ts); fields you add are yours.
 // SOLUTION BEGIN 3A
 // How the reference solution works: kvraft/README.md, "How the reference works".
 // SOLUTION END

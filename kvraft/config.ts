@@ -8,11 +8,12 @@ import { PeerObserver, showCommand } from "../labs-test/harness/observe-peers.js
 import { Network, Server, Service, type ClientEnd } from "../labrpc/index.js";
 import { TestFrame, withFrame, type FrameCounters } from "../labs-test/harness/test-frame.js";
 import { randstring, shuffle } from "../labs-test/harness/tester-rand.js";
-import { makePersister, type Persister } from "../raft/persister.js";
+import type { Persister } from "../raft/persister.js";
+import { keepCopyOnCrash, killAll, largestRaftState, largestSnapshot, persisterToStart } from "../labs-test/harness/saved-state.js";
 import { trace } from "../runtime/index.js";
 import { makeClerk, type Clerk } from "./client.js";
-import { ClerkPace, guardClerk } from "./clerk-guard.js";
-import { KV_ARGS_SCHEMAS } from "./rpc-schemas.js";
+import { ClerkPace, guardClerk } from "./framework/clerk-guard.js";
+import { KV_ARGS_SCHEMAS } from "./framework/rpc-schemas.js";
 import { startKVServer, type KVServer } from "./server.js";
 
 export class Config extends TestFrame {
@@ -56,27 +57,19 @@ export class Config extends TestFrame {
 
   /** Kill every server and the network. */
   protected shutdown(): void {
-    for (let i = 0; i < this.n; i++) {
-      this.kvservers[i]?.kill();
-      this.kvservers[i] = null;
-    }
-    this.net.cleanup();
+    killAll(this.kvservers, this.net);
   }
 
   // ---- persisted state -----------------------------------------------------------------
 
   /** The largest Raft state among the servers' persisters (bytes). */
   logSize(): number {
-    let max = 0;
-    for (const p of this.saved) max = Math.max(max, p?.raftStateSize() ?? 0);
-    return max;
+    return largestRaftState(this.saved);
   }
 
   /** The largest snapshot among the servers' persisters (bytes). */
   snapshotSize(): number {
-    let max = 0;
-    for (const p of this.saved) max = Math.max(max, p?.snapshotSize() ?? 0);
-    return max;
+    return largestSnapshot(this.saved);
   }
 
   /** Server i's running instance, null while shut down. For fault-injection tests. */
@@ -197,8 +190,7 @@ export class Config extends TestFrame {
     // Delete first, so no reply can confirm a write that went into a superseded persister.
     this.net.deleteServer(i);
     // The dead instance may still write to its persister; the next one gets a copy.
-    const p = this.saved[i];
-    if (p !== null && p !== undefined) this.saved[i] = p.copy();
+    keepCopyOnCrash(this.saved, i);
     const kv = this.kvservers[i];
     if (kv !== null && kv !== undefined) {
       this.observer.crashing(i);
@@ -212,11 +204,9 @@ export class Config extends TestFrame {
   startServer(i: number): void {
     const { names, ends } = this.makeEnds(i);
     this.endnames[i] = names;
-    const p = this.saved[i];
-    const fresh = p === null || p === undefined;
-    this.saved[i] = fresh ? makePersister(i) : p.copy();
+    const { persister, fresh } = persisterToStart(this.saved, i, i);
     // A fresh server applies from index 1; a restarted one from its own snapshot, unknown here.
-    const kv = this.observer.startService(i, () => startKVServer(ends, i, this.saved[i]!, this.maxraftstate), (s) => s.rf, fresh ? 0 : undefined);
+    const kv = this.observer.startService(i, () => startKVServer(ends, i, persister, this.maxraftstate), (s) => s.rf, fresh ? 0 : undefined);
     this.observer.traceStarts(i, kv.rf); // the server's Start() calls and their results, in the trace
     this.kvservers[i] = kv;
     const srv = new Server();

@@ -60,7 +60,7 @@ test("studentFilesIn: the listed files plus the student's helper files, never fr
   const ours = repo({
     "raft/raft.ts": "", "raft/log.ts": "", "raft/messages.ts": "", "raft/persistence.ts": "", "raft/progress.ts": "",
     "raft/config.ts": "", "raft/persister.ts": "", "raft/raft.test.ts": "",
-    "kvraft/client.ts": "", "kvraft/common.ts": "", "kvraft/server.ts": "", "kvraft/config.ts": "", "kvraft/rpc-schemas.ts": "",
+    "kvraft/client.ts": "", "kvraft/common.ts": "", "kvraft/server.ts": "", "kvraft/config.ts": "", "kvraft/framework/rpc-schemas.ts": "",
   });
   const raft = ["raft/log.ts", "raft/messages.ts", "raft/persistence.ts", "raft/progress.ts", "raft/raft.ts"];
   expect(studentFilesIn(findPart("2A")!, ours)).toEqual(raft);

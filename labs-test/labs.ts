@@ -202,17 +202,46 @@ export const PARTS: LabPart[] = [
 ];
 
 /**
- * Framework files that live beside student files. Any other `.ts` file directly in a
- * student file's folder is the student's own helper (e.g. raft/election.ts beside
- * raft/raft.ts): the grader copies it from a submission and the handout generator treats
- * it as a student file. Never the student's: `*.test.ts`, `*.d.ts`, anything in a
- * subfolder (reference/, mr/transport/ …), and these.
+ * The framework's folders shared by every lab (the runtime, the network and codec, the
+ * checker, the MapReduce apps, the harness library and tools): what tsconfig.json
+ * type-checks and a handout ships, beside every lab's folder (labFolders).
+ */
+export const FRAMEWORK_FOLDERS: readonly string[] = ["runtime", "labrpc", "porcupine", "apps", "labs-test"];
+
+/**
+ * A lab's folder (raft, kvraft …): the folder of a part's student files, or of its graded
+ * tests where it has no student files (labrpc). In order of the parts, no repeats.
+ */
+export function labFolders(parts: readonly LabPart[] = PARTS): string[] {
+  const top = (f: string): string => f.split("/")[0]!;
+  return [...new Set(parts.flatMap((p) => (p.studentFiles.length > 0 ? p.studentFiles : p.testFiles).map(top)))];
+}
+
+/**
+ * One layout for every lab. The top of a lab's folder holds the student files (and any
+ * helper file a student adds beside them), the graded and extra test files, and the
+ * course's own framework files that sit beside the student's in the course: the harness
+ * (config.go, here config.ts) in every simulated lab's folder, and Raft's persister (mr's
+ * harness is its graded script, mr/main/test-mr.ts, as the course's src/main). Everything else
+ * of the framework lives in a subfolder: `<lab>/framework/` (mr also has the course's
+ * `main/` and its `transport/`), our reference tests in `<lab>/reference/`.
+ * labs-test/layout.test.ts holds every lab to this.
+ */
+export const COURSE_FILES_BESIDE_STUDENT_FILES: readonly string[] = ["config.ts"];
+
+/**
+ * Framework files that live beside student files (see COURSE_FILES_BESIDE_STUDENT_FILES).
+ * Any other `.ts` file directly in a student file's folder is the student's own helper
+ * (e.g. raft/election.ts beside raft/raft.ts): the grader copies it from a submission and
+ * the handout generator treats it as a student file. Never the student's: `*.test.ts`,
+ * `*.d.ts`, anything in a subfolder (framework/, reference/, mr/transport/ …), and these.
  */
 export const FRAMEWORK_FILES_BESIDE_STUDENT_FILES: readonly string[] = [
-  "raft/config.ts", "raft/persister.ts", "raft/bench.ts",
-  "kvraft/config.ts", "kvraft/bench.ts", "kvraft/clerk-guard.ts", "kvraft/rpc-schemas.ts", "kvraft/test-cluster.ts",
-  "shardctrler/config.ts", "shardkv/config.ts",
-];
+  ...labFolders(PARTS.filter((p) => p.studentFiles.length > 0 && p.realProcesses !== true)).flatMap((d) =>
+    COURSE_FILES_BESIDE_STUDENT_FILES.map((f) => `${d}/${f}`),
+  ),
+  "raft/persister.ts",
+].sort();
 
 /**
  * A part's student files under rootDir (paths relative to it, sorted): the listed ones

@@ -112,6 +112,37 @@ function virtual(name: string, contents: string, resolveDir = ROOT): esbuild.Plu
   };
 }
 
+/**
+ * Modules that read a page's browser code from files beside them (the timeline's and
+ * porcupine's pages), with the file each export returns: the worker has no file system,
+ * so the bundle gets a module returning the texts instead.
+ */
+const BROWSER_ASSETS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  "labs-test/vis/timeline-assets.ts": { timelineScript: "labs-test/vis/timeline.page.js", timelineStyle: "labs-test/vis/timeline.page.css" },
+  "porcupine/visualize-assets.ts": { visualizeScript: "porcupine/visualize.page.js", visualizeStyle: "porcupine/visualize.page.css" },
+};
+
+function browserAssets(read: Set<string>): esbuild.Plugin {
+  const modules = new Map(Object.entries(BROWSER_ASSETS).map(([m, exports]) => [path.join(ROOT, m), exports]));
+  return {
+    name: "browser-assets",
+    setup(b) {
+      b.onLoad({ filter: /-assets\.ts$/ }, (a) => {
+        const exports = modules.get(a.path);
+        if (exports === undefined) {
+          if (a.path.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
+          return { errors: [{ text: `${path.relative(ROOT, a.path)} reads browser code from files: list them in BROWSER_ASSETS (playground/build.ts)` }] };
+        }
+        const lines = Object.entries(exports).map(([name, f]) => {
+          read.add(path.join(ROOT, f));
+          return `export const ${name} = () => ${JSON.stringify(readFileSync(path.join(ROOT, f), "utf8"))};`;
+        });
+        return { contents: lines.join("\n"), loader: "js" };
+      });
+    },
+  };
+}
+
 function workerPlugins(names: Map<string, string[]>, read: Set<string>): esbuild.Plugin[] {
   const studentAbs = new Map(studentFiles().map((f) => [path.join(ROOT, f), f]));
   const modulesFile = path.join(ROOT, "labs-test/sandbox/student-modules.ts");
@@ -150,6 +181,7 @@ function workerPlugins(names: Map<string, string[]>, read: Set<string>): esbuild
         }));
       },
     },
+    browserAssets(read),
     virtual("playground:test-loaders", loaders),
     virtual("playground:framework-sources", `export default ${JSON.stringify(sources)};`),
     virtual("playground:type-files", `export default ${JSON.stringify(typeFiles(read))};`),

@@ -11,6 +11,7 @@ import { TestFrame, withFrame, type FrameCounters } from "../labs-test/harness/t
 import { randn, randstring } from "../labs-test/harness/tester-rand.js";
 import { Channel, now, sleep, trace } from "../runtime/index.js";
 import { makePersister, type Persister } from "./persister.js";
+import { keepCopyOnCrash, largestRaftState } from "../labs-test/harness/saved-state.js";
 import { make, type ApplyMsg, type Raft } from "./raft.js";
 
 /** The tester's yardstick for an election (not Raft's own timeout): 1×, 2×, ½× and 0.7× of it are used. */
@@ -207,8 +208,7 @@ export class Config extends TestFrame {
     if (this.rafts[i]) trace("tester", "crash", { i });
     this.net.deleteServer(i); // disable client connections to the server.
     // A fresh persister, so the old instance cannot overwrite what the new one reads.
-    const old = this.saved[i];
-    if (old !== null && old !== undefined) this.saved[i] = old.copy();
+    keepCopyOnCrash(this.saved, i);
     const rf = this.rafts[i];
     if (rf !== null && rf !== undefined) {
       this.observer.crashing(i);
@@ -364,12 +364,7 @@ export class Config extends TestFrame {
 
   /** The largest Raft state over all peers' persisters. */
   logSize(): number {
-    let logsize = 0;
-    for (const p of this.saved) {
-      const n = p?.raftStateSize() ?? 0;
-      if (n > logsize) logsize = n;
-    }
-    return logsize;
+    return largestRaftState(this.saved);
   }
 
   // ---- checks --------------------------------------------------------------------------

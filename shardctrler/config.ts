@@ -7,7 +7,8 @@ import { PeerObserver } from "../labs-test/harness/observe-peers.js";
 import { Network, Server, Service, type ClientEnd } from "../labrpc/index.js";
 import { TestFrame, withFrame, type FrameCounters } from "../labs-test/harness/test-frame.js";
 import { randstring, shuffle } from "../labs-test/harness/tester-rand.js";
-import { makePersister, type Persister } from "../raft/persister.js";
+import type { Persister } from "../raft/persister.js";
+import { keepCopyOnCrash, killAll, largestRaftState, persisterToStart } from "../labs-test/harness/saved-state.js";
 import { makeClerk, type Clerk } from "./client.js";
 import { guardCtrlerClerk } from "./framework/clerk-guard.js";
 import { SHARDCTRLER_ARGS_SCHEMAS } from "./framework/rpc-schemas.js";
@@ -44,17 +45,11 @@ export class Config extends TestFrame {
 
   /** Kill every server and the network. */
   protected shutdown(): void {
-    for (let i = 0; i < this.n; i++) {
-      this.servers[i]?.kill();
-      this.servers[i] = null;
-    }
-    this.net.cleanup();
+    killAll(this.servers, this.net);
   }
   /** The largest Raft state among the servers' persisters (bytes). */
   logSize(): number {
-    let max = 0;
-    for (const p of this.saved) max = Math.max(max, p?.raftStateSize() ?? 0);
-    return max;
+    return largestRaftState(this.saved);
   }
 
   all(): number[] {
@@ -93,8 +88,7 @@ export class Config extends TestFrame {
   shutdownServer(i: number): void {
     this.setLinks(i, this.all(), false);
     this.net.deleteServer(i);
-    const p = this.saved[i];
-    if (p !== null && p !== undefined) this.saved[i] = p.copy();
+    keepCopyOnCrash(this.saved, i);
     this.observer.crashing(i);
     this.servers[i]?.kill();
     this.servers[i] = null;
@@ -111,10 +105,8 @@ export class Config extends TestFrame {
       this.net.connect(name, j);
     }
     this.endnames[i] = names;
-    const p = this.saved[i];
-    const fresh = p === null || p === undefined;
-    this.saved[i] = fresh ? makePersister(i) : p.copy();
-    const sc = this.observer.startService(i, () => startServer(ends, i, this.saved[i]!), (s) => s.rf, fresh ? 0 : undefined);
+    const { persister, fresh } = persisterToStart(this.saved, i, i);
+    const sc = this.observer.startService(i, () => startServer(ends, i, persister), (s) => s.rf, fresh ? 0 : undefined);
     this.servers[i] = sc;
     const srv = new Server();
     // Every method of the student's server, as the course's MakeService; the course's

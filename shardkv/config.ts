@@ -10,6 +10,7 @@ import { Network, Server, Service, type ClientEnd } from "../labrpc/index.js";
 import { TestFrame, withFrame, type FrameCounters } from "../labs-test/harness/test-frame.js";
 import { randstring } from "../labs-test/harness/tester-rand.js";
 import { makePersister, type Persister } from "../raft/persister.js";
+import { keepCopyOnCrash, persisterToStart } from "../labs-test/harness/saved-state.js";
 import { PeerObserver, showCommand } from "../labs-test/harness/observe-peers.js";
 import { hosted, withHost } from "../runtime/current-host.js";
 import { now, trace, world } from "../runtime/index.js";
@@ -17,7 +18,7 @@ import { makeClerk as makeCtrlerClerk, type Clerk as CtrlerClerk } from "../shar
 import { guardCtrlerClerk } from "../shardctrler/framework/clerk-guard.js";
 import { SHARDCTRLER_ARGS_SCHEMAS } from "../shardctrler/framework/rpc-schemas.js";
 import { startServer as startCtrler, type ShardCtrler } from "../shardctrler/server.js";
-import { ClerkPace, guardClerk } from "../kvraft/clerk-guard.js";
+import { ClerkPace, guardClerk } from "../kvraft/framework/clerk-guard.js";
 import { makeClerk, type Clerk } from "./client.js";
 import { SHARDKV_ARGS_SCHEMAS } from "./framework/rpc-schemas.js";
 import { startServer, type ShardKV } from "./server.js";
@@ -255,8 +256,7 @@ export class Config extends TestFrame {
     // disable client connections to the server: they reach the next instance instead.
     this.net.deleteServer(this.serverName(g.gid, i));
     // a fresh persister, in case the old instance keeps updating the old one.
-    const p = g.saved[i];
-    if (p !== null && p !== undefined) g.saved[i] = p.copy();
+    keepCopyOnCrash(g.saved, i);
     g.observer.crashing(i);
     const kv = g.servers[i];
     withHost(me, () => kv?.kill());
@@ -287,14 +287,12 @@ export class Config extends TestFrame {
       this.net.connect(name, this.ctrlerName(j));
       this.net.enable(name, true);
     }
-    const p = g.saved[i];
-    const fresh = p === null || p === undefined;
-    g.saved[i] = fresh ? makePersister(me) : p.copy();
+    const { persister, fresh } = persisterToStart(g.saved, i, me);
     // Ends this server makes to other groups are its own: they occupy its link.
     const makeEnd = (name: string): ClientEnd => this.freshEnd(name, me);
     const kv = g.observer.startService(
       i,
-      () => withHost(me, () => startServer(ends, i, g.saved[i]!, this.maxraftstate, g.gid, mends, makeEnd)),
+      () => withHost(me, () => startServer(ends, i, persister, this.maxraftstate, g.gid, mends, makeEnd)),
       (s) => s.rf,
       fresh ? 0 : undefined,
     );

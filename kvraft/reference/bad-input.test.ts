@@ -7,7 +7,7 @@ import { makePersister } from "../../raft/persister.js";
 import { now, sleep } from "../../runtime/index.js";
 import { ErrWrongLeader, OK, type PutAppendArgs, type PutAppendReply } from "../common.js";
 import { withConfig } from "../config.js";
-import { expectValue, inWorld, rawEnd, withCluster } from "../test-cluster.js";
+import { expectValue, inWorld, rawEnd, withCluster } from "../framework/test-cluster.js";
 import { CorruptSnapshotError, startKVServer } from "../server.js";
 
 describe("our request fields", () => {

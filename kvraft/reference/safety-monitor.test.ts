@@ -7,7 +7,7 @@ import { expect, test } from "vitest";
 import type { MonitorGroup } from "../../labs-test/harness/safety-monitor.js";
 import { sleep } from "../../runtime/index.js";
 import { withConfig } from "../config.js";
-import { expectValue, inWorld, leaderOf } from "../test-cluster.js";
+import { expectValue, inWorld, leaderOf } from "../framework/test-cluster.js";
 
 test("a correct run with restarts and snapshots: every kind of observation arrives, no violation", async () => {
   let seen: MonitorGroup["seen"] | undefined;

@@ -1,6 +1,6 @@
 // The one stats sink of the test harnesses: when LABS_STATS names a file, every measurement
 // a test makes is appended to it as one JSON line of one record type. The benchmark
-// scripts (raft/bench.ts, kvraft/bench.ts) set LABS_STATS for the vitest processes they
+// scripts (raft/framework/bench.ts, kvraft/framework/bench.ts) set LABS_STATS for the vitest processes they
 // start and read the file back with readStats(); tests without LABS_STATS write nothing.
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { z } from "zod";

@@ -57,12 +57,12 @@ test("the command names the npm script and the settings, without the report opti
   const env = process.env.SEED;
   process.env.SEED = "1";
   try {
-    expect(benchCommand("raft/bench.ts", ["SEED", "REALTIME"], ["2A", "--json", "docs/benchmarks/raft.json", "--markdown"])).toBe("SEED=1 npm run bench:raft -- 2A");
+    expect(benchCommand("raft/framework/bench.ts", ["SEED", "REALTIME"], ["2A", "--json", "docs/benchmarks/raft.json", "--markdown"])).toBe("SEED=1 npm run bench:raft -- 2A");
   } finally {
     if (env === undefined) delete process.env.SEED;
     else process.env.SEED = env;
   }
-  expect(benchCommand("kvraft/bench.ts", [], ["--seed", "1", "--json=x.json"])).toBe("npm run bench:kv -- --seed 1");
+  expect(benchCommand("kvraft/framework/bench.ts", [], ["--seed", "1", "--json=x.json"])).toBe("npm run bench:kv -- --seed 1");
   expect(benchCommand("labs-test/no-such-bench.ts", [], ["--run", "a b"])).toBe("npx tsx labs-test/no-such-bench.ts --run 'a b'");
 });
 

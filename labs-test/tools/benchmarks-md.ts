@@ -4,14 +4,15 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { benchTableSchema, renderTable, type BenchTable } from "./bench-report.js";
+import { labFolders } from "../labs.js";
 
 export const FIGURES_DIR = path.join("docs", "benchmarks");
 export const BENCHMARKS_MD = "BENCHMARKS.md";
 export const BEGIN = "<!-- BEGIN generated tables: `make benchmarks` writes them from docs/benchmarks/*.json; do not edit by hand -->";
 export const END = "<!-- END generated tables -->";
 
-/** The sections' order: the labs' order, then any other table by id. */
-const ORDER = ["loop", "labrpc", "mr", "raft", "kvraft", "shardkv", "porcupine", "vis"];
+/** The sections' order: the loop, the labs in the manifest's order, then any other table by id. */
+const ORDER = ["loop", ...labFolders(), "porcupine", "vis"];
 
 export class FiguresError extends Error {}
 

@@ -18,8 +18,8 @@ interface Bench {
 export const BENCHES: readonly Bench[] = [
   { id: "labrpc", argv: ["labrpc/bench.ts"] },
   { id: "mr", argv: ["mr/framework/bench.ts"] },
-  { id: "raft", argv: ["raft/bench.ts"], env: { SEED: "1" } },
-  { id: "kvraft", argv: ["kvraft/bench.ts", "--seed", "1"] },
+  { id: "raft", argv: ["raft/framework/bench.ts"], env: { SEED: "1" } },
+  { id: "kvraft", argv: ["kvraft/framework/bench.ts", "--seed", "1"] },
   { id: "shardkv", argv: ["shardkv/framework/bench.ts", "--seed", "7"] },
   { id: "porcupine", argv: ["porcupine/bench.ts"] },
   { id: "vis", argv: ["labs-test/vis/bench.ts", "--synthetic", "200000"] },

@@ -3,18 +3,21 @@
 // so a bad input (a marker error, a missing student file) writes nothing.
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
-import { PARTS, studentFilesIn, type LabPart } from "../labs.js";
+import { FRAMEWORK_FOLDERS, labFolders, PARTS, studentFilesIn, type LabPart } from "../labs.js";
 import { hasMarkers, stubRegions, whollySolution } from "../solution-markers.js";
 import { studentReadme } from "./handout-readme.js";
 
 export class HandoutError extends Error {}
 
-/** Top-level folders and files a student needs; anything else in the repo stays behind. */
-const INCLUDE = [
+/**
+ * Top-level folders and files a student needs: the settings, the shared framework folders
+ * and every lab's folder (from the manifest); anything else in the repo stays behind.
+ */
+const INCLUDE = [...new Set([
   ".ci", ".gitignore", "Makefile", "package.json", "package-lock.json",
   "tsconfig.json", "tsconfig.build.json", "tsconfig.mr.json", "vitest.config.ts",
-  "runtime", "labrpc", "porcupine", "apps", "mr", "raft", "kvraft", "shardctrler", "shardkv", "labs-test",
-];
+  ...FRAMEWORK_FOLDERS, ...labFolders(),
+])];
 
 /** Folder names never copied, wherever they are: our reference tests, build output, runs. */
 const SKIP_DIRS = new Set(["reference", "node_modules", "build", ".labs-runs", "mr-tmp", ".git"]);
@@ -26,7 +29,8 @@ const SKIP_DIRS = new Set(["reference", "node_modules", "build", ".labs-runs", "
  * (it needs Chromium, which a student's machine need not have; the page itself ships), and
  * the runner's planning test (run-plan.test.ts: how REF=1 picks reference tests, which a
  * handout does not have). README.md is replaced by the student README generated from the
- * manifest.
+ * manifest. A lab's README.md holds the reference solution's notes: every lab with student
+ * files leaves it behind (raft/API.md, the student's contract, ships).
  */
 export const HANDOUT_DROP: ReadonlySet<string> = new Set([
   "README.md",
@@ -38,10 +42,7 @@ export const HANDOUT_DROP: ReadonlySet<string> = new Set([
   "labs-test/tools/run-plan.test.ts",
   "labs-test/tools/grade/",
   "labs-test/vis/timeline-browser.test.ts",
-  "raft/README.md",
-  "kvraft/README.md",
-  "mr/README.md",
-  "shardkv/README.md",
+  ...labFolders(PARTS.filter((p) => p.studentFiles.length > 0)).map((lab) => `${lab}/README.md`),
 ]);
 
 /** Files whose instructor sections (INSTRUCTOR_BEGIN … INSTRUCTOR_END lines) stay behind. */

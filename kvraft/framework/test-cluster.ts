@@ -1,11 +1,11 @@
 // Small clusters for the kvraft bad-input tests (framework side, shipped): a seeded
 // world, a three-server cluster with a written key, raw ends that bypass the Clerk.
 import { expect } from "vitest";
-import type { ClientEnd } from "../labrpc/index.js";
-import { sleep } from "../runtime/index.js";
-import { hasWorld, runWorld } from "../runtime/world.js";
-import type { Clerk } from "./client.js";
-import { withConfig, type Config } from "./config.js";
+import type { ClientEnd } from "../../labrpc/index.js";
+import { sleep } from "../../runtime/index.js";
+import { hasWorld, runWorld } from "../../runtime/world.js";
+import type { Clerk } from "../client.js";
+import { withConfig, type Config } from "../config.js";
 
 /** Every test here runs one fixed seed: they check behaviour, not timing. */
 const SEED = 5150;

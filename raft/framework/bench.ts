@@ -12,14 +12,14 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { execa } from "execa";
-import { readGradedResults } from "../labs-test/harness/run-graded.js";
-import { findPart } from "../labs-test/labs.js";
-import { readStats, STATS_ENV, type StatsRecord } from "../labs-test/harness/stats-sink.js";
-import { readRunsFile } from "../labs-test/tools/runs-file.js";
-import type { JobRecord } from "../labs-test/tools/seed-protocol.js";
-import { BenchReport, benchCommand, REPORT_OPTIONS, type ReportTarget } from "../labs-test/tools/bench-report.js";
-import type { GradedResult } from "../labs-test/harness/run-graded.js";
-import { RealClock } from "../runtime/real-clock.js";
+import { readGradedResults } from "../../labs-test/harness/run-graded.js";
+import { findPart } from "../../labs-test/labs.js";
+import { readStats, STATS_ENV, type StatsRecord } from "../../labs-test/harness/stats-sink.js";
+import { readRunsFile } from "../../labs-test/tools/runs-file.js";
+import type { JobRecord } from "../../labs-test/tools/seed-protocol.js";
+import { BenchReport, benchCommand, REPORT_OPTIONS, type ReportTarget } from "../../labs-test/tools/bench-report.js";
+import type { GradedResult } from "../../labs-test/harness/run-graded.js";
+import { RealClock } from "../../runtime/real-clock.js";
 
 interface Handout {
   seconds: number;
@@ -228,7 +228,7 @@ async function main(): Promise<void> {
         "The graded Raft tests under one seed, simulated time: per part, the sums over its tests of the figures each prints on its Passed line, beside (in brackets) the sums of the course's Spring 2022 sample run; how many tests had an RPC or byte count above the sample's (and not only because their random workload agreed more commands); wall and CPU seconds inside the tests. The counts are exact for the seed; wall and CPU depend on the machine, whose whole-run figures are in the notes.",
       columns: ["part", "tests passed", "virtual s (handout)", "RPCs (handout)", "bytes (handout)", "commands (handout)", "tests above the handout", "wall s in tests", "CPU s in tests"],
     },
-    benchCommand("raft/bench.ts", ["SEED", "REALTIME"]),
+    benchCommand("raft/framework/bench.ts", ["SEED", "REALTIME"]),
   );
   const tests = partIds.flatMap((id) => {
     const p = findPart(id);

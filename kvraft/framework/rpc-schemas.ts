@@ -2,7 +2,7 @@
 // PutAppendArgs), checked by labrpc before a handler runs (framework side). Fields a
 // student adds (client ids, sequence numbers) pass through unchecked: their handler owns them.
 import { z } from "zod";
-import type { ArgsSchemas } from "../labrpc/index.js";
+import type { ArgsSchemas } from "../../labrpc/index.js";
 
 const GetArgs = z.looseObject({ key: z.string() });
 const PutAppendArgs = z.looseObject({ key: z.string(), value: z.string(), op: z.enum(["Put", "Append"]) });

@@ -1,13 +1,12 @@
-// The timeline page's script (runs in the browser; plain JS in a string, inlined into the
-// page). It draws the model on one canvas: a lane per peer, the tester and each clerk;
-// the canvas is as tall as the view, and scrolling the lanes redraws it, so any number
-// of lanes renders (only the rows in view are drawn);
+// The timeline page's script: plain browser JavaScript (no modules, no build step), which
+// timeline-page.ts inlines into the page. It draws the model on one canvas: a lane per
+// peer, the tester and each clerk; the canvas is as tall as the view, and scrolling the
+// lanes redraws it, so any number of lanes renders (only the rows in view are drawn);
 // bands for role and term, downtime and cut links; RPC arrows from send to delivery;
 // clerk ops as bars; marks for applies, notes and the rest, each kind with the glyph and
 // colour the model carries from the registry (runtime/trace-kinds.ts). Only what is in view is drawn,
 // and dense views are thinned per pixel, so a 200,000-event trace stays responsive.
 // window.__timeline exposes counts and element positions to the browser tests.
-export const TIMELINE_SCRIPT = String.raw`
 (function () {
 "use strict";
 var errBox = document.getElementById("error");
@@ -427,4 +426,3 @@ window.__timeline = {
 layout(); draw();
 window.__timeline.ready = true;
 })();
-`;

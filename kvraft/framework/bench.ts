@@ -9,10 +9,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { execa } from "execa";
-import { readGradedResults } from "../labs-test/harness/run-graded.js";
-import { readStats, STATS_ENV } from "../labs-test/harness/stats-sink.js";
-import { BenchReport, benchCommand, REPORT_OPTIONS } from "../labs-test/tools/bench-report.js";
-import { RealClock } from "../runtime/real-clock.js";
+import { readGradedResults } from "../../labs-test/harness/run-graded.js";
+import { readStats, STATS_ENV } from "../../labs-test/harness/stats-sink.js";
+import { BenchReport, benchCommand, REPORT_OPTIONS } from "../../labs-test/tools/bench-report.js";
+import { RealClock } from "../../runtime/real-clock.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -32,7 +32,7 @@ async function main(): Promise<void> {
         "The 3A and 3B graded tests in one vitest process: wall time (and inside the tests) for the test time they cover, TestSpeed's ms per op and ops per wall second, and the linearizability checker on the largest history the suite produced.",
       columns: ["mode", "tests passed", "wall s (inside tests)", "test time s", "TestSpeed3A", "TestSpeed3B", "largest history checked"],
     },
-    benchCommand("kvraft/bench.ts"),
+    benchCommand("kvraft/framework/bench.ts"),
   );
   const dir = mkdtempSync(path.join(tmpdir(), "kvraft-bench-"));
   const statsFile = path.join(dir, "stats.jsonl");

@@ -4,9 +4,9 @@
 // wrong (plain JS, `as never`) gets a TypeError naming the method and field, before any
 // RPC is sent; well-typed calls pass straight to the student's Clerk.
 import { z } from "zod";
-import { guardMethods } from "../labs-test/harness/guard-methods.js";
-import { describeValue } from "../labrpc/index.js";
-import { now, world } from "../runtime/index.js";
+import { guardMethods } from "../../labs-test/harness/guard-methods.js";
+import { describeValue } from "../../labrpc/index.js";
+import { now, world } from "../../runtime/index.js";
 
 /**
  * More Clerk calls than this completing in a row at one virtual instant means no Clerk is
