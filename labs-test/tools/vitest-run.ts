@@ -2,6 +2,7 @@ import { readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import type { TestRunResult, Vitest } from "vitest/node";
 import { z } from "zod";
+import { mark } from "./timing.js";
 
 // The runner's two ways to run vitest: a vitest process (runVitest; `make test`), counts
 // from its JSON report; or vitest inside the runner (VitestSession; make test-XX and
@@ -95,7 +96,9 @@ export class VitestSession {
 
   /** Loads vitest and the config; prints nothing and runs nothing until run(). */
   static async open(): Promise<VitestSession> {
+    mark("vitest open start");
     const { createVitest } = await import("vitest/node");
+    mark("vitest/node imported");
     const vitest = await createVitest("test", {
       watch: false,
       reporters: ["default"],
@@ -117,6 +120,7 @@ export class VitestSession {
         project.createSpecification(path.resolve(f), s.namePattern === undefined ? {} : { testNamePattern: s.namePattern }),
       ),
     );
+    mark("vitest run start");
     return countResults(await this.vitest.runTestSpecifications(specifications));
   }
 

@@ -9,6 +9,7 @@ import { studentFilesIn, type LabPart } from "../labs.js";
 import { RealClock } from "../../runtime/real-clock.js";
 import { firstFailure, preRunChecks, RUNS_DIR, typecheckFiles, typecheckOnce, typeErrorMessage, type PreRunCheck } from "./pre-run.js";
 import type { RunPlan } from "./run-plan.js";
+import { prepareChanged } from "../sandbox/prepared.js";
 import { TypecheckSession } from "./typecheck-session.js";
 import { closingLine, VitestSession } from "./vitest-run.js";
 
@@ -50,6 +51,7 @@ export async function watchParts(parts: LabPart[], plan: RunPlan): Promise<void>
       checked = clock.now();
       if (msg !== undefined) process.stdout.write(`${msg}\n`);
       else {
+        prepareChanged(root);
         vitest ??= await opening;
         process.stdout.write(`${closingLine(await vitest.run(plan.specs))}\n`);
       }
