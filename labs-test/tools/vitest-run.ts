@@ -3,6 +3,7 @@ import path from "node:path";
 import type { TestRunResult, Vitest } from "vitest/node";
 import { z } from "zod";
 import { mark } from "./timing.js";
+import { vitestSettings } from "./vitest-settings.js";
 
 // The runner's two ways to run vitest: a vitest process (runVitest; `make test`), counts
 // from its JSON report; or vitest inside the runner (VitestSession; make test-XX and
@@ -84,7 +85,7 @@ export interface VitestSpec {
 }
 
 /**
- * vitest inside this process, with the repository's vitest.config.ts and the default
+ * vitest inside this process, with the project's settings (vitest-settings.ts) and the default
  * reporter on stdout. Tests run in vitest's worker processes, which inherit this process's
  * environment (SEED, RUN, TRACE … : set process.env before open). Transformed modules are
  * kept on disk (MODULE_CACHE_DIR), so a run on an unchanged tree transforms nothing.
@@ -99,11 +100,21 @@ export class VitestSession {
     mark("vitest open start");
     const { createVitest } = await import("vitest/node");
     mark("vitest/node imported");
-    const vitest = await createVitest("test", {
-      watch: false,
-      reporters: ["default"],
-      experimental: { fsModuleCache: true, fsModuleCachePath: MODULE_CACHE_DIR },
-    });
+    // The settings inline (config: false): vite then neither bundles nor loads vitest.config.ts.
+    const root = process.cwd();
+    const { plugins, test } = vitestSettings(root);
+    const vitest = await createVitest(
+      "test",
+      {
+        ...test,
+        root,
+        config: false,
+        watch: false,
+        reporters: ["default"],
+        experimental: { fsModuleCache: true, fsModuleCachePath: MODULE_CACHE_DIR },
+      },
+      { plugins },
+    );
     return new VitestSession(vitest);
   }
 
