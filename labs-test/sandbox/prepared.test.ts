@@ -1,11 +1,12 @@
-// What make test-XX's runner prepares for vitest's workers (prepared.ts prepareChanged):
+// What make test-XX's runner prepares for vitest's workers (prepare-changed.ts):
 // the worker must get the body of the file as it is now, never an older one, and nothing
 // for a file changed since the runner prepared it (it then transpiles the file itself).
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, expect, test } from "vitest";
-import { preparedBody, preparedExportNames, prepareChanged } from "./prepared.js";
+import { prepareChanged } from "./prepare-changed.js";
+import { preparedBody, preparedExportNames } from "./prepared.js";
 import { studentFilesUnder } from "./student-shims.js";
 import { transpileStudentFile } from "./transpile.js";
 

@@ -3,12 +3,13 @@
 // (transpile.ts) and the value export names of every student file (export-names.ts). A
 // worker that finds them never loads TypeScript; one that does not (a file changed, no
 // grader) computes them itself. `make test-XX`'s runner keeps the same in
-// `.labs-runs/prepared/` for the files that changed since its last run (prepareChanged), so
-// that vitest's workers on an unchanged tree do not load TypeScript either. Entries are
-// keyed by the source's hash and the preparer's own (its files' text and TypeScript's
-// version), so a stale entry is never used.
+// `.labs-runs/prepared/` for the files that changed since its last run (prepare-changed.ts),
+// so that vitest's workers on an unchanged tree do not load TypeScript either. (This file
+// also runs in the playground's browser worker, whose node:fs has only what it imports.) Entries are
+// keyed by the source's hash and the preparer's own (its files' text), so a stale entry is
+// never used.
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { studentExportNames, studentFilesUnder } from "./student-shims.js";
 import { FRAMEWORK_IN_COMPARTMENT } from "./policy.js";
@@ -16,19 +17,20 @@ import { TranspileError, transpileStudentFile } from "./transpile.js";
 
 /** The grader's folder (prepareStudentCode), then the runner's (prepareChanged), relative to the root. */
 const GRADER_DIR = ".labs-cache/student";
-const RUNNER_DIR = ".labs-runs/prepared";
-const NAMES = "export-names.json";
+export const RUNNER_DIR = ".labs-runs/prepared";
+/** The export names' file in either folder. */
+export const NAMES = "export-names.json";
 
 /**
- * The files, relative to the root, whose text decides what is prepared (the transpiler,
- * the export-name reader and the policy they follow) and TypeScript's version.
+ * The files, relative to the root, whose text decides what is prepared: the transpiler,
+ * the export-name reader and the policy they follow. Not TypeScript's version: a grading
+ * worker may not read node_modules (its permissions name the tree only) and would then
+ * never match what the grader prepared; a grading tree is new for every grade, and the
+ * Makefile clears the runner's folder when it installs the packages again.
  */
-const PREPARER_FILES = [
-  "labs-test/sandbox/transpile.ts", "labs-test/sandbox/export-names.ts", "labs-test/sandbox/student-shims.ts",
-  "labs-test/sandbox/policy.ts", "node_modules/typescript/package.json",
-];
+const PREPARER_FILES = ["labs-test/sandbox/transpile.ts", "labs-test/sandbox/export-names.ts", "labs-test/sandbox/student-shims.ts", "labs-test/sandbox/policy.ts"];
 
-interface NamesFile {
+export interface NamesFile {
   /** Each student file (relative, forward slashes) → the key of its source (keyOf). */
   sources: Record<string, string>;
   /** Each student file → its value export names. */
@@ -66,7 +68,8 @@ function relOf(root: string, file: string): string {
   return path.relative(root, file).split(path.sep).join("/");
 }
 
-function bodyPath(root: string, dir: string, file: string, source: string): string {
+/** Where the body of `file` (absolute) with this source is kept in dir (GRADER_DIR or RUNNER_DIR). */
+export function bodyPath(root: string, dir: string, file: string, source: string): string {
   return path.join(root, dir, `${relOf(root, file)}.${keyOf(root, source)}.cjs`);
 }
 
@@ -92,7 +95,8 @@ export function preparedExportNames(root: string, files: readonly string[]): Map
   return undefined;
 }
 
-function namesIn(root: string, dir: string, files: readonly string[]): Map<string, string[]> | undefined {
+/** The export names kept in dir for exactly these files as they are now, or undefined. */
+export function namesIn(root: string, dir: string, files: readonly string[]): Map<string, string[]> | undefined {
   const p = path.join(root, dir, NAMES);
   if (!existsSync(p)) return undefined;
   let got: NamesFile;
@@ -113,14 +117,14 @@ function namesIn(root: string, dir: string, files: readonly string[]): Map<strin
 }
 
 /** Every file the compartment loads under root: the student files and the framework files that run inside it. */
-function compartmentFiles(root: string): { student: string[]; all: string[] } {
+export function compartmentFiles(root: string): { student: string[]; all: string[] } {
   const student = studentFilesUnder(root);
   const inCompartment = FRAMEWORK_IN_COMPARTMENT.map((f) => path.join(root, f)).filter((f) => existsSync(f));
   return { student, all: [...student, ...inCompartment] };
 }
 
 /** A module body, or undefined for a file TypeScript cannot read (the worker meets the same error when it loads the file, and the test says so). */
-function bodyOf(file: string, source: string): string | undefined {
+export function bodyOf(file: string, source: string): string | undefined {
   try {
     return transpileStudentFile(file, source);
   } catch (e) {
@@ -129,50 +133,14 @@ function bodyOf(file: string, source: string): string | undefined {
   }
 }
 
-/** Write whole or not at all: a worker of a run started at the same time may be reading. */
-function writeWhole(file: string, text: string): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, file);
-}
-
-function namesFile(root: string, student: readonly string[]): NamesFile {
+/** The export-names file for these student files (absolute paths) as they are now; reads them with TypeScript. */
+export function namesFile(root: string, student: readonly string[]): NamesFile {
   const names: NamesFile = { sources: {}, names: {} };
   for (const f of student) {
     names.sources[relOf(root, f)] = keyOf(root, readFileSync(f, "utf8"));
     names.names[relOf(root, f)] = studentExportNames(root, f);
   }
   return names;
-}
-
-/**
- * `make test-XX`'s runner, before vitest starts: prepare (into `.labs-runs/prepared/`) what
- * is missing there for the files under root as they are now, and drop the bodies of their
- * older versions. Loads TypeScript only when some file changed. Returns the number of
- * files transpiled (the export names count as one when they were read again).
- */
-export function prepareChanged(root: string): number {
-  const { student, all } = compartmentFiles(root);
-  let made = 0;
-  for (const f of all) {
-    const source = readFileSync(f, "utf8");
-    const out = bodyPath(root, RUNNER_DIR, f, source);
-    if (existsSync(out)) continue;
-    const body = bodyOf(f, source);
-    made++;
-    if (body !== undefined) writeWhole(out, body);
-    const dir = path.dirname(out);
-    const stem = `${path.basename(f)}.`;
-    for (const e of readdirSync(dir)) {
-      if (e.startsWith(stem) && e.endsWith(".cjs") && e !== path.basename(out)) rmSync(path.join(dir, e), { force: true });
-    }
-  }
-  if (namesIn(root, RUNNER_DIR, student) === undefined) {
-    writeWhole(path.join(root, RUNNER_DIR, NAMES), JSON.stringify(namesFile(root, student)));
-    made++;
-  }
-  return made;
 }
 
 /**

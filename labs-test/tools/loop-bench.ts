@@ -46,7 +46,7 @@ interface Tree {
   label: string;
 }
 const trees: Tree[] = [{ dir: path.resolve("."), label: `this tree (${currentCommit()})` }];
-if (args.against !== undefined) trees.push({ dir: path.resolve(args.against), label: `--against (${currentCommit(args.against)})` });
+if (args.against !== undefined) trees.push({ dir: path.resolve(args.against), label: `--against ${args.against} (${currentCommit(args.against)})` });
 
 /** CPU seconds of this process's reaped children (proc(5) cutime + cstime), and of any process by pid (its own and its reaped children's). */
 function cpuSeconds(pid: number | "self"): number {

@@ -19,7 +19,7 @@ import path from "node:path";
 import { EnvError, readTestEnv, type TestEnv } from "../harness/env.js";
 import { allReferenceTests, findPart, PARTS, referenceTestsToRun, type LabPart } from "../labs.js";
 import { firstFailure, preRunChecks, RUNS_DIR, type CheckScope } from "./pre-run.js";
-import { prepareChanged } from "../sandbox/prepared.js";
+import { prepareChanged } from "../sandbox/prepare-changed.js";
 import { planRun, type RunPlan } from "./run-plan.js";
 import { SelectError } from "./select-tests.js";
 import type { SweepOptions } from "./sweep.js";
@@ -167,7 +167,7 @@ function finish(counts: VitestCounts): never {
 /**
  * Once per invocation, before any test: a failed pre-run check is reported as itself (exit
  * 2). Then the student files that changed since the last run are transpiled for the
- * sandbox here, once, rather than in each of vitest's workers (prepared.ts).
+ * sandbox here, once, rather than in each of vitest's workers (prepared.ts, prepare-changed.ts).
  */
 async function checkFirst(scope: CheckScope): Promise<void> {
   const msg = await firstFailure(preRunChecks(), scope);

@@ -9,7 +9,7 @@ import { studentFilesIn, type LabPart } from "../labs.js";
 import { RealClock } from "../../runtime/real-clock.js";
 import { firstFailure, preRunChecks, RUNS_DIR, typecheckFiles, typecheckOnce, typeErrorMessage, type PreRunCheck } from "./pre-run.js";
 import type { RunPlan } from "./run-plan.js";
-import { prepareChanged } from "../sandbox/prepared.js";
+import { prepareChanged } from "../sandbox/prepare-changed.js";
 import { mark } from "./timing.js";
 import { TypecheckSession } from "./typecheck-session.js";
 import { closingLine, VitestSession } from "./vitest-run.js";
