@@ -1,7 +1,7 @@
 // The Makefile's part targets come from the manifest (parts-mk.ts writes the include file
 // the Makefile remakes): a part added to the manifest gets its targets, and make help
 // names it, with no edit to the Makefile.
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { execa } from "execa";
@@ -70,4 +70,23 @@ test("a change to the manifest remakes the include file before make reads the ta
   write("labs-test/labs.ts", "// a part added\n", 0);
   expect((await make("-n", "test-6A")).stdout).toMatch(/runner\/run\.mjs 6A$/m);
   expect((await make("help")).stdout).toMatch(/make test-XX .*2A 6A$/m);
+});
+
+test("before the packages are installed, a part's target installs them and runs again; make -n and help install nothing", async () => {
+  const fresh = mkdtempSync(path.join(tmpdir(), "parts-mk-fresh-"));
+  try {
+    copyFileSync("Makefile", path.join(fresh, "Makefile"));
+    mkdirSync(path.join(fresh, "labs-test/hunt"), { recursive: true });
+    mkdirSync(path.join(fresh, "labs-test/tools"), { recursive: true });
+    for (const f of ["labs-test/labs.ts", "labs-test/hunt/parts.ts", "labs-test/tools/parts-mk.ts", "package-lock.json"]) writeFileSync(path.join(fresh, f), "");
+    const run = (...args: string[]) => execa("make", args, { cwd: fresh, reject: false, env: { SEED: "", RUN: "", COUNT: "" } });
+    const dry = await run("-n", "test-2A");
+    expect(dry.stdout).toContain("npm ci");
+    expect(dry.stdout).toMatch(/make --no-print-directory test-2A/);
+    expect((await run("help")).stdout).toContain("(make setup first to list them)");
+    // Nothing was installed (make -n and help ran no npm).
+    expect(existsSync(path.join(fresh, "node_modules"))).toBe(false);
+  } finally {
+    rmSync(fresh, { recursive: true, force: true });
+  }
 });
