@@ -43,9 +43,12 @@ $(PARTS_MK): labs-test/labs.ts labs-test/hunt/parts.ts labs-test/tools/parts-mk.
 	@test -x node_modules/.bin/tsx && node_modules/.bin/tsx labs-test/tools/parts-mk.ts --out $@
 
 ifeq ($(PARTS),)
-# Not installed yet, so the parts are not known: install, then make the target again.
+ifeq ($(LABS_PARTS_AGAIN),)
+# Not installed yet, so the parts are not known: install, then make the target once more
+# (once: LABS_PARTS_AGAIN stops a loop when the parts still cannot be read).
 test-% watch-% sweep-% hunt-%: $(NPM_STAMP)
-	@$(MAKE) --no-print-directory $@
+	@$(MAKE) --no-print-directory $@ LABS_PARTS_AGAIN=1
+endif
 endif
 
 .PHONY: vis help setup wc build-mr corpus test typecheck bench $(TESTS) $(SWEEPS) $(WATCHES) $(HUNTS)
