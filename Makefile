@@ -4,18 +4,21 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 export SEED RUN COUNT PARALLEL TRACE DEBUG REALTIME VIS REF
-# Lab parts, read from the manifest (labs-test/labs.ts: each part's `id: "…",` line), so a
-# part added there gets its test-XX and sweep-XX targets here.
-PARTS := $(shell sed -n 's/^    id: "\([^"]*\)",$$/\1/p' labs-test/labs.ts)
-TESTS := $(addprefix test-,$(PARTS))
-# Many-seeds sweeps: every simulated part (MapReduce runs real processes).
-SWEEPS := $(addprefix sweep-,$(filter-out mr,$(PARTS)))
-# Watches: every part but MapReduce (its tests run real processes, not on a save).
-WATCHES := $(addprefix watch-,$(filter-out mr,$(PARTS)))
-# Schedule searches: the parts labs-test/hunt/parts.ts knows.
-HUNTS := $(addprefix hunt-,$(filter 2A 2B 2C 2D 3A 3B 4A 4B,$(PARTS)))
-
 NPM_STAMP := node_modules/.installed
+# Lab parts, from the manifest: labs-test/tools/parts-mk.ts writes PARTS, SIMULATED_PARTS
+# (all but MapReduce, whose tests run real processes) and HUNT_PARTS (the parts
+# labs-test/hunt/parts.ts can search) from labs-test/labs.ts into this file, which make
+# remakes (and then rereads) whenever those change. A part added to the manifest gets its
+# targets here with no edit.
+PARTS_MK := .labs-runs/parts.mk
+-include $(PARTS_MK)
+TESTS := $(addprefix test-,$(PARTS))
+# Many-seeds sweeps and watches: the simulated parts.
+SWEEPS := $(addprefix sweep-,$(SIMULATED_PARTS))
+WATCHES := $(addprefix watch-,$(SIMULATED_PARTS))
+# Schedule searches.
+HUNTS := $(addprefix hunt-,$(HUNT_PARTS))
+
 # The runner, bundled by esbuild into one plain JavaScript file on every call (about 0.05
 # CPU s), so that Node loads it and its libraries without tsx's loader: on Node 20 its
 # hooks run on another thread and make each module of a large package several times
@@ -25,12 +28,28 @@ RUNNER_JS := .labs-runs/runner/run.mjs
 RUNNER = mkdir -p $(dir $(RUNNER_JS)) && node_modules/.bin/esbuild labs-test/tools/run.ts --bundle --platform=node --format=esm --packages=external --log-level=warning --outfile=$(RUNNER_JS).$$$$ && mv -f $(RUNNER_JS).$$$$ $(RUNNER_JS) && node $(RUNNER_JS)
 
 # Reinstall only when the lockfile changes: npm ci empties node_modules first, so an edit to
-# package.json's scripts must not pull the tree out from under tests already running.
+# package.json's scripts must not pull the tree out from under tests already running. The
+# student code the runner transpiled with the old TypeScript goes (labs-test/sandbox/prepared.ts).
 $(NPM_STAMP): package-lock.json
 	@command -v node >/dev/null || { echo "error: Node.js 20 or newer is required (https://nodejs.org)"; exit 1; }
 	@node -e 'if (+process.versions.node.split(".")[0] < 20) { console.error("error: Node.js 20 or newer is required, found " + process.version); process.exit(1) }'
 	npm ci --no-audit --no-fund
+	@rm -rf .labs-runs/prepared
 	@touch $@
+
+# Made with the packages as installed, never installing them: make remakes an included file
+# even under -n, and an npm ci there would empty node_modules for a mere make -n or help.
+$(PARTS_MK): labs-test/labs.ts labs-test/hunt/parts.ts labs-test/tools/parts-mk.ts
+	@test -x node_modules/.bin/tsx && node_modules/.bin/tsx labs-test/tools/parts-mk.ts --out $@
+
+ifeq ($(PARTS),)
+ifeq ($(LABS_PARTS_AGAIN),)
+# Not installed yet, so the parts are not known: install, then make the target once more
+# (once: LABS_PARTS_AGAIN stops a loop when the parts still cannot be read).
+test-% watch-% sweep-% hunt-%: $(NPM_STAMP)
+	@$(MAKE) --no-print-directory $@ LABS_PARTS_AGAIN=1
+endif
+endif
 
 .PHONY: vis help setup wc build-mr corpus test typecheck bench $(TESTS) $(SWEEPS) $(WATCHES) $(HUNTS)
 # INSTRUCTOR BEGIN
@@ -44,9 +63,9 @@ help:
 	@echo "make wc INPUT='books/*.txt' WORKERS=n OUT=dir    word count on any files"
 	@echo "make corpus MB=n   generate an English-like test corpus"
 	@echo "make test          run every test"
-	@echo "make test-XX       one lab part: $(PARTS)"
+	@echo "make test-XX       one lab part: $(or $(PARTS),(make setup first to list them))"
 	@echo "                   options: SEED=n RUN=regex COUNT=n PARALLEL=n TRACE=file DEBUG=topics REALTIME=1 VIS=fail|always|off"
-	@echo "make watch-XX      one part's tests again each time you save one of its files (not mr)"
+	@echo "make watch-XX      one part's tests again each time you save one of its files: $(SIMULATED_PARTS)"
 	@echo "make bench         labrpc RPCs per second"
 	@echo "make sweep-XX SEEDS=a..b [SHARD=i/n] [OUT=dir]   many seeds in long-lived workers (COUNT=n on test-XX too); XX: $(patsubst sweep-%,%,$(SWEEPS))"
 	@echo "make hunt-XX [TIME=s | RUNS=n] [SEED=n] [PARALLEL=n] [KEEP=i,j]   search random fault schedules: $(patsubst hunt-%,%,$(HUNTS))"

@@ -2,7 +2,10 @@
 // each re-run of make watch-XX). A failed check is reported as itself, with no test run:
 // a type error as a type error, not as tests that fail for reasons the student cannot see.
 import { PARTS, type LabPart } from "../labs.js";
+import path from "node:path";
 import { staticCheckParts } from "./static-check.js";
+import { StaticCheckCache } from "./static-check-cache.js";
+import { mark } from "./timing.js";
 import { describeTypeErrors, typecheck, type TypecheckResult } from "./typecheck.js";
 
 /** The scratch folder of the runner's checks and runs (gitignored). */
@@ -40,11 +43,15 @@ export const typecheckOnce: PreRunCheck = async (scope) => {
 
 /**
  * What the sandbox would refuse in the parts' student code (an import outside the policy,
- * process, eval …), each with file:line (static-check.ts). Lab 1's processes have Node's
+ * process, eval …), each with file:line (static-check.ts); files already checked are
+ * answered from the cache (static-check-cache.ts). Lab 1's processes have Node's
  * permission model instead.
  */
 export const staticCheckOnce: PreRunCheck = async (scope) => {
-  const problems = staticCheckParts(".", scope.parts);
+  // Files checked before (same content, same checker) are not parsed again.
+  const cache = new StaticCheckCache(path.join(RUNS_DIR, "static-check.json"));
+  const problems = staticCheckParts(".", scope.parts, cache);
+  cache.save();
   return problems.length === 0 ? undefined : `student code uses what the sandbox refuses (labs-test/sandbox/policy.ts):\n${problems.join("\n")}`;
 };
 
@@ -61,6 +68,7 @@ export function preRunChecks(typecheckStep: PreRunCheck = typecheckOnce): PreRun
 export async function firstFailure(checks: readonly PreRunCheck[], scope: CheckScope): Promise<string | undefined> {
   for (const check of checks) {
     const msg = await check(scope);
+    mark(`check ${check.name || "?"} done`);
     if (msg !== undefined) return msg;
   }
   return undefined;

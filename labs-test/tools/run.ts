@@ -1,6 +1,7 @@
 // `make test-XX`, `make test` and `make watch-XX`: run one lab part's tests (or
 // everything), honouring SEED, RUN, COUNT, TRACE, DEBUG, REALTIME, VIS, REF and PARALLEL.
-// Each run first passes the pre-run checks (pre-run.ts: the type check, then the static check of student code), then:
+// Each run first passes the pre-run checks (pre-run.ts: the type check, then the static check
+// of student code) and transpiles the student files that changed for the sandbox, then:
 // - COUNT=1: one vitest run inside this process (graded, extra and, with REF=1,
 //   reference tests together);
 // - COUNT=n: the many-seeds runner (sweep.ts);
@@ -18,10 +19,14 @@ import path from "node:path";
 import { EnvError, readTestEnv, type TestEnv } from "../harness/env.js";
 import { allReferenceTests, findPart, PARTS, referenceTestsToRun, type LabPart } from "../labs.js";
 import { firstFailure, preRunChecks, RUNS_DIR, type CheckScope } from "./pre-run.js";
+import { prepareChanged } from "../sandbox/prepare-changed.js";
 import { planRun, type RunPlan } from "./run-plan.js";
 import { SelectError } from "./select-tests.js";
 import type { SweepOptions } from "./sweep.js";
+import { mark } from "./timing.js";
 import { closingLine, countsLine, runVitest, VitestSession, type VitestCounts } from "./vitest-run.js";
+
+mark("runner loaded");
 
 function fail(msg: string): never {
   process.stderr.write(`error: ${msg}\n`);
@@ -148,7 +153,9 @@ async function main(): Promise<void> {
   const session = VitestSession.open();
   session.catch(() => undefined); // its error is reported where it is awaited, after the checks
   await checkFirst({ parts, wholeProject: false });
-  finish(await runOnce(plan, await session));
+  const opened = await session;
+  mark("vitest open");
+  finish(await runOnce(plan, opened));
 }
 
 /** The closing line (the CI reads it), then exit: 0 when everything passed. */
@@ -157,10 +164,16 @@ function finish(counts: VitestCounts): never {
   process.exit(counts.ok && counts.failed === 0 ? 0 : 1);
 }
 
-/** Once per invocation, before any test: a failed pre-run check is reported as itself (exit 2). */
+/**
+ * Once per invocation, before any test: a failed pre-run check is reported as itself (exit
+ * 2). Then the student files that changed since the last run are transpiled for the
+ * sandbox here, once, rather than in each of vitest's workers (prepared.ts, prepare-changed.ts).
+ */
 async function checkFirst(scope: CheckScope): Promise<void> {
   const msg = await firstFailure(preRunChecks(), scope);
   if (msg !== undefined) fail(msg);
+  prepareChanged(".");
+  mark("student code prepared");
 }
 
 /** `make test`: every vitest file, labrpc again on the wall clock, then the mr script. */

@@ -8,9 +8,15 @@
 // the clear message.
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import ts from "typescript";
+import type TS from "typescript";
 import { PARTS, studentFilesIn, type LabPart } from "../labs.js";
 import { FRAMEWORK_API, FRAMEWORK_IN_COMPARTMENT, REFUSED_MEMBERS, REFUSED_NAMES } from "../sandbox/policy.js";
+import { typescript } from "../sandbox/typescript-lazy.js";
+
+// The compiler (~9 MB of JavaScript, about a CPU second to load) is loaded by the first
+// check that parses a file: a run whose files the cache (static-check-cache.ts) already
+// knows never loads it.
+let ts: typeof TS;
 
 export interface Problem {
   /** Relative to the root, with forward slashes. */
@@ -33,16 +39,16 @@ const BUILT_INS = new Set([
 ]);
 
 /** Names the file declares anywhere (a local `self`, a parameter `module`): not the global. */
-function declaredNames(sf: ts.SourceFile): Set<string> {
+function declaredNames(sf: TS.SourceFile): Set<string> {
   const out = new Set<string>();
-  const bind = (n: ts.BindingName | ts.Identifier | undefined): void => {
+  const bind = (n: TS.BindingName | TS.Identifier | undefined): void => {
     if (n === undefined) return;
     if (ts.isIdentifier(n)) out.add(n.text);
     else if (ts.isObjectBindingPattern(n) || ts.isArrayBindingPattern(n)) {
       for (const el of n.elements) if (!ts.isOmittedExpression(el)) bind(el.name);
     }
   };
-  const visit = (n: ts.Node): void => {
+  const visit = (n: TS.Node): void => {
     if (ts.isVariableDeclaration(n) || ts.isParameter(n) || ts.isBindingElement(n)) bind(n.name);
     else if ((ts.isFunctionDeclaration(n) || ts.isClassDeclaration(n) || ts.isFunctionExpression(n) || ts.isClassExpression(n)) && n.name !== undefined) bind(n.name);
     else if (ts.isImportSpecifier(n) || ts.isNamespaceImport(n) || ts.isImportClause(n)) bind(n.name);
@@ -54,7 +60,7 @@ function declaredNames(sf: ts.SourceFile): Set<string> {
 }
 
 /** Local names bound by this file's imports of the course's modules (policy.ts FRAMEWORK_API). */
-function frameworkBindings(sf: ts.SourceFile, relFile: string): Set<string> {
+function frameworkBindings(sf: TS.SourceFile, relFile: string): Set<string> {
   const out = new Set<string>();
   for (const st of sf.statements) {
     if (!ts.isImportDeclaration(st) || !ts.isStringLiteral(st.moduleSpecifier) || st.importClause === undefined) continue;
@@ -71,14 +77,14 @@ function frameworkBindings(sf: ts.SourceFile, relFile: string): Set<string> {
 }
 
 /** Whether this identifier is a reference to a variable (not a property name, key or label). */
-function isReference(id: ts.Identifier): boolean {
+function isReference(id: TS.Identifier): boolean {
   const p = id.parent;
   if (ts.isPropertyAccessExpression(p) && p.name === id) return false;
   if ((ts.isPropertyAssignment(p) || ts.isPropertyDeclaration(p) || ts.isMethodDeclaration(p) || ts.isPropertySignature(p) || ts.isMethodSignature(p) || ts.isGetAccessor(p) || ts.isSetAccessor(p) || ts.isEnumMember(p)) && p.name === id) return false;
   if (ts.isQualifiedName(p) || ts.isTypeReferenceNode(p) || ts.isLabeledStatement(p) || ts.isBreakOrContinueStatement(p)) return false;
   if (ts.isImportSpecifier(p) || ts.isExportSpecifier(p)) return false;
   // Types are erased: `x: Function` names no value.
-  for (let a: ts.Node = id; a.parent !== undefined; a = a.parent) {
+  for (let a: TS.Node = id; a.parent !== undefined; a = a.parent) {
     if (ts.isTypeNode(a) && !ts.isExpressionWithTypeArguments(a)) return false;
   }
   return true;
@@ -93,18 +99,19 @@ export function checkStudentFiles(root: string, files: readonly string[], studen
   const own = new Set(studentFiles.map((f) => f.split(path.sep).join("/")));
   const other = new Set(elsewhere.map((f) => f.split(path.sep).join("/")));
   const problems: Problem[] = [];
+  ts ??= typescript();
   for (const rel of files) {
     const abs = path.join(root, rel);
     if (!existsSync(abs)) continue;
     const sf = ts.createSourceFile(abs, readFileSync(abs, "utf8"), ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
     const relFile = rel.split(path.sep).join("/");
-    const at = (n: ts.Node, message: string): void => {
+    const at = (n: TS.Node, message: string): void => {
       problems.push({ file: relFile, line: sf.getLineAndCharacterOfPosition(n.getStart(sf)).line + 1, message });
     };
     const declared = declaredNames(sf);
     const fromFramework = frameworkBindings(sf, relFile);
 
-    const checkImport = (node: ts.Node, spec: string, names: string[] | undefined): void => {
+    const checkImport = (node: TS.Node, spec: string, names: string[] | undefined): void => {
       if (!spec.startsWith("./") && !spec.startsWith("../")) {
         at(node, `imports "${spec}": student code may import only its own files and the course's modules (${ALLOWED_LIST})`);
         return;
@@ -125,7 +132,7 @@ export function checkStudentFiles(root: string, files: readonly string[], studen
       at(node, `imports "${spec}" (${target}): student code may import only its own files and the course's modules (${ALLOWED_LIST})`);
     };
 
-    const visit = (n: ts.Node): void => {
+    const visit = (n: TS.Node): void => {
       if (ts.isImportDeclaration(n) && ts.isStringLiteral(n.moduleSpecifier)) {
         const c = n.importClause;
         const typeOnly = c !== undefined && (c.isTypeOnly || (c.name === undefined && c.namedBindings !== undefined && ts.isNamedImports(c.namedBindings) && c.namedBindings.elements.length > 0 && c.namedBindings.elements.every((e) => e.isTypeOnly)));
@@ -172,7 +179,7 @@ export function checkStudentFiles(root: string, files: readonly string[], studen
       // Built-ins are frozen: an assignment to one of their members fails at run time.
       if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
         // Down the member chain to the object it starts from: `(Array.prototype as X).push = …`.
-        let e: ts.Expression = n.left;
+        let e: TS.Expression = n.left;
         let member = false;
         for (;;) {
           if (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isTypeAssertionExpression(e) || ts.isNonNullExpression(e)) e = e.expression;
@@ -206,12 +213,24 @@ export function checkStudentFiles(root: string, files: readonly string[], studen
  * files (Raft's from kvraft, not kvraft's from Raft): the grader installs only the graded
  * parts' files, so what passes here is what can run there.
  */
-export function staticCheckParts(root: string, parts: readonly LabPart[]): string[] {
+export function staticCheckParts(root: string, parts: readonly LabPart[], cache?: FileCheckCache): string[] {
   const all = [...new Set(PARTS.flatMap((p) => studentFilesIn(p, root)))];
   const out = new Set<string>();
   for (const p of parts.filter((p) => !p.realProcesses)) {
     const files = studentFilesIn(p, root);
-    for (const problem of checkStudentFiles(root, files, files, all)) out.add(formatProblem(problem));
+    const problems =
+      cache === undefined
+        ? checkStudentFiles(root, files, files, all)
+        : files.flatMap((f) => cache.problems(root, f, files, all, () => checkStudentFiles(root, [f], files, all)));
+    for (const problem of problems) out.add(formatProblem(problem));
   }
   return [...out];
+}
+
+/**
+ * Results kept between runs (static-check-cache.ts): the problems of student file `rel`
+ * checked as one of `own` beside the other parts' `elsewhere`, or `check()`'s.
+ */
+export interface FileCheckCache {
+  problems(root: string, rel: string, own: readonly string[], elsewhere: readonly string[], check: () => Problem[]): Problem[];
 }

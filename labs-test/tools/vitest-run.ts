@@ -2,6 +2,8 @@ import { readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import type { TestRunResult, Vitest } from "vitest/node";
 import { z } from "zod";
+import { mark } from "./timing.js";
+import { vitestSettings } from "./vitest-settings.js";
 
 // The runner's two ways to run vitest: a vitest process (runVitest; `make test`), counts
 // from its JSON report; or vitest inside the runner (VitestSession; make test-XX and
@@ -91,7 +93,7 @@ export interface VitestSpec {
 }
 
 /**
- * vitest inside this process, with the repository's vitest.config.ts and the default
+ * vitest inside this process, with the project's settings (vitest-settings.ts) and the default
  * reporter on stdout. Tests run in vitest's worker processes, which inherit this process's
  * environment (SEED, RUN, TRACE … : set process.env before open). Transformed modules are
  * kept on disk (MODULE_CACHE_DIR), so a run on an unchanged tree transforms nothing.
@@ -103,12 +105,24 @@ export class VitestSession {
 
   /** Loads vitest and the config; prints nothing and runs nothing until run(). */
   static async open(): Promise<VitestSession> {
+    mark("vitest open start");
     const { createVitest } = await import("vitest/node");
-    const vitest = await createVitest("test", {
-      watch: false,
-      reporters: ["default"],
-      experimental: { fsModuleCache: true, fsModuleCachePath: MODULE_CACHE_DIR },
-    });
+    mark("vitest/node imported");
+    // The settings inline (config: false): vite then neither bundles nor loads vitest.config.ts.
+    const root = process.cwd();
+    const { plugins, test } = vitestSettings(root);
+    const vitest = await createVitest(
+      "test",
+      {
+        ...test,
+        root,
+        config: false,
+        watch: false,
+        reporters: ["default"],
+        experimental: { fsModuleCache: true, fsModuleCachePath: MODULE_CACHE_DIR },
+      },
+      { plugins },
+    );
     return new VitestSession(vitest);
   }
 
@@ -125,6 +139,7 @@ export class VitestSession {
         project.createSpecification(path.resolve(f), s.namePattern === undefined ? {} : { testNamePattern: s.namePattern }),
       ),
     );
+    mark("vitest run start");
     return countResults(await this.vitest.runTestSpecifications(specifications));
   }
 

@@ -9,6 +9,8 @@ import { studentFilesIn, type LabPart } from "../labs.js";
 import { RealClock } from "../../runtime/real-clock.js";
 import { firstFailure, preRunChecks, RUNS_DIR, typecheckFiles, typecheckOnce, typeErrorMessage, type PreRunCheck } from "./pre-run.js";
 import type { RunPlan } from "./run-plan.js";
+import { prepareChanged } from "../sandbox/prepare-changed.js";
+import { mark } from "./timing.js";
 import { TypecheckSession } from "./typecheck-session.js";
 import { closingLine, VitestSession } from "./vitest-run.js";
 
@@ -46,10 +48,13 @@ export async function watchParts(parts: LabPart[], plan: RunPlan): Promise<void>
     }
     for (const n of first ? plan.notes : []) process.stdout.write(`${n}\n`);
     try {
+      mark(first ? "first round" : "save seen");
       const msg = await firstFailure(preRunChecks(first ? typecheckOnce : inMemory), scope);
       checked = clock.now();
       if (msg !== undefined) process.stdout.write(`${msg}\n`);
       else {
+        prepareChanged(root);
+        mark("student code prepared");
         vitest ??= await opening;
         process.stdout.write(`${closingLine(await vitest.run(plan.specs))}\n`);
       }
