@@ -1,19 +1,39 @@
 // The playground's figures: the student build's size (raw and gzipped), the time to the
 // first 2A result in the page, and a part's cost in the page against in-process.ts on
-// the command line (the student-style Raft, one seed, graded tests only). The page's CPU
-// is Chromium's: every process of this run's profile, read from /proc before and after.
-//   node --import tsx playground/bench.ts [--part 2B] [--seed 1]
+// the command line (the student-style Raft, one seed, graded tests only; and the marginal
+// cost of a seed, from COUNT=1 and COUNT=4, which leaves every start-up out). The page's
+// CPU is Chromium's: every process of this run's profile, read from /proc before and after.
+//   node --import tsx playground/bench.ts [--part 2B] [--seed 1] [--markdown] [--json FILE]
+// (`make benchmarks ONLY=playground` writes BENCHMARKS.md's table.)
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { Command } from "commander";
 import { execa } from "execa";
+import { BenchReport, benchCommand } from "../labs-test/tools/bench-report.js";
 import { launchChromium } from "../labs-test/vis/browser.js";
 import { buildStudentRaftTree } from "../raft/reference/student-raft/scratch.js";
 import { buildPlayground } from "./build.js";
 
-const o = new Command("playground-bench").option("--part <id>", "the part to time", "2B").option("--seed <n>", "seed", "1").parse().opts<{ part: string; seed: string }>();
+const o = new Command("playground-bench")
+  .option("--part <id>", "the part to time", "2B")
+  .option("--seed <n>", "seed", "1")
+  .option("--json <file>", "merge the table into this file (docs/benchmarks/playground.json)")
+  .option("--markdown", "print the table as Markdown")
+  .parse()
+  .opts<{ part: string; seed: string; json?: string; markdown?: boolean }>();
+const report = new BenchReport(
+  {
+    id: "playground",
+    lab: "The playground: the labs in a browser tab",
+    caption:
+      "The student build's size, and the student-style Raft's graded tests in headless Chromium against in-process.ts on the command line (the same seed, the same trace hashes). " +
+      "Page CPU is every Chromium process's; page wall times suffer most from the machine's load. A whole run includes its checks and loading the tests; the marginal seed (COUNT=1 against COUNT=4) leaves every start-up out.",
+    columns: ["measure", "page", "in-process.ts", "page / in-process"],
+  },
+  benchCommand("playground/bench.ts"),
+);
 const TICKS = 100;
 /** Seeds of the second timing of the part: the marginal cost of a seed leaves out every start-up. */
 const COUNT = 4;
@@ -35,10 +55,13 @@ function chromiumCpuS(profile: string): number {
 
 const site = mkdtempSync(path.join(tmpdir(), "playground-bench-"));
 const { sizes } = await buildPlayground(path.join(site, "site"), false);
+const sizeCells: string[] = [];
 for (const [name, bytes] of sizes) {
   const gz = gzipSync(readFileSync(path.join(site, "site", name))).length;
   process.stdout.write(`${name.padEnd(18)} ${(bytes / 1e6).toFixed(2)} MB, gzip ${(gz / 1e6).toFixed(2)} MB\n`);
+  if (bytes > 10_000) sizeCells.push(`${name} ${(bytes / 1e6).toFixed(2)} MB (gzip ${(gz / 1e6).toFixed(2)})`);
 }
+report.row(["student build (make playground)", sizeCells.join(", "), "", ""]);
 const tree = path.join(site, "repo");
 buildStudentRaftTree(tree);
 const raft = readFileSync(path.join(tree, "raft/raft.ts"), "utf8");
@@ -90,5 +113,20 @@ process.stdout.write(
   `a seed of ${o.part} (marginal, from COUNT=1 and COUNT=${COUNT}): page ${pageSeed.toFixed(2)} CPU s, in-process ${cliSeed.toFixed(2)} CPU s: ${(pageSeed / cliSeed).toFixed(1)}x; ` +
     `a whole run of one seed: page ${part.cpuS.toFixed(1)} CPU s, in-process ${cli1.toFixed(1)} CPU s: ${(part.cpuS / cli1).toFixed(1)}x\n`,
 );
+const secs = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+report.row([`first 2A result, fresh page, Run right after the paste`, `${secs(first.first)} wall (worker start ${phase(first.phases, "startMs")}), ${first.cpuS.toFixed(1)} CPU s for the part`, "", ""]);
+report.row([`${o.part}, one seed, the whole run`, `${part.cpuS.toFixed(1)} CPU s, ${secs(part.wall)} wall`, `${cli1.toFixed(1)} CPU s`, `${(part.cpuS / cli1).toFixed(1)}x`]);
+report.row([`${o.part}, a seed more (COUNT=${COUNT} against 1)`, `${pageSeed.toFixed(2)} CPU s`, `${cliSeed.toFixed(2)} CPU s`, `${(pageSeed / cliSeed).toFixed(1)}x`]);
+report.finish({ json: o.json, markdown: o.markdown });
 await ctx.close();
 rmSync(site, { recursive: true, force: true });
+
+/** One phase (wall ms) of a run's phases JSON, as seconds. */
+function phase(json: string, name: string): string {
+  try {
+    const v = (JSON.parse(json) as Record<string, number>)[name];
+    return v === undefined ? "?" : secs(v);
+  } catch {
+    return "?";
+  }
+}

@@ -174,7 +174,8 @@ test("demo mode (instructor build): pause stops virtual time, step advances it, 
   await page.selectOption("#part", "2A");
   await page.selectOption("#test", "TestReElection2A");
   await page.fill("#seed", String(SEED));
-  await page.selectOption("#demo-speed", "1");
+  // A quarter of real time: the run is still young when the pause lands, however loaded the machine.
+  await page.selectOption("#demo-speed", "0.25");
   await page.click("#demo");
   // The harness has begun (its peers are listed) and virtual time moves with the wall clock.
   await expect.poll(() => page.locator("#peer option").count(), { timeout: 300_000 }).toBe(3);
@@ -184,7 +185,7 @@ test("demo mode (instructor build): pause stops virtual time, step advances it, 
   const paused = await virtualMs();
   await page.waitForTimeout(1500);
   expect(await virtualMs(), "virtual time moved while paused").toBe(paused);
-  expect(paused, "a paced run at 1x is far from its end").toBeLessThan(4000);
+  expect(paused, "a paced run is far from its end").toBeLessThan(4000);
   // Step: 100 virtual ms more, then paused again.
   await page.selectOption("#step-ms", "100");
   await page.click("#step");

@@ -11,7 +11,7 @@ export const BEGIN = "<!-- BEGIN generated tables: `make benchmarks` writes them
 export const END = "<!-- END generated tables -->";
 
 /** The sections' order: the labs' order, then any other table by id. */
-const ORDER = ["loop", "labrpc", "mr", "raft", "kvraft", "shardkv", "porcupine", "vis"];
+const ORDER = ["loop", "labrpc", "mr", "raft", "kvraft", "shardkv", "porcupine", "vis", "playground"];
 
 export class FiguresError extends Error {}
 
