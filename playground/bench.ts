@@ -114,7 +114,7 @@ process.stdout.write(
     `a whole run of one seed: page ${part.cpuS.toFixed(1)} CPU s, in-process ${cli1.toFixed(1)} CPU s: ${(part.cpuS / cli1).toFixed(1)}x\n`,
 );
 const secs = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
-report.row([`first 2A result, fresh page, Run right after the paste`, `${secs(first.first)} wall (worker start ${phase(first.phases, "startMs")}), ${first.cpuS.toFixed(1)} CPU s for the part`, "", ""]);
+report.row([`first 2A result, fresh page, Run right after the paste`, `${secs(first.first)} wall (of which the type check ${phase(first.phases, "checkMs")}, loading the tests ${phase(first.phases, "loadMs")}), ${first.cpuS.toFixed(1)} CPU s for the part`, "", ""]);
 report.row([`${o.part}, one seed, the whole run`, `${part.cpuS.toFixed(1)} CPU s, ${secs(part.wall)} wall`, `${cli1.toFixed(1)} CPU s`, `${(part.cpuS / cli1).toFixed(1)}x`]);
 report.row([`${o.part}, a seed more (COUNT=${COUNT} against 1)`, `${pageSeed.toFixed(2)} CPU s`, `${cliSeed.toFixed(2)} CPU s`, `${(pageSeed / cliSeed).toFixed(1)}x`]);
 report.finish({ json: o.json, markdown: o.markdown });
