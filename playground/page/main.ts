@@ -15,7 +15,9 @@ import type { DemoAction, Diagnostic, FromWorker, Intervention, RunRecord, ToWor
 /** The page's wall clock (the runtime's): the check's pause after typing, run times. */
 const wall = new RealClock();
 
-const STORE = "labs-playground:file:";
+// Builds opened from disk share one origin (file://): the instructor build keeps its files apart,
+// or the reference editor would open on a student's saved file.
+const STORE = site.reference ? "labs-playground:reference:file:" : "labs-playground:file:";
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 
 const workerUrl = URL.createObjectURL(new Blob([(self as unknown as { PLAYGROUND_WORKER_SOURCE: string }).PLAYGROUND_WORKER_SOURCE], { type: "text/javascript" }));
