@@ -17,7 +17,7 @@ import path from "node:path";
 import { Command } from "commander";
 import * as esbuild from "esbuild";
 import ts from "typescript";
-import { PARTS, studentFilesIn } from "../labs-test/labs.js";
+import { PARTS, studentFilesIn, type LabPart } from "../labs-test/labs.js";
 import { FRAMEWORK_API, FRAMEWORK_IN_COMPARTMENT } from "../labs-test/sandbox/policy.js";
 import { shimSource } from "../labs-test/sandbox/shim.js";
 import { studentExportNames } from "../labs-test/sandbox/student-shims.js";
@@ -33,12 +33,21 @@ function studentFiles(): string[] {
   return [...new Set(PLAYGROUND_PARTS.flatMap((p) => p.studentFiles))];
 }
 
+/**
+ * A part's files in the editor: the course's student files, and in the instructor build
+ * also the helper files our solution keeps beside them (raft/log.ts …: a student's own
+ * files, as the grader takes them from a submission).
+ */
+function editorFiles(p: LabPart, reference: boolean): string[] {
+  return reference ? studentFilesIn(p, ROOT) : p.studentFiles;
+}
+
 /** Skeletons: the handout's stubs, or (reference) the repository's own files. */
 function skeletons(reference: boolean): Record<string, string> {
   const wanted = new Set(studentFiles());
   const out: Record<string, string> = {};
   if (reference) {
-    for (const f of wanted) out[f] = readFileSync(path.join(ROOT, f), "utf8");
+    for (const f of new Set(PLAYGROUND_PARTS.flatMap((p) => editorFiles(p, true)))) out[f] = readFileSync(path.join(ROOT, f), "utf8");
     return out;
   }
   for (const f of handoutTree(ROOT)) if (wanted.has(f.path)) out[f.path] = f.bytes.toString("utf8");
@@ -222,6 +231,8 @@ export async function buildPlayground(outDir: string, reference: boolean): Promi
     inject: [path.join(ROOT, "playground/node/globals.ts")],
     define: { "import.meta.dirname": '"/labs/labs-test/sandbox"', "import.meta.url": '"file:///labs/labs-test/sandbox/x.js"' },
     plugins: workerPlugins(names, libFiles),
+    // When the worker's script began to run (its phases: compiling it against evaluating it).
+    banner: { js: "\"use strict\";self.PLAYGROUND_SCRIPT_T0=performance.now();" },
   });
   const workerJs = worker.outputFiles![0]!.text;
   const page = await esbuild.build({
@@ -233,7 +244,7 @@ export async function buildPlayground(outDir: string, reference: boolean): Promi
         `export default ${JSON.stringify({
           reference,
           skeletons: skel,
-          parts: PLAYGROUND_PARTS.map((p) => ({ id: p.id, title: p.title, studentFiles: p.studentFiles, tests: p.tests, extraTests: p.extraTests ?? [] })),
+          parts: PLAYGROUND_PARTS.map((p) => ({ id: p.id, title: p.title, studentFiles: editorFiles(p, reference), tests: p.tests, extraTests: p.extraTests ?? [] })),
         })};`,
       ),
     ],

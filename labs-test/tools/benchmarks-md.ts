@@ -12,7 +12,7 @@ export const BEGIN = "<!-- BEGIN generated tables: `make benchmarks` writes them
 export const END = "<!-- END generated tables -->";
 
 /** The sections' order: the loop, the labs in the manifest's order, then any other table by id. */
-const ORDER = ["loop", ...labFolders(), "porcupine", "vis"];
+const ORDER = ["loop", ...labFolders(), "porcupine", "vis", "playground"];
 
 export class FiguresError extends Error {}
 

@@ -24,6 +24,7 @@ export const BENCHES: readonly Bench[] = [
   { id: "porcupine", argv: ["porcupine/bench.ts"] },
   { id: "vis", argv: ["labs-test/vis/bench.ts", "--synthetic", "200000"] },
   { id: "loop", argv: ["labs-test/tools/loop-bench.ts"] },
+  { id: "playground", argv: ["playground/bench.ts", "--part", "2B", "--seed", "1"] },
 ];
 
 async function main(): Promise<void> {

@@ -17,9 +17,10 @@ import { staticCheckParts } from "../../labs-test/tools/static-check.js";
 import { buildTimeline } from "../../labs-test/vis/timeline-model.js";
 import { renderTimelinePage } from "../../labs-test/vis/timeline-page.js";
 import { RealClock } from "../../runtime/real-clock.js";
-import type { World } from "../../runtime/world.js";
+import { hasWorld, world, type World } from "../../runtime/world.js";
 import frameworkSources from "playground:framework-sources";
 import testLoaders from "playground:test-loaders";
+import { Demo } from "./demo.js";
 import type { Diagnostic, FromWorker, RunRecord, ToWorker } from "./protocol.js";
 import { typecheck } from "./typecheck.js";
 
@@ -28,6 +29,10 @@ const wall = new RealClock();
 
 /** The course's 120 s per test plus the harness's margin (labs-test/tools/seed-pool.ts DEFAULT_LIMIT_MS). */
 const DEFAULT_LIMIT_MS = 125_000;
+
+/** Worker ms (since the page's new Worker()) when its script began to run, and when its modules were evaluated. */
+const scriptStart = (self as unknown as { PLAYGROUND_SCRIPT_T0?: number }).PLAYGROUND_SCRIPT_T0 ?? 0;
+const scriptEvaluated = performance.now();
 
 const post = (m: FromWorker): void => self.postMessage(m);
 setOutputSink((stream, text) => post({ type: "output", stream, text }));
@@ -55,7 +60,7 @@ function timelineOf(name: string, seed: number, w: World, failure: { t: number; 
   return renderTimelinePage(buildTimeline([...w.tracer.events()], { title: `${name} (seed ${seed})`, failure, warnings }));
 }
 
-async function runOne(c: GradedCase | PlainCase, seed: number, parts: LabPart[], vis: "fail" | "always" | "off"): Promise<RunRecord> {
+async function runOne(c: GradedCase | PlainCase, seed: number, parts: LabPart[], vis: "fail" | "always" | "off", wallLimitMs?: number): Promise<RunRecord> {
   const part = parts.find((p) => p.tests.includes(c.name) || (p.extraTests ?? []).includes(c.name));
   const command = replayCommand(c.name, seed, false, c.file, part?.id);
   if (c.kind === "plain") {
@@ -76,6 +81,7 @@ async function runOne(c: GradedCase | PlainCase, seed: number, parts: LabPart[],
     hash: true,
     testFile: c.file,
     record: vis === "off" ? undefined : VIS_RECORD_CAP,
+    wallLimitMs,
   });
   const rec: RunRecord = { name: c.name, part: result.part, seed, passed: result.passed, virtualMs: result.virtualMs, wallMs: result.wallMs, digest: result.digest, error: result.error, command };
   if (!result.passed) process.stdout.write(failReport(c.name, seed, describeThrown(failure ?? result.error), false, c.file));
@@ -89,27 +95,47 @@ async function runOne(c: GradedCase | PlainCase, seed: number, parts: LabPart[],
   return rec;
 }
 
-async function run(m: Extract<ToWorker, { type: "run" }>): Promise<void> {
-  const t0 = wall.now();
-  const parts = m.parts.map((id) => {
+function partsOf(ids: string[]): LabPart[] {
+  return ids.map((id) => {
     const p = findPart(id);
     if (p === undefined || p.realProcesses || testLoaders[p.testFiles[0]!] === undefined) throw new SelectError(`not a lab part the playground runs: ${id}`);
     return p;
   });
-  const names = selectTests(parts, m.run, m.extra ? undefined : (p) => p.tests);
-  const problems = check(m.files, parts, !m.typesChecked);
-  const checked = wall.now();
+}
+
+/**
+ * The checks make test-XX runs first, then the parts' test files loaded (they load the
+ * student's files into the sandbox). False when the checks found problems (then the run
+ * is done: the page has been told).
+ */
+async function checkAndLoad(files: Record<string, string>, parts: LabPart[], typesChecked: boolean, t0: number): Promise<boolean> {
+  const problems = check(files, parts, !typesChecked);
   post({ type: "diagnostics", diagnostics: problems });
   if (problems.length > 0) {
-    const kinds = problems.some((d) => d.kind === "sandbox") ? "the sandbox's rules" : "type errors";
+    const kinds = problems.some((d) => d.kind === "sandbox") ? "sandbox's rules" : "type errors";
     post({ type: "done", passed: 0, failed: 0, wallMs: wall.now() - t0, error: `fix the ${kinds} first (listed above): make test-XX refuses to run too` });
-    return;
+    return false;
   }
+  return true;
+}
+
+async function loadTests(parts: LabPart[]): Promise<void> {
   startCollecting();
   for (const f of new Set(parts.flatMap((p) => p.testFiles))) {
     collectingFrom(f);
     await testLoaders[f]!();
   }
+}
+
+async function run(m: Extract<ToWorker, { type: "run" }>): Promise<void> {
+  // The worker's own clock starts when the page created it: this is how long its script took to load.
+  const startMs = performance.now();
+  const t0 = wall.now();
+  const parts = partsOf(m.parts);
+  const names = selectTests(parts, m.run, m.extra ? undefined : (p) => p.tests);
+  if (!(await checkAndLoad(m.files, parts, m.typesChecked, t0))) return;
+  const checked = wall.now();
+  await loadTests(parts);
   const loaded = wall.now();
   let passed = 0;
   let failed = 0;
@@ -124,11 +150,80 @@ async function run(m: Extract<ToWorker, { type: "run" }>): Promise<void> {
     }
   }
   const end = wall.now();
-  post({ type: "done", passed, failed, wallMs: end - t0, phases: { checkMs: checked - t0, loadMs: loaded - checked, testsMs: end - loaded } });
+  post({ type: "done", passed, failed, wallMs: end - t0, phases: { scriptStartMs: scriptStart, scriptEvaluatedMs: scriptEvaluated, startMs, checkMs: checked - t0, loadMs: loaded - checked, testsMs: end - loaded } });
+}
+
+/** The demo run of this worker, if it runs one. */
+let demo: Demo | undefined;
+
+/** A demo's wall limit: a lecture may pause a run for long. */
+const DEMO_WALL_LIMIT_MS = 24 * 60 * 60 * 1000;
+/** Wall ms between two timeline updates of a demo run. */
+const DEMO_FRAME_MS = 400;
+
+async function runDemo(m: Extract<ToWorker, { type: "demo" }>): Promise<void> {
+  const t0 = wall.now();
+  const parts = partsOf([m.part]);
+  const [name] = selectTests(parts, `^${m.test}$`);
+  if (name === undefined) throw new SelectError(`${m.test} is not a test of ${m.part}`);
+  if (!(await checkAndLoad(m.files, parts, m.typesChecked, t0))) return;
+  await loadTests(parts);
+  const c = collected().get(name);
+  if (c === undefined || c.kind !== "graded") throw new SelectError(`${name}: demo mode runs graded tests only`);
+  let lastEvents = -1;
+  const state = (withTimeline: boolean): void => {
+    const d = demo!;
+    let timeline: string | undefined;
+    const events = hasWorld() ? world().tracer.events().length + world().tracer.droppedEvents : 0;
+    if (withTimeline && hasWorld() && events !== lastEvents) {
+      lastEvents = events;
+      timeline = timelineOf(`${name} (seed ${m.seed}, demo)`, m.seed, world(), null);
+    }
+    post({ type: "demo-state", virtualMs: d.virtualMs(), paused: d.paused, peers: d.peers(), interventions: [...d.applied], timeline });
+  };
+  demo = new Demo({ speed: m.speed, paused: m.paused, replay: m.replay, snapshots: m.part === "2D", changed: () => state(true) });
+  const frames = new RealClock();
+  const frame = (): void => {
+    state(true);
+    frames.after(DEMO_FRAME_MS, frame);
+  };
+  frame();
+  demo.install();
+  try {
+    const rec = await runOne(c, m.seed, parts, "always", DEMO_WALL_LIMIT_MS);
+    state(false);
+    post({ type: "result", record: rec });
+    post({ type: "done", passed: rec.passed ? 1 : 0, failed: rec.passed ? 0 : 1, wallMs: wall.now() - t0 });
+  } finally {
+    demo.uninstall();
+    frames.stop();
+  }
+}
+
+function control(m: ToWorker): void {
+  if (demo === undefined) return;
+  if (m.type === "demo-pause") demo.pause();
+  else if (m.type === "demo-resume") demo.resume(m.speed);
+  else if (m.type === "demo-step") demo.step(m.virtualMs);
+  else if (m.type === "demo-intervene") {
+    try {
+      demo.intervene(m.action, m.peer);
+    } catch (e) {
+      process.stderr.write(`${(e as Error).message}\n`);
+    }
+  }
 }
 
 self.onmessage = (e: MessageEvent<ToWorker>) => {
   const m = e.data;
+  if (m.type === "demo") {
+    runDemo(m).catch((err: unknown) => post({ type: "done", passed: 0, failed: 0, wallMs: 0, error: err instanceof SelectError ? err.message : describeThrown(err) }));
+    return;
+  }
+  if (m.type !== "check" && m.type !== "run") {
+    control(m);
+    return;
+  }
   if (m.type === "check") {
     try {
       const parts = m.parts.map((id) => findPart(id)).filter((p): p is LabPart => p !== undefined);
@@ -140,3 +235,4 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
   }
   run(m).catch((err: unknown) => post({ type: "done", passed: 0, failed: 0, wallMs: 0, error: err instanceof SelectError ? err.message : describeThrown(err) }));
 };
+post({ type: "ready" });
