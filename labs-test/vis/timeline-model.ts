@@ -54,6 +54,11 @@ export interface ModelOptions {
   title?: string;
   failure?: { t: number; text: string } | null;
   warnings?: string[];
+  /**
+   * Virtual ms the picture reaches at least (a live run's now): a band still open at the
+   * last event (a peer crashed a moment ago) then covers the time since.
+   */
+  until?: number;
 }
 
 function laneName(peer: string | number): string {
@@ -419,6 +424,7 @@ export function buildTimeline(events: TraceEvent[], opts: ModelOptions = {}): Ti
     events,
   };
   if (m.failure !== null && m.failure.t > m.tMax) m.tMax = m.failure.t;
+  if (opts.until !== undefined && opts.until > m.tMax) m.tMax = opts.until;
   if (m.tMax <= m.tMin) m.tMax = m.tMin + 1;
 
   const b = new TimelineBuilder(m, ix);

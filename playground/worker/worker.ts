@@ -55,9 +55,10 @@ function check(files: Record<string, string>, parts: LabPart[], types = true): D
   return found;
 }
 
-function timelineOf(name: string, seed: number, w: World, failure: { t: number; text: string } | null): string {
+/** A run's timeline page; `until` (virtual ms) draws a live demo up to its now. */
+function timelineOf(name: string, seed: number, w: World, failure: { t: number; text: string } | null, until?: number): string {
   const warnings = w.tracer.droppedEvents > 0 ? [`the first ${w.tracer.droppedEvents} events were dropped (memory cap ${VIS_RECORD_CAP})`] : [];
-  return renderTimelinePage(buildTimeline([...w.tracer.events()], { title: `${name} (seed ${seed})`, failure, warnings }));
+  return renderTimelinePage(buildTimeline([...w.tracer.events()], { title: `${name} (seed ${seed})`, failure, warnings, until }));
 }
 
 async function runOne(c: GradedCase | PlainCase, seed: number, parts: LabPart[], vis: "fail" | "always" | "off", wallLimitMs?: number): Promise<RunRecord> {
@@ -170,14 +171,17 @@ async function runDemo(m: Extract<ToWorker, { type: "demo" }>): Promise<void> {
   await loadTests(parts);
   const c = collected().get(name);
   if (c === undefined || c.kind !== "graded") throw new SelectError(`${name}: demo mode runs graded tests only`);
-  let lastEvents = -1;
+  // The picture is redrawn when events came or virtual time moved: a peer crashed while
+  // paused is drawn down from the crash up to now, even through a stretch with no events.
+  let lastDrawn = "";
   const state = (withTimeline: boolean): void => {
     const d = demo!;
     let timeline: string | undefined;
     const events = hasWorld() ? world().tracer.events().length + world().tracer.droppedEvents : 0;
-    if (withTimeline && hasWorld() && events !== lastEvents) {
-      lastEvents = events;
-      timeline = timelineOf(`${name} (seed ${m.seed}, demo)`, m.seed, world(), null);
+    const drawn = `${events}@${d.virtualMs()}`;
+    if (withTimeline && hasWorld() && drawn !== lastDrawn) {
+      lastDrawn = drawn;
+      timeline = timelineOf(`${name} (seed ${m.seed}, demo)`, m.seed, world(), null, d.virtualMs());
     }
     post({ type: "demo-state", virtualMs: d.virtualMs(), paused: d.paused, peers: d.peers(), interventions: [...d.applied], timeline });
   };
