@@ -232,7 +232,7 @@ export async function buildPlayground(outDir: string, reference: boolean): Promi
     define: { "import.meta.dirname": '"/labs/labs-test/sandbox"', "import.meta.url": '"file:///labs/labs-test/sandbox/x.js"' },
     plugins: workerPlugins(names, libFiles),
     // When the worker's script began to run (its phases: compiling it against evaluating it).
-    banner: { js: "\"use strict\";self.PLAYGROUND_SCRIPT_T0=performance.now();" },
+    banner: { js: readFileSync(path.join(ROOT, "playground/node/script-start.js"), "utf8").trim() },
   });
   const workerJs = worker.outputFiles![0]!.text;
   const page = await esbuild.build({

@@ -64,3 +64,12 @@ export function processCpuMs(): number {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
 }
+
+/**
+ * Milliseconds (fractional) since this process or browser worker began (the platform's time
+ * origin). For tools that report their own start-up phases, such as the playground's
+ * worker; lab code gets time from the world's clock.
+ */
+export function msSinceStart(): number {
+  return performance.now();
+}

@@ -3,7 +3,7 @@
 // disconnected or connected through the harness's own API (raft/config.ts: crash1,
 // start1, disconnect, connect), as a graded test does it.
 //
-// The simulator advances only through setImmediate callbacks (runtime/sim-clock.ts: one
+// The simulator advances only through immediate callbacks (runtime/sim-clock.ts: one
 // step per simulated event); the page's stand-in (node/globals.ts) asks the gate here
 // before each one. Between two callbacks the world is settled, so holding the queue there
 // pauses it whole, and an intervention applied there happens between two events.

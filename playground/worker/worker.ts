@@ -16,7 +16,7 @@ import { selectTests, SelectError } from "../../labs-test/tools/select-tests.js"
 import { staticCheckParts } from "../../labs-test/tools/static-check.js";
 import { buildTimeline } from "../../labs-test/vis/timeline-model.js";
 import { renderTimelinePage } from "../../labs-test/vis/timeline-page.js";
-import { RealClock } from "../../runtime/real-clock.js";
+import { msSinceStart, RealClock } from "../../runtime/real-clock.js";
 import { hasWorld, world, type World } from "../../runtime/world.js";
 import frameworkSources from "playground:framework-sources";
 import testLoaders from "playground:test-loaders";
@@ -32,7 +32,7 @@ const DEFAULT_LIMIT_MS = 125_000;
 
 /** Worker ms (since the page's new Worker()) when its script began to run, and when its modules were evaluated. */
 const scriptStart = (self as unknown as { PLAYGROUND_SCRIPT_T0?: number }).PLAYGROUND_SCRIPT_T0 ?? 0;
-const scriptEvaluated = performance.now();
+const scriptEvaluated = msSinceStart();
 
 const post = (m: FromWorker): void => self.postMessage(m);
 setOutputSink((stream, text) => post({ type: "output", stream, text }));
@@ -130,7 +130,7 @@ async function loadTests(parts: LabPart[]): Promise<void> {
 
 async function run(m: Extract<ToWorker, { type: "run" }>): Promise<void> {
   // The worker's own clock starts when the page created it: this is how long its script took to load.
-  const startMs = performance.now();
+  const startMs = msSinceStart();
   const t0 = wall.now();
   const parts = partsOf(m.parts);
   const names = selectTests(parts, m.run, m.extra ? undefined : (p) => p.tests);
