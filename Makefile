@@ -30,12 +30,17 @@ RUNNER = mkdir -p $(dir $(RUNNER_JS)) && node_modules/.bin/esbuild labs-test/too
 # Reinstall only when the lockfile changes: npm ci empties node_modules first, so an edit to
 # package.json's scripts must not pull the tree out from under tests already running. The
 # student code the runner transpiled with the old TypeScript goes (labs-test/sandbox/prepared.ts).
+# A linked node_modules (a scratch copy or handout beside a checkout) is used as it is: npm ci
+# removes the link's contents, the other tree's packages.
 $(NPM_STAMP): package-lock.json
 	@command -v node >/dev/null || { echo "error: Node.js 20 or newer is required (https://nodejs.org)"; exit 1; }
 	@node -e 'if (+process.versions.node.split(".")[0] < 20) { console.error("error: Node.js 20 or newer is required, found " + process.version); process.exit(1) }'
-	npm ci --no-audit --no-fund
-	@rm -rf .labs-runs/prepared
-	@touch $@
+	@if [ -L node_modules ]; then \
+	  if [ ! -x node_modules/.bin/tsx ]; then echo "error: node_modules is a link to $$(readlink -f node_modules), which holds no installed packages: run npm ci there, or remove the link and run make again"; exit 1; fi; \
+	  echo "note: node_modules is a link to $$(readlink -f node_modules): using the packages there as they are (npm ci through a link would empty the linked tree; run it there if package-lock.json changed)"; \
+	else \
+	  npm ci --no-audit --no-fund && rm -rf .labs-runs/prepared && touch $@; \
+	fi
 
 # Made with the packages as installed, never installing them: make remakes an included file
 # even under -n, and an npm ci there would empty node_modules for a mere make -n or help.

@@ -1,7 +1,7 @@
 // The Makefile's part targets come from the manifest (parts-mk.ts writes the include file
 // the Makefile remakes): a part added to the manifest gets its targets, and make help
 // names it, with no edit to the Makefile.
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { execa } from "execa";
@@ -90,5 +90,40 @@ test("before the packages are installed, a part's target installs them and runs 
     expect(existsSync(path.join(fresh, "node_modules"))).toBe(false);
   } finally {
     rmSync(fresh, { recursive: true, force: true });
+  }
+});
+
+test("make never reinstalls through a linked node_modules: the linked tree keeps its packages", async () => {
+  // A scratch copy or handout beside a checkout links the checkout's node_modules; npm ci
+  // there would empty the checkout's packages. The stand-in tree's lockfile is newer than
+  // the linked stamp, so make wants to reinstall.
+  const tree = mkdtempSync(path.join(tmpdir(), "linked-modules-"));
+  try {
+    const packages = path.join(tree, "packages");
+    mkdirSync(path.join(packages, ".bin"), { recursive: true });
+    writeFileSync(path.join(packages, ".bin", "tsx"), "#!/bin/sh\n");
+    chmodSync(path.join(packages, ".bin", "tsx"), 0o755);
+    writeFileSync(path.join(packages, "sentinel"), "kept");
+    const copy = path.join(tree, "copy");
+    mkdirSync(copy);
+    copyFileSync("Makefile", path.join(copy, "Makefile"));
+    writeFileSync(path.join(copy, "package-lock.json"), "{}");
+    symlinkSync(packages, path.join(copy, "node_modules"), "dir");
+    const installed = await execa("make", ["node_modules/.installed"], { cwd: copy, reject: false });
+    expect(installed.exitCode).toBe(0);
+    expect(installed.stdout).toContain(`node_modules is a link to ${packages}: using the packages there as they are`);
+    expect(existsSync(path.join(packages, "sentinel"))).toBe(true);
+    // A link to a tree with nothing installed: a clear error, and nothing removed.
+    const empty = path.join(tree, "empty");
+    mkdirSync(empty);
+    writeFileSync(path.join(empty, "sentinel"), "kept");
+    rmSync(path.join(copy, "node_modules"));
+    symlinkSync(empty, path.join(copy, "node_modules"), "dir");
+    const refused = await execa("make", ["node_modules/.installed"], { cwd: copy, reject: false });
+    expect(refused.exitCode).not.toBe(0);
+    expect(refused.stdout).toContain(`node_modules is a link to ${empty}, which holds no installed packages`);
+    expect(existsSync(path.join(empty, "sentinel"))).toBe(true);
+  } finally {
+    rmSync(tree, { recursive: true, force: true });
   }
 });
