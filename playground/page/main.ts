@@ -11,6 +11,7 @@ import site from "playground:site";
 import { RealClock } from "../../runtime/real-clock.js";
 import type { Timer } from "../../runtime/clock.js";
 import type { DemoAction, Diagnostic, FromWorker, Intervention, RunRecord, ToWorker } from "../worker/protocol.js";
+import { uploadTarget } from "./upload-target.js";
 
 /** The page's wall clock (the runtime's): the check's pause after typing, run times. */
 const wall = new RealClock();
@@ -417,13 +418,13 @@ function download(): void {
 async function upload(list: FileList): Promise<void> {
   const notes: string[] = [];
   for (const f of list) {
-    const target = currentPart.studentFiles.find((s) => s.split("/").pop() === f.name);
-    if (target === undefined) {
-      notes.push(`${f.name}: not a student file of ${currentPart.id} (${currentPart.studentFiles.join(", ")}); left out`);
+    const target = uploadTarget(f.name, f.webkitRelativePath, currentPart.studentFiles, currentFile);
+    if ("refused" in target) {
+      notes.push(`${currentPart.id}: ${target.refused}`);
       continue;
     }
-    saveFile(target, await f.text());
-    notes.push(`${f.name} → ${target}`);
+    saveFile(target.file, await f.text());
+    notes.push(`${f.name} → ${target.file}`);
   }
   $("status").textContent = notes.join("; ");
   openFile(currentFile);
