@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, expect, test } from "vitest";
 import {
-  allReferenceTests, findPart, FRAMEWORK_FILES_BESIDE_STUDENT_FILES, PARTS, referencePresent, referenceTestsToRun, studentFilesIn,
+  allReferenceTests, findPart, FORMER_FRAMEWORK_FILES, FRAMEWORK_FILES_BESIDE_STUDENT_FILES, PARTS, referencePresent, referenceTestsToRun, studentFilesIn,
 } from "./labs.js";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -70,6 +70,16 @@ test("studentFilesIn: the listed files plus the student's helper files, never fr
     "raft/notes.md": "e", "raft/reference/r.ts": "f", "raft/sub/deep.ts": "g",
   });
   expect(studentFilesIn(findPart("2A")!, root)).toEqual(["raft/election.ts", "raft/raft.ts"]);
+  // A submission from a handout made before the framework files moved into <lab>/framework/:
+  // those files are still beside the student's, and are not the student's code.
+  const old = repo({
+    "raft/raft.ts": "", "raft/bench.ts": "", "raft/election.ts": "",
+    "kvraft/client.ts": "", "kvraft/common.ts": "", "kvraft/server.ts": "",
+    "kvraft/bench.ts": "", "kvraft/clerk-guard.ts": "", "kvraft/rpc-schemas.ts": "", "kvraft/test-cluster.ts": "",
+  });
+  expect(studentFilesIn(findPart("3A")!, old)).toEqual(["kvraft/client.ts", "kvraft/common.ts", "kvraft/server.ts", "raft/election.ts", "raft/raft.ts"]);
+  // Every former framework file lives in framework/ now.
+  for (const f of FORMER_FRAMEWORK_FILES) expect(existsSync(path.join(ROOT, path.dirname(f), "framework", path.basename(f))), f).toBe(true);
 });
 
 test("the reference is present only with markers in a student file and every reference test file", () => {

@@ -244,13 +244,28 @@ export const FRAMEWORK_FILES_BESIDE_STUDENT_FILES: readonly string[] = [
 ].sort();
 
 /**
+ * Framework files that handouts carried beside the student files before they moved into
+ * `<lab>/framework/`. A submission made from such a handout still holds them: they are
+ * ours, not the student's helpers (no student file imported them), so they are left out
+ * of its student files rather than graded, statically checked and refused as its code.
+ */
+export const FORMER_FRAMEWORK_FILES: readonly string[] = [
+  "kvraft/bench.ts",
+  "kvraft/clerk-guard.ts",
+  "kvraft/rpc-schemas.ts",
+  "kvraft/test-cluster.ts",
+  "raft/bench.ts",
+];
+
+/**
  * A part's student files under rootDir (paths relative to it, sorted): the listed ones
- * plus every student helper file beside them (see FRAMEWORK_FILES_BESIDE_STUDENT_FILES).
+ * plus every student helper file beside them (see FRAMEWORK_FILES_BESIDE_STUDENT_FILES;
+ * FORMER_FRAMEWORK_FILES are not the student's either).
  * Listed files are returned even if missing, so a caller can report them.
  */
 export function studentFilesIn(part: LabPart, rootDir: string): string[] {
   const out = new Set(part.studentFiles);
-  const framework = new Set(FRAMEWORK_FILES_BESIDE_STUDENT_FILES);
+  const framework = new Set([...FRAMEWORK_FILES_BESIDE_STUDENT_FILES, ...FORMER_FRAMEWORK_FILES]);
   for (const dir of new Set(part.studentFiles.map((f) => path.posix.dirname(f)))) {
     const abs = path.join(rootDir, dir);
     if (!existsSync(abs)) continue;
