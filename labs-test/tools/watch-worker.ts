@@ -18,9 +18,9 @@ import { hasWorld } from "../../runtime/world.js";
 import { describeThrown } from "../harness/describe-thrown.js";
 import { firstLineOf } from "../harness/safe-text.js";
 import { installSandbox } from "../sandbox/install.js";
-import { forgetStudentSources, freshStudentModules, ROOT } from "../sandbox/student-modules.js";
+import { forgetStudentSources, freshStudentModules, ROOT, StudentLoadError } from "../sandbox/student-modules.js";
 import { studentFilesUnder } from "../sandbox/student-shims.js";
-import { transpileStudentFile } from "../sandbox/transpile.js";
+import { TranspileError, transpileStudentFile } from "../sandbox/transpile.js";
 import { mark } from "./timing.js";
 import { HEARTBEAT_MS, roundSchema, type Round, type WorkerSays } from "./watch-protocol.js";
 
@@ -60,7 +60,9 @@ async function runFile(spec: Round["specs"][number], shim: typeof import("./watc
     freshStudentModules();
   } catch (e) {
     // vitest's way with a file that fails to load: one failure, the error, no test run.
-    process.stdout.write(` FAIL  ${spec.file}: loading the student files failed\n${indent(describeThrown(e))}\n`);
+    // A syntax error or a refused import says file:line itself; the stack would be the sandbox's.
+    const text = e instanceof TranspileError || e instanceof StudentLoadError ? e.message : describeThrown(e);
+    process.stdout.write(` FAIL  ${spec.file}: loading the student files failed\n${indent(text)}\n`);
     return { passed: 0, failed: 1 };
   }
   const failures: string[] = [];
