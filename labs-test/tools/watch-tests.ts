@@ -35,12 +35,14 @@ class Worker {
   private loaded = false;
   exited = false;
 
-  constructor(root: string, files: string[]) {
+  constructor(root: string, files: string[], output: "inherit" | "ignore") {
     mark("watch worker start");
     this.child = fork(path.join(root, "labs-test/tools/watch-worker.ts"), files, {
       cwd: root,
       execArgv: ["--import", tsxLoaderIn(root)],
-      stdio: ["ignore", "inherit", "inherit", "ipc"],
+      // Straight to the terminal: the tests' lines come as they are printed, and before the
+      // closing line, which this process prints only after the round's "done".
+      stdio: ["ignore", output, output, "ipc"],
       serialization: "json",
     });
     this.child.on("message", (m: unknown) => {
@@ -132,15 +134,20 @@ export class ResidentTests {
   private ready = false;
   private rounds = 0;
 
+  /**
+   * root: the project (absolute); files: the test files to load, relative to it; output:
+   * where the tests' own lines go ("ignore" for tests of this class).
+   */
   constructor(
     private readonly root: string,
     private readonly files: string[],
+    private readonly output: "inherit" | "ignore" = "inherit",
   ) {}
 
   /** Start a worker now unless one is alive: it loads while the student edits. */
   warm(): void {
     if (this.worker === undefined || this.worker.exited) {
-      this.worker = new Worker(this.root, this.files);
+      this.worker = new Worker(this.root, this.files, this.output);
       this.ready = false;
     }
   }
