@@ -81,7 +81,8 @@ async function runFile(spec: Round["specs"][number], shim: typeof import("./watc
     await drainMicrotasks();
   }
   const failed = failures.length;
-  const counts = failed === 0 ? `${chosen.length} tests` : `${chosen.length} tests | ${failed} failed`;
+  const tests = `${chosen.length} test${chosen.length === 1 ? "" : "s"}`;
+  const counts = failed === 0 ? tests : `${tests} | ${failed} failed`;
   process.stdout.write(` ${failed === 0 ? "✓" : "❯"} ${spec.file} (${counts}) ${ms(t0.now())}\n${failures.map((f) => `${f}\n`).join("")}`);
   t0.stop();
   return { passed: chosen.length - failed, failed };
