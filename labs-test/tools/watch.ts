@@ -94,6 +94,8 @@ export async function watchParts(parts: LabPart[], plan: RunPlan): Promise<void>
       }
       testsStarted();
       if (vitestSpecs.length > 0) {
+        // vitest forgets the saved files (the stand-in of a student file carries its export names).
+        if (vitest !== undefined) (await vitest).invalidate(changed);
         vitest ??= VitestSession.open();
         add(await (await vitest).run(vitestSpecs));
       }
