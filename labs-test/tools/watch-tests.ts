@@ -14,8 +14,8 @@ import { workerSaysSchema, type Round, type WorkerSays } from "./watch-protocol.
 
 /** CPU ms a worker may spin without a heartbeat while it runs a round: a loop that never yields. */
 export const STALL_CPU_MS = 3_000;
-/** The same while it loads the test files (lockdown and every module: long synchronous work of its own). */
-const LOAD_STALL_CPU_MS = 30_000;
+/** The same while it loads the test files (lockdown and every module: synchronous work of its own). */
+const LOAD_STALL_CPU_MS = 10_000;
 /** Wall ms without a heartbeat, whatever the CPU: a synchronous wait that never ends. */
 const STALL_WALL_MS = 60_000;
 /** How often the runner looks at the heartbeat (wall ms). */
@@ -132,7 +132,9 @@ class Worker {
 export class ResidentTests {
   private worker: Worker | undefined;
   private ready = false;
+  /** Rounds begun; the current worker was started when this was bornAt. */
   private rounds = 0;
+  private bornAt = 0;
 
   /**
    * root: the project (absolute); files: the test files to load, relative to it; output:
@@ -148,7 +150,34 @@ export class ResidentTests {
   warm(): void {
     if (this.worker === undefined || this.worker.exited) {
       this.worker = new Worker(this.root, this.files, this.output);
+      this.bornAt = this.rounds;
       this.ready = false;
+    }
+  }
+
+  /** The worker, ready for a round; or why it could not load the tests. */
+  private async readyWorker(): Promise<{ w: Worker } | { why: string }> {
+    const round = this.rounds;
+    for (;;) {
+      this.warm();
+      const w = this.worker!;
+      // Started before this round: it read the student files before the save.
+      const early = this.bornAt < round;
+      while (!this.ready) {
+        const e = await w.next();
+        if (e.kind === "says" && e.m.type === "ready") {
+          this.ready = true;
+          continue;
+        }
+        if (e.kind === "says" && e.m.type !== "loadError") continue;
+        this.worker = undefined;
+        w.kill();
+        // A load that failed on the files as they were before the save says nothing of them now.
+        if (early) break;
+        if (e.kind === "says") return { why: e.m.type === "loadError" ? e.m.text : "the tests' process could not load the tests" };
+        return { why: `the tests' process ${e.kind === "stuck" ? "stopped answering while loading" : "ended while loading"}: ${e.how}` };
+      }
+      if (this.ready) return { w };
     }
   }
 
@@ -157,12 +186,11 @@ export class ResidentTests {
    * are on disk now; the tests' output goes to this process's stdout as it comes. started()
    * is called once, when the first test starts (or when the round ends without one). Never
    * throws for the student's code: a file that fails to load, a process that exits or gets
-   * stuck, each prints why and counts as one failure. Starts the next worker at the end when
-   * this one cannot run another round.
+   * stuck, each prints why and counts as one failure. After a round the process cannot
+   * follow with another (a world left running), the next one starts at once; after a failed
+   * round, only with the next round (the files that failed may still be as they were).
    */
   async run(specs: VitestSpec[], started: () => void): Promise<VitestCounts> {
-    this.warm();
-    const w = this.worker!;
     let told = false;
     const tell = (): void => {
       if (!told) started();
@@ -170,20 +198,15 @@ export class ResidentTests {
     };
     const failedWith = (why: string): VitestCounts => {
       process.stdout.write(`${why}\n`);
+      this.worker?.kill();
       this.worker = undefined;
-      w.kill();
       tell();
-      // Ready for the next save; the student is told to fix and save.
-      this.warm();
       return { passed: 0, failed: 1, skipped: 0, ok: false };
     };
-    while (!this.ready) {
-      const e = await w.next();
-      if (e.kind === "says" && e.m.type === "ready") this.ready = true;
-      else if (e.kind === "says" && e.m.type === "loadError") return failedWith(e.m.text);
-      else if (e.kind !== "says") return failedWith(`the tests' process ${e.kind === "stuck" ? "stopped answering while loading" : "ended while loading"}: ${e.how}`);
-    }
+    const r = await this.readyWorker();
     const id = this.rounds++;
+    if ("why" in r) return failedWith(r.why);
+    const w = r.w;
     w.send({ type: "round", id, specs: specs.flatMap((s) => s.files.map((file) => ({ file, ...(s.namePattern === undefined ? {} : { pattern: s.namePattern.source }) }))) });
     for (;;) {
       const e = await w.next();
