@@ -232,7 +232,7 @@ async function main(): Promise<void> {
       id: "loop",
       lab: "The test loop: make test-XX and make watch-XX",
       caption:
-        "How soon a student sees results: wall seconds from the command's start (or from a save of a student file) to the first test's first line and to the closing line `N passed, N failed`, and CPU seconds (make, the runner and its vitest workers). An unchanged tree finds the type check's stamp, the static check's cache, the student code prepared for the sandbox and vitest's transformed modules, and loads no TypeScript; a watch keeps the type checker and vitest loaded between saves. With --against, the two checkouts ran by turns under the same load.",
+        "How soon a student sees results: wall seconds from the command's start (or from a save of a student file) to the first test's first line and to the closing line `N passed, N failed`, and CPU seconds (make, the runner and its vitest workers; for a save, the watch's whole process tree, its resident test process and the type check beside the tests included). An unchanged tree finds the type check's stamp, the static check's cache, the student code prepared for the sandbox and vitest's transformed modules, and loads no TypeScript; a watch keeps the type checker and a test process with the harness and the tests loaded between saves, and evaluates only the student files again (odd saves add a comment line, which the test process transpiles; even saves restore the file as it was). With --against, the two checkouts ran by turns under the same load.",
       columns: ["what", "tree", "runs", "to first test s (median)", "to closing line s (median)", "CPU s (median)"],
     },
     benchCommand("labs-test/tools/loop-bench.ts"),
