@@ -74,9 +74,14 @@ const NOT_BOUND = new Set(["eval", "Function", "globalThis", "arguments"]);
 /** The module function's own parameters (CommonJS's), which shadow any global of the name. */
 const MODULE_PARAMS = new Set(["require", "exports", "module"]);
 
+/** The files a student's `require` may load: the student files as they are on disk now, and the framework's own compartment files. */
+function compartmentFileSet(): Set<string> {
+  return new Set([...studentFilesUnder(ROOT), ...FRAMEWORK_IN_COMPARTMENT.map((f) => path.join(ROOT, f))]);
+}
+
 class StudentRealm {
   private readonly compartment: Compartment;
-  private readonly files: Set<string>;
+  private files: Set<string>;
   /** The module instances of the current run, by file. */
   private readonly cache = new Map<string, Loaded>();
   private readonly makers = new Map<string, ModuleMaker>();
@@ -89,7 +94,7 @@ class StudentRealm {
     // A refused or broken import throws these into the student's `require` call.
     harden(StudentLoadError);
     harden(TranspileError);
-    this.files = new Set([...studentFilesUnder(ROOT), ...FRAMEWORK_IN_COMPARTMENT.map((f) => path.join(ROOT, f))]);
+    this.files = compartmentFileSet();
     this.compartment = new Compartment({ globals: extraGlobals(), __options__: true });
     const g = this.compartment.globalThis as Record<string, unknown>;
     this.boundNames = Object.getOwnPropertyNames(g).filter((n) => IDENT.test(n) && !NOT_BOUND.has(n));
@@ -113,6 +118,12 @@ class StudentRealm {
   /** Forget every module instance: the next load of each file runs its body again. */
   fresh(): void {
     this.cache.clear();
+  }
+
+  /** Forget every compiled file and which student files exist: the next load reads the disk again. */
+  forgetSources(): void {
+    this.makers.clear();
+    this.files = compartmentFileSet();
   }
 
   /** The file's module maker, compiled in the compartment on first use. */
@@ -207,6 +218,17 @@ export function freshStudentModules(): void {
     const ex = exportsOf(realm, file);
     for (const set of setters) set(ex);
   }
+}
+
+/**
+ * Forget the compiled code of every student file, and which student files exist: the next
+ * freshStudentModules() reads each file (or its prepared body, prepared.ts) from disk again,
+ * so a process that outlives a save runs the saved code (make watch-XX's resident test
+ * process, labs-test/tools/watch-worker.ts). Module instances already handed out stay as
+ * they are until then. A no-op before any student file is loaded.
+ */
+export function forgetStudentSources(): void {
+  realm?.forgetSources();
 }
 
 const wrapped = new WeakMap<object, unknown>();

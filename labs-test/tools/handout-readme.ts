@@ -67,7 +67,7 @@ code runs), except the ones the tester calls itself (\`start\`, \`getState\`, \`
 \`\`\`sh
 make test-2A        # one part: ${graded.map((p) => `test-${p.id}`).join(" ")}, and test-labrpc
 make test           # everything
-make watch-2A       # 2A's tests again each time you save one of its files (Ctrl-C stops)
+make watch-2A       # 2A's tests again within about a second of each save of one of its files (Ctrl-C stops)
 make typecheck      # the TypeScript compiler's checks only
 \`\`\`
 
@@ -80,6 +80,10 @@ make typecheck      # the TypeScript compiler's checks only
 | \`TRACE=file.jsonl\` | every event (network, your \`trace(me, kind, fields)\` calls: a kind of \`runtime/trace-kinds.ts\`, or your own with \`traceOwn\`) as a JSON line with its virtual time |
 | \`REALTIME=1\` | the wall clock instead of virtual time, as the course runs |
 | \`VIS=fail\` | (the default) a timeline page of every failing test, its path printed beside the replay command; \`VIS=always\` for every test, \`VIS=off\` for none |
+
+\`make watch-XX\` keeps the tests loaded and evaluates only your files again after a save; the
+type check runs beside the tests, and its errors come after them. A file of yours that does
+not load, crashes or loops forever fails that round with a message; fix it and save again.
 
 A part passes when its graded tests pass under many seeds: try \`COUNT=20\` before you
 move on (a COUNT run shows its progress and an estimate of the time left), and let the schedule search look for what the fixed tests miss: \`make hunt-XX\`

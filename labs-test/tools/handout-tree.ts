@@ -28,7 +28,8 @@ const SKIP_DIRS = new Set(["reference", "node_modules", "build", ".labs-runs", "
  * solution (its design, measurements, internals), and the timeline page's browser test
  * (it needs Chromium, which a student's machine need not have; the page itself ships), and
  * the runner's planning test (run-plan.test.ts: how REF=1 picks reference tests, which a
- * handout does not have). README.md is replaced by the student README generated from the
+ * handout does not have), the watch's test (watch-tests.test.ts: it breaks our solution's
+ * raft/raft.ts, which a handout does not have). README.md is replaced by the student README generated from the
  * manifest. A lab's README.md holds the reference solution's notes: every lab with student
  * files leaves it behind (raft/API.md, the student's contract, ships).
  */
@@ -40,6 +41,7 @@ export const HANDOUT_DROP: ReadonlySet<string> = new Set([
   "labs-test/tools/handout-readme.ts",
   "labs-test/tools/handout.test.ts",
   "labs-test/tools/run-plan.test.ts",
+  "labs-test/tools/watch-tests.test.ts",
   "labs-test/tools/grade/",
   "labs-test/vis/timeline-browser.test.ts",
   ...labFolders(PARTS.filter((p) => p.studentFiles.length > 0)).map((lab) => `${lab}/README.md`),

@@ -4,7 +4,8 @@
 // command's start to the first test's "Test (…)" line and to the closing line, and its CPU
 // seconds (the make process tree's); then `make watch-XX`: start to first result, and a
 // save of the part's first student file (a comment line added, then removed: the checks
-// and the tests run again) to the round's first test line and its closing line.
+// and the tests run again) to the round's first test line and its closing line, and the
+// CPU seconds of the watch's process tree in that time (its resident test process too).
 //
 // --against DIR: the same in another checkout of the project (an older commit, with its
 // own node_modules), run by turns with this one (run i here, then run i there; a watch in
@@ -183,14 +184,27 @@ async function startWatch(tree: Tree): Promise<Watch> {
   return { tree, child, lines, runner, file, original: readFileSync(file, "utf8"), start };
 }
 
+/** CPU seconds of a watch's runner and everything below it, alive or reaped (a resident test process lives across saves). */
+function treeCpuSeconds(pid: number): number {
+  let sum = cpuSeconds(pid);
+  for (const p of descendants(pid)) {
+    try {
+      sum += cpuSeconds(p);
+    } catch {
+      // gone since: its time is its parent's reaped children's now
+    }
+  }
+  return sum;
+}
+
 async function save(w: Watch, i: number): Promise<Timed & { marks: string }> {
-  const cpu0 = cpuSeconds(w.runner);
+  const cpu0 = treeCpuSeconds(w.runner);
   const ts = clock.now();
   const m0 = machineMs();
   writeFileSync(w.file, i % 2 === 0 ? `${w.original}\n// bench:loop save ${i}\n` : w.original);
   const r = await w.lines.until(CLOSING, ts, TEST_LINE);
   await w.lines.until(/^watching /, ts);
-  return { first: r.first ?? r.at, closing: r.at, cpu: cpuSeconds(w.runner) - cpu0, marks: timeline(w.lines.marks, m0) };
+  return { first: r.first ?? r.at, closing: r.at, cpu: treeCpuSeconds(w.runner) - cpu0, marks: timeline(w.lines.marks, m0) };
 }
 
 function stop(w: Watch): void {
@@ -218,7 +232,7 @@ async function main(): Promise<void> {
       id: "loop",
       lab: "The test loop: make test-XX and make watch-XX",
       caption:
-        "How soon a student sees results: wall seconds from the command's start (or from a save of a student file) to the first test's first line and to the closing line `N passed, N failed`, and CPU seconds (make, the runner and its vitest workers). An unchanged tree finds the type check's stamp, the static check's cache, the student code prepared for the sandbox and vitest's transformed modules, and loads no TypeScript; a watch keeps the type checker and vitest loaded between saves. With --against, the two checkouts ran by turns under the same load.",
+        "How soon a student sees results: wall seconds from the command's start (or from a save of a student file) to the first test's first line and to the closing line `N passed, N failed`, and CPU seconds (make, the runner and its vitest workers; for a save, the watch's whole process tree, its resident test process and the type check beside the tests included). An unchanged tree finds the type check's stamp, the static check's cache, the student code prepared for the sandbox and vitest's transformed modules, and loads no TypeScript; a watch keeps the type checker and a test process with the harness and the tests loaded between saves, and evaluates only the student files again (odd saves add a comment line, which the test process transpiles; even saves restore the file as it was). With --against, the two checkouts ran by turns under the same load.",
       columns: ["what", "tree", "runs", "to first test s (median)", "to closing line s (median)", "CPU s (median)"],
     },
     benchCommand("labs-test/tools/loop-bench.ts"),

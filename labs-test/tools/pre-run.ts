@@ -25,9 +25,9 @@ export function typecheckFiles(parts: readonly LabPart[]): string[] {
   return [...new Set(parts.flatMap((p) => [...p.testFiles, ...p.studentFiles]))];
 }
 
-/** The message for a failed type check of these parts (their student files' errors first). */
-export function typeErrorMessage(r: TypecheckResult, parts: readonly LabPart[]): string | undefined {
-  return r.ok ? undefined : describeTypeErrors(r.output, [...new Set(parts.flatMap((p) => p.studentFiles))]);
+/** The message for a failed type check of these parts (their student files' errors first); testsRan: it ran beside the tests (make watch-XX). */
+export function typeErrorMessage(r: TypecheckResult, parts: readonly LabPart[], testsRan = false): string | undefined {
+  return r.ok ? undefined : describeTypeErrors(r.output, [...new Set(parts.flatMap((p) => p.studentFiles))], testsRan);
 }
 
 /**
@@ -35,11 +35,16 @@ export function typeErrorMessage(r: TypecheckResult, parts: readonly LabPart[]):
  * them), or the whole project; skipped while nothing it read has changed since a clean
  * check (typecheck.ts).
  */
-export const typecheckOnce: PreRunCheck = async (scope) => {
+export const typecheckOnce: PreRunCheck = (scope) => typecheckBy(scope, false);
+
+/** typecheckOnce for a check that runs beside the tests (make watch-XX's first round): its message says they ran. */
+export const typecheckBesideTests: PreRunCheck = (scope) => typecheckBy(scope, true);
+
+async function typecheckBy(scope: CheckScope, testsRan: boolean): Promise<string | undefined> {
   const files = scope.wholeProject ? undefined : typecheckFiles(scope.parts);
   const r = await typecheck({ buildInfoDir: RUNS_DIR, files });
-  return typeErrorMessage(r, scope.wholeProject ? PARTS : scope.parts);
-};
+  return typeErrorMessage(r, scope.wholeProject ? PARTS : scope.parts, testsRan);
+}
 
 /**
  * What the sandbox would refuse in the parts' student code (an import outside the policy,

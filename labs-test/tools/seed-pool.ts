@@ -128,9 +128,11 @@ export function limitsOf(parts: readonly LabPart[]): (test: string) => number {
   };
 }
 
-/** tsx's loader (what `node --import tsx` loads), so workers run TypeScript directly. */
-/** tsx as installed in the tree the workers run in (a grading tree has its own copy). */
-const tsxLoaderIn = (cwd: string): string => pathToFileURL(createRequire(path.join(path.resolve(cwd), "package.json")).resolve("tsx")).href;
+/**
+ * tsx's loader (what `node --import tsx` loads), so workers run TypeScript directly: tsx as
+ * installed in the tree the workers run in (a grading tree has its own copy), as a file URL.
+ */
+export const tsxLoaderIn = (cwd: string): string => pathToFileURL(createRequire(path.join(path.resolve(cwd), "package.json")).resolve("tsx")).href;
 
 /** Wall-clock timers of the parent (it lives outside any world). */
 const timers = new RealClock();

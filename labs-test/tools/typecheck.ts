@@ -128,14 +128,19 @@ function typescriptVersion(): string {
   return String(pkg.version);
 }
 
-/** The message the runner prints for a failed check: the errors, grouped by file, student files first. */
-export function describeTypeErrors(output: string, studentFiles: string[]): string {
+/**
+ * The message the runner prints for a failed check: the errors, grouped by file, student
+ * files first. testsRan: the check ran beside the tests (make watch-XX), not before them.
+ */
+export function describeTypeErrors(output: string, studentFiles: string[], testsRan = false): string {
   const lines = output.split("\n").filter((l) => l.trim() !== "");
   const isStudent = (l: string): boolean => studentFiles.some((f) => l.startsWith(f + "("));
   const ordered = [...lines.filter(isStudent), ...lines.filter((l) => !isStudent(l))];
   const files = new Set(lines.map((l) => /^([^(]+)\(\d+,\d+\)/.exec(l)?.[1]).filter((f) => f !== undefined));
   return (
-    `type errors: the code does not type-check (tsc --noEmit), so no test was run.\n` +
+    (testsRan
+      ? `type errors: the code does not type-check (tsc --noEmit); the tests above ran on it as written, and make test-XX runs none until these are fixed.\n`
+      : `type errors: the code does not type-check (tsc --noEmit), so no test was run.\n`) +
     `  files: ${[...files].join(", ") || "(see below)"}\n` +
     ordered.map((l) => `  ${l}`).join("\n")
   );
