@@ -343,7 +343,8 @@ export class StarWatch {
   /** @returns a failure message once a star has gone LEADER_BOUND_MS (virtual) without any member leading, else undefined. */
   observe(now: number, v: StarView): string | undefined {
     for (const s of this.since.values()) {
-      if (s.members.some((p) => (this.lastLed.get(p) ?? -Infinity) >= s.at)) s.at = now;
+      // The clock runs from the last moment a member led.
+      for (const p of s.members) s.at = Math.max(s.at, this.lastLed.get(p) ?? -Infinity);
       if (now - s.at < LEADER_BOUND_MS) continue;
       const mine = v.applied(s.hub);
       return (
