@@ -8,7 +8,7 @@
 // The cluster is reached only through FaultTarget: what a lab's harness can do with the
 // course's API (crash, restart, enable or disable a link, a persister's save hook), so
 // every correct solution survives every schedule.
-import type { Name, Network } from "../../labrpc/index.js";
+import type { Name, Network, ReleaseOrder } from "../../labrpc/index.js";
 import type { Persister } from "../../raft/persister.js";
 import { after, annotate, type Rand, type Timer } from "../../runtime/index.js";
 import type { ClusterView } from "./liveness.js";
@@ -58,6 +58,8 @@ interface Open {
   peer?: number;
   /** Resolved directed links (cut, hold-*, one-way: the direction cut for the whole window). */
   pairs?: Array<[number, number]>;
+  /** stale-rejoin: the timer that ends its first phase (the stale peers cut off from everyone). */
+  phase?: Timer;
   /** one-way: the other direction, cut until its timer (the window's first bothMs) fires. */
   early?: { pairs: Array<[number, number]>; timer: Timer };
   /** Held ends (hold-*), with their links. */
@@ -119,6 +121,15 @@ export class FaultDriver implements ClusterView {
 
   linkUp(p: number, q: number): boolean {
     return this.running(p) && this.running(q) && this.cuts[p]![q] === 0 && this.held[p]![q] === 0;
+  }
+
+  /**
+   * Whether p's messages may reach q, now or later: p runs and the link is not cut, or some
+   * of p's messages to q are held (a held message arrives even after a cut). Over-approximate
+   * on purpose: what a peer's log may have received (liveness.ts's LogBounds).
+   */
+  mayReach(p: number, q: number): boolean {
+    return this.running(p) && (this.cuts[p]![q] === 0 || this.held[p]![q]! > 0);
   }
 
   modesOn(): boolean {
@@ -221,6 +232,33 @@ export class FaultDriver implements ClusterView {
         }
         break;
       }
+      case "stale-rejoin": {
+        const l = t.leaders()[0];
+        const pick = f.order.filter((p) => p !== l);
+        const stale = pick.slice(0, f.stale);
+        const via = pick[f.stale]!;
+        const all = Array.from({ length: t.size }, (_, i) => i);
+        o.pairs = stale.flatMap((x) => all.filter((q) => q !== x).flatMap((q): Array<[number, number]> => [[x, q], [q, x]]));
+        this.cutPairs(o.pairs, +1);
+        what = `stale rejoin: peers {${stale.join(",")}} cut off for ${(f.lagMs / 1000).toFixed(3)} s, then back through peer ${via} alone`;
+        o.phase = after(f.lagMs, () =>
+          this.guard(() => {
+            if (!this.open.has(o)) return;
+            const group = [...stale, via];
+            const rest = all.filter((p) => !group.includes(p));
+            const star = [
+              ...rest.flatMap((p) => group.flatMap((q): Array<[number, number]> => [[p, q], [q, p]])),
+              ...stale.flatMap((x) => stale.filter((y) => y !== x).map((y): [number, number] => [x, y])),
+            ];
+            this.cutPairs(o.pairs!, -1);
+            o.pairs = star;
+            this.cutPairs(star, +1);
+            this.note(nf, `peers {${stale.join(",")}} reach peer ${via} alone (not each other); {${rest.join(",")}} cut off from them`);
+            this.changed();
+          }),
+        );
+        break;
+      }
       case "crash":
         o.peer = this.aim(f);
         what = `crash peer ${o.peer}, restart at the end`;
@@ -302,6 +340,10 @@ export class FaultDriver implements ClusterView {
       case "isolate":
         this.cut(f, -1, o.peer);
         break;
+      case "stale-rejoin":
+        o.phase?.cancel();
+        this.cutPairs(o.pairs!, -1);
+        break;
       case "one-way":
         this.cutPairs(o.pairs!, -1);
         if (o.early !== undefined) {
@@ -321,7 +363,7 @@ export class FaultDriver implements ClusterView {
       case "hold-replies":
       case "hold-requests":
         for (const { end, from, to } of o.ends ?? []) {
-          this.hold(f.kind, end, -1);
+          this.hold(f.kind, end, -1, f.kind === "hold-replies" && f.newestFirst ? "newest-first" : "oldest-first");
           this.held[from]![to]!--;
         }
         break;
@@ -441,7 +483,8 @@ export class FaultDriver implements ClusterView {
     this.setLinks(p);
   }
 
-  private hold(kind: "hold-replies" | "hold-requests", end: Name, by: 1 | -1): void {
+  /** order: how the replies go when this ends the end's last open hold (requests go in call order). */
+  private hold(kind: "hold-replies" | "hold-requests", end: Name, by: 1 | -1, order: ReleaseOrder = "oldest-first"): void {
     const m = kind === "hold-replies" ? this.replyHolds : this.requestHolds;
     const was = m.get(end) ?? 0;
     const now = was + by;
@@ -449,6 +492,6 @@ export class FaultDriver implements ClusterView {
     else m.set(end, now);
     const net = this.target.net;
     if (was === 0 && now > 0) (kind === "hold-replies" ? net.holdReplies(end, true) : net.holdRequests(end, true));
-    if (was > 0 && now === 0) (kind === "hold-replies" ? net.holdReplies(end, false) : net.holdRequests(end, false));
+    if (was > 0 && now === 0) (kind === "hold-replies" ? net.holdReplies(end, false, order) : net.holdRequests(end, false));
   }
 }

@@ -222,3 +222,139 @@ export class TermWatch {
     return undefined;
   }
 }
+
+/** A log position (term, index), compared term first: Figure 2's "at least as up-to-date". */
+export type LogPos = readonly [term: number, index: number];
+
+/** Whether a is no later than b (a log ending at a is no more up-to-date than one ending at b). */
+export function posAtMost(a: LogPos, b: LogPos): boolean {
+  return a[0] < b[0] || (a[0] === b[0] && a[1] <= b[1]);
+}
+
+/**
+ * An upper bound on the last entry of every peer's log, from what the harness sees alone:
+ * an entry exists only once a leader's Start() accepted it (at the term and index Start()
+ * returned), and moves only in a leader's AppendEntries or InstallSnapshot, over a link
+ * that carries it. So a peer's bound rises when it accepts a Start(), and a leader's bound
+ * spreads to every peer its messages may reach (FaultDriver.mayReach: held messages
+ * count, since they arrive even after a cut). spread() runs after every event of the
+ * simulated world (a leader is seen at the end of the event in which it sends), so the
+ * bound holds at every moment; a crash only shortens a log, and the bound stays.
+ */
+export class LogBounds {
+  private readonly bounds: LogPos[];
+
+  constructor(n: number) {
+    this.bounds = Array.from({ length: n }, (): LogPos => [0, 0]);
+  }
+
+  /** Peer p's Start() returned (index, term, isLeader true). */
+  started(p: number, term: number, index: number): void {
+    this.raise(p, [term, index]);
+  }
+
+  /** leading: the peers that lead now; reaches(p, q): whether p's messages may reach q. */
+  spread(leading: readonly number[], reaches: (p: number, q: number) => boolean): void {
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const p of leading) {
+        for (let q = 0; q < this.bounds.length; q++) {
+          if (q !== p && reaches(p, q) && this.raise(q, this.bounds[p]!)) changed = true;
+        }
+      }
+    }
+  }
+
+  /** Peer p's bound: no entry of its log is later than this. */
+  of(p: number): LogPos {
+    return this.bounds[p]!;
+  }
+
+  private raise(p: number, to: LogPos): boolean {
+    if (posAtMost(to, this.bounds[p]!)) return false;
+    this.bounds[p] = to;
+    return true;
+  }
+}
+
+/** What StarWatch reads of the cluster besides the fault driver's links. */
+export interface StarView extends ClusterView {
+  /** Upper bound on p's last log entry (LogBounds). */
+  bound(p: number): LogPos;
+  /** Lower bound on p's last log entry: the entry it applied last in this incarnation ([0, 0] if none). */
+  applied(p: number): LogPos;
+}
+
+/**
+ * Elections through one peer: a set of running peers, at least a majority, in which one
+ * peer (the hub) reaches every other member and hears it back on a reliable network, every
+ * other running peer is cut off from all of them both ways, and the hub's log is
+ * provably at least as up-to-date as each member's (the entry it applied last is no
+ * earlier than the member's LogBounds bound). The members need not reach each other (a
+ * partial partition). Figure 2's rules elect the hub there: each member grants it a vote
+ * (or a pre-vote) once it asks in a term at least theirs, and nothing else resets the
+ * hub's timer. So one of them must lead within LEADER_BOUND_MS; a Raft whose followers
+ * restart their election timer at every vote request, granted or not, lets the stale
+ * members' requests hold the hub back for good.
+ */
+export function starsOf(v: StarView): Array<{ hub: number; members: number[] }> {
+  if (v.modesOn()) return [];
+  const n = v.size;
+  const majority = Math.floor(n / 2) + 1;
+  const out: Array<{ hub: number; members: number[] }> = [];
+  for (let hub = 0; hub < n; hub++) {
+    if (!v.running(hub)) continue;
+    const mine = v.applied(hub);
+    const members = [hub];
+    for (let x = 0; x < n; x++) {
+      if (x !== hub && v.running(x) && v.linkUp(hub, x) && v.linkUp(x, hub) && posAtMost(v.bound(x), mine)) members.push(x);
+    }
+    if (members.length < majority) continue;
+    const outside = Array.from({ length: n }, (_, q) => q).filter((q) => !members.includes(q) && v.running(q));
+    if (outside.every((q) => members.every((p) => !v.linkUp(p, q) && !v.linkUp(q, p)))) out.push({ hub, members: members.sort((a, b) => a - b) });
+  }
+  return out;
+}
+
+/**
+ * Watches starsOf(): update() after every change of the fault driver's state and at every
+ * workload step, led(p) whenever a peer is seen leading (after every event); observe() at
+ * every workload step. A star's clock runs while it lasts and restarts when one of its
+ * members leads.
+ */
+export class StarWatch {
+  private since = new Map<string, { at: number; hub: number; members: number[] }>();
+  private readonly lastLed = new Map<number, number>();
+
+  update(now: number, v: StarView): void {
+    const next = new Map<string, { at: number; hub: number; members: number[] }>();
+    for (const s of starsOf(v)) {
+      const key = `${s.hub}:${s.members.join(",")}`;
+      next.set(key, this.since.get(key) ?? { at: now, ...s });
+    }
+    this.since = next;
+  }
+
+  /** Peer p leads at now. */
+  led(p: number, now: number): void {
+    this.lastLed.set(p, now);
+  }
+
+  /** @returns a failure message once a star has gone LEADER_BOUND_MS (virtual) without any member leading, else undefined. */
+  observe(now: number, v: StarView): string | undefined {
+    for (const s of this.since.values()) {
+      // The clock runs from the last moment a member led.
+      for (const p of s.members) s.at = Math.max(s.at, this.lastLed.get(p) ?? -Infinity);
+      if (now - s.at < LEADER_BOUND_MS) continue;
+      const mine = v.applied(s.hub);
+      return (
+        `no leader among peers {${s.members.join(",")}} for ${((now - s.at) / 1000).toFixed(1)} s, though they are a majority, running, ` +
+        `every other peer cut off from them, on a reliable network, and peer ${s.hub} reaches each of them and is heard back, its log ` +
+        `at least as up-to-date as theirs (it applied index ${mine[1]} of term ${mine[0]}; theirs end no later than ` +
+        s.members.filter((p) => p !== s.hub).map((p) => `${v.bound(p)[1]} of term ${v.bound(p)[0]}`).join(", ") +
+        `): each of them would grant it a vote, so only election timers restarted by the requests of peers they refuse can hold it back`
+      );
+    }
+    return undefined;
+  }
+}

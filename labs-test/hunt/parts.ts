@@ -36,6 +36,10 @@ export type FaultKind =
   /** the workload pauses: no Start() calls (Raft) or new clerk calls (kvraft) during the window,
    * so a new leader runs for a while with no entry of its own term */
   | "quiet"
+  /** a minority falls behind, cut off while the others go on, then comes back through one
+   * up-to-date peer only, with the leader and the rest cut off (a partial partition: the stale
+   * peers cannot reach each other), so that only that peer can win an election (Raft §5.4.1) */
+  | "stale-rejoin"
   /** replies on one directed link are held in the network until the window ends */
   | "hold-replies"
   /** requests on one directed link are held before delivery until the window ends */
@@ -43,7 +47,7 @@ export type FaultKind =
 
 export const ALL_FAULT_KINDS: readonly FaultKind[] = [
   "loss", "reorder", "dup", "partition", "isolate", "cut", "one-way", "leader-churn", "crash", "crash-on-save", "crash-churn",
-  "hold-replies", "hold-requests", "quiet",
+  "hold-replies", "hold-requests", "quiet", "stale-rejoin",
 ];
 
 /** Which harness a run of the part builds (bodies.ts maps each to its run body). */
@@ -72,14 +76,14 @@ const CRASHES: readonly FaultKind[] = ["crash", "crash-on-save", "crash-churn"];
 
 const RAFT = "labs-test/hunt/raft-run.ts";
 /** Raft's harness cuts one direction of a link (kvraft's cuts both): asymmetric partitions. */
-const RAFT_LINKS: readonly FaultKind[] = [...LINKS, "one-way"];
+const RAFT_LINKS: readonly FaultKind[] = [...LINKS, "one-way", "stale-rejoin"];
 
 /**
  * Raft before 2C has no persistence, so its schedules crash nothing (a restarted 2A/2B
  * peer forgets its vote, which only 2C asks it to keep).
  */
 export const HUNT_PARTS: readonly HuntPart[] = [
-  { id: "2A", lab: "raft", kinds: [...NET, ...RAFT_LINKS, ...HOLDS, "quiet"], peers: [3, 5, 7], groups: 1, phaseMs: [3000, 15000], module: RAFT },
+  { id: "2A", lab: "raft", kinds: [...NET, ...RAFT_LINKS, ...HOLDS, "quiet"], peers: [3, 5, 7], groups: 1, phaseMs: [5000, 20000], module: RAFT },
   { id: "2B", lab: "raft", kinds: [...NET, ...RAFT_LINKS, ...HOLDS, "quiet"], peers: [3, 5], groups: 1, phaseMs: [4000, 20000], module: RAFT },
   { id: "2C", lab: "raft", kinds: [...NET, ...RAFT_LINKS, ...HOLDS, ...CRASHES, "quiet"], peers: [3, 5], groups: 1, phaseMs: [4000, 20000], module: RAFT },
   { id: "2D", lab: "raft", kinds: [...NET, ...RAFT_LINKS, ...HOLDS, ...CRASHES, "quiet"], peers: [3, 5], groups: 1, phaseMs: [4000, 20000], module: RAFT },

@@ -9,11 +9,12 @@
 // and after healing: a leader within checkOneLeader's bound, one() of a fresh command on
 // every peer within its 10 s (2B–2D), and 2D's bound on the persisted Raft state.
 import { Config, MAXLOGSIZE } from "../../raft/config.js";
-import { now, sleep } from "../../runtime/index.js";
+import { now, sleep, world } from "../../runtime/index.js";
+import { SimClock } from "../../runtime/sim-clock.js";
 import type { World } from "../../runtime/world.js";
 import { withFrame } from "../harness/test-frame.js";
 import { FaultDriver, leadersBy, type FaultTarget } from "./fault-driver.js";
-import { cleanMajority, ElectionWatch, TermWatch } from "./liveness.js";
+import { cleanMajority, ElectionWatch, LogBounds, StarWatch, TermWatch, type LogPos, type StarView } from "./liveness.js";
 import type { HuntPart } from "./parts.js";
 import { drawSchedule, HUNT_STREAM, selectFaults, WORKLOAD_STREAM } from "./schedule.js";
 
@@ -67,13 +68,67 @@ export async function raftRun(part: HuntPart, w: World, keep?: readonly number[]
   const agree = part.id !== "2A";
   await withFrame(new Config(s.peers, false, snapshot), async (cfg) => {
     cfg.begin(`Hunt (${part.id}): ${s.peers} peers, ${faults.length} fault(s) for ${(s.phaseMs / 1000).toFixed(1)} s, then healing`);
-    const driver = new FaultDriver(raftTarget(cfg, snapshot), faults, (name) => w.rand(name));
+    const target = raftTarget(cfg, snapshot);
+    const restart = target.restart;
+    const driver = new FaultDriver(
+      {
+        ...target,
+        restart: (p) => {
+          view.applied(p); // brings appliedTo[p] up to date
+          floor[p] = appliedTo[p]!;
+          restart(p);
+        },
+      },
+      faults,
+      (name) => w.rand(name),
+    );
     const watch = new ElectionWatch();
     const terms = new TermWatch();
     const term = (p: number): number | undefined => cfg.rafts[p]?.getState().term;
+    // Elections through one up-to-date peer (StarWatch) need every leader seen at every
+    // event (LogBounds), which only the simulated clock gives; with REALTIME=1 they go unchecked.
+    const clock = world().clock;
+    const bounds = new LogBounds(s.peers);
+    const stars = clock instanceof SimClock ? new StarWatch() : undefined;
+    /** The term each accepted Start() got, by `index:command` (the lowest, should two leaders take one command at one index). */
+    const startTerms = new Map<string, number>();
+    /** The highest index each peer has applied, in order (the harness's log of it runs from 1 without gaps). */
+    const appliedTo = new Array<number>(s.peers).fill(0);
+    /** appliedTo when each peer last restarted. */
+    const floor = new Array<number>(s.peers).fill(0);
+    const view: StarView = {
+      size: driver.size,
+      running: (p) => driver.running(p),
+      linkUp: (p, q) => driver.linkUp(p, q),
+      modesOn: () => driver.modesOn(),
+      bound: (p) => bounds.of(p),
+      applied: (p): LogPos => {
+        const log = cfg.logs[p]!;
+        let i = appliedTo[p]!;
+        while (log.has(i + 1)) i++;
+        appliedTo[p] = i;
+        // What a peer applied before its last restart may not be in its log now.
+        const t = i <= floor[p]! ? undefined : startTerms.get(`${i}:${String(log.get(i))}`);
+        return t === undefined ? [0, 0] : [t, i];
+      },
+    };
+    if (clock instanceof SimClock && stars !== undefined) {
+      clock.afterEachEvent(() => {
+        const leading: number[] = [];
+        cfg.rafts.forEach((rf, p) => {
+          if (rf?.getState().isLeader === true) {
+            leading.push(p);
+            stars.led(p, now());
+          }
+        });
+        bounds.spread(leading, (p, q) => driver.mayReach(p, q));
+        return false;
+      });
+    }
     const changed = (): void => {
       watch.changed(now(), cleanMajority(driver));
       terms.changed(now(), driver, term);
+      stars?.update(now(), view);
     };
     changed();
     driver.onChange(changed);
@@ -84,12 +139,24 @@ export async function raftRun(part: HuntPart, w: World, keep?: readonly number[]
       await sleep(Math.max(1, lo + wr.randInt(hi - lo + 1)));
       cfg.checkFailed();
       checkLeaders(cfg);
-      const stall = watch.observe(now(), (p) => cfg.rafts[p]?.getState().isLeader === true) ?? terms.observe(now(), term);
+      stars?.update(now(), view);
+      const stall =
+        watch.observe(now(), (p) => cfg.rafts[p]?.getState().isLeader === true) ?? terms.observe(now(), term) ?? stars?.observe(now(), view);
       if (stall !== undefined) cfg.fatal(stall);
       // As TestFigure8Unreliable2C does: every running peer is asked; leaders accept.
       // Drawn even when quiet, so a quiet window shifts no later command.
-      const cmd = wr.nrand();
-      if (!driver.quiet) for (const rf of cfg.rafts) rf?.start(cmd);
+      const n = s.workload.burst > 1 && wr.randInt(8) === 0 ? 2 + wr.randInt(s.workload.burst - 1) : 1;
+      for (let k = 0; k < n; k++) {
+        const cmd = wr.nrand();
+        if (driver.quiet) continue;
+        cfg.rafts.forEach((rf, p) => {
+          const r = rf?.start(cmd);
+          if (r?.isLeader !== true) return;
+          bounds.started(p, r.term, r.index);
+          const key = `${r.index}:${String(cmd)}`;
+          startTerms.set(key, Math.min(r.term, startTerms.get(key) ?? Infinity));
+        });
+      }
     }
     driver.heal();
     await cfg.checkOneLeader();

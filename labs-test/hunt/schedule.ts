@@ -32,7 +32,13 @@ const DURATIONS: ReadonlyArray<readonly [number, number]> = [
  * part (while the others elect and move on) then spends seconds hearing nothing while
  * still calling the others, or the reverse.
  */
-const ONE_WAY_MS: readonly [number, number] = [2000, 15000];
+const ONE_WAY_MS: readonly [number, number] = [3000, 15000];
+/**
+ * At most this many windows a run of these kinds: each is long and shapes the links in a
+ * way no other fault undoes, so that more of them in one run leave none of the shapes
+ * they are there for (a peer that hears nobody; stale peers around one up-to-date peer).
+ */
+const MAX_WINDOWS: Partial<Record<FaultKind, number>> = { "one-way": 2, "stale-rejoin": 1 };
 /** Churn windows (many steps each): 3 to 15 virtual s. */
 const CHURN_MS: readonly [number, number] = [3000, 15000];
 
@@ -50,7 +56,12 @@ export type Fault =
    * Directed links from one peer (the leader when the fault starts if leader, else from)
    * to `to`, or to every other peer ("all"): the ends that peer calls them on.
    */
-  | { kind: "cut" | "hold-replies" | "hold-requests"; at: number; ms: number; from: number; leader: boolean; to: number | "all" }
+  | { kind: "cut" | "hold-requests"; at: number; ms: number; from: number; leader: boolean; to: number | "all" }
+  /**
+   * hold-replies as above; newestFirst: when the window ends the held replies arrive
+   * newest first (a later call's reply before an earlier one's), else in call order.
+   */
+  | { kind: "hold-replies"; at: number; ms: number; from: number; leader: boolean; to: number | "all"; newestFirst: boolean }
   /**
    * An asymmetric partition between a group and the other peers. The group is `side`, or
    * when side is null one peer (the leader when the fault starts if leader, else peer).
@@ -59,6 +70,14 @@ export type Fault =
    * For the window's first bothMs the other direction is cut as well.
    */
   | { kind: "one-way"; at: number; ms: number; side: number[] | null; peer: number; leader: boolean; deaf: boolean; bothMs: number }
+  /**
+   * stale: how many peers fall behind (a minority); order: every peer, in the order the
+   * stale ones and then the one they come back through are picked when the fault starts
+   * (skipping whoever leads then). For lagMs the stale peers are cut off from everyone;
+   * for the rest of the window they reach that one peer alone, and the others are cut off
+   * from both.
+   */
+  | { kind: "stale-rejoin"; at: number; ms: number; lagMs: number; stale: number; order: number[] }
   /** Steps drawn from the world's stream "hunt-fault-<index>", apart from every other draw. */
   | { kind: "leader-churn" | "crash-churn"; at: number; ms: number };
 
@@ -72,6 +91,16 @@ export interface Workload {
   keys: number;
   /** kvraft and shardkv: the servers' maxraftstate (-1: no snapshots). */
   maxraftstate: number;
+  /**
+   * Raft: the most commands one step may start at once (1: one a step). With more, one step
+   * in eight starts 2 to burst commands together, as a busy service does: they travel
+   * in one AppendEntries, so a follower's log can run past the leader's next snapshot point.
+   * At most 10: with bursts of up to 30 at a step every 10-30 ms (about twice the rate of
+   * the course's Figure 8 tests) and the leader's replies held for 6 s, a correct Raft that
+   * sends its whole log in each AppendEntries (the student-style one) did not agree within
+   * one()'s 10 s after healing (seed 43 of 2D): a load, not a bug.
+   */
+  burst: number;
 }
 
 export interface Schedule {
@@ -92,18 +121,25 @@ function between(r: Rand, lo: number, hi: number): number {
   return lo + r.randInt(hi - lo + 1);
 }
 
+/** An integer in [lo, hi] whose logarithm is uniform (lo ≥ 1): each scale equally likely. */
+function logUniform(r: Rand, lo: number, hi: number): number {
+  if (hi <= lo) return lo;
+  const steps = 1000;
+  return Math.min(hi, Math.round(lo * Math.pow(hi / lo, r.randInt(steps + 1) / steps)));
+}
+
 function drawWorkload(part: HuntPart, r: Rand): Workload {
   const min = [0, 10, 50][r.randInt(3)]!;
   const gapMs: [number, number] = [min, min + [20, 200, 1000][r.randInt(3)]!];
   switch (part.lab) {
     case "raft":
-      return { gapMs, clients: 1, keys: 0, maxraftstate: -1 };
+      return { gapMs, clients: 1, keys: 0, maxraftstate: -1, burst: [1, 1, 4, 10][r.randInt(4)]! };
     case "kvraft":
-      return { gapMs, clients: between(r, 1, 5), keys: between(r, 1, 3), maxraftstate: part.id === "3B" ? [500, 1000, 2000][r.randInt(3)]! : -1 };
+      return { gapMs, clients: between(r, 1, 5), keys: between(r, 1, 3), maxraftstate: part.id === "3B" ? [500, 1000, 2000][r.randInt(3)]! : -1, burst: 1 };
     case "shardctrler":
-      return { gapMs, clients: between(r, 1, 3), keys: 0, maxraftstate: -1 };
+      return { gapMs, clients: between(r, 1, 3), keys: 0, maxraftstate: -1, burst: 1 };
     case "shardkv":
-      return { gapMs, clients: between(r, 1, 4), keys: between(r, 2, 10), maxraftstate: [-1, 1000][r.randInt(2)]! };
+      return { gapMs, clients: between(r, 1, 4), keys: between(r, 2, 10), maxraftstate: [-1, 1000][r.randInt(2)]!, burst: 1 };
   }
 }
 
@@ -121,15 +157,35 @@ function drawSide(targets: number, r: Rand): number[] {
 function drawFault(kind: FaultKind, targets: number, phaseMs: number, r: Rand): Fault {
   const at = r.randInt(phaseMs);
   if (kind === "leader-churn" || kind === "crash-churn") return { kind, at, ms: between(r, CHURN_MS[0], CHURN_MS[1]) };
+  if (kind === "stale-rejoin") {
+    // Long enough behind for the others to commit, then long enough back for the course's
+    // election bound (liveness.ts's StarWatch) to be checked.
+    const lagMs = between(r, 500, 3000);
+    const ms = lagMs + between(r, 6000, 12000);
+    const most = Math.floor((targets - 1) / 2);
+    const stale = r.randInt(2) === 0 ? most : 1 + r.randInt(most);
+    const order = Array.from({ length: targets }, (_, i) => i);
+    for (let i = targets - 1; i > 0; i--) {
+      const j = r.randInt(i + 1);
+      [order[i], order[j]] = [order[j]!, order[i]!];
+    }
+    return { kind, at, ms, lagMs, stale, order };
+  }
   if (kind === "one-way") {
+    // In the phase's first half, so that most windows run their course before healing: a
+    // term learned late only shows after seconds of one-way talk.
+    const early = r.randInt(Math.max(1, Math.floor(phaseMs / 2)));
     const ms = between(r, ONE_WAY_MS[0], ONE_WAY_MS[1]);
-    // A third of them one-way from the start; the rest cut both ways for 0.5 to 3 s first
+    // A quarter of them one-way from the start; the rest cut both ways for 0.2 to 3 s first
     // (an election or two among the others), then one way for the rest of the window.
-    const bothMs = r.randInt(3) === 0 ? 0 : between(r, 500, Math.min(3000, ms - 1));
-    // Half aim at one peer (half of those at the leader), half split the peers in two.
-    const single = r.randInt(2) === 0;
+    // Log-uniform, so that windows near an election's length (a stale leader's last
+    // moments, a follower's election timeout) are as likely as the longer ones.
+    const bothMs = r.randInt(4) === 0 ? 0 : logUniform(r, 200, Math.min(3000, ms - 1));
+    // Two in three aim at one peer (two of three of those at the leader), the rest split the
+    // peers in two.
+    const single = r.randInt(3) !== 0;
     const side = single ? null : drawSide(targets, r);
-    return { kind, at, ms, side, peer: r.randInt(targets), leader: single && r.randInt(2) === 0, deaf: r.randInt(2) === 0, bothMs };
+    return { kind, at: early, ms, side, peer: r.randInt(targets), leader: single && r.randInt(3) !== 0, deaf: r.randInt(2) === 0, bothMs };
   }
   const [lo, hi] = DURATIONS[r.randInt(DURATIONS.length)]!;
   const ms = lo + r.randInt(hi - lo);
@@ -150,7 +206,8 @@ function drawFault(kind: FaultKind, targets: number, phaseMs: number, r: Rand): 
     case "hold-requests": {
       const from = r.randInt(targets);
       const leader = r.randInt(2) === 0;
-      return { kind, at, ms, from, leader, to: r.randInt(2) === 0 ? "all" : (from + 1 + r.randInt(targets - 1)) % targets };
+      const to = r.randInt(2) === 0 ? "all" : (from + 1 + r.randInt(targets - 1)) % targets;
+      return kind === "hold-replies" ? { kind, at, ms, from, leader, to, newestFirst: r.randInt(2) === 0 } : { kind, at, ms, from, leader, to };
     }
   }
 }
@@ -165,16 +222,16 @@ export function drawSchedule(part: HuntPart, seed: number, r: Rand): Schedule {
   const targets = peers * part.groups;
   const phaseMs = between(r, part.phaseMs[0], part.phaseMs[1]);
   const workload = drawWorkload(part, r);
-  // Swarm testing: each kind is in this run's mix with a probability the run draws (1/4,
-  // 1/2 or 3/4), at least one; so some runs are sparse (a bug that needs one fault kind
-  // alone for seconds gets it) and some dense.
-  const share = 1 + r.randInt(3);
-  let kinds = part.kinds.filter(() => r.randInt(4) < share);
+  // Swarm testing: one run in four has a single kind (a bug that needs one fault kind
+  // alone for seconds gets it, undrowned by the others); in the rest each kind is in the
+  // mix with a probability the run draws (1/4, 1/2 or 3/4), at least one.
+  const share = r.randInt(4);
+  let kinds = share === 0 ? [] : part.kinds.filter(() => r.randInt(4) < share);
   if (kinds.length === 0) kinds = [part.kinds[r.randInt(part.kinds.length)]!];
   const intensity = INTENSITIES[r.randInt(INTENSITIES.length)]!;
   const faults: Fault[] = [];
   for (const kind of kinds) {
-    const count = 1 + r.randInt(intensity);
+    const count = 1 + r.randInt(Math.min(intensity, MAX_WINDOWS[kind] ?? intensity));
     for (let k = 0; k < count; k++) faults.push(drawFault(kind, targets, phaseMs, r));
   }
   faults.sort((a, b) => a.at - b.at);
@@ -274,7 +331,7 @@ export function describeFault(f: Fault, targets: number): string {
     case "cut":
       return `cut links ${links(f)}`;
     case "hold-replies":
-      return `hold replies on ${links(f)}`;
+      return `hold replies on ${links(f)}${f.newestFirst ? ", released newest first" : ""}`;
     case "hold-requests":
       return `hold requests on ${links(f)}`;
     case "one-way": {
@@ -282,6 +339,8 @@ export function describeFault(f: Fault, targets: number): string {
       const how = f.deaf ? `${group} hears no other peer (its own calls get through)` : `${group} reaches no other peer (the others' calls get through)`;
       return f.bothMs > 0 ? `${how}, cut off both ways for the first ${seconds(f.bothMs)}` : how;
     }
+    case "stale-rejoin":
+      return `stale rejoin: ${f.stale} follower(s) cut off for ${seconds(f.lagMs)}, then back through one other follower alone, the rest cut off`;
     case "leader-churn":
       return "leader churn: the leader cut off again and again";
     case "crash-churn":
@@ -297,7 +356,7 @@ export function formatSchedule(s: Schedule, keep?: readonly number[]): string[] 
   const w = s.workload;
   const load =
     s.workload.clients === 1 && s.workload.keys === 0
-      ? `a step every ${w.gapMs[0]}-${w.gapMs[1]} ms`
+      ? `a step every ${w.gapMs[0]}-${w.gapMs[1]} ms` + (w.burst > 1 ? `, bursts of up to ${w.burst} commands` : "")
       : `${w.clients} client(s), a step every ${w.gapMs[0]}-${w.gapMs[1]} ms` + (w.keys > 0 ? `, ${w.keys} key(s)` : "") +
         (w.maxraftstate > 0 ? `, maxraftstate ${w.maxraftstate}` : "");
   const shown = selectFaults(s, keep);
