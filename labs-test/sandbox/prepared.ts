@@ -28,7 +28,7 @@ export const NAMES = "export-names.json";
  * never match what the grader prepared; a grading tree is new for every grade, and the
  * Makefile clears the runner's folder when it installs the packages again.
  */
-const PREPARER_FILES = ["labs-test/sandbox/transpile.ts", "labs-test/sandbox/export-names.ts", "labs-test/sandbox/student-shims.ts", "labs-test/sandbox/policy.ts"];
+const PREPARER_FILES = ["labs-test/sandbox/transpile.ts", "labs-test/sandbox/share-check.ts", "labs-test/sandbox/export-names.ts", "labs-test/sandbox/student-shims.ts", "labs-test/sandbox/policy.ts"];
 
 export interface NamesFile {
   /** Each student file (relative, forward slashes) → the key of its source (keyOf). */

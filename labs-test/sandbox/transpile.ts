@@ -11,9 +11,13 @@
 // source; lines do not.
 import { SourceMap } from "node:module";
 import type TS from "typescript";
+import { shareVerdict, type ShareVerdict } from "./share-check.js";
 import { typescript } from "./typescript-lazy.js";
 
 export class TranspileError extends Error {}
+
+/** How the module body's last line begins: it carries share-check.ts's verdict (splitBody). */
+const VERDICT = "\n//labs-share ";
 
 /** TypeScript's options (its enums are read when the compiler loads). */
 const options = (ts: typeof TS): TS.CompilerOptions => ({
@@ -54,7 +58,8 @@ function tokenRanges(code: string): Array<[number, number]> {
 
 /**
  * The module body for `fileName` (an absolute path, for messages): CommonJS code using
- * `require`, `exports` and `module`, line-aligned with `source`.
+ * `require`, `exports` and `module`, line-aligned with `source`, and a last line (a
+ * comment) saying whether one instance may serve several runs (share-check.ts; splitBody).
  * @throws TranspileError naming file:line for a syntax error.
  */
 export function transpileStudentFile(fileName: string, source: string): string {
@@ -68,7 +73,27 @@ export function transpileStudentFile(fileName: string, source: string): string {
   }
   const code = out.outputText.replace(/\n\/\/# sourceMappingURL=[^\n]*\n?$/, "\n");
   const map = new SourceMap(JSON.parse(out.sourceMapText!) as ConstructorParameters<typeof SourceMap>[0]);
-  return layOut(code, map);
+  return `${layOut(code, map)}${VERDICT}${JSON.stringify(shareVerdict(fileName, source, code))}`;
+}
+
+/**
+ * A module body (transpileStudentFile's, or the one prepared from it) without its last
+ * line, and the verdict that line carries. Only the last line counts: a line of the
+ * student's text (inside a template literal) can look the same but is never last. A body
+ * without a readable verdict is never shared.
+ */
+export function splitBody(text: string): { body: string; verdict: ShareVerdict } {
+  const at = text.lastIndexOf(VERDICT);
+  if (at < 0 || text.indexOf("\n", at + 1) >= 0) return { body: text, verdict: { refused: "no verdict" } };
+  let verdict: ShareVerdict = { refused: "unreadable verdict" };
+  try {
+    const v = JSON.parse(text.slice(at + VERDICT.length)) as { names?: unknown; refused?: unknown };
+    if (Array.isArray(v.names) && v.names.every((n) => typeof n === "string" && /^[A-Za-z_$][\w$]*$/.test(n))) verdict = { names: v.names as string[] };
+    else if (typeof v.refused === "string") verdict = { refused: v.refused };
+  } catch {
+    // unreadable: never shared
+  }
+  return { body: text.slice(0, at), verdict };
 }
 
 function layOut(code: string, map: SourceMap): string {

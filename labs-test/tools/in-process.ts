@@ -12,6 +12,7 @@ import { collected, startCollecting, type GradedCase, type PlainCase } from "../
 import { runGraded } from "../harness/run-graded.js";
 import { findPart, testsToRun } from "../labs.js";
 import { installSandbox } from "../sandbox/install.js";
+import { freshStudentModules } from "../sandbox/student-modules.js";
 import { limitsOf } from "./seed-pool.js";
 import { selectTests } from "./select-tests.js";
 
@@ -22,9 +23,10 @@ const cmd = new Command("in-process")
   .option("--hash", "print a hash of each run's whole trace (compare two versions of the code)")
   .option("--count <n>", "run seeds seed..seed+n-1", "1")
   .option("--extra", "also the parts' extra tests (what the runner runs)")
+  .option("--fresh", "fresh student modules before each run, as a many-seeds worker does (sandbox only)")
   .option("--no-sandbox", "load student files as plain modules (to measure the sandbox's cost; never for grading)")
   .parse();
-const o = cmd.opts<{ seed: string; run?: string; hash?: boolean; count: string; extra?: boolean; sandbox: boolean }>();
+const o = cmd.opts<{ seed: string; run?: string; hash?: boolean; count: string; extra?: boolean; sandbox: boolean; fresh?: boolean }>();
 const parts = cmd.args.map((id) => {
   const p = findPart(id);
   if (p === undefined || p.realProcesses) throw new Error(`not a simulated lab part: ${id}`);
@@ -49,6 +51,7 @@ for (let s = seed; s < seed + count; s++) {
     const c = collected().get(name);
     if (c === undefined) throw new Error(`${name} is not a test in the loaded files`);
     const t0 = processCpuMs();
+    if (o.fresh === true && o.sandbox) freshStudentModules();
     const line = c.kind === "graded" ? await graded(c, s) : await plain(c, s);
     cpuByTest.set(name, (cpuByTest.get(name) ?? 0) + processCpuMs() - t0);
     process.stderr.write(`${name.padEnd(62)} ${line}\n`);

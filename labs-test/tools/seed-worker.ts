@@ -112,9 +112,9 @@ async function runJob(job: Job): Promise<{ record: JobRecord; retire: boolean }>
     const error = firstLineOf(`no test named ${job.test} in the loaded files`);
     return { record: { name: job.test, seed: job.seed, passed: false, virtualMs: 0, wallMs: 0, error }, retire: false };
   }
-  // Every run starts from freshly evaluated student modules: nothing a student keeps at
-  // module level carries from one seed to the next, so a run is the same as a replay of its
-  // seed alone.
+  // Every run starts from fresh student modules (evaluated again, or kept only when provably
+  // unchanged): nothing a student keeps at module level carries from one seed to the next,
+  // so a run is the same as a replay of its seed alone.
   try {
     freshModules?.();
   } catch (e) {
