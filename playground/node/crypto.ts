@@ -43,4 +43,13 @@ export function randomBytes(n: number): Uint8Array {
   return b;
 }
 
-export default { createHash, randomInt, randomBytes };
+/** A random version-4 UUID, as node:crypto's randomUUID() (the sandbox's per-process secret). */
+export function randomUUID(): string {
+  const b = randomBytes(16);
+  b[6] = (b[6]! & 0x0f) | 0x40;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const h = bytesToHex(b);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+export default { createHash, randomInt, randomBytes, randomUUID };
