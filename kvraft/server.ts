@@ -8,7 +8,7 @@ import { Channel } from "../runtime/index.js";
 import { ErrWrongLeader, type GetArgs, type GetReply, type PutAppendArgs, type PutAppendReply } from "./common.js";
 
 // SOLUTION BEGIN 3A
-import { decode, describeValue as describe, encode } from "../labrpc/index.js";
+import { decode, describeValue as describe, encode, encodeText } from "../labrpc/index.js";
 import { after, debug, trace, type Timer } from "../runtime/index.js";
 import { ErrNoKey, ErrTimeout, OK, type Err } from "./common.js";
 
@@ -24,9 +24,13 @@ const COMMIT_WAIT_MS = 500;
 /** Snapshot once Raft's persisted state reaches this fraction of maxraftstate … */
 const SNAPSHOT_AT = 0.9;
 /**
- * … and has grown by this fraction since the last snapshot. Entries not yet applied
- * cannot be trimmed; with many clients they alone can fill maxraftstate, and without
- * this rule every applied op would cost a full snapshot.
+ * … and a snapshot now would free about this fraction of it: the state has grown by it
+ * since the last snapshot, or the entries applied since then are estimated to be this big.
+ * Entries not yet applied cannot be trimmed; with many clients they alone can fill
+ * maxraftstate, and without this rule every applied op would cost a full snapshot. Growth
+ * alone is not enough: an entry already in the log at the last snapshot (appended, not yet
+ * committed) is in sizeAfterSnapshot, so applying it later shows no growth, and without a
+ * further entry no snapshot would ever take it (or what it changed) out of the log.
  */
 const SNAPSHOT_GROWTH = 0.5;
 const SNAPSHOT_FORMAT = 1;
@@ -130,6 +134,11 @@ export class KVServer {
   private lastSnapshot = 0;
   /** Raft's state size right after our last snapshot: what trimming could not remove. */
   private sizeAfterSnapshot = 0;
+  /**
+   * Encoded bytes of the commands applied since the last snapshot (what a snapshot now could
+   * trim), counted only up to the SNAPSHOT_GROWTH threshold, beyond which the count is moot.
+   */
+  private appliedBytes = 0;
   private readonly waiters = new Map<number, Waiter>();
   // SOLUTION END
 
@@ -266,6 +275,7 @@ export class KVServer {
     trace(this.me, "kv-apply", { index, term });
     const w = this.waiters.get(index);
     if (w !== undefined) w.settle(op !== undefined && w.term === term && w.mine(op) ? out : LOST);
+    this.countApplied(command);
     this.maybeSnapshot();
   }
 
@@ -284,15 +294,23 @@ export class KVServer {
     return { err: OK, value: "" };
   }
 
+  /** Add an applied command's encoded size to appliedBytes (encoding it only while that matters). */
+  private countApplied(command: unknown): void {
+    if (this.maxraftstate < 0 || this.appliedBytes >= this.maxraftstate * SNAPSHOT_GROWTH) return;
+    this.appliedBytes += encodeText(command, "applied command").length;
+  }
+
   private maybeSnapshot(): void {
     if (this.maxraftstate < 0 || this.lastApplied <= this.lastSnapshot) return;
     const size = this.persister.raftStateSize();
     if (size < this.maxraftstate * SNAPSHOT_AT) return;
-    if (size - this.sizeAfterSnapshot < this.maxraftstate * SNAPSHOT_GROWTH) return;
+    const enough = this.maxraftstate * SNAPSHOT_GROWTH;
+    if (size - this.sizeAfterSnapshot < enough && this.appliedBytes < enough) return;
     this.lastSnapshot = this.lastApplied;
     trace(this.me, "kv-snapshot", { index: this.lastApplied });
     this.rf.snapshot(this.lastApplied, this.encodeState());
     this.sizeAfterSnapshot = this.persister.raftStateSize();
+    this.appliedBytes = 0;
   }
 
   private applySnapshot(index: number, term: number, snapshot: Uint8Array): void {
@@ -302,6 +320,7 @@ export class KVServer {
     this.lastApplied = index;
     this.lastSnapshot = index;
     this.sizeAfterSnapshot = this.persister.raftStateSize();
+    this.appliedBytes = 0;
     trace(this.me, "kv-restore", { index, term });
     // Handlers waiting at or below index can't learn their op's result from a snapshot.
     for (const [i, w] of [...this.waiters]) if (i <= index) w.settle(LOST);

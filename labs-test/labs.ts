@@ -197,6 +197,7 @@ export const PARTS: LabPart[] = [
     testFiles: ["shardkv/challenge.test.ts"],
     tests: ["TestChallenge1Delete", "TestChallenge2Unaffected", "TestChallenge2Partial"],
     extraTests: ["TestChallenge1DeleteAfterRestart"],
+    referenceTests: { files: ["shardkv/reference/student-raft-snapshot.test.ts"] },
     points: 20,
   },
 ];

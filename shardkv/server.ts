@@ -24,6 +24,7 @@ import { Channel } from "../runtime/index.js";
 import type { Config } from "../shardctrler/common.js";
 import { zeroConfig } from "../shardctrler/framework/zero-config.js";
 // SOLUTION BEGIN 4B
+import { encodeText } from "../labrpc/index.js";
 import { after, sleep, trace, type Timer } from "../runtime/index.js";
 import { makeClerk as makeCtrlerClerk, type Clerk as CtrlerClerk } from "../shardctrler/client.js";
 import { NShards } from "../shardctrler/common.js";
@@ -75,7 +76,11 @@ const MIGRATE_MS = 50;
 const COMMIT_WAIT_MS = 500;
 /** Snapshot when Raft's state reaches this fraction of maxraftstate … */
 const SNAPSHOT_AT = 0.9;
-/** … and has grown by this fraction of it since the last snapshot (kvraft/server.ts says why). */
+/**
+ * … and a snapshot now would free about this fraction of it: the state has grown by it since
+ * the last snapshot, or the entries applied since then are estimated to be this big
+ * (kvraft/server.ts says why both).
+ */
 const SNAPSHOT_GROWTH = 0.5;
 const SNAPSHOT_FORMAT = 1;
 
@@ -248,7 +253,10 @@ export class ShardKV {
   private shards: Shard[] = Array.from({ length: NShards }, () => emptyShard(NotOurs));
   private lastApplied = 0;
   private lastSnapshot = 0;
+  /** Raft's state size right after our last snapshot: what trimming could not remove. */
   private sizeAfterSnapshot = 0;
+  /** Encoded bytes of the entries applied since the last snapshot, counted up to the SNAPSHOT_GROWTH threshold. */
+  private appliedBytes = 0;
   private readonly waiters = new Map<number, Waiter>();
   /** The term in which this server, as leader, last started a no-op. */
   private noopTerm = -1;
@@ -523,6 +531,7 @@ export class ShardKV {
     const out = Array.isArray(op) ? this.executeClientOp(op) : this.executeStep(op);
     const w = this.waiters.get(index);
     if (w !== undefined) w.settle(w.term === term && w.mine(op) ? out : LOST);
+    this.countApplied(op);
     this.maybeSnapshot();
   }
 
@@ -624,14 +633,22 @@ export class ShardKV {
 
   // ---- snapshots -----------------------------------------------------------------------
 
+  /** Add an applied entry's encoded size to appliedBytes (encoding it only while that matters). */
+  private countApplied(op: Op): void {
+    if (this.maxraftstate < 0 || this.appliedBytes >= this.maxraftstate * SNAPSHOT_GROWTH) return;
+    this.appliedBytes += encodeText(op, "applied entry").length;
+  }
+
   private maybeSnapshot(): void {
     if (this.maxraftstate < 0 || this.lastApplied <= this.lastSnapshot) return;
     const size = this.persister.raftStateSize();
     if (size < this.maxraftstate * SNAPSHOT_AT) return;
-    if (size - this.sizeAfterSnapshot < this.maxraftstate * SNAPSHOT_GROWTH) return;
+    const enough = this.maxraftstate * SNAPSHOT_GROWTH;
+    if (size - this.sizeAfterSnapshot < enough && this.appliedBytes < enough) return;
     this.lastSnapshot = this.lastApplied;
     this.rf.snapshot(this.lastApplied, this.encodeState());
     this.sizeAfterSnapshot = this.persister.raftStateSize();
+    this.appliedBytes = 0;
   }
 
   private applySnapshot(index: number, term: number, snapshot: Uint8Array): void {
@@ -641,6 +658,7 @@ export class ShardKV {
     this.lastApplied = index;
     this.lastSnapshot = index;
     this.sizeAfterSnapshot = this.persister.raftStateSize();
+    this.appliedBytes = 0;
     // Handlers waiting at or below index can't learn their op's result from a snapshot.
     for (const [i, w] of [...this.waiters]) if (i <= index) w.settle(LOST);
   }
