@@ -12,6 +12,7 @@ import { collected, startCollecting, type GradedCase, type PlainCase } from "../
 import { runGraded } from "../harness/run-graded.js";
 import { findPart, testsToRun } from "../labs.js";
 import { installSandbox } from "../sandbox/install.js";
+import { prepareChanged } from "../sandbox/prepare-changed.js";
 import { freshStudentModules } from "../sandbox/student-modules.js";
 import { limitsOf } from "./seed-pool.js";
 import { selectTests } from "./select-tests.js";
@@ -38,7 +39,13 @@ const count = Number(o.count);
 if (!Number.isSafeInteger(count) || count < 1) throw new Error(`--count ${o.count}: want a positive integer`);
 
 register("./vitest-shim-hooks.ts", import.meta.url);
-if (o.sandbox) installSandbox();
+// As make test-XX's runner does before its workers start: student files transpiled once
+// into .labs-runs/prepared/, so no test below pays for loading TypeScript (a worker of
+// make test-XX or of the grader never does on an unchanged tree).
+if (o.sandbox) {
+  prepareChanged(".");
+  installSandbox();
+}
 startCollecting();
 for (const f of new Set(parts.flatMap((p) => p.testFiles))) await import(pathToFileURL(path.resolve(f)).href);
 
