@@ -22,7 +22,8 @@ import { firstLineOf, scrubDeep } from "../harness/safe-text.js";
 import type { LabPart } from "../labs.js";
 import { onInterrupt } from "./interrupt-cleanup.js";
 import { anyThreadRunnable, ProcessFamily, readProc, TICKS_PER_SECOND, type Isolation } from "./process-family.js";
-import { GUARD_THREAD_NAME, workerMessageSchema, type JobRecord, type WorkerMessage } from "./seed-protocol.js";
+import { workerMessageSchema, type JobRecord, type WorkerMessage } from "./seed-protocol.js";
+import { GUARD_THREAD_NAME } from "./worker-lifeline.js";
 
 export interface PoolJob {
   id: number;

@@ -87,8 +87,5 @@ export const beatSchema = z.object({
 /** How often a worker's heartbeat goes out (wall ms). */
 export const HEARTBEAT_MS = 250;
 
-/** The name (Linux's comm) of a worker's guard thread, which wakes twice a second. */
-export const GUARD_THREAD_NAME = "labs-guard";
-
 export const workerMessageSchema = z.discriminatedUnion("type", [readySchema, resultSchema, beatSchema]);
 export type WorkerMessage = z.infer<typeof workerMessageSchema>;

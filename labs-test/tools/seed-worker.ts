@@ -2,18 +2,12 @@
 // (test, seed) job at a time, each in a fresh world, and answers over the IPC channel.
 // Started by seed-pool.ts with `node --import tsx`; stdout and stderr go to a log.
 //
-// Two things run beside the jobs, started before any test file (and so any submitted
-// code) is loaded: a heartbeat from the main thread's event loop (a run stuck in a
-// synchronous loop stops it, and the parent notices within seconds), and a guard thread
-// that kills this worker, and everything it started, once its parent is gone (a grader
-// killed with SIGKILL cannot clean up after itself, and a worker stuck in a loop never
-// sees its channel close).
+// A heartbeat and a guard thread run beside the jobs (worker-lifeline.ts), started before
+// any test file (and so any submitted code) is loaded.
 import { register } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { Worker } from "node:worker_threads";
 import { processCpuMs, RealClock } from "../../runtime/real-clock.js";
-import { onCheckProgress } from "../../porcupine/progress.js";
 import { drainMicrotasks } from "../../runtime/sim-clock.js";
 import { hasWorld, type World } from "../../runtime/world.js";
 import { collected, collectingFrom, startCollecting, type CollectedCase } from "../harness/registry.js";
@@ -21,7 +15,8 @@ import { failReport } from "../harness/replay.js";
 import { describeThrown } from "../harness/describe-thrown.js";
 import { firstLine, runGraded, type GradedResult } from "../harness/run-graded.js";
 import { firstLineOf } from "../harness/safe-text.js";
-import { GUARD_THREAD_NAME, HEARTBEAT_MS, helloSchema, jobSchema, type Job, type JobRecord, type WorkerMessage } from "./seed-protocol.js";
+import { startHeartbeat, startOrphanGuard } from "./worker-lifeline.js";
+import { HEARTBEAT_MS, helloSchema, jobSchema, type Job, type JobRecord, type WorkerMessage } from "./seed-protocol.js";
 
 // Taken before any test file (and so any submitted code) is loaded.
 const send = process.send?.bind(process);
@@ -45,46 +40,6 @@ function pendingWork(): number {
 /** A failure's full text, whatever was thrown, capped (describe-thrown.ts). */
 function detailOf(e: unknown): string {
   return describeThrown(e);
-}
-
-/**
- * The heartbeat: one message every HEARTBEAT_MS while the event loop turns, and from inside
- * a long linearizability check (framework code that runs synchronously for seconds).
- */
-function startHeartbeat(nonce: string): void {
-  const clock = new RealClock();
-  const beat = (): void => {
-    void post({ type: "beat", nonce });
-    clock.after(HEARTBEAT_MS, beat);
-  };
-  beat();
-  let last = clock.now();
-  onCheckProgress(() => {
-    if (clock.now() - last < HEARTBEAT_MS) return;
-    last = clock.now();
-    void post({ type: "beat", nonce });
-  });
-}
-
-// The guard, in a thread of its own (the main thread may be stuck in a loop): every half
-// second, is the parent still there? If not, kill this worker's process group, or, when the
-// worker runs under a uid of its own, every process of that uid. Plain JavaScript: the
-// thread does not go through tsx.
-const GUARD = `
-const { workerData } = require("node:worker_threads");
-// Named, so that the parent, looking for a thread that can run, passes over this one's waking.
-try { require("node:fs").writeFileSync("/proc/thread-self/comm", "${GUARD_THREAD_NAME}"); } catch {}
-const pause = new Int32Array(new SharedArrayBuffer(4));
-for (;;) {
-  Atomics.wait(pause, 0, 0, 500);
-  if (process.ppid === workerData.parent) continue;
-  try { process.kill(workerData.isolated ? -1 : -process.pid, "SIGKILL"); } catch {}
-  process.kill(process.pid, "SIGKILL");
-}`;
-
-function startGuard(isolated: boolean): void {
-  const w = new Worker(GUARD, { eval: true, workerData: { parent: parentPid, isolated } });
-  w.unref();
 }
 
 async function runPlain(c: Extract<CollectedCase, { kind: "plain" }>, job: Job): Promise<{ record: JobRecord; failure?: unknown }> {
@@ -170,8 +125,8 @@ async function main(): Promise<void> {
     (await import("../sandbox/install.js")).installSandbox();
     freshModules = (await import("../sandbox/student-modules.js")).freshStudentModules;
   }
-  startHeartbeat(nonce);
-  startGuard(hello.isolated === true);
+  startHeartbeat(HEARTBEAT_MS, () => void post({ type: "beat", nonce }));
+  startOrphanGuard(parentPid, hello.isolated === true);
   startCollecting();
   try {
     for (const f of hello.files) {

@@ -12,7 +12,6 @@ import { register } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { RealClock } from "../../runtime/real-clock.js";
-import { onCheckProgress } from "../../porcupine/progress.js";
 import { drainMicrotasks } from "../../runtime/sim-clock.js";
 import { hasWorld } from "../../runtime/world.js";
 import { describeThrown } from "../harness/describe-thrown.js";
@@ -22,9 +21,12 @@ import { forgetStudentSources, freshStudentModules, ROOT, StudentLoadError } fro
 import { studentFilesUnder } from "../sandbox/student-shims.js";
 import { TranspileError, transpileStudentFile } from "../sandbox/transpile.js";
 import { mark } from "./timing.js";
+import { startHeartbeat, startOrphanGuard } from "./worker-lifeline.js";
 import { HEARTBEAT_MS, roundSchema, type Round, type WorkerSays } from "./watch-protocol.js";
 
+// Taken before any student code runs.
 const send = process.send?.bind(process);
+const parentPid = process.ppid;
 if (send === undefined) {
   process.stderr.write("watch-worker: start me with an IPC channel (watch-tests.ts does)\n");
   process.exit(2);
@@ -32,22 +34,6 @@ if (send === undefined) {
 const post = (m: WorkerSays): void => {
   send(m);
 };
-
-/** The heartbeat, also from inside a long linearizability check (framework code that runs synchronously for seconds). */
-function startHeartbeat(): void {
-  const clock = new RealClock();
-  const beat = (): void => {
-    post({ type: "beat" });
-    clock.after(HEARTBEAT_MS, beat);
-  };
-  beat();
-  let last = clock.now();
-  onCheckProgress(() => {
-    if (clock.now() - last < HEARTBEAT_MS) return;
-    last = clock.now();
-    post({ type: "beat" });
-  });
-}
 
 const ms = (t: number): string => `${Math.round(t)}ms`;
 
@@ -153,7 +139,10 @@ async function main(): Promise<void> {
   // Before any test file, and so any student file, is loaded.
   installSandbox();
   mark("worker sandbox installed");
-  startHeartbeat();
+  // A round stuck in a loop stops the heartbeat (the runner then stops this process); a
+  // runner killed outright takes this process with it.
+  startHeartbeat(HEARTBEAT_MS, () => post({ type: "beat" }));
+  startOrphanGuard(parentPid, false);
   const files = process.argv.slice(2);
   const shim = await import("./watch-shim.js");
   mark("worker shim loaded");
