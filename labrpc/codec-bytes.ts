@@ -9,8 +9,9 @@
 // number of keys or elements, each key and each value. The next array with the same first
 // element (the same log, or one a student made from it by slice or concat) is compared with
 // that record element by element: the longest prefix whose elements are the same objects,
-// with the same prototypes, no toJSON, and the same keys and values all the way down
-// (primitives by ===, objects by identity and then their own record), keeps its bytes; the
+// with no toJSON, the same keys and values all the way down (primitives by ===, objects by
+// identity and then their own record) and, for objects, the same prototypes (an array's
+// text depends on its prototype only through toJSON and holes), keeps its bytes; the
 // rest is encoded afresh, each element from the text it had when last encoded (below) if it
 // still reads the same, else checked and stringified. So the record is never trusted on
 // identity alone: an entry changed in place, however deep, is re-encoded. Per persist that
