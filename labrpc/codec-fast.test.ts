@@ -1,7 +1,7 @@
 import { expect, test } from "vitest";
 import { Rand } from "../runtime/rand.js";
 import { IMAGE_MIN_LENGTH } from "./codec-bytes.js";
-import { CodecError, decode, encode, encodeText } from "./codec.js";
+import { CodecError, codecErrorCount, decode, encode, encodeText } from "./codec.js";
 
 // encode()'s fast path (codec-bytes.ts) reuses what encoding the same long arrays gave
 // before. Whatever a program does to its objects between encodings, the
@@ -355,4 +355,48 @@ test("an entry that turns bad after it was sent gives the checked path's error i
   expect(() => encodeText(args, "args")).toThrow(/args\.entries\[1\]\.command\.value is a function/);
   (e.command as Record<string, unknown>).value = args;
   expect(() => encodeText(args, "args")).toThrow(/refers back to itself/);
+});
+
+test("an array's prototype changed in place: the text and warnings are the checked path's, at every depth", () => {
+  // The comparison reads no array's prototype (an array's text depends on it only through
+  // toJSON and holes): each prototype below must still give exactly JSON.stringify's text.
+  class Plain {}
+  class WithToJSON {
+    toJSON(): string {
+      return "replaced";
+    }
+  }
+  const withIndex = Object.create(Array.prototype, { 1: { value: "from the prototype", enumerable: true } }) as object;
+  const hidesToJSON = new Proxy(Object.create(Array.prototype) as object, {
+    has: (t, k) => (k === "toJSON" ? false : Reflect.has(t, k)),
+    get: (t, k, r) => (k === "toJSON" ? () => "proxied" : (Reflect.get(t, k, r) as unknown)),
+  });
+  const protos: Array<[string, object, (a: unknown[]) => void]> = [
+    ["a class without toJSON", Plain.prototype, () => {}],
+    ["a class with toJSON", WithToJSON.prototype, () => {}],
+    ["an array with an index, and a hole there", withIndex, (a) => delete a[1]],
+    ["a proxy that hides toJSON from `in`", hidesToJSON, () => {}],
+    ["Object.prototype", Object.prototype, () => {}],
+    ["null", null as unknown as object, () => {}],
+  ];
+  for (const [what, proto, after] of protos) {
+    for (const depth of [1, 2, 3]) {
+      for (const at of [1, 20, 39]) {
+        const log: Array<{ term: number; cmd: unknown[] }> = [];
+        for (let i = 0; i < 40; i++) log.push({ term: i, cmd: ["Put", i, "k", ["x", i, "z", ["y", i]]] });
+        const st = { term: 1, log };
+        expectSame(st, 0);
+        expectSame(st, 0);
+        expectSame({ entries: log.slice(at - 1) }, 1);
+        let target: unknown[] = log[at]!.cmd;
+        for (let d = 1; d < depth; d++) target = target[3] as unknown[];
+        const warnings = codecErrorCount();
+        Object.setPrototypeOf(target, proto);
+        after(target);
+        expect(Buffer.from(encode(st)).toString(), `${what}, depth ${depth}, entry ${at}`).toBe(expected(st));
+        expect(encodeText({ entries: log.slice(at - 1) }), `${what}, depth ${depth}, entry ${at}, as text`).toBe(expected({ entries: log.slice(at - 1) }));
+        expect(codecErrorCount(), "the checked path never warns about an array").toBe(warnings);
+      }
+    }
+  }
 });
