@@ -28,21 +28,29 @@ export class StateEncoder {
   private readonly arr = new EncodedArray(HEADER_ROOM);
   /** The entries arr holds, in order. */
   private held: Entry[] = [];
+  /** Their texts (held[i]'s is texts[i]): kept so that a compaction need not encode again what it keeps. */
+  private texts: string[] = [];
 
   /** The state's bytes: a view valid until the next call (the persister copies what it saves). */
   encode(s: PersistentState): Uint8Array {
     const { log } = s;
-    let keep = 0;
-    const m = Math.min(log.length, this.held.length);
-    while (keep < m && log[keep] === this.held[keep]) keep++;
-    if (keep < this.held.length) {
-      this.held.length = keep;
-      this.arr.truncate(keep);
-    }
+    const keep = this.kept(log);
     if (keep < log.length) {
-      const fresh = log.slice(keep);
-      this.arr.append(fresh.map((e) => encodeText(e, "raft state entry")));
-      for (const e of fresh) this.held.push(e);
+      // A compaction moves the entries it keeps to the front of a new log, after a new
+      // log[0]: those are held already, further on (a service snapshots every few entries,
+      // and every snapshot would re-encode all entries not yet applied otherwise).
+      const moved = keep === 0 && log.length > 1 ? this.held.indexOf(log[1]!) - 1 : -1;
+      const fresh: string[] = [];
+      for (let i = keep; i < log.length; i++) {
+        const j = moved + i;
+        fresh.push(moved >= 0 && i > 0 && this.held[j] === log[i] ? this.texts[j]! : encodeText(log[i], "raft state entry"));
+      }
+      this.drop(keep);
+      this.arr.append(fresh);
+      for (let i = keep; i < log.length; i++) this.held.push(log[i]!);
+      for (const t of fresh) this.texts.push(t);
+    } else {
+      this.drop(keep);
     }
     const header = `{"term":${s.term},"vote":${s.vote},"base":${s.base},"log":`;
     if (header.length > HEADER_ROOM) throw new Error(`raft state header too long: ${header}`);
@@ -50,6 +58,32 @@ export class StateEncoder {
     const from = HEADER_ROOM - header.length;
     for (let i = 0; i < header.length; i++) bytes[from + i] = header.charCodeAt(i);
     return bytes.subarray(from, end);
+  }
+
+  /** Keep only the first count entries held. */
+  private drop(count: number): void {
+    if (count >= this.held.length) return;
+    this.held.length = count;
+    this.texts.length = count;
+    this.arr.truncate(count);
+  }
+
+  /**
+   * How many leading entries of log arr holds already. Usually all of them: entries were
+   * only appended since the last call, and log[0] (the snapshot's stand-in, new at each
+   * compaction) and our last held entry are still in place; checked in O(1), since a Raft
+   * persists after nearly every message and a log without snapshots grows to thousands
+   * of entries (a scan per persist made persisting quadratic). That check suffices
+   * because an entry, once dropped (truncation), never comes back at its old place: what
+   * is appended after a truncation is a new object. Otherwise the longest equal prefix.
+   */
+  private kept(log: readonly Entry[]): number {
+    const h = this.held.length;
+    if (h > 0 && log.length >= h && log[0] === this.held[0] && log[h - 1] === this.held[h - 1]) return h;
+    let keep = 0;
+    const m = Math.min(log.length, h);
+    while (keep < m && log[keep] === this.held[keep]) keep++;
+    return keep;
   }
 }
 

@@ -204,7 +204,13 @@ export class Raft {
   private currentTerm = 0;
   private votedFor = -1;
   private log: RaftLog;
-  private snapshotData: Uint8Array = new Uint8Array(0);
+  /**
+   * The snapshot's bytes while we hold them (after a restart, or from the leader), else
+   * undefined: snapshotData() reads them back from the persister, which keeps them anyway.
+   * A service snapshots every few entries and few snapshots are ever sent, so a copy of
+   * each (the service may reuse its array) cost an array as big as its whole state.
+   */
+  private snapshotHeld: Uint8Array | undefined = new Uint8Array(0);
   /** A persistent field changed since the last save. */
   private dirty = false;
   private readonly stateEncoder = new StateEncoder();
@@ -314,7 +320,7 @@ export class Raft {
     this.currentTerm = st.term;
     this.votedFor = st.vote;
     this.log = new RaftLog(this.me, st.base, st.log);
-    this.snapshotData = snapshot;
+    this.snapshotHeld = snapshot;
     // The service loads the snapshot itself before make(); applying resumes after it.
     this.commitIndex = st.base;
     this.lastApplied = st.base;
@@ -354,7 +360,7 @@ export class Raft {
     if (index > this.lastApplied) {
       throw new Error(`raft ${this.me}: snapshot(${index}) is beyond the last applied index ${this.lastApplied}`);
     }
-    this.installSnapshotData(index, this.log.termAt(index), snapshot.slice());
+    this.installSnapshotData(index, this.log.termAt(index), snapshot, false);
     // SOLUTION END
   }
 
@@ -435,7 +441,7 @@ export class Raft {
       if (index > this.commitIndex) {
         // Entries past our commit index may conflict with it: the snapshot replaces them all.
         if (index > this.log.lastIndex() || this.log.termAt(index) !== args.lastIncludedTerm) this.truncateFrom(this.commitIndex + 1);
-        this.installSnapshotData(index, args.lastIncludedTerm, args.data);
+        this.installSnapshotData(index, args.lastIncludedTerm, args.data, true);
         this.setCommitIndex(index); // the applier hands the snapshot to the service first
       }
     }
@@ -525,14 +531,24 @@ export class Raft {
     if (this.dirty && !this.dead) this.persist();
   }
 
+  /** The snapshot through log.base, as the persister holds it. */
+  private snapshotData(): Uint8Array {
+    this.snapshotHeld ??= this.persister.readSnapshot();
+    return this.snapshotHeld;
+  }
+
   private encodedState(): Uint8Array {
     return this.stateEncoder.encode({ term: this.currentTerm, vote: this.votedFor, base: this.log.base, log: this.log.entries });
   }
 
-  /** A snapshot through index (of term) replaces the log up to there: both are saved together, so neither exists without the other. */
-  private installSnapshotData(index: number, term: number, data: Uint8Array): void {
+  /**
+   * A snapshot through index (of term) replaces the log up to there: both are saved
+   * together, so neither exists without the other. The persister copies data; we keep it
+   * only if it is ours (ours: decoded from an RPC), not an array the service may reuse.
+   */
+  private installSnapshotData(index: number, term: number, data: Uint8Array, ours: boolean): void {
     this.log.compact(index, term);
-    this.snapshotData = data;
+    this.snapshotHeld = ours ? data : undefined;
     this.persister.saveStateAndSnapshot(this.encodedState(), data);
     this.dirty = false;
     trace(this.me, "snapshot", { index });
@@ -733,7 +749,7 @@ export class Raft {
     const log = this.log;
     if (p.ready() && p.next <= log.base) {
       p.inflight = seq;
-      const args = { term: this.currentTerm, leaderId: this.me, lastIncludedIndex: log.base, lastIncludedTerm: log.baseTerm(), data: this.snapshotData };
+      const args = { term: this.currentTerm, leaderId: this.me, lastIncludedIndex: log.base, lastIncludedTerm: log.baseTerm(), data: this.snapshotData() };
       void this.callInstallSnapshot(p, seq, args);
       return;
     }
@@ -872,7 +888,7 @@ export class Raft {
     while (!this.dead) {
       let msg: ApplyMsg;
       if (this.log.base > this.lastApplied) {
-        msg = { snapshotValid: true, snapshot: this.snapshotData, snapshotTerm: this.log.baseTerm(), snapshotIndex: this.log.base };
+        msg = { snapshotValid: true, snapshot: this.snapshotData(), snapshotTerm: this.log.baseTerm(), snapshotIndex: this.log.base };
       } else if (this.commitIndex > this.lastApplied) {
         const [term, command] = this.log.entryAt(this.lastApplied + 1);
         msg = { commandValid: true, command: ownCopy(command), commandIndex: this.lastApplied + 1, commandTerm: term };

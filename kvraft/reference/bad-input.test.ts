@@ -2,7 +2,7 @@
 // reference is present): its own request fields (clientId, seq), its snapshot format and
 // CorruptSnapshotError, and what its handlers do once killed.
 import { describe, expect, test } from "vitest";
-import { encode, Network, RpcError } from "../../labrpc/index.js";
+import { decode, encode, Network, RpcError } from "../../labrpc/index.js";
 import { makePersister } from "../../raft/persister.js";
 import { now, sleep } from "../../runtime/index.js";
 import { ErrWrongLeader, OK, type PutAppendArgs, type PutAppendReply } from "../common.js";
@@ -104,6 +104,49 @@ describe("corrupt snapshot", () => {
         const ck3 = cfg.makeClient([1, 2]);
         await expectValue(ck3, "k39", "v39");
         await expectValue(ck3, "after", "1");
+      }),
+    );
+  });
+});
+
+describe("our snapshot format", () => {
+  test("a snapshot is the state at its index in encode()'s bytes; servers restarted from snapshots hold every acknowledged write", async () => {
+    await inWorld(() =>
+      withConfig(3, false, 1000, async (cfg) => {
+        const ck = cfg.makeClient(cfg.all());
+        const want = new Map<string, string>();
+        const check = async (): Promise<void> => {
+          await sleep(1000); // every server applies and snapshots
+          for (const i of cfg.all()) {
+            const snap = cfg.persister(i)!.readSnapshot();
+            const s = decode(snap) as { format: number; index: number; kv: string[]; lastSeq: number[] };
+            expect(Buffer.from(encode(s)).equals(Buffer.from(snap))).toBe(true);
+            expect(s.format).toBe(1);
+            // The state at the snapshot's index: each value a prefix of the latest (a key's put is its first op).
+            expect(s.index).toBeGreaterThan(0);
+            for (let j = 0; j < s.kv.length; j += 2) expect(want.get(s.kv[j]!)!.startsWith(s.kv[j + 1]!)).toBe(true);
+          }
+        };
+        const step = async (k: string, op: "put" | "append", v: string): Promise<void> => {
+          await ck[op](k, v);
+          want.set(k, op === "put" ? v : (want.get(k) ?? "") + v);
+        };
+        // Keys and values the codec must escape; keys changed between snapshots and kept.
+        for (let i = 0; i < 30; i++) await step(`k${i % 7} "é"`, i < 7 ? "put" : "append", `v${i}\n\u0001"`);
+        await check();
+        for (let i = 0; i < 30; i++) await step(`k${i % 2}`, "append", `w${i}`);
+        await check();
+        for (const i of cfg.all()) cfg.shutdownServer(i);
+        for (const i of cfg.all()) cfg.startServer(i);
+        cfg.connectAll();
+        // Restarted from those snapshots, the servers hold every acknowledged write.
+        for (const [k, v] of want) await expectValue(ck, k, v);
+        for (let i = 0; i < 30; i++) await step(`k${i % 5} "é"`, "append", `x${i}`);
+        await check();
+        for (const i of cfg.all()) cfg.shutdownServer(i);
+        for (const i of cfg.all()) cfg.startServer(i);
+        cfg.connectAll();
+        for (const [k, v] of want) await expectValue(ck, k, v);
       }),
     );
   });

@@ -242,14 +242,16 @@ describe("state machine safety", () => {
     const op = { key: "k", value: "v", clientId: 7, seq: 1, extra: undefined };
     r.g.applied(a, cmd(1, op));
     r.g.applied(a, cmd(2, new Uint8Array([1, 2])));
-    r.g.applied(a, cmd(3, [1, "two"]));
+    const tuple: unknown[] = ["Append", 7, 2, "k", "x"];
+    r.g.applied(a, cmd(3, tuple));
     op.value = "changed by the service afterwards";
+    tuple[4] = "changed too";
     r.g.crashed(0);
     r.g.started(0, undefined);
     const b = r.g.current(0)!;
     r.g.applied(b, cmd(1, { seq: 1, clientId: 7, value: "v", key: "k" })); // the codec's copy: no undefined field, another order
     r.g.applied(b, cmd(2, new Uint8Array([1, 2])));
-    r.g.applied(b, cmd(3, [1, "two"]));
+    r.g.applied(b, cmd(3, ["Append", 7, 2, "k", "x"]));
     r.g.crashed(0);
     r.g.started(0, undefined);
     r.g.applied(r.g.current(0)!, cmd(4, null));

@@ -397,6 +397,7 @@ export class MonitorGroup {
 function copyOf(v: unknown): { ok: true; value: unknown } | { ok: false } {
   if (v === null || typeof v !== "object") return { ok: true, value: v };
   if (isFlatRecord(v)) return { ok: true, value: { ...v } };
+  if (isFlatArray(v)) return { ok: true, value: v.slice() };
   try {
     return { ok: true, value: structuredClone(v) };
   } catch {
@@ -406,7 +407,7 @@ function copyOf(v: unknown): { ok: true; value: unknown } | { ok: false } {
 
 /**
  * Whether v is a plain object whose own enumerable fields are all strings, numbers,
- * booleans, null or undefined (a kvraft Op): a spread copy of it is what structuredClone
+ * booleans, null or undefined (many a kvraft Op): a spread copy of it is what structuredClone
  * gives, for a fifth of the cost (one copy per applied index).
  */
 function isFlatRecord(v: object): v is Record<string, unknown> {
@@ -417,6 +418,22 @@ function isFlatRecord(v: object): v is Record<string, unknown> {
     if (t !== "string" && t !== "number" && t !== "boolean" && t !== "undefined" && x !== null) return false;
   }
   return true;
+}
+
+/**
+ * Whether v is a plain array of strings, numbers, booleans, null or undefined with no holes
+ * and no other fields (our kvraft's Op tuple): slice() copies it as structuredClone would,
+ * for a fraction of the cost.
+ */
+function isFlatArray(v: object): v is unknown[] {
+  if (!Array.isArray(v) || Object.getPrototypeOf(v) !== Array.prototype) return false;
+  for (let i = 0; i < v.length; i++) {
+    if (!(i in v)) return false;
+    const x: unknown = v[i];
+    const t = typeof x;
+    if (t !== "string" && t !== "number" && t !== "boolean" && t !== "undefined" && x !== null) return false;
+  }
+  return Object.keys(v).length === v.length && Object.getOwnPropertySymbols(v).length === 0;
 }
 
 /** Deeper than this, two commands count as equal (the codec's own values are never this deep). */
