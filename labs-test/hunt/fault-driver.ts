@@ -79,7 +79,7 @@ interface Open {
    * until their replies arrive (stranded), whether the leader is cut off again (exposed),
    * and the pending step; held ends are in ends, its cuts in pairs.
    */
-  depose?: { leader: number; group: number[]; steered: Set<number>; stranded: Set<number>; exposed: boolean; rand: Rand; step?: Timer };
+  depose?: { leader: number; group: number[]; steered: Set<number>; stranded: Set<number>; exposed: boolean; quiet: boolean; rand: Rand; step?: Timer };
   timer?: Timer;
 }
 
@@ -310,7 +310,7 @@ export class FaultDriver implements ClusterView {
       case "depose": {
         const l = this.aim({ peer: f.peer, leader: true });
         const held = f.order.filter((p) => p !== l).slice(0, f.held);
-        o.depose = { leader: l, group: [l, ...held.slice(0, f.side)], steered: new Set(), stranded: new Set(), exposed: false, rand: this.stream(`hunt-fault-${nf.index}`) };
+        o.depose = { leader: l, group: [l, ...held.slice(0, f.side)], steered: new Set(), stranded: new Set(), exposed: false, quiet: false, rand: this.stream(`hunt-fault-${nf.index}`) };
         o.ends = [];
         for (const to of held) {
           const end = t.endName?.(l, to);
@@ -403,6 +403,8 @@ export class FaultDriver implements ClusterView {
         d.stranded.clear();
         if (d.exposed) this.isolate(d.leader, -1);
         d.exposed = false;
+        if (d.quiet) this.quiets--;
+        d.quiet = false;
         break;
       }
       case "leader-churn":
@@ -476,6 +478,8 @@ export class FaultDriver implements ClusterView {
       return;
     }
     const until = now() + DEPOSE_STEER_MS;
+    /** When each other leader was first seen leading. */
+    const seen = new Map<number, number>();
     const steer = (): void => {
       const t = this.target;
       const leaders = t.leaders();
@@ -484,7 +488,14 @@ export class FaultDriver implements ClusterView {
         d.step = after(f.releaseMs, () => this.guard(() => this.deposeRelease(o)));
         return;
       }
-      const other = leaders.find((p) => p !== d.leader && !d.steered.has(p));
+      // Another leader is cut off once it has led for leadMs: long enough, if so drawn, to
+      // bring the deposed leader's log in line with its own.
+      for (const p of [...seen.keys()]) if (!leaders.includes(p)) seen.delete(p);
+      const other = leaders.find((p) => {
+        if (p === d.leader || d.steered.has(p)) return false;
+        if (!seen.has(p)) seen.set(p, now());
+        return now() - seen.get(p)! >= f.leadMs;
+      });
       if (other !== undefined) {
         d.steered.add(other);
         this.isolate(other, +1);
@@ -506,7 +517,7 @@ export class FaultDriver implements ClusterView {
 
   /**
    * depose: the steered-off peers rejoin and the held replies arrive, peer by peer gapMs
-   * apart; then, if so drawn, the leader is cut off after exposeMs.
+   * apart; then, if so drawn, the workload pauses, and the leader is cut off after exposeMs.
    */
   private deposeRelease(o: Open): void {
     const f = o.nf.fault;
@@ -530,6 +541,11 @@ export class FaultDriver implements ClusterView {
       if (o.ends !== undefined && o.ends.length > 0) {
         d.step = after(f.gapMs, () => this.guard(next));
         return;
+      }
+      if (f.quiet && !d.quiet) {
+        d.quiet = true;
+        this.quiets++;
+        this.note(o.nf, "the workload pauses");
       }
       if (f.exposeMs === null) return;
       d.step = after(f.exposeMs, () =>

@@ -536,7 +536,7 @@ describe("the fault driver", () => {
             index: 0,
             fault: {
               kind: "depose", at: 0, ms: 20000, peer: 0, order: [2, 4, 0, 1, 3], held: 2, holdMs: 100, depose: true, side: 1, lingerMs: 50,
-              deaf: false, steer: true, releaseMs: 100, gapMs: 200, newestFirst: false, exposeMs: 100,
+              deaf: false, steer: true, leadMs: 0, releaseMs: 100, gapMs: 200, newestFirst: false, quiet: true, exposeMs: 100,
             },
           },
         ],
@@ -563,9 +563,10 @@ describe("the fault driver", () => {
       await sleep(200);
       expect([d.linkUp(2, 0), d.linkUp(2, 1)]).toEqual([true, true]);
       await sleep(110);
-      // 100 ms after the last release, 2 is cut off for the rest of the window.
-      expect([d.linkUp(2, 1), d.linkUp(1, 2), d.linkUp(0, 1)]).toEqual([false, false, true]);
+      // 100 ms after the last release, 2 is cut off for the rest of the window; the workload pauses from that release on.
+      expect([d.linkUp(2, 1), d.linkUp(1, 2), d.linkUp(0, 1), d.quiet]).toEqual([false, false, true, true]);
       d.heal();
+      expect(d.quiet).toBe(false);
       expect([d.linkUp(2, 1), d.linkUp(1, 2)]).toEqual([true, true]);
       target.net.cleanup();
     });

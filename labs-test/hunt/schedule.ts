@@ -90,13 +90,14 @@ export type Fault =
    * `side` held peers (a minority with L) are cut off both ways from the rest until another
    * peer leads, and lingerMs more (at most DEPOSE_CUT_MAX_MS); then L hears nobody for the
    * rest of the window while its calls get through (deaf), or its links come back and, if
-   * steer, every other peer seen leading is cut off (one of them rejoining while fewer than
-   * a majority are reachable) until L leads again, for at most DEPOSE_STEER_MS; the rest of
+   * steer, every other peer seen leading for leadMs is cut off (one of them rejoining while
+   * fewer than a majority are reachable) until L leads again, for at most DEPOSE_STEER_MS; the rest of
    * its group stays cut off from all. releaseMs after that (after holdMs if not depose) the
    * steered-off peers rejoin and the held replies arrive, peer by peer in `order`, gapMs
    * apart (each peer's newest first if newestFirst: a later call's reply before an earlier
-   * one's), a peer of L's group rejoining with its replies; exposeMs after the last, if not
-   * null, L is cut off for the rest of the window.
+   * one's), a peer of L's group rejoining with its replies; if quiet, the workload pauses
+   * from then to the window's end (what the stale replies left is what the cluster keeps);
+   * exposeMs after the last, if not null, L is cut off for the rest of the window.
    */
   | {
       kind: "depose";
@@ -111,9 +112,11 @@ export type Fault =
       lingerMs: number;
       deaf: boolean;
       steer: boolean;
+      leadMs: number;
       releaseMs: number;
       gapMs: number;
       newestFirst: boolean;
+      quiet: boolean;
       exposeMs: number | null;
     };
 
@@ -210,23 +213,27 @@ function drawDepose(targets: number, phaseMs: number, r: Rand): Fault {
   const at = r.randInt(Math.max(1, Math.floor(phaseMs / 2)));
   const ms = between(r, 6000, 16000);
   const order = shuffled(targets, r);
-  // Half the time one follower's replies (the others commit without it), else 1 to all.
-  const held = r.randInt(2) === 0 ? 1 : 1 + r.randInt(targets - 1);
+  // One follower's replies (the others commit without it), every other peer's, or 1 to all.
+  const heldDraw = r.randInt(3);
+  const held = heldDraw === 0 ? 1 : heldDraw === 1 ? targets - 1 : 1 + r.randInt(targets - 1);
   const holdMs = logUniform(r, 20, 3000);
-  const depose = r.randInt(4) !== 0;
+  const depose = r.randInt(3) !== 0;
   // L's group is a minority: at most a majority less two besides L.
   const side = r.randInt(Math.min(held, Math.max(0, Math.floor((targets - 1) / 2) - 1)) + 1);
   const lingerMs = r.randInt(3) === 0 ? 0 : logUniform(r, 10, 4000);
   const deaf = r.randInt(4) === 0;
   const steer = !deaf && r.randInt(3) !== 0;
+  // How long another leader leads before it is cut off: at once, or long enough to give L its log.
+  const leadMs = r.randInt(4) === 0 ? 0 : logUniform(r, 10, 2000);
   const releaseMs = r.randInt(3) === 0 ? 0 : logUniform(r, 10, 3000);
-  // Half the time all at once, else one peer's replies (the others commit meanwhile) then the next's.
-  const gapMs = r.randInt(2) === 0 ? 0 : logUniform(r, 10, 2000);
+  // A third of the time all at once, else one peer's replies (the others commit meanwhile) then the next's.
+  const gapMs = r.randInt(3) === 0 ? 0 : logUniform(r, 10, 2000);
   const newestFirst = r.randInt(2) === 0;
+  const quiet = r.randInt(2) === 0;
   // A deaf leader is left alone: the term rule (liveness.ts) needs seconds of it.
   const expose = r.randInt(2) === 0 ? null : logUniform(r, 10, 2000);
   const exposeMs = deaf ? null : expose;
-  return { kind: "depose", at, ms, peer: r.randInt(targets), order, held, holdMs, depose, side, lingerMs, deaf, steer, releaseMs, gapMs, newestFirst, exposeMs };
+  return { kind: "depose", at, ms, peer: r.randInt(targets), order, held, holdMs, depose, side, lingerMs, deaf, steer, leadMs, releaseMs, gapMs, newestFirst, quiet, exposeMs };
 }
 
 function drawFault(kind: FaultKind, targets: number, phaseMs: number, r: Rand): Fault {
@@ -419,13 +426,14 @@ export function describeFault(f: Fault, targets: number): string {
       if (f.depose) {
         steps.push(
           `after ${seconds(f.holdMs)} cut it${f.side > 0 ? ` and ${f.side} of them` : ""} off until another leads${f.lingerMs > 0 ? ` and ${seconds(f.lingerMs)} more` : ""}`,
-          (f.deaf ? "then it hears nobody (its calls get through)" : f.steer ? "then back, every other leader cut off until it leads again" : "then back") +
+          (f.deaf ? "then it hears nobody (its calls get through)" : f.steer ? `then back, every other leader cut off after ${seconds(f.leadMs)} until it leads again` : "then back") +
             (f.side > 0 ? ", those with it cut off from all until their replies arrive" : ""),
         );
       }
       steps.push(
         `release them ${seconds(f.releaseMs)} later${f.gapMs > 0 && f.held > 1 ? `, one peer's every ${seconds(f.gapMs)}` : ""}${f.newestFirst ? ", newest first" : ""}`,
       );
+      if (f.quiet) steps.push("the workload pauses from then on");
       if (f.exposeMs !== null) steps.push(`cut it off ${seconds(f.exposeMs)} after that`);
       return `depose: ${steps.join("; ")}`;
     }
