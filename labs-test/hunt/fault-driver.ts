@@ -312,14 +312,14 @@ export class FaultDriver implements ClusterView {
         const held = f.order.filter((p) => p !== l).slice(0, f.held);
         o.depose = { leader: l, group: [l, ...held.slice(0, f.side)], steered: new Set(), stranded: new Set(), exposed: false, quiet: false, rand: this.stream(`hunt-fault-${nf.index}`) };
         o.ends = [];
-        for (const to of held) {
-          const end = t.endName?.(l, to);
-          if (end === undefined) continue;
-          o.ends.push({ end, from: l, to });
-          this.hold("hold-replies", end, +1);
-          this.held[l]![to]!++;
+        // Deposed: the holds start with the cut, so that the first entries L sends its group
+        // then (one message in flight is all a Raft may allow itself) are among those held.
+        if (f.depose) {
+          what = `depose peer ${l}: in ${(f.holdMs / 1000).toFixed(3)} s the replies to its calls to {${held.join(",")}} held`;
+        } else {
+          this.holdReplies(o, l, held);
+          what = `depose peer ${l}: the replies to its calls to {${held.join(",")}} held`;
         }
-        what = `depose peer ${l}: the replies to its calls to {${held.join(",")}} held`;
         o.depose.step = after(f.holdMs, () => this.guard(() => (f.depose ? this.deposeCut(o) : this.deposeRelease(o))));
         break;
       }
@@ -429,6 +429,7 @@ export class FaultDriver implements ClusterView {
     const f = o.nf.fault;
     if (f.kind !== "depose") return;
     const d = o.depose!;
+    this.holdReplies(o, d.leader, f.order.filter((p) => p !== d.leader).slice(0, f.held));
     const rest = Array.from({ length: this.target.size }, (_, i) => i).filter((p) => !d.group.includes(p));
     o.pairs = d.group.flatMap((g) => rest.flatMap((q): Array<[number, number]> => [[g, q], [q, g]]));
     this.cutPairs(o.pairs, +1);
@@ -497,17 +498,21 @@ export class FaultDriver implements ClusterView {
         return now() - seen.get(p)! >= f.leadMs;
       });
       if (other !== undefined) {
-        d.steered.add(other);
-        this.isolate(other, +1);
-        this.note(o.nf, `cuts off leader ${other}`);
-        this.changed();
-      }
-      // Keep a majority reachable: a steered-off peer drawn at random rejoins.
-      if (t.size - d.steered.size < Math.floor(t.size / 2) + 1) {
-        const back = [...d.steered][d.rand.randInt(d.steered.size)]!;
-        d.steered.delete(back);
-        this.isolate(back, -1);
-        this.note(o.nf, `reconnects peer ${back}`);
+        // Keep a majority reachable (the stranded peers of L's group are not): a steered-off
+        // peer drawn at random rejoins first, or, with none, the leader stays.
+        const room = t.size - d.steered.size - d.stranded.size - 1 >= Math.floor(t.size / 2) + 1;
+        const swap = !room && d.steered.size > 0;
+        if (swap) {
+          const back = [...d.steered][d.rand.randInt(d.steered.size)]!;
+          d.steered.delete(back);
+          this.isolate(back, -1);
+          this.note(o.nf, `reconnects peer ${back}`);
+        }
+        if (room || swap) {
+          d.steered.add(other);
+          this.isolate(other, +1);
+          this.note(o.nf, `cuts off leader ${other}`);
+        }
         this.changed();
       }
       d.step = after(POLL_MS, () => this.guard(steer));
@@ -558,6 +563,17 @@ export class FaultDriver implements ClusterView {
       );
     };
     next();
+  }
+
+  /** depose: hold the replies to from's calls to each of to (in that order). */
+  private holdReplies(o: Open, from: number, to: readonly number[]): void {
+    for (const q of to) {
+      const end = this.target.endName?.(from, q);
+      if (end === undefined) continue;
+      o.ends!.push({ end, from, to: q });
+      this.hold("hold-replies", end, +1);
+      this.held[from]![q]!++;
+    }
   }
 
   /** The replies a depose fault still holds arrive now, in its drawn order. */

@@ -86,8 +86,9 @@ export type Fault =
   /**
    * A leader deposed and back, and its stale traffic (fault-driver.ts runs the steps). L is
    * the leader when the fault starts (else peer). The replies to L's calls to the first
-   * `held` of the other peers (in `order`) are held. After holdMs, if depose, L and the first
-   * `side` held peers (a minority with L) are cut off both ways from the rest until another
+   * `held` of the other peers (in `order`) are held: from the start if not depose, else from
+   * holdMs on, when L and the first `side` held peers (a minority with L) are cut off both
+   * ways from the rest until another
    * peer leads, and lingerMs more (at most DEPOSE_CUT_MAX_MS); then L hears nobody for the
    * rest of the window while its calls get through (deaf), or its links come back and, if
    * steer, every other peer seen leading for leadMs is cut off (one of them rejoining while
@@ -422,16 +423,16 @@ export function describeFault(f: Fault, targets: number): string {
     case "stale-rejoin":
       return `stale rejoin: ${f.stale} follower(s) cut off for ${seconds(f.lagMs)}, then back through one other follower alone, the rest cut off`;
     case "depose": {
-      const steps = [`hold the replies to the leader (else peer ${f.peer}) from ${f.held} other peer(s)`];
+      const steps = [`${f.depose ? `after ${seconds(f.holdMs)} ` : ""}hold the replies to the leader (else peer ${f.peer}) from ${f.held} other peer(s)`];
       if (f.depose) {
         steps.push(
-          `after ${seconds(f.holdMs)} cut it${f.side > 0 ? ` and ${f.side} of them` : ""} off until another leads${f.lingerMs > 0 ? ` and ${seconds(f.lingerMs)} more` : ""}`,
+          `cut it${f.side > 0 ? ` and ${f.side} of them` : ""} off until another leads${f.lingerMs > 0 ? ` and ${seconds(f.lingerMs)} more` : ""}`,
           (f.deaf ? "then it hears nobody (its calls get through)" : f.steer ? `then back, every other leader cut off after ${seconds(f.leadMs)} until it leads again` : "then back") +
             (f.side > 0 ? ", those with it cut off from all until their replies arrive" : ""),
         );
       }
       steps.push(
-        `release them ${seconds(f.releaseMs)} later${f.gapMs > 0 && f.held > 1 ? `, one peer's every ${seconds(f.gapMs)}` : ""}${f.newestFirst ? ", newest first" : ""}`,
+        `release them ${f.depose ? "" : `after ${seconds(f.holdMs)} and `}${seconds(f.releaseMs)} later${f.gapMs > 0 && f.held > 1 ? `, one peer's every ${seconds(f.gapMs)}` : ""}${f.newestFirst ? ", newest first" : ""}`,
       );
       if (f.quiet) steps.push("the workload pauses from then on");
       if (f.exposeMs !== null) steps.push(`cut it off ${seconds(f.exposeMs)} after that`);
