@@ -307,8 +307,6 @@ export function drawSchedule(part: HuntPart, seed: number, r: Rand): Schedule {
   const share = r.randInt(4);
   let kinds = share === 0 ? [] : part.kinds.filter(() => r.randInt(4) < share);
   if (kinds.length === 0) kinds = [part.kinds[r.randInt(part.kinds.length)]!];
-  const force = process.env.HUNT_FORCE_TMP;
-  if (force !== undefined && force !== "" && !kinds.includes(force as FaultKind)) kinds = [...kinds, force as FaultKind];
   const intensity = INTENSITIES[r.randInt(INTENSITIES.length)]!;
   const faults: Fault[] = [];
   for (const kind of kinds) {
