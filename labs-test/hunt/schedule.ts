@@ -219,11 +219,12 @@ function drawDepose(targets: number, phaseMs: number, r: Rand): Fault {
   const held = heldDraw === 0 ? 1 : heldDraw === 1 ? targets - 1 : 1 + r.randInt(targets - 1);
   const holdMs = logUniform(r, 20, 3000);
   const depose = r.randInt(3) !== 0;
-  // L's group is a minority: at most a majority less two besides L.
-  const side = r.randInt(Math.min(held, Math.max(0, Math.floor((targets - 1) / 2) - 1)) + 1);
+  // L's group is a minority: at most a majority less two besides L; half the time that many.
+  const most = Math.min(held, Math.max(0, Math.floor((targets - 1) / 2) - 1));
+  const side = r.randInt(2) === 0 ? most : r.randInt(most + 1);
   const lingerMs = r.randInt(3) === 0 ? 0 : logUniform(r, 10, 4000);
   const deaf = r.randInt(4) === 0;
-  const steer = !deaf && r.randInt(3) !== 0;
+  const steer = !deaf && r.randInt(4) !== 0;
   // How long another leader leads before it is cut off: at once, or long enough to give L its log.
   const leadMs = r.randInt(4) === 0 ? 0 : logUniform(r, 10, 2000);
   const releaseMs = r.randInt(3) === 0 ? 0 : logUniform(r, 10, 3000);
