@@ -312,8 +312,9 @@ export class FaultDriver implements ClusterView {
         const held = f.order.filter((p) => p !== l).slice(0, f.held);
         o.depose = { leader: l, group: [l, ...held.slice(0, f.side)], steered: new Set(), stranded: new Set(), exposed: false, quiet: false, rand: this.stream(`hunt-fault-${nf.index}`) };
         o.ends = [];
-        // Deposed: the holds start with the cut, so that the first entries L sends its group
-        // then (one message in flight is all a Raft may allow itself) are among those held.
+        // Deposed: the holds start with the cut, so that the entries L sends its group while
+        // cut off are acknowledged in held replies even by a Raft that keeps one message in
+        // flight to a follower (ours): its first message after the cut carries them.
         if (f.depose) {
           what = `depose peer ${l}: in ${(f.holdMs / 1000).toFixed(3)} s the replies to its calls to {${held.join(",")}} held`;
         } else {
@@ -421,7 +422,7 @@ export class FaultDriver implements ClusterView {
   }
 
   /**
-   * depose, after its hold: the leader's group cut off both ways from the rest; then, every
+   * depose, holdMs in: the holds start and the leader's group is cut off both ways from the rest; then, every
    * POLL_MS, whether a peer of the rest leads (its lingerMs start then), at most
    * DEPOSE_CUT_MAX_MS in all.
    */
