@@ -10,9 +10,12 @@
 // every correct solution survives every schedule.
 import type { Name, Network, ReleaseOrder } from "../../labrpc/index.js";
 import type { Persister } from "../../raft/persister.js";
-import { after, annotate, type Rand, type Timer } from "../../runtime/index.js";
+import { after, annotate, now, type Rand, type Timer } from "../../runtime/index.js";
 import type { ClusterView } from "./liveness.js";
-import { describeFault, type Fault, type NumberedFault } from "./schedule.js";
+import { DEPOSE_CUT_MAX_MS, DEPOSE_STEER_MS, describeFault, type Fault, type NumberedFault } from "./schedule.js";
+
+/** Virtual ms between two looks at who leads, while a depose fault waits on an election. */
+const POLL_MS = 10;
 
 /** A cluster as the fault driver sees it; peers are numbered 0..size-1. */
 export interface FaultTarget {
@@ -70,6 +73,13 @@ interface Open {
   down?: boolean;
   /** leader-churn and crash-churn: the peers it cut off or crashed, its stream, its next step. */
   churn?: { peers: Set<number>; rand: Rand; step?: Timer };
+  /**
+   * depose: the deposed leader, its group (it and the held peers cut off with it), the peers
+   * steered off (cut off while another leads), the group's other peers, cut off from all
+   * until their replies arrive (stranded), whether the leader is cut off again (exposed),
+   * and the pending step; held ends are in ends, its cuts in pairs.
+   */
+  depose?: { leader: number; group: number[]; steered: Set<number>; stranded: Set<number>; exposed: boolean; quiet: boolean; rand: Rand; step?: Timer };
   timer?: Timer;
 }
 
@@ -297,6 +307,23 @@ export class FaultDriver implements ClusterView {
         o.churn = { peers: new Set(), rand: this.stream(`hunt-fault-${nf.index}`) };
         this.churnStep(o);
         break;
+      case "depose": {
+        const l = this.aim({ peer: f.peer, leader: true });
+        const held = f.order.filter((p) => p !== l).slice(0, f.held);
+        o.depose = { leader: l, group: [l, ...held.slice(0, f.side)], steered: new Set(), stranded: new Set(), exposed: false, quiet: false, rand: this.stream(`hunt-fault-${nf.index}`) };
+        o.ends = [];
+        // Deposed: the holds start with the cut, so that the entries L sends its group while
+        // cut off are acknowledged in held replies even by a Raft that keeps one message in
+        // flight to a follower (ours): its first message after the cut carries them.
+        if (f.depose) {
+          what = `depose peer ${l}: in ${(f.holdMs / 1000).toFixed(3)} s the replies to its calls to {${held.join(",")}} held`;
+        } else {
+          this.holdReplies(o, l, held);
+          what = `depose peer ${l}: the replies to its calls to {${held.join(",")}} held`;
+        }
+        o.depose.step = after(f.holdMs, () => this.guard(() => (f.depose ? this.deposeCut(o) : this.deposeRelease(o))));
+        break;
+      }
     }
     this.note(nf, what);
     this.open.add(o);
@@ -367,6 +394,20 @@ export class FaultDriver implements ClusterView {
           this.held[from]![to]!--;
         }
         break;
+      case "depose": {
+        const d = o.depose!;
+        d.step?.cancel();
+        this.releaseHeld(o);
+        if (o.pairs !== undefined) this.cutPairs(o.pairs, -1);
+        for (const p of [...d.steered, ...d.stranded]) this.isolate(p, -1);
+        d.steered.clear();
+        d.stranded.clear();
+        if (d.exposed) this.isolate(d.leader, -1);
+        d.exposed = false;
+        if (d.quiet) this.quiets--;
+        d.quiet = false;
+        break;
+      }
       case "leader-churn":
       case "crash-churn": {
         const c = o.churn!;
@@ -378,6 +419,175 @@ export class FaultDriver implements ClusterView {
     }
     this.note(o.nf, "ends");
     if (f.kind !== "quiet") this.changed();
+  }
+
+  /**
+   * depose, holdMs in: the holds start and the leader's group is cut off both ways from the rest; then, every
+   * POLL_MS, whether a peer of the rest leads (its lingerMs start then), at most
+   * DEPOSE_CUT_MAX_MS in all.
+   */
+  private deposeCut(o: Open): void {
+    const f = o.nf.fault;
+    if (f.kind !== "depose") return;
+    const d = o.depose!;
+    this.holdReplies(o, d.leader, f.order.filter((p) => p !== d.leader).slice(0, f.held));
+    const rest = Array.from({ length: this.target.size }, (_, i) => i).filter((p) => !d.group.includes(p));
+    o.pairs = d.group.flatMap((g) => rest.flatMap((q): Array<[number, number]> => [[g, q], [q, g]]));
+    this.cutPairs(o.pairs, +1);
+    this.note(o.nf, `peers {${d.group.join(",")}} cut off until one of {${rest.join(",")}} leads`);
+    this.changed();
+    const until = now() + DEPOSE_CUT_MAX_MS;
+    const poll = (): void => {
+      const elected = this.target.leaders().some((p) => rest.includes(p));
+      if (elected || now() >= until) {
+        if (elected) this.note(o.nf, `another peer leads${f.lingerMs > 0 ? `; peers {${d.group.join(",")}} back in ${(f.lingerMs / 1000).toFixed(3)} s` : ""}`);
+        d.step = after(elected ? f.lingerMs : 0, () => this.guard(() => this.deposeBack(o)));
+        return;
+      }
+      d.step = after(POLL_MS, () => this.guard(poll));
+    };
+    poll();
+  }
+
+  /**
+   * depose: the leader back, deaf (hearing nobody, its calls getting through) or both ways,
+   * and steered if so drawn; the rest of its group stays cut off from every peer until its
+   * replies arrive, so that what they acknowledged is all they hold.
+   */
+  private deposeBack(o: Open): void {
+    const f = o.nf.fault;
+    if (f.kind !== "depose") return;
+    const d = o.depose!;
+    const l = d.leader;
+    for (const p of d.group) {
+      if (p === l) continue;
+      d.stranded.add(p);
+      this.isolate(p, +1);
+    }
+    this.cutPairs(o.pairs!, -1);
+    o.pairs = undefined;
+    const stranded = d.stranded.size > 0 ? `; peers {${[...d.stranded].join(",")}} cut off from all` : "";
+    if (f.deaf) {
+      o.pairs = Array.from({ length: this.target.size }, (_, q) => q).filter((q) => q !== l).map((q): [number, number] => [q, l]);
+      this.cutPairs(o.pairs, +1);
+      this.note(o.nf, `peer ${l} hears nobody; its calls get through${stranded}`);
+    } else {
+      this.note(o.nf, `peer ${l} back${stranded}`);
+    }
+    this.changed();
+    if (!f.steer) {
+      d.step = after(f.releaseMs, () => this.guard(() => this.deposeRelease(o)));
+      return;
+    }
+    const until = now() + DEPOSE_STEER_MS;
+    /** When each other leader was first seen leading. */
+    const seen = new Map<number, number>();
+    const steer = (): void => {
+      const t = this.target;
+      const leaders = t.leaders();
+      if (leaders[0] === d.leader || now() >= until) {
+        if (leaders[0] === d.leader) this.note(o.nf, `peer ${d.leader} leads again`);
+        d.step = after(f.releaseMs, () => this.guard(() => this.deposeRelease(o)));
+        return;
+      }
+      // Another leader is cut off once it has led for leadMs: long enough, if so drawn, to
+      // bring the deposed leader's log in line with its own.
+      for (const p of [...seen.keys()]) if (!leaders.includes(p)) seen.delete(p);
+      const other = leaders.find((p) => {
+        if (p === d.leader || d.steered.has(p)) return false;
+        if (!seen.has(p)) seen.set(p, now());
+        return now() - seen.get(p)! >= f.leadMs;
+      });
+      if (other !== undefined) {
+        // Keep a majority reachable (the stranded peers of L's group are not): a steered-off
+        // peer drawn at random rejoins first, or, with none, the leader stays.
+        const room = t.size - d.steered.size - d.stranded.size - 1 >= Math.floor(t.size / 2) + 1;
+        const swap = !room && d.steered.size > 0;
+        if (swap) {
+          const back = [...d.steered][d.rand.randInt(d.steered.size)]!;
+          d.steered.delete(back);
+          this.isolate(back, -1);
+          this.note(o.nf, `reconnects peer ${back}`);
+        }
+        if (room || swap) {
+          d.steered.add(other);
+          this.isolate(other, +1);
+          this.note(o.nf, `cuts off leader ${other}`);
+        }
+        this.changed();
+      }
+      d.step = after(POLL_MS, () => this.guard(steer));
+    };
+    steer();
+  }
+
+  /**
+   * depose: the steered-off peers rejoin and the held replies arrive, peer by peer gapMs
+   * apart; then, if so drawn, the workload pauses, and the leader is cut off after exposeMs.
+   */
+  private deposeRelease(o: Open): void {
+    const f = o.nf.fault;
+    if (f.kind !== "depose") return;
+    const d = o.depose!;
+    if (d.steered.size > 0) {
+      for (const p of d.steered) this.isolate(p, -1);
+      this.note(o.nf, `peers {${[...d.steered].join(",")}} back`);
+      d.steered.clear();
+      this.changed();
+    }
+    const next = (): void => {
+      const e = o.ends?.shift();
+      if (e !== undefined) {
+        this.releaseEnd(f.newestFirst, e);
+        const back = d.stranded.delete(e.to);
+        if (back) this.isolate(e.to, -1);
+        this.note(o.nf, `replies from peer ${e.to} released${f.newestFirst ? ", newest first" : ""}${back ? "; it rejoins" : ""}`);
+        this.changed();
+      }
+      if (o.ends !== undefined && o.ends.length > 0) {
+        d.step = after(f.gapMs, () => this.guard(next));
+        return;
+      }
+      if (f.quiet && !d.quiet) {
+        d.quiet = true;
+        this.quiets++;
+        this.note(o.nf, "the workload pauses");
+      }
+      if (f.exposeMs === null) return;
+      d.step = after(f.exposeMs, () =>
+        this.guard(() => {
+          d.exposed = true;
+          this.isolate(d.leader, +1);
+          this.note(o.nf, `cuts off peer ${d.leader}`);
+          this.changed();
+        }),
+      );
+    };
+    next();
+  }
+
+  /** depose: hold the replies to from's calls to each of to (in that order). */
+  private holdReplies(o: Open, from: number, to: readonly number[]): void {
+    for (const q of to) {
+      const end = this.target.endName?.(from, q);
+      if (end === undefined) continue;
+      o.ends!.push({ end, from, to: q });
+      this.hold("hold-replies", end, +1);
+      this.held[from]![q]!++;
+    }
+  }
+
+  /** The replies a depose fault still holds arrive now, in its drawn order. */
+  private releaseHeld(o: Open): void {
+    const f = o.nf.fault;
+    if (f.kind !== "depose") return;
+    for (const e of o.ends ?? []) this.releaseEnd(f.newestFirst, e);
+    o.ends = [];
+  }
+
+  private releaseEnd(newestFirst: boolean, e: { end: Name; from: number; to: number }): void {
+    this.hold("hold-replies", e.end, -1, newestFirst ? "newest-first" : "oldest-first");
+    this.held[e.from]![e.to]!--;
   }
 
   /**

@@ -524,6 +524,55 @@ describe("the fault driver", () => {
     });
   });
 
+  test("depose: the leader's replies held, it is cut off until another leads, steered back, the replies released peer by peer, then it is cut off again", async () => {
+    await runWorld({ seed: 1 }, async (w) => {
+      const { target } = fake(5);
+      for (let a = 0; a < 5; a++) for (let b = 0; b < 5; b++) if (a !== b) target.net.makeEnd(`e${a}${b}`);
+      let leading = [2];
+      const d = new FaultDriver(
+        { ...target, endName: (a, b) => `e${a}${b}`, leaders: () => leading },
+        [
+          {
+            index: 0,
+            fault: {
+              kind: "depose", at: 0, ms: 20000, peer: 0, order: [2, 4, 0, 1, 3], held: 2, holdMs: 100, depose: true, side: 1, lingerMs: 50,
+              deaf: false, steer: true, leadMs: 0, releaseMs: 100, gapMs: 200, newestFirst: false, quiet: true, exposeMs: 100,
+            },
+          },
+        ],
+        (name) => w.rand(name),
+      );
+      d.start();
+      await sleep(50);
+      expect([d.linkUp(2, 4), d.linkUp(2, 1)]).toEqual([true, true]);
+      await sleep(100);
+      // Leader 2: from 100 ms on, the replies from 4 and 0 (the first two others in order) are held,
+      // and 2 and 4 are cut off both ways from 0, 1, 3 until one of those leads.
+      expect([d.linkUp(2, 4), d.linkUp(2, 0), d.mayReach(2, 4), d.mayReach(2, 0)]).toEqual([false, false, true, true]);
+      expect([d.linkUp(2, 1), d.linkUp(1, 2), d.linkUp(4, 3), d.linkUp(0, 1)]).toEqual([false, false, false, true]);
+      leading = [1];
+      await sleep(100);
+      // 2 back 50 ms after 1 leads, 4 cut off from all; 1 is steered off at once.
+      expect([d.linkUp(2, 3), d.linkUp(1, 0), d.linkUp(0, 1), d.linkUp(2, 4), d.linkUp(4, 2), d.linkUp(0, 4)]).toEqual([true, false, false, false, false, false]);
+      leading = [3];
+      await sleep(100);
+      expect([d.linkUp(3, 0), d.linkUp(0, 2)]).toEqual([false, true]);
+      leading = [2, 3];
+      await sleep(150);
+      // 2 leads again: 100 ms on, the steered-off peers rejoin, and 4's replies arrive with 4; 0's 200 ms later.
+      expect([d.linkUp(1, 0), d.linkUp(3, 0), d.linkUp(2, 4), d.linkUp(4, 1), d.linkUp(2, 0)]).toEqual([true, true, true, true, false]);
+      await sleep(200);
+      expect([d.linkUp(2, 0), d.linkUp(2, 1)]).toEqual([true, true]);
+      await sleep(110);
+      // 100 ms after the last release, 2 is cut off for the rest of the window; the workload pauses from that release on.
+      expect([d.linkUp(2, 1), d.linkUp(1, 2), d.linkUp(0, 1), d.quiet]).toEqual([false, false, true, true]);
+      d.heal();
+      expect(d.quiet).toBe(false);
+      expect([d.linkUp(2, 1), d.linkUp(1, 2)]).toEqual([true, true]);
+      target.net.cleanup();
+    });
+  });
+
   test("held replies released newest first arrive in reverse call order, when the hold's window ends", async () => {
     await runWorld({ seed: 1 }, async (w) => {
       const { target } = fake(2);

@@ -40,6 +40,10 @@ export type FaultKind =
    * up-to-date peer only, with the leader and the rest cut off (a partial partition: the stale
    * peers cannot reach each other), so that only that peer can win an election (Raft §5.4.1) */
   | "stale-rejoin"
+  /** stale traffic across a change of leadership: the replies to the leader's calls held while it is
+   * cut off until another peer leads, then back (hearing nobody, or steered back into leadership by
+   * cutting off every other leader), the replies released late, and the leader cut off again at random */
+  | "depose"
   /** replies on one directed link are held in the network until the window ends */
   | "hold-replies"
   /** requests on one directed link are held before delivery until the window ends */
@@ -47,7 +51,7 @@ export type FaultKind =
 
 export const ALL_FAULT_KINDS: readonly FaultKind[] = [
   "loss", "reorder", "dup", "partition", "isolate", "cut", "one-way", "leader-churn", "crash", "crash-on-save", "crash-churn",
-  "hold-replies", "hold-requests", "quiet", "stale-rejoin",
+  "hold-replies", "hold-requests", "quiet", "stale-rejoin", "depose",
 ];
 
 /** Which harness a run of the part builds (bodies.ts maps each to its run body). */
@@ -83,10 +87,10 @@ const RAFT_LINKS: readonly FaultKind[] = [...LINKS, "one-way", "stale-rejoin"];
  * peer forgets its vote, which only 2C asks it to keep).
  */
 export const HUNT_PARTS: readonly HuntPart[] = [
-  { id: "2A", lab: "raft", kinds: [...NET, ...RAFT_LINKS, ...HOLDS, "quiet"], peers: [3, 5, 7], groups: 1, phaseMs: [5000, 20000], module: RAFT },
-  { id: "2B", lab: "raft", kinds: [...NET, ...RAFT_LINKS, ...HOLDS, "quiet"], peers: [3, 5], groups: 1, phaseMs: [4000, 20000], module: RAFT },
-  { id: "2C", lab: "raft", kinds: [...NET, ...RAFT_LINKS, ...HOLDS, ...CRASHES, "quiet"], peers: [3, 5], groups: 1, phaseMs: [4000, 20000], module: RAFT },
-  { id: "2D", lab: "raft", kinds: [...NET, ...RAFT_LINKS, ...HOLDS, ...CRASHES, "quiet"], peers: [3, 5], groups: 1, phaseMs: [4000, 20000], module: RAFT },
+  { id: "2A", lab: "raft", kinds: [...NET, ...RAFT_LINKS, ...HOLDS, "depose", "quiet"], peers: [3, 5, 7], groups: 1, phaseMs: [5000, 20000], module: RAFT },
+  { id: "2B", lab: "raft", kinds: [...NET, ...RAFT_LINKS, ...HOLDS, "depose", "quiet"], peers: [3, 5], groups: 1, phaseMs: [4000, 20000], module: RAFT },
+  { id: "2C", lab: "raft", kinds: [...NET, ...RAFT_LINKS, ...HOLDS, "depose", ...CRASHES, "quiet"], peers: [3, 5], groups: 1, phaseMs: [4000, 20000], module: RAFT },
+  { id: "2D", lab: "raft", kinds: [...NET, ...RAFT_LINKS, ...HOLDS, "depose", ...CRASHES, "quiet"], peers: [3, 5], groups: 1, phaseMs: [4000, 20000], module: RAFT },
   { id: "3A", lab: "kvraft", kinds: [...NET, ...LINKS, ...CRASHES, "quiet"], peers: [3, 5], groups: 1, phaseMs: [4000, 12000], module: "labs-test/hunt/kvraft-run.ts" },
   { id: "3B", lab: "kvraft", kinds: [...NET, ...LINKS, ...CRASHES, "quiet"], peers: [3, 5], groups: 1, phaseMs: [4000, 12000], module: "labs-test/hunt/kvraft-run.ts" },
   { id: "4A", lab: "shardctrler", kinds: [...NET, "crash", "crash-churn"], peers: [3, 5], groups: 1, phaseMs: [3000, 10000], module: "labs-test/hunt/shardctrler-run.ts" },

@@ -38,7 +38,10 @@ const ONE_WAY_MS: readonly [number, number] = [3000, 15000];
  * way no other fault undoes, so that more of them in one run leave none of the shapes
  * they are there for (a peer that hears nobody; stale peers around one up-to-date peer).
  */
-const MAX_WINDOWS: Partial<Record<FaultKind, number>> = { "one-way": 2, "stale-rejoin": 1 };
+const MAX_WINDOWS: Partial<Record<FaultKind, number>> = { "one-way": 2, "stale-rejoin": 1, depose: 1 };
+/** depose: the longest L's group stays cut off both ways, and the longest the steering lasts (virtual ms). */
+export const DEPOSE_CUT_MAX_MS = 8000;
+export const DEPOSE_STEER_MS = 8000;
 /** Churn windows (many steps each): 3 to 15 virtual s. */
 const CHURN_MS: readonly [number, number] = [3000, 15000];
 
@@ -79,7 +82,44 @@ export type Fault =
    */
   | { kind: "stale-rejoin"; at: number; ms: number; lagMs: number; stale: number; order: number[] }
   /** Steps drawn from the world's stream "hunt-fault-<index>", apart from every other draw. */
-  | { kind: "leader-churn" | "crash-churn"; at: number; ms: number };
+  | { kind: "leader-churn" | "crash-churn"; at: number; ms: number }
+  /**
+   * A leader deposed and back, and its stale traffic (fault-driver.ts runs the steps). L is
+   * the leader when the fault starts (else peer). The replies to L's calls to the first
+   * `held` of the other peers (in `order`) are held: from the start if not depose, else from
+   * holdMs on, when L and the first `side` held peers (a minority with L) are cut off both
+   * ways from the rest until another
+   * peer leads, and lingerMs more (at most DEPOSE_CUT_MAX_MS); then L hears nobody for the
+   * rest of the window while its calls get through (deaf), or its links come back and, if
+   * steer, every other peer seen leading for leadMs is cut off (one of them rejoining while
+   * fewer than a majority are reachable) until L leads again, for at most DEPOSE_STEER_MS; the rest of
+   * its group stays cut off from all. releaseMs after that (after holdMs if not depose) the
+   * steered-off peers rejoin and the held replies arrive, peer by peer in `order`, gapMs
+   * apart (each peer's newest first if newestFirst: a later call's reply before an earlier
+   * one's), a peer of L's group rejoining with its replies; if quiet, the workload pauses
+   * from then to the window's end (what the stale replies left is what the cluster keeps);
+   * exposeMs after the last, if not null, L is cut off for the rest of the window.
+   */
+  | {
+      kind: "depose";
+      at: number;
+      ms: number;
+      peer: number;
+      order: number[];
+      held: number;
+      holdMs: number;
+      depose: boolean;
+      side: number;
+      lingerMs: number;
+      deaf: boolean;
+      steer: boolean;
+      leadMs: number;
+      releaseMs: number;
+      gapMs: number;
+      newestFirst: boolean;
+      quiet: boolean;
+      exposeMs: number | null;
+    };
 
 /** What the run's clients do (their individual choices come from WORKLOAD_STREAM). */
 export interface Workload {
@@ -154,6 +194,50 @@ function drawSide(targets: number, r: Rand): number[] {
   return inSide.flatMap((x, i) => (x ? [i] : []));
 }
 
+/** A random order of the peers 0..n-1. */
+function shuffled(n: number, r: Rand): number[] {
+  const order = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = r.randInt(i + 1);
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  return order;
+}
+
+/**
+ * A deposed leader's window. Every length is log-uniform, so that the short ones (a reply
+ * held across one heartbeat, a leader back the moment another is elected, before its own
+ * CheckQuorum could step it down) are as likely as the long ones.
+ */
+function drawDepose(targets: number, phaseMs: number, r: Rand): Fault {
+  // In the phase's first half, so that most windows run their steps before healing.
+  const at = r.randInt(Math.max(1, Math.floor(phaseMs / 2)));
+  const ms = between(r, 6000, 16000);
+  const order = shuffled(targets, r);
+  // One follower's replies (the others commit without it), every other peer's, or 1 to all.
+  const heldDraw = r.randInt(3);
+  const held = heldDraw === 0 ? 1 : heldDraw === 1 ? targets - 1 : 1 + r.randInt(targets - 1);
+  const holdMs = logUniform(r, 20, 3000);
+  const depose = r.randInt(3) !== 0;
+  // L's group is a minority: at most a majority less two besides L; half the time that many.
+  const most = Math.min(held, Math.max(0, Math.floor((targets - 1) / 2) - 1));
+  const side = r.randInt(2) === 0 ? most : r.randInt(most + 1);
+  const lingerMs = r.randInt(3) === 0 ? 0 : logUniform(r, 10, 4000);
+  const deaf = r.randInt(4) === 0;
+  const steer = !deaf && r.randInt(4) !== 0;
+  // How long another leader leads before it is cut off: at once, or long enough to give L its log.
+  const leadMs = r.randInt(4) === 0 ? 0 : logUniform(r, 10, 2000);
+  const releaseMs = r.randInt(3) === 0 ? 0 : logUniform(r, 10, 3000);
+  // A third of the time all at once, else one peer's replies (the others commit meanwhile) then the next's.
+  const gapMs = r.randInt(3) === 0 ? 0 : logUniform(r, 10, 2000);
+  const newestFirst = r.randInt(2) === 0;
+  const quiet = r.randInt(2) === 0;
+  // A deaf leader is left alone: the term rule (liveness.ts) needs seconds of it.
+  const expose = r.randInt(2) === 0 ? null : logUniform(r, 10, 2000);
+  const exposeMs = deaf ? null : expose;
+  return { kind: "depose", at, ms, peer: r.randInt(targets), order, held, holdMs, depose, side, lingerMs, deaf, steer, leadMs, releaseMs, gapMs, newestFirst, quiet, exposeMs };
+}
+
 function drawFault(kind: FaultKind, targets: number, phaseMs: number, r: Rand): Fault {
   const at = r.randInt(phaseMs);
   if (kind === "leader-churn" || kind === "crash-churn") return { kind, at, ms: between(r, CHURN_MS[0], CHURN_MS[1]) };
@@ -164,13 +248,9 @@ function drawFault(kind: FaultKind, targets: number, phaseMs: number, r: Rand): 
     const ms = lagMs + between(r, 6000, 12000);
     const most = Math.floor((targets - 1) / 2);
     const stale = r.randInt(2) === 0 ? most : 1 + r.randInt(most);
-    const order = Array.from({ length: targets }, (_, i) => i);
-    for (let i = targets - 1; i > 0; i--) {
-      const j = r.randInt(i + 1);
-      [order[i], order[j]] = [order[j]!, order[i]!];
-    }
-    return { kind, at, ms, lagMs, stale, order };
+    return { kind, at, ms, lagMs, stale, order: shuffled(targets, r) };
   }
+  if (kind === "depose") return drawDepose(targets, phaseMs, r);
   if (kind === "one-way") {
     // In the phase's first half, so that most windows run their course before healing: a
     // term learned late only shows after seconds of one-way talk.
@@ -341,6 +421,22 @@ export function describeFault(f: Fault, targets: number): string {
     }
     case "stale-rejoin":
       return `stale rejoin: ${f.stale} follower(s) cut off for ${seconds(f.lagMs)}, then back through one other follower alone, the rest cut off`;
+    case "depose": {
+      const steps = [`${f.depose ? `after ${seconds(f.holdMs)} ` : ""}hold the replies to the leader (else peer ${f.peer}) from ${f.held} other peer(s)`];
+      if (f.depose) {
+        steps.push(
+          `cut it${f.side > 0 ? ` and ${f.side} of them` : ""} off until another leads${f.lingerMs > 0 ? ` and ${seconds(f.lingerMs)} more` : ""}`,
+          (f.deaf ? "then it hears nobody (its calls get through)" : f.steer ? `then back, every other leader cut off after ${seconds(f.leadMs)} until it leads again` : "then back") +
+            (f.side > 0 ? ", those with it cut off from all until their replies arrive" : ""),
+        );
+      }
+      steps.push(
+        `release them ${f.depose ? "" : `after ${seconds(f.holdMs)} and `}${seconds(f.releaseMs)} later${f.gapMs > 0 && f.held > 1 ? `, one peer's every ${seconds(f.gapMs)}` : ""}${f.newestFirst ? ", newest first" : ""}`,
+      );
+      if (f.quiet) steps.push("the workload pauses from then on");
+      if (f.exposeMs !== null) steps.push(`cut it off ${seconds(f.exposeMs)} after that`);
+      return `depose: ${steps.join("; ")}`;
+    }
     case "leader-churn":
       return "leader churn: the leader cut off again and again";
     case "crash-churn":
