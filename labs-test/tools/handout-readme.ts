@@ -89,7 +89,8 @@ A part passes when its graded tests pass under many seeds: try \`COUNT=20\` befo
 move on (a COUNT run shows its progress and an estimate of the time left), and let the schedule search look for what the fixed tests miss: \`make hunt-XX\`
 (XX: ${graded.filter((p) => HUNT_PARTS.some((h) => h.id === p.id)).map((p) => p.id).join(" ")}) runs random fault schedules
 (loss, reordering, duplicates, partitions, crashes, a crash right after a persist, held
-messages) against your code for a minute (\`TIME=s\` or \`RUNS=n\`, \`PARALLEL=k\`); a failure
+messages, and in Lab 2 a leader deposed and brought back while its replies are held, which
+then arrive late) against your code for a minute (\`TIME=s\` or \`RUNS=n\`, \`PARALLEL=k\`); a failure
 prints its seed, its replay command (\`make hunt-2C SEED=n RUNS=1\`), the fewest faults that
 still fail and a timeline page.
 
