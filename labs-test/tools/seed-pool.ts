@@ -24,6 +24,7 @@ import { onInterrupt } from "./interrupt-cleanup.js";
 import { anyThreadRunnable, ProcessFamily, readProc, TICKS_PER_SECOND, type Isolation } from "./process-family.js";
 import { workerMessageSchema, type JobRecord, type WorkerMessage } from "./seed-protocol.js";
 import { GUARD_THREAD_NAME } from "./worker-lifeline.js";
+import { Mailbox } from "./mailbox.js";
 
 export interface PoolJob {
   id: number;
@@ -199,8 +200,7 @@ class WorkerHandle {
   private readonly child: ChildProcess;
   /** Resolves when the process has exited and its stdio pipes have closed. */
   private readonly closed: Promise<void>;
-  private readonly events: Event[] = [];
-  private waiter: ((e: Event) => void) | undefined;
+  private readonly mail = new Mailbox<Event>();
   exited = false;
   private stalled = false;
   /** The worker has said "ready": its test files are loaded. */
@@ -234,23 +234,23 @@ class WorkerHandle {
     this.child.stderr?.on("data", (b: Buffer) => log.write(b));
     this.child.on("message", (m: unknown) => {
       const r = workerMessageSchema.safeParse(m);
-      if (!r.success) this.push({ kind: "bad", why: "the worker sent a malformed message" });
-      else if (r.data.nonce !== this.nonce) this.push({ kind: "bad", why: "a message without the worker's secret" });
+      if (!r.success) this.mail.push({ kind: "bad", why: "the worker sent a malformed message" });
+      else if (r.data.nonce !== this.nonce) this.mail.push({ kind: "bad", why: "a message without the worker's secret" });
       else if (r.data.type === "beat") this.beatSinceWatch = true;
       else {
         if (r.data.type === "ready") this.loaded = true;
-        this.push({ kind: "message", msg: r.data });
+        this.mail.push({ kind: "message", msg: r.data });
       }
     });
     this.child.on("exit", (code, signal) => {
       this.exited = true;
-      this.push({ kind: "exit", code, signal });
+      this.mail.push({ kind: "exit", code, signal });
     });
     this.child.on("error", () => {
       // A worker that could not start gets no exit event of its own.
       if (this.child.pid === undefined && !this.exited) {
         this.exited = true;
-        this.push({ kind: "exit", code: null, signal: null });
+        this.mail.push({ kind: "exit", code: null, signal: null });
       }
     });
     this.child.send({ type: "hello", nonce: this.nonce, files: opts.files, isolated: opts.isolation !== undefined, ...(opts.sandbox === false ? { sandbox: false } : {}) });
@@ -297,31 +297,12 @@ class WorkerHandle {
 
   private stall(how: string): void {
     this.stalled = true;
-    this.push({ kind: "stall", how });
-  }
-
-  private push(e: Event): void {
-    if (this.waiter !== undefined) {
-      const w = this.waiter;
-      this.waiter = undefined;
-      w(e);
-    } else this.events.push(e);
+    this.mail.push({ kind: "stall", how });
   }
 
   /** The next thing the worker says or does, or a timeout after wallMs. */
   next(wallMs: number): Promise<Event> {
-    const e = this.events.shift();
-    if (e !== undefined) return Promise.resolve(e);
-    return new Promise((resolve) => {
-      const timer = timers.after(Math.max(0, wallMs), () => {
-        this.waiter = undefined;
-        resolve({ kind: "timeout" });
-      });
-      this.waiter = (ev) => {
-        timer.cancel();
-        resolve(ev);
-      };
-    });
+    return this.mail.next<Event>(wallMs, { kind: "timeout" });
   }
 
   send(job: PoolJob): void {

@@ -11,6 +11,7 @@ import { tsxLoaderIn } from "./seed-pool.js";
 import { mark } from "./timing.js";
 import type { VitestCounts, VitestSpec } from "./vitest-run.js";
 import { workerSaysSchema, type Round, type WorkerSays } from "./watch-protocol.js";
+import { Mailbox } from "./mailbox.js";
 
 /** CPU ms a worker may spin without a heartbeat while it runs a round: a loop that never yields. */
 export const STALL_CPU_MS = 3_000;
@@ -26,8 +27,7 @@ type Event = { kind: "says"; m: WorkerSays } | { kind: "exit"; how: string } | {
 /** One worker process and what it said or did, in order. */
 class Worker {
   private readonly child: ChildProcess;
-  private readonly events: Event[] = [];
-  private waiter: ((e: Event) => void) | undefined;
+  private readonly mail = new Mailbox<Event>();
   private readonly clock = new RealClock();
   private lastBeat = 0;
   private cpuAtBeat: number | undefined;
@@ -49,22 +49,22 @@ class Worker {
       const r = workerSaysSchema.safeParse(m);
       if (!r.success) {
         this.kill();
-        return this.push({ kind: "exit", how: "it sent a malformed message" });
+        return this.mail.push({ kind: "exit", how: "it sent a malformed message" });
       }
       if (r.data.type === "beat") return this.beat();
       if (r.data.type === "ready") this.loaded = true;
-      this.push({ kind: "says", m: r.data });
+      this.mail.push({ kind: "says", m: r.data });
     });
     this.child.on("exit", (code, signal) => {
       this.exited = true;
       this.clock.stop();
-      this.push({ kind: "exit", how: signal !== null ? `killed by ${signal}` : `exit status ${code}` });
+      this.mail.push({ kind: "exit", how: signal !== null ? `killed by ${signal}` : `exit status ${code}` });
     });
     this.child.on("error", (e) => {
       if (this.child.pid === undefined && !this.exited) {
         this.exited = true;
         this.clock.stop();
-        this.push({ kind: "exit", how: `it could not start: ${e.message}` });
+        this.mail.push({ kind: "exit", how: `it could not start: ${e.message}` });
       }
     });
     this.beat();
@@ -99,21 +99,11 @@ class Worker {
 
   private stuck(how: string): void {
     this.kill();
-    this.push({ kind: "stuck", how });
-  }
-
-  private push(e: Event): void {
-    if (this.waiter !== undefined) {
-      const w = this.waiter;
-      this.waiter = undefined;
-      w(e);
-    } else this.events.push(e);
+    this.mail.push({ kind: "stuck", how });
   }
 
   next(): Promise<Event> {
-    const e = this.events.shift();
-    if (e !== undefined) return Promise.resolve(e);
-    return new Promise((resolve) => (this.waiter = resolve));
+    return this.mail.next();
   }
 
   send(r: Round): void {
