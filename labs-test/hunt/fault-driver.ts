@@ -79,7 +79,20 @@ interface Open {
    * until their replies arrive (stranded), whether the leader is cut off again (exposed),
    * and the pending step; held ends are in ends, its cuts in pairs.
    */
-  depose?: { leader: number; group: number[]; steered: Set<number>; stranded: Set<number>; exposed: boolean; quiet: boolean; rand: Rand; step?: Timer };
+  depose?: {
+    leader: number;
+    group: number[];
+    steered: Set<number>;
+    stranded: Set<number>;
+    exposed: boolean;
+    quiet: boolean;
+    rand: Rand;
+    step?: Timer;
+    /** The held peers, and the timer that starts their holds during the cut (holdLagMs); holding once they started. */
+    held: number[];
+    lag?: Timer;
+    holding: boolean;
+  };
   timer?: Timer;
 }
 
@@ -310,15 +323,25 @@ export class FaultDriver implements ClusterView {
       case "depose": {
         const l = this.aim({ peer: f.peer, leader: true });
         const held = f.order.filter((p) => p !== l).slice(0, f.held);
-        o.depose = { leader: l, group: [l, ...held.slice(0, f.side)], steered: new Set(), stranded: new Set(), exposed: false, quiet: false, rand: this.stream(`hunt-fault-${nf.index}`) };
+        o.depose = {
+          leader: l,
+          group: [l, ...held.slice(0, f.side)],
+          steered: new Set(),
+          stranded: new Set(),
+          exposed: false,
+          quiet: false,
+          rand: this.stream(`hunt-fault-${nf.index}`),
+          held,
+          holding: false,
+        };
         o.ends = [];
-        // Deposed: the holds start with the cut, so that the entries L sends its group while
+        // Deposed: the holds start during the cut, so that the entries L sends its group while
         // cut off are acknowledged in held replies even by a Raft that keeps one message in
-        // flight to a follower (ours): its first message after the cut carries them.
+        // flight to a follower (ours): its first message after the holds start carries them.
         if (f.depose) {
           what = `depose peer ${l}: in ${(f.holdMs / 1000).toFixed(3)} s the replies to its calls to {${held.join(",")}} held`;
         } else {
-          this.holdReplies(o, l, held);
+          this.startHolds(o);
           what = `depose peer ${l}: the replies to its calls to {${held.join(",")}} held`;
         }
         o.depose.step = after(f.holdMs, () => this.guard(() => (f.depose ? this.deposeCut(o) : this.deposeRelease(o))));
@@ -397,6 +420,7 @@ export class FaultDriver implements ClusterView {
       case "depose": {
         const d = o.depose!;
         d.step?.cancel();
+        d.lag?.cancel();
         this.releaseHeld(o);
         if (o.pairs !== undefined) this.cutPairs(o.pairs, -1);
         for (const p of [...d.steered, ...d.stranded]) this.isolate(p, -1);
@@ -430,7 +454,8 @@ export class FaultDriver implements ClusterView {
     const f = o.nf.fault;
     if (f.kind !== "depose") return;
     const d = o.depose!;
-    this.holdReplies(o, d.leader, f.order.filter((p) => p !== d.leader).slice(0, f.held));
+    if (f.holdLagMs === 0) this.startHolds(o);
+    else d.lag = after(f.holdLagMs, () => this.guard(() => this.startHolds(o)));
     const rest = Array.from({ length: this.target.size }, (_, i) => i).filter((p) => !d.group.includes(p));
     o.pairs = d.group.flatMap((g) => rest.flatMap((q): Array<[number, number]> => [[g, q], [q, g]]));
     this.cutPairs(o.pairs, +1);
@@ -459,6 +484,7 @@ export class FaultDriver implements ClusterView {
     if (f.kind !== "depose") return;
     const d = o.depose!;
     const l = d.leader;
+    this.startHolds(o);
     for (const p of d.group) {
       if (p === l) continue;
       d.stranded.add(p);
@@ -566,14 +592,22 @@ export class FaultDriver implements ClusterView {
     next();
   }
 
-  /** depose: hold the replies to from's calls to each of to (in that order). */
-  private holdReplies(o: Open, from: number, to: readonly number[]): void {
-    for (const q of to) {
-      const end = this.target.endName?.(from, q);
+  /** depose: hold the replies to L's calls to each held peer (in that order), unless already held. */
+  private startHolds(o: Open): void {
+    const d = o.depose!;
+    d.lag?.cancel();
+    if (d.holding) return;
+    d.holding = true;
+    for (const q of d.held) {
+      const end = this.target.endName?.(d.leader, q);
       if (end === undefined) continue;
-      o.ends!.push({ end, from, to: q });
+      o.ends!.push({ end, from: d.leader, to: q });
       this.hold("hold-replies", end, +1);
-      this.held[from]![q]!++;
+      this.held[d.leader]![q]!++;
+    }
+    if (o.nf.fault.kind === "depose" && o.nf.fault.depose && o.nf.fault.holdLagMs > 0) {
+      this.note(o.nf, `the replies to peer ${d.leader}'s calls to {${d.held.join(",")}} held from now`);
+      this.changed();
     }
   }
 

@@ -535,7 +535,7 @@ describe("the fault driver", () => {
           {
             index: 0,
             fault: {
-              kind: "depose", at: 0, ms: 20000, peer: 0, order: [2, 4, 0, 1, 3], held: 2, holdMs: 100, depose: true, side: 1, lingerMs: 50,
+              kind: "depose", at: 0, ms: 20000, peer: 0, order: [2, 4, 0, 1, 3], held: 2, holdMs: 100, depose: true, holdLagMs: 0, side: 1, lingerMs: 50,
               deaf: false, steer: true, leadMs: 0, releaseMs: 100, gapMs: 200, newestFirst: false, quiet: true, exposeMs: 100,
             },
           },
@@ -569,6 +569,45 @@ describe("the fault driver", () => {
       d.heal();
       expect(d.quiet).toBe(false);
       expect([d.linkUp(2, 1), d.linkUp(1, 2)]).toEqual([true, true]);
+      target.net.cleanup();
+    });
+  });
+
+  test("depose with a lag: the holds start holdLagMs into the cut, or when the leader comes back if that is sooner", async () => {
+    await runWorld({ seed: 1 }, async (w) => {
+      const { target } = fake(5);
+      for (let a = 0; a < 5; a++) for (let b = 0; b < 5; b++) if (a !== b) target.net.makeEnd(`e${a}${b}`);
+      const f: Fault = {
+        kind: "depose", at: 0, ms: 5000, peer: 0, order: [2, 4, 0, 1, 3], held: 2, holdMs: 100, depose: true, holdLagMs: 300, side: 1, lingerMs: 0,
+        deaf: false, steer: false, leadMs: 0, releaseMs: 3000, gapMs: 0, newestFirst: false, quiet: false, exposeMs: null,
+      };
+      const d = new FaultDriver({ ...target, endName: (a, b) => `e${a}${b}`, leaders: () => [2] }, [{ index: 0, fault: f }], (name) => w.rand(name));
+      d.start();
+      await sleep(150);
+      // Cut off with 4, the replies from 4 and 0 not held yet: 2 hears 4 as before.
+      expect([d.linkUp(2, 4), d.linkUp(4, 2), d.linkUp(2, 1), d.linkUp(2, 0)]).toEqual([true, true, false, false]);
+      await sleep(300);
+      expect([d.linkUp(2, 4), d.mayReach(2, 4), d.linkUp(2, 1)]).toEqual([false, true, false]);
+      d.heal();
+      target.net.cleanup();
+    });
+    await runWorld({ seed: 1 }, async (w) => {
+      const { target } = fake(5);
+      for (let a = 0; a < 5; a++) for (let b = 0; b < 5; b++) if (a !== b) target.net.makeEnd(`e${a}${b}`);
+      let leading = [2];
+      const f: Fault = {
+        kind: "depose", at: 0, ms: 5000, peer: 0, order: [2, 4, 0, 1, 3], held: 2, holdMs: 100, depose: true, holdLagMs: 1000, side: 1, lingerMs: 0,
+        deaf: false, steer: false, leadMs: 0, releaseMs: 3000, gapMs: 0, newestFirst: false, quiet: false, exposeMs: null,
+      };
+      const d = new FaultDriver({ ...target, endName: (a, b) => `e${a}${b}`, leaders: () => leading }, [{ index: 0, fault: f }], (name) => w.rand(name));
+      d.start();
+      await sleep(150);
+      expect(d.linkUp(2, 4)).toBe(true);
+      // Another leads 200 ms into the cut: 2 is back at once, and its holds start then, before the lag is up.
+      leading = [1];
+      await sleep(100);
+      expect([d.linkUp(2, 1), d.linkUp(2, 4), d.linkUp(2, 0), d.linkUp(4, 1)]).toEqual([true, false, false, false]);
+      d.heal();
       target.net.cleanup();
     });
   });

@@ -86,10 +86,10 @@ export type Fault =
   /**
    * A leader deposed and back, and its stale traffic (fault-driver.ts runs the steps). L is
    * the leader when the fault starts (else peer). The replies to L's calls to the first
-   * `held` of the other peers (in `order`) are held: from the start if not depose, else from
-   * holdMs on, when L and the first `side` held peers (a minority with L) are cut off both
-   * ways from the rest until another
-   * peer leads, and lingerMs more (at most DEPOSE_CUT_MAX_MS); then L hears nobody for the
+   * `held` of the other peers (in `order`) are held: from the start if not depose. If depose,
+   * at holdMs L and the first `side` held peers (a minority with L) are cut off both ways
+   * from the rest until another peer leads, and lingerMs more (at most DEPOSE_CUT_MAX_MS),
+   * and the holds start holdLagMs into that cut (at the latest when it ends); then L hears nobody for the
    * rest of the window while its calls get through (deaf), or its links come back and, if
    * steer, every other peer seen leading for leadMs is cut off (one of them rejoining while
    * fewer than a majority are reachable) until L leads again, for at most DEPOSE_STEER_MS; the rest of
@@ -109,6 +109,7 @@ export type Fault =
       held: number;
       holdMs: number;
       depose: boolean;
+      holdLagMs: number;
       side: number;
       lingerMs: number;
       deaf: boolean;
@@ -219,6 +220,11 @@ function drawDepose(targets: number, phaseMs: number, r: Rand): Fault {
   const held = heldDraw === 0 ? 1 : heldDraw === 1 ? targets - 1 : 1 + r.randInt(targets - 1);
   const holdMs = logUniform(r, 20, 3000);
   const depose = r.randInt(3) !== 0;
+  // The holds start with the cut, or up to 2 s after it: meanwhile L's group takes entries
+  // the rest never see and acknowledges them in replies L hears, so the held replies that
+  // follow acknowledge entries that only L's group holds, even from a Raft that keeps one
+  // message in flight to a follower and whose cut-off leader steps down after a second.
+  const holdLagMs = r.randInt(3) === 0 ? 0 : logUniform(r, 10, 2000);
   // L's group is a minority: at most a majority less two besides L; half the time that many.
   const most = Math.min(held, Math.max(0, Math.floor((targets - 1) / 2) - 1));
   const side = r.randInt(2) === 0 ? most : r.randInt(most + 1);
@@ -235,7 +241,7 @@ function drawDepose(targets: number, phaseMs: number, r: Rand): Fault {
   // A deaf leader is left alone: the term rule (liveness.ts) needs seconds of it.
   const expose = r.randInt(2) === 0 ? null : logUniform(r, 10, 2000);
   const exposeMs = deaf ? null : expose;
-  return { kind: "depose", at, ms, peer: r.randInt(targets), order, held, holdMs, depose, side, lingerMs, deaf, steer, leadMs, releaseMs, gapMs, newestFirst, quiet, exposeMs };
+  return { kind: "depose", at, ms, peer: r.randInt(targets), order, held, holdMs, depose, holdLagMs, side, lingerMs, deaf, steer, leadMs, releaseMs, gapMs, newestFirst, quiet, exposeMs };
 }
 
 function drawFault(kind: FaultKind, targets: number, phaseMs: number, r: Rand): Fault {
@@ -425,7 +431,8 @@ export function describeFault(f: Fault, targets: number): string {
       const steps = [`${f.depose ? `after ${seconds(f.holdMs)} ` : ""}hold the replies to the leader (else peer ${f.peer}) from ${f.held} other peer(s)`];
       if (f.depose) {
         steps.push(
-          `cut it${f.side > 0 ? ` and ${f.side} of them` : ""} off until another leads${f.lingerMs > 0 ? ` and ${seconds(f.lingerMs)} more` : ""}`,
+          `cut it${f.side > 0 ? ` and ${f.side} of them` : ""} off until another leads${f.lingerMs > 0 ? ` and ${seconds(f.lingerMs)} more` : ""}` +
+            (f.holdLagMs > 0 ? ` (the holds from ${seconds(f.holdLagMs)} into the cut)` : ""),
           (f.deaf ? "then it hears nobody (its calls get through)" : f.steer ? `then back, every other leader cut off after ${seconds(f.leadMs)} until it leads again` : "then back") +
             (f.side > 0 ? ", those with it cut off from all until their replies arrive" : ""),
         );
