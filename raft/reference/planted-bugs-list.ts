@@ -124,7 +124,7 @@ export const PLANTED_BUGS: PlantedBug[] = [
           "      if (index !== this.log.base && index <= this.commitIndex) {\n" +
           "        this.log.base = index;\n" +
           "        this.log.entries = [[args.lastIncludedTerm, null]];\n" +
-          "        this.snapshotData = args.data;\n" +
+          "        this.snapshotHeld = args.data;\n" +
           "        this.commitIndex = index;\n" +
           "        this.lastApplied = index - 1;\n" +
           "        this.wakeApplier();\n" +

@@ -8,6 +8,7 @@
 
 import { expect, test } from "vitest";
 import { findPart } from "../../labs-test/labs.js";
+import { plantTypeErrors } from "./plant-typecheck.js";
 import { bugId, only, plant, plantedFiles, PLANTED_BUGS, pristine, runPlanted, unplanted, type PlantedBug } from "./planted-bugs.js";
 
 const SEED = 1000;
@@ -25,6 +26,20 @@ test("every plant still applies to its solution, and names an extra test of its 
   const bug = PLANTED_BUGS[0]!;
   expect(() => plant({ ...bug, edits: [{ from: "no such text", to: "" }] }, pristine(bug, "raft/raft.ts"))).toThrow(/holds 0 copies .*update the plant/);
 });
+
+// A plant that no longer type-checks (the solution changed under an edit that still
+// applies) would fail its test with a TypeError, not with its bug.
+test("every planted solution still type-checks", () => {
+  const errors = [...plantTypeErrors(PLANTED_BUGS)].filter(([, e]) => e.length > 0).map(([id, e]) => `${id}: ${e.join("; ")}`);
+  expect(errors).toEqual([]);
+}, 120_000);
+
+test("a plant that no longer type-checks is reported, with its file and line", () => {
+  const bug = PLANTED_BUGS.find((b) => b.solution === "reference")!;
+  const broken = { ...bug, edits: [{ from: "  private snapshotData(): Uint8Array {", to: "  private snapshotData(): Uint8Array {\n    this.snapshotData = new Uint8Array(0);" }] };
+  const [errors] = [...plantTypeErrors([broken]).values()];
+  expect(errors!.join("\n")).toMatch(/^raft\/raft\.ts:\d+: Type 'Uint8Array.*' is not assignable/m);
+}, 60_000);
 
 test.each(PLANTED_BUGS.map((b) => [bugId(b), b] as const))("planted bug %s fails its test in every seed", async (id, bug) => {
   const [t] = await runPlanted(bug, [only([bug.test])], SEED, RUNS, true);
