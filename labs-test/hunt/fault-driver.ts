@@ -595,9 +595,11 @@ export class FaultDriver implements ClusterView {
   /** depose: hold the replies to L's calls to each held peer (in that order), unless already held. */
   private startHolds(o: Open): void {
     const d = o.depose!;
-    d.lag?.cancel();
     if (d.holding) return;
     d.holding = true;
+    // Started by the lag's timer, or ahead of it when L comes back: the note says when.
+    const lagged = d.lag !== undefined;
+    d.lag?.cancel();
     for (const q of d.held) {
       const end = this.target.endName?.(d.leader, q);
       if (end === undefined) continue;
@@ -605,7 +607,7 @@ export class FaultDriver implements ClusterView {
       this.hold("hold-replies", end, +1);
       this.held[d.leader]![q]!++;
     }
-    if (o.nf.fault.kind === "depose" && o.nf.fault.depose && o.nf.fault.holdLagMs > 0) {
+    if (lagged) {
       this.note(o.nf, `the replies to peer ${d.leader}'s calls to {${d.held.join(",")}} held from now`);
       this.changed();
     }
