@@ -35,6 +35,8 @@ export interface FaultTarget {
   endName?(from: number, to: number): Name | undefined;
   /** The persister peer p's running instance saves to (crash-on-save). Absent: not supported. */
   persister?(p: number): Persister | null | undefined;
+  /** Start n commands at once, as the run's workload would in a burst (depose's and stagger's load spike). Absent: no such workload. */
+  burst?(n: number): void;
   /** The running peers that claim leadership now, highest term first ([] if the harness cannot tell). */
   leaders(): number[];
   /** Fail the run (the harness's failure latch): a fault the harness refused. */
@@ -77,7 +79,8 @@ interface Open {
    * depose: the deposed leader, its group (it and the held peers cut off with it), the peers
    * steered off (cut off while another leads), the group's other peers, cut off from all
    * until their replies arrive (stranded), whether the leader is cut off again (exposed),
-   * and the pending step; held ends are in ends, its cuts in pairs.
+   * and the pending step; held ends are in ends, its cuts in pairs. A stagger window uses
+   * its holds and its release alone.
    */
   depose?: {
     leader: number;
@@ -347,6 +350,17 @@ export class FaultDriver implements ClusterView {
         o.depose.step = after(f.holdMs, () => this.guard(() => (f.depose ? this.deposeCut(o) : this.deposeRelease(o))));
         break;
       }
+      case "stagger": {
+        // A depose window without the deposing: its holds and its release.
+        const l = this.aim({ peer: f.peer, leader: true });
+        const held = f.order.filter((p) => p !== l).slice(0, f.held);
+        o.depose = { leader: l, group: [l], steered: new Set(), stranded: new Set(), exposed: false, quiet: false, rand: this.stream(`hunt-fault-${nf.index}`), held, holding: false };
+        o.ends = [];
+        what = `stagger: the replies to peer ${l}'s calls to {${held.join(",")}} held`;
+        this.startHolds(o);
+        o.depose.step = after(f.holdMs, () => this.guard(() => this.deposeRelease(o)));
+        break;
+      }
     }
     this.note(nf, what);
     this.open.add(o);
@@ -417,7 +431,8 @@ export class FaultDriver implements ClusterView {
           this.held[from]![to]!--;
         }
         break;
-      case "depose": {
+      case "depose":
+      case "stagger": {
         const d = o.depose!;
         d.step?.cancel();
         d.lag?.cancel();
@@ -548,12 +563,13 @@ export class FaultDriver implements ClusterView {
   }
 
   /**
-   * depose: the steered-off peers rejoin and the held replies arrive, peer by peer gapMs
-   * apart; then, if so drawn, the workload pauses, and the leader is cut off after exposeMs.
+   * depose and stagger: the steered-off peers rejoin and the held replies arrive, peer by
+   * peer gapMs apart; then (depose), if so drawn, the workload pauses, and the leader is cut
+   * off after exposeMs.
    */
   private deposeRelease(o: Open): void {
     const f = o.nf.fault;
-    if (f.kind !== "depose") return;
+    if (f.kind !== "depose" && f.kind !== "stagger") return;
     const d = o.depose!;
     if (d.steered.size > 0) {
       for (const p of d.steered) this.isolate(p, -1);
@@ -574,6 +590,7 @@ export class FaultDriver implements ClusterView {
         d.step = after(f.gapMs, () => this.guard(next));
         return;
       }
+      if (f.kind !== "depose") return;
       if (f.quiet && !d.quiet) {
         d.quiet = true;
         this.quiets++;
@@ -592,7 +609,7 @@ export class FaultDriver implements ClusterView {
     next();
   }
 
-  /** depose: hold the replies to L's calls to each held peer (in that order), unless already held. */
+  /** depose and stagger: hold the replies to L's calls to each held peer (in that order), unless already held; then the burst, if any. */
   private startHolds(o: Open): void {
     const d = o.depose!;
     if (d.holding) return;
@@ -611,12 +628,17 @@ export class FaultDriver implements ClusterView {
       this.note(o.nf, `the replies to peer ${d.leader}'s calls to {${d.held.join(",")}} held from now`);
       this.changed();
     }
+    const f = o.nf.fault;
+    if ((f.kind === "depose" || f.kind === "stagger") && f.burst > 0 && this.target.burst !== undefined) {
+      this.target.burst(f.burst);
+      this.note(o.nf, `${f.burst} commands started`);
+    }
   }
 
-  /** The replies a depose fault still holds arrive now, in its drawn order. */
+  /** The replies a depose or stagger fault still holds arrive now, in its drawn order. */
   private releaseHeld(o: Open): void {
     const f = o.nf.fault;
-    if (f.kind !== "depose") return;
+    if (f.kind !== "depose" && f.kind !== "stagger") return;
     for (const e of o.ends ?? []) this.releaseEnd(f.newestFirst, e);
     o.ends = [];
   }

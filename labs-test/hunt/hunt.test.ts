@@ -37,7 +37,7 @@ import {
 } from "./liveness.js";
 import { HUNT_PARTS, HuntError, huntPart, huntTestName } from "./parts.js";
 import { parseRegressions, regressionLine } from "./regressions.js";
-import { drawSchedule, formatSchedule, HUNT_STREAM, parseKeep, scheduleHash, scheduleOf, selectFaults, type Fault } from "./schedule.js";
+import { drawSchedule, formatSchedule, HUNT_STREAM, MAX_BURST, parseKeep, scheduleHash, scheduleOf, selectFaults, type Fault } from "./schedule.js";
 import { shrinkFaults, type Verdict } from "./shrink.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -78,6 +78,13 @@ describe("schedules", () => {
             if (f.side !== null) expect(f.side.length > 0 && f.side.length < s.targets).toBe(true);
             expect(f.bothMs >= 0 && f.bothMs < f.ms).toBe(true);
           }
+          if (f.kind === "depose" || f.kind === "stagger") {
+            expect([...f.order].sort((a, b) => a - b)).toEqual(Array.from({ length: s.targets }, (_, i) => i));
+            expect(f.held >= 1 && f.held < s.targets).toBe(true);
+            expect(f.burst === 0 || (f.burst >= 2 && f.burst <= MAX_BURST)).toBe(true);
+          }
+          // A stagger window lasts until its last peer's replies are released.
+          if (f.kind === "stagger") expect(f.ms).toBeGreaterThan(f.holdMs + f.gapMs * (f.held - 1));
         }
       }
     }
@@ -536,7 +543,7 @@ describe("the fault driver", () => {
             index: 0,
             fault: {
               kind: "depose", at: 0, ms: 20000, peer: 0, order: [2, 4, 0, 1, 3], held: 2, holdMs: 100, depose: true, holdLagMs: 0, side: 1, lingerMs: 50,
-              deaf: false, steer: true, leadMs: 0, releaseMs: 100, gapMs: 200, newestFirst: false, quiet: true, exposeMs: 100,
+              deaf: false, steer: true, leadMs: 0, releaseMs: 100, gapMs: 200, newestFirst: false, quiet: true, exposeMs: 100, burst: 0,
             },
           },
         ],
@@ -579,7 +586,7 @@ describe("the fault driver", () => {
       for (let a = 0; a < 5; a++) for (let b = 0; b < 5; b++) if (a !== b) target.net.makeEnd(`e${a}${b}`);
       const f: Fault = {
         kind: "depose", at: 0, ms: 5000, peer: 0, order: [2, 4, 0, 1, 3], held: 2, holdMs: 100, depose: true, holdLagMs: 300, side: 1, lingerMs: 0,
-        deaf: false, steer: false, leadMs: 0, releaseMs: 3000, gapMs: 0, newestFirst: false, quiet: false, exposeMs: null,
+        deaf: false, steer: false, leadMs: 0, releaseMs: 3000, gapMs: 0, newestFirst: false, quiet: false, exposeMs: null, burst: 0,
       };
       const d = new FaultDriver({ ...target, endName: (a, b) => `e${a}${b}`, leaders: () => [2] }, [{ index: 0, fault: f }], (name) => w.rand(name));
       d.start();
@@ -597,7 +604,7 @@ describe("the fault driver", () => {
       let leading = [2];
       const f: Fault = {
         kind: "depose", at: 0, ms: 5000, peer: 0, order: [2, 4, 0, 1, 3], held: 2, holdMs: 100, depose: true, holdLagMs: 1000, side: 1, lingerMs: 0,
-        deaf: false, steer: false, leadMs: 0, releaseMs: 3000, gapMs: 0, newestFirst: false, quiet: false, exposeMs: null,
+        deaf: false, steer: false, leadMs: 0, releaseMs: 3000, gapMs: 0, newestFirst: false, quiet: false, exposeMs: null, burst: 0,
       };
       const d = new FaultDriver({ ...target, endName: (a, b) => `e${a}${b}`, leaders: () => leading }, [{ index: 0, fault: f }], (name) => w.rand(name));
       d.start();
@@ -607,6 +614,63 @@ describe("the fault driver", () => {
       leading = [1];
       await sleep(100);
       expect([d.linkUp(2, 1), d.linkUp(2, 4), d.linkUp(2, 0), d.linkUp(4, 1)]).toEqual([true, false, false, false]);
+      d.heal();
+      target.net.cleanup();
+    });
+  });
+
+  test("depose with a burst: the commands start as the holds begin, at the fault's start or holdLagMs into the cut", async () => {
+    for (const [depose, holdLagMs, at] of [[false, 0, 0], [true, 0, 100], [true, 300, 400]] as const) {
+      await runWorld({ seed: 1 }, async (w) => {
+        const { target } = fake(5);
+        for (let a = 0; a < 5; a++) for (let b = 0; b < 5; b++) if (a !== b) target.net.makeEnd(`e${a}${b}`);
+        const bursts: Array<[number, number]> = [];
+        const f: Fault = {
+          kind: "depose", at: 0, ms: 5000, peer: 0, order: [2, 4, 0, 1, 3], held: 2, holdMs: 100, depose, holdLagMs, side: 1, lingerMs: 0,
+          deaf: false, steer: false, leadMs: 0, releaseMs: 3000, gapMs: 0, newestFirst: false, quiet: false, exposeMs: null, burst: 7,
+        };
+        const d = new FaultDriver(
+          { ...target, endName: (a, b) => `e${a}${b}`, leaders: () => [2], burst: (n) => bursts.push([now(), n]) },
+          [{ index: 0, fault: f }],
+          (name) => w.rand(name),
+        );
+        d.start();
+        if (at > 0) {
+          await sleep(at - 1);
+          expect(bursts).toEqual([]);
+        }
+        await sleep(at > 0 ? 2 : 1);
+        // The holds are on (2's calls to 4 no longer answered) when the burst starts, and it starts once.
+        expect([bursts, d.linkUp(2, 4), d.mayReach(2, 4)]).toEqual([[[at, 7]], false, true]);
+        await sleep(1000);
+        expect(bursts.length).toBe(1);
+        d.heal();
+        target.net.cleanup();
+      });
+    }
+  });
+
+  test("stagger: the leader's replies from the held peers held as a burst starts, then released peer by peer", async () => {
+    await runWorld({ seed: 1 }, async (w) => {
+      const { target } = fake(5);
+      for (let a = 0; a < 5; a++) for (let b = 0; b < 5; b++) if (a !== b) target.net.makeEnd(`e${a}${b}`);
+      const bursts: number[] = [];
+      const f: Fault = { kind: "stagger", at: 100, ms: 1000, peer: 0, order: [2, 4, 0, 1, 3], held: 3, holdMs: 300, gapMs: 200, newestFirst: true, burst: 5 };
+      const d = new FaultDriver(
+        { ...target, endName: (a, b) => `e${a}${b}`, leaders: () => [2], burst: (n) => bursts.push(n) },
+        [{ index: 0, fault: f }],
+        (name) => w.rand(name),
+      );
+      d.start();
+      await sleep(101);
+      // Leader 2: the replies from 4, 0 and 1 (the first three others in order) held; 3's not.
+      expect([d.linkUp(2, 4), d.linkUp(2, 0), d.linkUp(2, 1), d.linkUp(2, 3), d.mayReach(2, 4), d.linkUp(4, 2), bursts]).toEqual([false, false, false, true, true, true, [5]]);
+      await sleep(300);
+      expect([d.linkUp(2, 4), d.linkUp(2, 0), d.linkUp(2, 1)]).toEqual([true, false, false]);
+      await sleep(200);
+      expect([d.linkUp(2, 0), d.linkUp(2, 1)]).toEqual([true, false]);
+      await sleep(200);
+      expect([d.linkUp(2, 1), bursts]).toEqual([true, [5]]);
       d.heal();
       target.net.cleanup();
     });

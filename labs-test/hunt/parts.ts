@@ -44,6 +44,10 @@ export type FaultKind =
    * cut off until another peer leads, then back (hearing nobody, or steered back into leadership by
    * cutting off every other leader), the replies released late, and the leader cut off again at random */
   | "depose"
+  /** the replies to the leader's calls held from some or every other peer for up to 3 s, often as a
+   * burst of commands starts, then released peer by peer: acknowledgements that arrive late and out of
+   * step, across a commit or a snapshot point */
+  | "stagger"
   /** replies on one directed link are held in the network until the window ends */
   | "hold-replies"
   /** requests on one directed link are held before delivery until the window ends */
@@ -51,7 +55,7 @@ export type FaultKind =
 
 export const ALL_FAULT_KINDS: readonly FaultKind[] = [
   "loss", "reorder", "dup", "partition", "isolate", "cut", "one-way", "leader-churn", "crash", "crash-on-save", "crash-churn",
-  "hold-replies", "hold-requests", "quiet", "stale-rejoin", "depose",
+  "hold-replies", "hold-requests", "stagger", "quiet", "stale-rejoin", "depose",
 ];
 
 /** Which harness a run of the part builds (bodies.ts maps each to its run body). */
@@ -75,7 +79,7 @@ export interface HuntPart {
 
 const NET: readonly FaultKind[] = ["loss", "reorder", "dup"];
 const LINKS: readonly FaultKind[] = ["partition", "isolate", "cut", "leader-churn"];
-const HOLDS: readonly FaultKind[] = ["hold-replies", "hold-requests"];
+const HOLDS: readonly FaultKind[] = ["hold-replies", "hold-requests", "stagger"];
 const CRASHES: readonly FaultKind[] = ["crash", "crash-on-save", "crash-churn"];
 
 const RAFT = "labs-test/hunt/raft-run.ts";

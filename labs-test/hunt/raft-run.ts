@@ -16,7 +16,7 @@ import { withFrame } from "../harness/test-frame.js";
 import { FaultDriver, leadersBy, type FaultTarget } from "./fault-driver.js";
 import { cleanMajority, ElectionWatch, LogBounds, StarWatch, TermWatch, type LogPos, type StarView } from "./liveness.js";
 import type { HuntPart } from "./parts.js";
-import { drawSchedule, HUNT_STREAM, selectFaults, WORKLOAD_STREAM } from "./schedule.js";
+import { BURST_STREAM, drawSchedule, HUNT_STREAM, selectFaults, WORKLOAD_STREAM } from "./schedule.js";
 
 /** The course's Raft harness as a fault target: directed links, held messages, save hooks. */
 function raftTarget(cfg: Config, snapshot: boolean): FaultTarget {
@@ -70,6 +70,8 @@ export async function raftRun(part: HuntPart, w: World, keep?: readonly number[]
     cfg.begin(`Hunt (${part.id}): ${s.peers} peers, ${faults.length} fault(s) for ${(s.phaseMs / 1000).toFixed(1)} s, then healing`);
     const target = raftTarget(cfg, snapshot);
     const restart = target.restart;
+    // A fault's burst draws its commands from a stream of its own, shifting none of the workload's.
+    const burstRand = w.rand(BURST_STREAM);
     const driver = new FaultDriver(
       {
         ...target,
@@ -77,6 +79,9 @@ export async function raftRun(part: HuntPart, w: World, keep?: readonly number[]
           view.applied(p); // brings appliedTo[p] up to date
           floor[p] = appliedTo[p]!;
           restart(p);
+        },
+        burst: (n) => {
+          for (let k = 0; k < n; k++) startEverywhere(burstRand.nrand());
         },
       },
       faults,
@@ -125,6 +130,16 @@ export async function raftRun(part: HuntPart, w: World, keep?: readonly number[]
         return false;
       });
     }
+    /** As TestFigure8Unreliable2C does: every running peer is asked; leaders accept. */
+    function startEverywhere(cmd: number): void {
+      cfg.rafts.forEach((rf, p) => {
+        const r = rf?.start(cmd);
+        if (r?.isLeader !== true) return;
+        bounds.started(p, r.term, r.index);
+        const key = `${r.index}:${String(cmd)}`;
+        startTerms.set(key, Math.min(r.term, startTerms.get(key) ?? Infinity));
+      });
+    }
     const changed = (): void => {
       watch.changed(now(), cleanMajority(driver));
       terms.changed(now(), driver, term);
@@ -143,19 +158,11 @@ export async function raftRun(part: HuntPart, w: World, keep?: readonly number[]
       const stall =
         watch.observe(now(), (p) => cfg.rafts[p]?.getState().isLeader === true) ?? terms.observe(now(), term) ?? stars?.observe(now(), view);
       if (stall !== undefined) cfg.fatal(stall);
-      // As TestFigure8Unreliable2C does: every running peer is asked; leaders accept.
       // Drawn even when quiet, so a quiet window shifts no later command.
       const n = s.workload.burst > 1 && wr.randInt(8) === 0 ? 2 + wr.randInt(s.workload.burst - 1) : 1;
       for (let k = 0; k < n; k++) {
         const cmd = wr.nrand();
-        if (driver.quiet) continue;
-        cfg.rafts.forEach((rf, p) => {
-          const r = rf?.start(cmd);
-          if (r?.isLeader !== true) return;
-          bounds.started(p, r.term, r.index);
-          const key = `${r.index}:${String(cmd)}`;
-          startTerms.set(key, Math.min(r.term, startTerms.get(key) ?? Infinity));
-        });
+        if (!driver.quiet) startEverywhere(cmd);
       }
     }
     driver.heal();

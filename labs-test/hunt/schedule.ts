@@ -14,6 +14,8 @@ import { HuntError, type FaultKind, type HuntPart } from "./parts.js";
 export const HUNT_STREAM = "hunt";
 /** The world stream of the workload's own choices (commands, keys, gaps), apart from the schedule's. */
 export const WORKLOAD_STREAM = "hunt-workload";
+/** The world stream of the commands a fault's burst starts (depose), apart from the workload's. */
+export const BURST_STREAM = "hunt-burst";
 
 /**
  * A run's intensity, drawn once: each enabled kind then gets 1 to this many windows, so
@@ -42,6 +44,11 @@ const MAX_WINDOWS: Partial<Record<FaultKind, number>> = { "one-way": 2, "stale-r
 /** depose: the longest L's group stays cut off both ways, and the longest the steering lasts (virtual ms). */
 export const DEPOSE_CUT_MAX_MS = 8000;
 export const DEPOSE_STEER_MS = 8000;
+/**
+ * The most commands one burst starts (a depose fault's, or a workload step's): at most the
+ * course's SnapShotInterval, so one burst crosses at most one snapshot point.
+ */
+export const MAX_BURST = 10;
 /** Churn windows (many steps each): 3 to 15 virtual s. */
 const CHURN_MS: readonly [number, number] = [3000, 15000];
 
@@ -81,6 +88,13 @@ export type Fault =
    * from both.
    */
   | { kind: "stale-rejoin"; at: number; ms: number; lagMs: number; stale: number; order: number[] }
+  /**
+   * The replies to the calls of the leader when the fault starts (else of peer) to the first
+   * `held` other peers in `order` are held, and `burst` commands start (0: none); holdMs
+   * later they arrive, peer by peer in that order gapMs apart (each peer's newest first if
+   * newestFirst). The window ends after the last.
+   */
+  | { kind: "stagger"; at: number; ms: number; peer: number; order: number[]; held: number; holdMs: number; gapMs: number; newestFirst: boolean; burst: number }
   /** Steps drawn from the world's stream "hunt-fault-<index>", apart from every other draw. */
   | { kind: "leader-churn" | "crash-churn"; at: number; ms: number }
   /**
@@ -99,6 +113,9 @@ export type Fault =
    * one's), a peer of L's group rejoining with its replies; if quiet, the workload pauses
    * from then to the window's end (what the stale replies left is what the cluster keeps);
    * exposeMs after the last, if not null, L is cut off for the rest of the window.
+   * burst: as the holds start, the workload starts this many commands at once (0: none), so
+   * the first message the holds catch carries several entries even from a Raft that keeps
+   * one message in flight to a follower; they may cross a snapshot point.
    */
   | {
       kind: "depose";
@@ -120,6 +137,7 @@ export type Fault =
       newestFirst: boolean;
       quiet: boolean;
       exposeMs: number | null;
+      burst: number;
     };
 
 /** What the run's clients do (their individual choices come from WORKLOAD_STREAM). */
@@ -174,7 +192,7 @@ function drawWorkload(part: HuntPart, r: Rand): Workload {
   const gapMs: [number, number] = [min, min + [20, 200, 1000][r.randInt(3)]!];
   switch (part.lab) {
     case "raft":
-      return { gapMs, clients: 1, keys: 0, maxraftstate: -1, burst: [1, 1, 4, 10][r.randInt(4)]! };
+      return { gapMs, clients: 1, keys: 0, maxraftstate: -1, burst: [1, 1, 4, MAX_BURST][r.randInt(4)]! };
     case "kvraft":
       return { gapMs, clients: between(r, 1, 5), keys: between(r, 1, 3), maxraftstate: part.id === "3B" ? [500, 1000, 2000][r.randInt(3)]! : -1, burst: 1 };
     case "shardctrler":
@@ -241,7 +259,25 @@ function drawDepose(targets: number, phaseMs: number, r: Rand): Fault {
   // A deaf leader is left alone: the term rule (liveness.ts) needs seconds of it.
   const expose = r.randInt(2) === 0 ? null : logUniform(r, 10, 2000);
   const exposeMs = deaf ? null : expose;
-  return { kind: "depose", at, ms, peer: r.randInt(targets), order, held, holdMs, depose, holdLagMs, side, lingerMs, deaf, steer, leadMs, releaseMs, gapMs, newestFirst, quiet, exposeMs };
+  // Half the time the holds catch a load spike: 2 to MAX_BURST commands at once, which a
+  // Raft that keeps one message in flight per follower sends together in the message held.
+  const burst = r.randInt(2) === 0 ? 0 : between(r, 2, MAX_BURST);
+  return { kind: "depose", at, ms, peer: r.randInt(targets), order, held, holdMs, depose, holdLagMs, side, lingerMs, deaf, steer, leadMs, releaseMs, gapMs, newestFirst, quiet, exposeMs, burst };
+}
+
+/**
+ * Staggered acknowledgements: log-uniform lengths, as in a depose window, so that a hold
+ * across one heartbeat is as likely as one across a CheckQuorum period.
+ */
+function drawStagger(targets: number, at: number, r: Rand): Fault {
+  const order = shuffled(targets, r);
+  // Every other peer's replies half the time (the leader hears nobody until the first comes), else 1 to all.
+  const held = r.randInt(2) === 0 ? targets - 1 : 1 + r.randInt(targets - 1);
+  const holdMs = logUniform(r, 20, 3000);
+  const gapMs = r.randInt(3) === 0 ? 0 : logUniform(r, 10, 2000);
+  const newestFirst = r.randInt(2) === 0;
+  const burst = r.randInt(2) === 0 ? 0 : between(r, 2, MAX_BURST);
+  return { kind: "stagger", at, ms: holdMs + gapMs * held + 1, peer: r.randInt(targets), order, held, holdMs, gapMs, newestFirst, burst };
 }
 
 function drawFault(kind: FaultKind, targets: number, phaseMs: number, r: Rand): Fault {
@@ -257,6 +293,7 @@ function drawFault(kind: FaultKind, targets: number, phaseMs: number, r: Rand): 
     return { kind, at, ms, lagMs, stale, order: shuffled(targets, r) };
   }
   if (kind === "depose") return drawDepose(targets, phaseMs, r);
+  if (kind === "stagger") return drawStagger(targets, at, r);
   if (kind === "one-way") {
     // In the phase's first half, so that most windows run their course before healing: a
     // term learned late only shows after seconds of one-way talk.
@@ -428,7 +465,8 @@ export function describeFault(f: Fault, targets: number): string {
     case "stale-rejoin":
       return `stale rejoin: ${f.stale} follower(s) cut off for ${seconds(f.lagMs)}, then back through one other follower alone, the rest cut off`;
     case "depose": {
-      const steps = [`${f.depose ? `after ${seconds(f.holdMs)} ` : ""}hold the replies to the leader (else peer ${f.peer}) from ${f.held} other peer(s)`];
+      const burst = f.burst > 0 ? `, ${f.burst} commands started as they begin` : "";
+      const steps = [`${f.depose ? `after ${seconds(f.holdMs)} ` : ""}hold the replies to the leader (else peer ${f.peer}) from ${f.held} other peer(s)${burst}`];
       if (f.depose) {
         steps.push(
           `cut it${f.side > 0 ? ` and ${f.side} of them` : ""} off until another leads${f.lingerMs > 0 ? ` and ${seconds(f.lingerMs)} more` : ""}` +
@@ -443,6 +481,11 @@ export function describeFault(f: Fault, targets: number): string {
       if (f.quiet) steps.push("the workload pauses from then on");
       if (f.exposeMs !== null) steps.push(`cut it off ${seconds(f.exposeMs)} after that`);
       return `depose: ${steps.join("; ")}`;
+    }
+    case "stagger": {
+      const burst = f.burst > 0 ? `, ${f.burst} commands started as they begin` : "";
+      const gap = f.gapMs > 0 && f.held > 1 ? `, one peer's every ${seconds(f.gapMs)}` : "";
+      return `stagger: hold the replies to the leader (else peer ${f.peer}) from ${f.held} other peer(s)${burst}; release them after ${seconds(f.holdMs)}${gap}${f.newestFirst ? ", newest first" : ""}`;
     }
     case "leader-churn":
       return "leader churn: the leader cut off again and again";
