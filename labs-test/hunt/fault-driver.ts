@@ -629,7 +629,8 @@ export class FaultDriver implements ClusterView {
       this.changed();
     }
     const f = o.nf.fault;
-    if ((f.kind === "depose" || f.kind === "stagger") && f.burst > 0 && this.target.burst !== undefined) {
+    // A quiet window pauses every command, a burst's too.
+    if ((f.kind === "depose" || f.kind === "stagger") && f.burst > 0 && this.target.burst !== undefined && !this.quiet) {
       this.target.burst(f.burst);
       this.note(o.nf, `${f.burst} commands started`);
     }
