@@ -629,8 +629,7 @@ export class FaultDriver implements ClusterView {
       this.changed();
     }
     const f = o.nf.fault;
-    // A quiet window pauses every command, a burst's too.
-    if ((f.kind === "depose" || f.kind === "stagger") && f.burst > 0 && this.target.burst !== undefined && !this.quiet) {
+    if ((f.kind === "depose" || f.kind === "stagger") && f.burst > 0 && this.target.burst !== undefined) {
       this.target.burst(f.burst);
       this.note(o.nf, `${f.burst} commands started`);
     }
