@@ -629,6 +629,8 @@ export class FaultDriver implements ClusterView {
       this.changed();
     }
     const f = o.nf.fault;
+    // A fault's load spike, not the tester's workload: it starts inside a quiet window too,
+    // and then the leader's log ends inside the message the holds catch.
     if ((f.kind === "depose" || f.kind === "stagger") && f.burst > 0 && this.target.burst !== undefined) {
       this.target.burst(f.burst);
       this.note(o.nf, `${f.burst} commands started`);
