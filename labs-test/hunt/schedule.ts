@@ -14,7 +14,7 @@ import { HuntError, type FaultKind, type HuntPart } from "./parts.js";
 export const HUNT_STREAM = "hunt";
 /** The world stream of the workload's own choices (commands, keys, gaps), apart from the schedule's. */
 export const WORKLOAD_STREAM = "hunt-workload";
-/** The world stream of the commands a fault's burst starts (depose), apart from the workload's. */
+/** The world stream of the commands a fault's burst starts (depose, stagger), apart from the workload's. */
 export const BURST_STREAM = "hunt-burst";
 
 /**
@@ -45,13 +45,13 @@ const MAX_WINDOWS: Partial<Record<FaultKind, number>> = { "one-way": 2, "stale-r
 export const DEPOSE_CUT_MAX_MS = 8000;
 export const DEPOSE_STEER_MS = 8000;
 /**
- * The most commands one burst starts (a depose fault's, or a workload step's): at most the
+ * The most commands one burst starts (a depose or stagger window's, or a workload step's): at most the
  * course's SnapShotInterval, so one burst crosses at most one snapshot point.
  */
 export const MAX_BURST = 10;
 /**
  * The shortest wait between two steps of a Raft run's tester (virtual ms): at the fastest
- * (10-30 ms, bursts of up to 10) about 80 commands a second, some twice
+ * (10-30 ms, bursts of up to 10) about 80 commands a second, some 2.5 times
  * TestFigure8Unreliable2C's ~33.
  */
 const RAFT_MIN_GAP_MS = 10;
@@ -119,9 +119,10 @@ export type Fault =
    * one's), a peer of L's group rejoining with its replies; if quiet, the workload pauses
    * from then to the window's end (what the stale replies left is what the cluster keeps);
    * exposeMs after the last, if not null, L is cut off for the rest of the window.
-   * burst: as the holds start, the workload starts this many commands at once (0: none), so
-   * the first message the holds catch carries several entries even from a Raft that keeps
-   * one message in flight to a follower; they may cross a snapshot point.
+   * burst: as the holds start, this many commands start at once (0: none; a fault's load
+   * spike, so a quiet window does not stop it), so the first message the holds catch
+   * carries several entries even from a Raft that keeps one message in flight to a
+   * follower; they may cross a snapshot point.
    */
   | {
       kind: "depose";
