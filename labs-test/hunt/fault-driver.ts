@@ -323,12 +323,15 @@ export class FaultDriver implements ClusterView {
         o.churn = { peers: new Set(), rand: this.stream(`hunt-fault-${nf.index}`) };
         this.churnStep(o);
         break;
-      case "depose": {
+      case "depose":
+      case "stagger": {
+        // A stagger window is a depose window without the deposing: its holds and its release.
+        const deposing = f.kind === "depose" && f.depose;
         const l = this.aim({ peer: f.peer, leader: true });
         const held = f.order.filter((p) => p !== l).slice(0, f.held);
         o.depose = {
           leader: l,
-          group: [l, ...held.slice(0, f.side)],
+          group: [l, ...held.slice(0, deposing ? f.side : 0)],
           steered: new Set(),
           stranded: new Set(),
           exposed: false,
@@ -341,24 +344,14 @@ export class FaultDriver implements ClusterView {
         // Deposed: the holds start during the cut, so that the entries L sends its group while
         // cut off are acknowledged in held replies even by a Raft that keeps one message in
         // flight to a follower (ours): its first message after the holds start carries them.
-        if (f.depose) {
-          what = `depose peer ${l}: in ${(f.holdMs / 1000).toFixed(3)} s the replies to its calls to {${held.join(",")}} held`;
+        const holds = `the replies to peer ${l}'s calls to {${held.join(",")}} held`;
+        if (deposing) {
+          what = `depose peer ${l}: in ${(f.holdMs / 1000).toFixed(3)} s ${holds}`;
         } else {
           this.startHolds(o);
-          what = `depose peer ${l}: the replies to its calls to {${held.join(",")}} held`;
+          what = `${f.kind === "depose" ? `depose peer ${l}` : "stagger"}: ${holds}`;
         }
-        o.depose.step = after(f.holdMs, () => this.guard(() => (f.depose ? this.deposeCut(o) : this.deposeRelease(o))));
-        break;
-      }
-      case "stagger": {
-        // A depose window without the deposing: its holds and its release.
-        const l = this.aim({ peer: f.peer, leader: true });
-        const held = f.order.filter((p) => p !== l).slice(0, f.held);
-        o.depose = { leader: l, group: [l], steered: new Set(), stranded: new Set(), exposed: false, quiet: false, rand: this.stream(`hunt-fault-${nf.index}`), held, holding: false };
-        o.ends = [];
-        what = `stagger: the replies to peer ${l}'s calls to {${held.join(",")}} held`;
-        this.startHolds(o);
-        o.depose.step = after(f.holdMs, () => this.guard(() => this.deposeRelease(o)));
+        o.depose.step = after(f.holdMs, () => this.guard(() => (deposing ? this.deposeCut(o) : this.deposeRelease(o))));
         break;
       }
     }
