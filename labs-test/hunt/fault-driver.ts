@@ -6,13 +6,14 @@
 // the tester's lane of the timeline ("fault #3: crash peer 2, restart at the end").
 //
 // The cluster is reached only through FaultTarget: what a lab's harness can do with the
-// course's API (crash, restart, enable or disable a link, a persister's save hook), so
-// every correct solution survives every schedule.
+// course's API (crash, restart, enable or disable a link, a persister's save hook,
+// labrpc's hook on a handler's reply, a peer's getState()), so every correct solution
+// survives every schedule.
 import type { Name, Network, ReleaseOrder } from "../../labrpc/index.js";
 import type { Persister } from "../../raft/persister.js";
 import { after, annotate, now, type Rand, type Timer } from "../../runtime/index.js";
 import type { ClusterView } from "./liveness.js";
-import { DEPOSE_CUT_MAX_MS, DEPOSE_STEER_MS, describeFault, type Fault, type NumberedFault } from "./schedule.js";
+import { DEPOSE_CUT_MAX_MS, DEPOSE_STEER_MS, describeFault, STALL_VOTE_WAIT_MS, type Fault, type NumberedFault } from "./schedule.js";
 
 /** Virtual ms between two looks at who leads, while a depose fault waits on an election. */
 const POLL_MS = 10;
@@ -35,6 +36,10 @@ export interface FaultTarget {
   endName?(from: number, to: number): Name | undefined;
   /** The persister peer p's running instance saves to (crash-on-save). Absent: not supported. */
   persister?(p: number): Persister | null | undefined;
+  /** Peer p's term now (its getState()), undefined while it is down (a stall's watch for votes). Absent: not supported. */
+  term?(p: number): number | undefined;
+  /** The peer whose labrpc server this is, if any (a stall's watch for votes). Absent: not supported. */
+  serverPeer?(server: Name): number | undefined;
   /** Start n commands at once, as the run's workload would in a burst (depose's and stagger's load spike). Absent: no such workload. */
   burst?(n: number): void;
   /** The running peers that claim leadership now, highest term first ([] if the harness cannot tell). */
@@ -69,8 +74,8 @@ interface Open {
   early?: { pairs: Array<[number, number]>; timer: Timer };
   /** Held ends (hold-*), with their links. */
   ends?: Array<{ end: Name; from: number; to: number }>;
-  /** crash-on-save: armed and not fired yet, on this persister. */
-  armed?: Persister;
+  /** crash-on-save: watching the peer's saves, not fired yet. */
+  armed?: SaveWatch;
   /** crash and crash-on-save: holds the peer down. */
   down?: boolean;
   /** leader-churn and crash-churn: the peers it cut off or crashed, its stream, its next step. */
@@ -96,7 +101,34 @@ interface Open {
     lag?: Timer;
     holding: boolean;
   };
+  /**
+   * stall: the pending release; the callers released so far; whether it waits for a vote
+   * to release the rest (afterVote); and, if it watches for votes (afterVote, bounce), what
+   * it knows of each peer.
+   */
+  stall?: { step?: Timer; released: number; waiting: boolean; votes?: Map<number, VoteWatch> };
   timer?: Timer;
+}
+
+/** A watch on one persister's saves (several open faults may watch one). */
+interface SaveWatch {
+  persister: Persister;
+  fn: () => void;
+}
+
+/** A stall's watch for votes: what it knows of one peer. */
+interface VoteWatch {
+  /** The highest term the peer has persisted in the window. */
+  term: number;
+  /**
+   * A higher term it persisted in the event running now (cleared when that event ends): if
+   * the event is a handler's, the handler replies before it ends.
+   */
+  fresh?: number;
+  /** Its running instance's persister, watched. */
+  watch?: SaveWatch;
+  /** Bounced already in this window (once is enough, and keeps the cluster able to elect). */
+  bounced: boolean;
 }
 
 export class FaultDriver implements ClusterView {
@@ -110,6 +142,10 @@ export class FaultDriver implements ClusterView {
   private readonly downs: number[];
   private readonly replyHolds = new Map<Name, number>();
   private readonly requestHolds = new Map<Name, number>();
+  /** The open faults' watchers on each persister's saves (a persister has one save hook). */
+  private readonly saveWatchers = new Map<Persister, Set<() => void>>();
+  /** Whether the driver listens for handlers' replies (a stall's watch for votes). */
+  private watchingReplies = false;
   /** held[from][to]: open holds on that directed link. */
   private readonly held: number[][];
   private healed = false;
@@ -300,8 +336,34 @@ export class FaultDriver implements ClusterView {
           break;
         }
         what = `crash peer ${p} at its next persist, restart at the end`;
-        o.armed = persister;
-        persister.onSave(() => this.guard(() => this.fire(o)));
+        o.armed = this.watchSaves(persister, () => this.fire(o));
+        break;
+      }
+      case "stall": {
+        o.ends = [];
+        for (let a = 0; a < t.size; a++) {
+          for (let b = 0; b < t.size; b++) {
+            const end = a === b ? undefined : t.endName?.(a, b);
+            if (end === undefined) continue;
+            o.ends.push({ end, from: a, to: b });
+            this.hold("hold-replies", end, +1);
+            this.held[a]![b]!++;
+          }
+        }
+        o.stall = { released: 0, waiting: false };
+        if (f.bounce || f.afterVote) {
+          if (t.term === undefined || t.persister === undefined || t.serverPeer === undefined) {
+            what = `${what} (this harness cannot tell a peer's term: no vote is seen)`;
+          } else {
+            this.watchReplies();
+            o.stall.votes = new Map();
+            for (let p = 0; p < t.size; p++) {
+              o.stall.votes.set(p, { term: t.term(p) ?? -1, bounced: false });
+              this.watchVotes(o, p);
+            }
+          }
+        }
+        o.stall.step = after(f.holdMs, () => this.guard(() => this.stallRelease(o)));
         break;
       }
       case "hold-replies":
@@ -363,9 +425,8 @@ export class FaultDriver implements ClusterView {
 
   /** crash-on-save: the armed peer just saved; it crashes before the save returns to it. */
   private fire(o: Open): void {
-    const p = o.armed;
-    if (p === undefined) return;
-    p.onSave(undefined);
+    if (o.armed === undefined) return;
+    this.unwatchSaves(o.armed);
     o.armed = undefined;
     if (this.healed || !this.open.has(o)) return;
     this.note(o.nf, `peer ${o.peer!} crashes right after a persist`);
@@ -411,11 +472,15 @@ export class FaultDriver implements ClusterView {
         break;
       case "crash":
       case "crash-on-save":
-        if (o.armed !== undefined) {
-          o.armed.onSave(undefined);
-          o.armed = undefined;
-        }
+        this.unwatchSaves(o.armed);
+        o.armed = undefined;
         if (o.down === true) this.up(o.peer!);
+        break;
+      case "stall":
+        o.stall?.step?.cancel();
+        for (const v of o.stall?.votes?.values() ?? []) this.unwatchSaves(v.watch);
+        for (const e of o.ends ?? []) this.releaseEnd(false, e);
+        o.ends = [];
         break;
       case "hold-replies":
       case "hold-requests":
@@ -602,6 +667,121 @@ export class FaultDriver implements ClusterView {
     next();
   }
 
+  /**
+   * stall: the replies to the next caller's calls in its order arrive now; then the next
+   * one's gapMs later, or if afterVote, every other one's right after the first vote (at most
+   * STALL_VOTE_WAIT_MS later).
+   */
+  private stallRelease(o: Open): void {
+    const f = o.nf.fault;
+    const st = o.stall;
+    if (f.kind !== "stall" || st === undefined || !this.open.has(o)) return;
+    st.step = undefined;
+    st.waiting = false;
+    const callers = f.afterVote && st.released > 0 ? f.order.slice(st.released) : [f.order[st.released]!];
+    st.released += callers.length;
+    for (const e of (o.ends ?? []).filter((x) => callers.includes(x.from))) this.releaseEnd(false, e);
+    o.ends = (o.ends ?? []).filter((x) => !callers.includes(x.from));
+    this.note(o.nf, `the replies to the calls of peer(s) ${callers.join(", ")} released`);
+    this.changed();
+    if (st.released >= f.order.length) return;
+    if (f.afterVote) {
+      st.waiting = true;
+      st.step = after(STALL_VOTE_WAIT_MS, () => this.guard(() => this.stallRelease(o)));
+    } else {
+      st.step = after(f.gapMs, () => this.guard(() => this.stallRelease(o)));
+    }
+  }
+
+  /** Call fn after each save to persister, until unwatchSaves. */
+  private watchSaves(persister: Persister, fn: () => void): SaveWatch {
+    const w = { persister, fn: (): void => this.guard(fn) };
+    let watchers = this.saveWatchers.get(persister);
+    if (watchers === undefined) {
+      const all = new Set<() => void>();
+      watchers = all;
+      this.saveWatchers.set(persister, all);
+      persister.onSave(() => {
+        for (const watcher of [...all]) watcher();
+      });
+    }
+    watchers.add(w.fn);
+    return w;
+  }
+
+  private unwatchSaves(w: SaveWatch | undefined): void {
+    if (w === undefined) return;
+    const watchers = this.saveWatchers.get(w.persister);
+    if (watchers === undefined || !watchers.delete(w.fn) || watchers.size > 0) return;
+    this.saveWatchers.delete(w.persister);
+    w.persister.onSave(undefined);
+  }
+
+  /** Listen, once, for every handler's reply: the moment a server has answered. */
+  private watchReplies(): void {
+    if (this.watchingReplies) return;
+    this.watchingReplies = true;
+    this.target.net.onResponded((server) => this.guard(() => this.replied(server)));
+  }
+
+  /** A stall's watch for votes: watch peer p's running instance's saves (none while it is down). */
+  private watchVotes(o: Open, p: number): void {
+    const v = o.stall?.votes?.get(p);
+    if (v === undefined) return;
+    this.unwatchSaves(v.watch);
+    v.watch = undefined;
+    const persister = this.target.persister?.(p);
+    if (!this.target.running(p) || persister === null || persister === undefined) return;
+    v.watch = this.watchSaves(persister, () => {
+      const term = this.target.term?.(p);
+      if (term === undefined || term <= v.term) return;
+      v.term = term;
+      v.fresh = term;
+      // The event that saved ends before this timer: a reply after it is another event's.
+      after(0, () => {
+        if (v.fresh === term) v.fresh = undefined;
+      });
+    });
+  }
+
+  /**
+   * server's handler has just returned its reply. If its peer persisted a higher term in that
+   * handler (a vote, a new leader's term; not its own candidacy, which no handler saves), an
+   * open stall sees a vote: with bounce, the peer crashes once the reply is on the wire (what
+   * it granted counts) and restarts at once; waiting on a vote, it releases its other callers'
+   * replies after that.
+   */
+  private replied(server: Name): void {
+    const p = this.target.serverPeer?.(server);
+    if (p === undefined) return;
+    for (const o of this.open) {
+      const f = o.nf.fault;
+      const st = o.stall;
+      const v = st?.votes?.get(p);
+      if (f.kind !== "stall" || st === undefined || v === undefined || v.fresh === undefined) continue;
+      const term = v.fresh;
+      v.fresh = undefined;
+      if (f.bounce && !v.bounced) {
+        v.bounced = true;
+        after(0, () =>
+          this.guard(() => {
+            if (this.healed || !this.open.has(o) || !this.target.running(p)) return;
+            this.note(o.nf, `peer ${p} crashes right after a reply, having persisted term ${term}; it restarts`);
+            this.down(p);
+            this.up(p);
+            this.changed();
+          }),
+        );
+      }
+      if (st.waiting) {
+        // After the bounce's timer (timers of one instant run in order): the voter is back.
+        st.waiting = false;
+        st.step?.cancel();
+        st.step = after(0, () => this.guard(() => this.stallRelease(o)));
+      }
+    }
+  }
+
   /** depose and stagger: hold the replies to L's calls to each held peer (in that order), unless already held; then the burst, if any. */
   private startHolds(o: Open): void {
     const d = o.depose!;
@@ -744,6 +924,8 @@ export class FaultDriver implements ClusterView {
     if (!this.target.running(p)) this.target.restart(p);
     // The restarted peer came back with every link up: the open cuts apply to it again.
     this.setLinks(p);
+    // And with a new persister: an open stall watching for votes watches that one now.
+    for (const o of this.open) if (o.stall?.votes?.has(p) === true) this.watchVotes(o, p);
   }
 
   /** order: how the replies go when this ends the end's last open hold (requests go in call order). */

@@ -37,7 +37,7 @@ import {
 } from "./liveness.js";
 import { HUNT_PARTS, HuntError, huntPart, huntTestName } from "./parts.js";
 import { parseRegressions, regressionLine } from "./regressions.js";
-import { drawSchedule, formatSchedule, HUNT_STREAM, MAX_BURST, parseKeep, scheduleHash, scheduleOf, selectFaults, type Fault } from "./schedule.js";
+import { drawSchedule, formatSchedule, HUNT_STREAM, MAX_BURST, parseKeep, scheduleHash, scheduleOf, selectFaults, STALL_VOTE_WAIT_MS, type Fault } from "./schedule.js";
 import { shrinkFaults, type Verdict } from "./shrink.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -87,6 +87,15 @@ describe("schedules", () => {
           }
           // A stagger window lasts until its last peer's replies are released.
           if (f.kind === "stagger") expect(f.ms).toBeGreaterThan(f.holdMs + f.gapMs * (f.held - 1));
+          // A stall holds past a CheckQuorum and an election timeout, releases within a lossy
+          // network's delay (or after a vote), and lasts past its last release.
+          if (f.kind === "stall") {
+            expect([...f.order].sort((a, b) => a - b)).toEqual(Array.from({ length: s.targets }, (_, i) => i));
+            expect(f.holdMs >= 1500 && f.holdMs <= 6000).toBe(true);
+            expect(f.gapMs >= 0 && f.gapMs <= 27).toBe(true);
+            if (f.afterVote) expect(f.gapMs).toBe(0);
+            expect(f.ms).toBeGreaterThan(f.holdMs + (f.afterVote ? STALL_VOTE_WAIT_MS : f.gapMs * (s.targets - 1)));
+          }
         }
       }
     }
@@ -677,6 +686,127 @@ describe("the fault driver", () => {
       target.net.cleanup();
     });
   });
+
+  test("stall: every reply on every link held, then released caller by caller gapMs apart; healing releases the rest", async () => {
+    await runWorld({ seed: 1 }, async (w) => {
+      const { target, log } = fake(3);
+      for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) if (a !== b) target.net.makeEnd(`e${a}${b}`);
+      const f: Fault = { kind: "stall", at: 100, ms: 2000, holdMs: 500, order: [2, 0, 1], gapMs: 0.5, afterVote: false, bounce: false };
+      const d = new FaultDriver({ ...target, endName: (a, b) => `e${a}${b}` }, [{ index: 0, fault: f }], (name) => w.rand(name));
+      d.start();
+      const up = (): boolean[] => [0, 1, 2].flatMap((a) => [0, 1, 2].filter((b) => b !== a).map((b) => d.linkUp(a, b)));
+      await sleep(100.2);
+      // Held, not cut: every message still may reach its peer.
+      expect([up(), d.mayReach(0, 1), d.mayReach(2, 0)]).toEqual([[false, false, false, false, false, false], true, true]);
+      await sleep(500); // 600.2: peer 2's calls answered at 600
+      expect(up()).toEqual([false, false, false, false, true, true]);
+      await sleep(0.5); // 600.7: peer 0's at 600.5
+      expect(up()).toEqual([true, true, false, false, true, true]);
+      await sleep(0.5);
+      expect(up()).toEqual([true, true, true, true, true, true]);
+      d.heal();
+      expect(log.filter((l) => !l.includes("link"))).toEqual([]);
+      target.net.cleanup();
+    });
+  });
+
+  test("stall after a vote: the first caller's replies, then a voter's crash and restart (bounce), then every other caller's", async () => {
+    await runWorld({ seed: 1 }, async (w) => {
+      const v = voter(w, { kind: "stall", at: 100, ms: 3000, holdMs: 500, order: [0, 2, 1], gapMs: 0, afterVote: true, bounce: true });
+      v.d.start();
+      await sleep(601);
+      expect([v.d.linkUp(0, 1), v.d.linkUp(2, 1), v.d.linkUp(1, 0)]).toEqual([true, false, false]);
+      v.stand(); // term 5 by its own timer, outside any handler: no vote
+      await sleep(10);
+      expect([v.events(), v.d.linkUp(2, 1)]).toEqual([[], false]);
+      expect(await v.hear(7)).toBe(true); // a vote, answered: the reply arrives, what it granted counts
+      const at = now();
+      await sleep(0.01);
+      // In the instant the vote's reply left: peer 1 crashed and restarted, then the others released.
+      const events = v.events().map((l) => l.split(" "));
+      expect(events.map((e) => e[1])).toEqual(["crash", "restart"]);
+      expect(Number(events[0]![0]) <= at && events[0]![0] === events[1]![0]).toBe(true);
+      expect([v.d.linkUp(2, 1), v.d.linkUp(1, 0), v.d.linkUp(2, 0)]).toEqual([true, true, true]);
+      // Once a window: a second vote by the restarted peer does not crash it.
+      expect(await v.hear(8)).toBe(true);
+      await sleep(10);
+      expect(v.events()).toHaveLength(2);
+      v.d.heal();
+      v.net.cleanup();
+    });
+  });
+
+  test("stall after a vote with none: the other callers' replies arrive STALL_VOTE_WAIT_MS after the first's; no bounce, no crash", async () => {
+    await runWorld({ seed: 1 }, async (w) => {
+      const v = voter(w, { kind: "stall", at: 100, ms: 3000, holdMs: 500, order: [1, 0, 2], gapMs: 0, afterVote: true, bounce: false });
+      v.d.start();
+      await sleep(601);
+      expect([v.d.linkUp(1, 0), v.d.linkUp(0, 1)]).toEqual([true, false]);
+      await sleep(STALL_VOTE_WAIT_MS - 2);
+      expect(v.d.linkUp(0, 1)).toBe(false);
+      await sleep(2);
+      expect([v.d.linkUp(0, 1), v.d.linkUp(2, 0)]).toEqual([true, true]);
+      expect(await v.hear(9)).toBe(true); // a vote, bounce off: nothing
+      await sleep(10);
+      expect(v.events()).toEqual([]);
+      v.d.heal();
+      v.net.cleanup();
+    });
+  });
+
+  /**
+   * Three peers on a real labrpc network for a stall's watch for votes: server 1's handler
+   * "Peer.Hear" takes the term it is sent, persisting it if higher (a vote); stand() raises
+   * its term the way a candidate's own timer does, outside any handler. Peer 0 calls it on e01.
+   */
+  function voter(w: { rand(name: string): import("../../runtime/index.js").Rand }, fault: Fault) {
+    const { target, log, up } = fake(3);
+    const net = target.net;
+    let persister = makePersister();
+    let term = 4;
+    const peerSide = {
+      hear(t: number): number {
+        if (t > term) {
+          term = t;
+          persister.saveRaftState(new Uint8Array([t]));
+        }
+        return term;
+      },
+    };
+    const serve = (): void => {
+      const server = new Server();
+      server.addService(new Service("Peer", peerSide, ["hear"]));
+      net.addServer(1, server);
+    };
+    serve();
+    for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) if (a !== b && !(a === 0 && b === 1)) net.makeEnd(`e${a}${b}`);
+    const e01 = net.makeEnd("e01");
+    net.connect("e01", 1);
+    net.enable("e01", true);
+    const t: FaultTarget = {
+      ...target,
+      endName: (a, b) => `e${a}${b}`,
+      persister: () => persister,
+      term: (p) => (p === 1 && up[1] === true ? term : p === 1 ? undefined : 0),
+      serverPeer: (s) => (typeof s === "number" ? s : undefined),
+      crash: (p) => {
+        target.crash(p);
+        net.deleteServer(1);
+      },
+      restart: (p) => {
+        target.restart(p);
+        persister = makePersister(); // a restarted peer saves to a new persister
+        serve();
+      },
+    };
+    const d = new FaultDriver(t, [{ index: 0, fault }], (name) => w.rand(name));
+    const hear = async (t: number): Promise<boolean> => (await e01.call<number>("Peer.Hear", t)).ok;
+    const stand = (): void => {
+      term++;
+      persister.saveRaftState(new Uint8Array([term]));
+    };
+    return { d, net, hear, stand, events: () => log.filter((l) => !l.includes("link")) };
+  }
 
   test("held replies released newest first arrive in reverse call order, when the hold's window ends", async () => {
     await runWorld({ seed: 1 }, async (w) => {

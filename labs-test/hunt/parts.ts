@@ -48,6 +48,11 @@ export type FaultKind =
    * burst of commands starts, then released peer by peer: acknowledgements that arrive late and out of
    * step, across a commit or a snapshot point */
   | "stagger"
+  /** every reply on every link held for seconds (requests still arrive: leaders step down, pre-votes and
+   * votes are granted unseen), then released caller by caller, 0 to 28 ms apart (often about one message's wire time), so that
+   * two peers stand in one term; if so drawn, a peer that persisted a higher term in a handler crashes as
+   * soon as its reply has left and restarts at once (a vote granted, then a crash, mid-election) */
+  | "stall"
   /** replies on one directed link are held in the network until the window ends */
   | "hold-replies"
   /** requests on one directed link are held before delivery until the window ends */
@@ -55,7 +60,7 @@ export type FaultKind =
 
 export const ALL_FAULT_KINDS: readonly FaultKind[] = [
   "loss", "reorder", "dup", "partition", "isolate", "cut", "one-way", "leader-churn", "crash", "crash-on-save", "crash-churn",
-  "hold-replies", "hold-requests", "stagger", "quiet", "stale-rejoin", "depose",
+  "hold-replies", "hold-requests", "stagger", "quiet", "stale-rejoin", "depose", "stall",
 ];
 
 /** Which harness a run of the part builds (bodies.ts maps each to its run body). */
@@ -88,12 +93,14 @@ const RAFT_LINKS: readonly FaultKind[] = [...LINKS, "one-way", "stale-rejoin"];
 
 /**
  * Raft before 2C has no persistence, so its schedules crash nothing (a restarted 2A/2B
- * peer forgets its vote, which only 2C asks it to keep).
+ * peer forgets its vote, which only 2C asks it to keep). A stall (split elections, and a
+ * voter's crash between two candidates' requests) is 2C's: the part whose tests crash
+ * peers mid-election; 2D's windows go to snapshots.
  */
 export const HUNT_PARTS: readonly HuntPart[] = [
   { id: "2A", lab: "raft", kinds: [...NET, ...RAFT_LINKS, ...HOLDS, "depose", "quiet"], peers: [3, 5, 7], groups: 1, phaseMs: [5000, 20000], module: RAFT },
   { id: "2B", lab: "raft", kinds: [...NET, ...RAFT_LINKS, ...HOLDS, "depose", "quiet"], peers: [3, 5], groups: 1, phaseMs: [4000, 20000], module: RAFT },
-  { id: "2C", lab: "raft", kinds: [...NET, ...RAFT_LINKS, ...HOLDS, "depose", ...CRASHES, "quiet"], peers: [3, 5], groups: 1, phaseMs: [4000, 20000], module: RAFT },
+  { id: "2C", lab: "raft", kinds: [...NET, ...RAFT_LINKS, ...HOLDS, "depose", ...CRASHES, "quiet", "stall"], peers: [3, 5], groups: 1, phaseMs: [4000, 20000], module: RAFT },
   { id: "2D", lab: "raft", kinds: [...NET, ...RAFT_LINKS, ...HOLDS, "depose", ...CRASHES, "quiet"], peers: [3, 5], groups: 1, phaseMs: [4000, 20000], module: RAFT },
   { id: "3A", lab: "kvraft", kinds: [...NET, ...LINKS, ...CRASHES, "quiet"], peers: [3, 5], groups: 1, phaseMs: [4000, 12000], module: "labs-test/hunt/kvraft-run.ts" },
   { id: "3B", lab: "kvraft", kinds: [...NET, ...LINKS, ...CRASHES, "quiet"], peers: [3, 5], groups: 1, phaseMs: [4000, 12000], module: "labs-test/hunt/kvraft-run.ts" },

@@ -36,6 +36,9 @@ function raftTarget(cfg: Config, snapshot: boolean): FaultTarget {
     },
     endName: (from, to) => cfg.endnames[from]?.[to],
     persister: (p) => cfg.saved[p],
+    term: (p) => cfg.rafts[p]?.getState().term,
+    // The harness names peer i's labrpc server i.
+    serverPeer: (server) => (typeof server === "number" && server >= 0 && server < cfg.n ? server : undefined),
     leaders: () => leadersBy(cfg.n, (p) => cfg.rafts[p]?.getState()),
     fail: (e) => cfg.fail(e),
   };

@@ -7,6 +7,7 @@
 // subset of its faults (KEEP): removing a fault shifts no other fault, since every draw
 // was made up front; the workload's own draws come from another stream.
 import { createHash } from "node:crypto";
+import { DEFAULT_COST_MODEL } from "../../runtime/cost-model.js";
 import { Rand } from "../../runtime/rand.js";
 import { HuntError, type FaultKind, type HuntPart } from "./parts.js";
 
@@ -40,7 +41,25 @@ const ONE_WAY_MS: readonly [number, number] = [3000, 15000];
  * way no other fault undoes, so that more of them in one run leave none of the shapes
  * they are there for (a peer that hears nobody; stale peers around one up-to-date peer).
  */
-const MAX_WINDOWS: Partial<Record<FaultKind, number>> = { "one-way": 2, "stale-rejoin": 1, depose: 1 };
+const MAX_WINDOWS: Partial<Record<FaultKind, number>> = { "one-way": 2, "stale-rejoin": 1, depose: 1, stall: 2 };
+/**
+ * stall: how long every reply is held (virtual ms): past a leader's CheckQuorum (about 1 s
+ * unanswered) and a follower's election timeout after it, so that each peer has a (pre-)vote
+ * granted and unseen when the replies come.
+ */
+const STALL_HOLD_MS: readonly [number, number] = [1500, 6000];
+/**
+ * stall: the longest gap between two callers' releases (virtual ms), about a lossy network's
+ * longest request delay (unreliableDelayMs).
+ */
+const STALL_GAP_MAX_MS = DEFAULT_COST_MODEL.unreliableDelayMs;
+/**
+ * stall, released after a vote: the longest wait for one (virtual ms) before the other
+ * callers' replies arrive anyway.
+ */
+export const STALL_VOTE_WAIT_MS = 100;
+/** stall: how long its window lasts after the last release (virtual ms): the elections that follow. */
+const STALL_TAIL_MS = 1000;
 /** depose: the longest L's group stays cut off both ways, and the longest the steering lasts (virtual ms). */
 export const DEPOSE_CUT_MAX_MS = 8000;
 export const DEPOSE_STEER_MS = 8000;
@@ -101,6 +120,18 @@ export type Fault =
    * newestFirst). The window ends after the last.
    */
   | { kind: "stagger"; at: number; ms: number; peer: number; order: number[]; held: number; holdMs: number; gapMs: number; newestFirst: boolean; burst: number }
+  /**
+   * Every reply on every link between peers held for holdMs; then the replies to the calls
+   * of the callers in `order` arrive: the first caller's, then each next one's gapMs later,
+   * or if afterVote every other caller's at once right after the first vote the first
+   * caller's release brings (a peer answered a handler in which it persisted a higher term;
+   * at most STALL_VOTE_WAIT_MS later), so that a second candidate stands in the term the first
+   * has just been granted a vote in. The window lasts STALL_TAIL_MS after the last release.
+   * bounce: for the whole window, a peer that persisted a higher term in a handler crashes
+   * once that handler's reply has left and restarts at once (at most once a window): a
+   * vote granted, then lost if the peer does not restore it.
+   */
+  | { kind: "stall"; at: number; ms: number; holdMs: number; order: number[]; gapMs: number; afterVote: boolean; bounce: boolean }
   /** Steps drawn from the world's stream "hunt-fault-<index>", apart from every other draw. */
   | { kind: "leader-churn" | "crash-churn"; at: number; ms: number }
   /**
@@ -294,6 +325,23 @@ function drawStagger(targets: number, at: number, r: Rand): Fault {
   return { kind: "stagger", at, ms: holdMs + gapMs * held + 1, peer: r.randInt(targets), order, held, holdMs, gapMs, newestFirst, burst };
 }
 
+/**
+ * A network-wide stall. The hold is log-uniform, and so is a gap: one near a message's time
+ * on the wire is as likely as one near a lossy network's delay.
+ */
+function drawStall(targets: number, at: number, r: Rand): Fault {
+  const holdMs = logUniform(r, STALL_HOLD_MS[0], STALL_HOLD_MS[1]);
+  const order = shuffled(targets, r);
+  // All at once (every pre-candidate stands: a split vote), after the first vote, or a gap
+  // of 0.01 ms up: a third of the time each.
+  const how = r.randInt(3);
+  const lo = 0.01;
+  const gapMs = how === 2 ? lo * Math.pow(STALL_GAP_MAX_MS / lo, r.random()) : 0;
+  const bounce = r.randInt(3) !== 0;
+  const ms = holdMs + (how === 1 ? STALL_VOTE_WAIT_MS : gapMs * (targets - 1)) + STALL_TAIL_MS;
+  return { kind: "stall", at, ms, holdMs, order, gapMs, afterVote: how === 1, bounce };
+}
+
 function drawFault(kind: FaultKind, targets: number, phaseMs: number, r: Rand): Fault {
   const at = r.randInt(phaseMs);
   if (kind === "leader-churn" || kind === "crash-churn") return { kind, at, ms: between(r, CHURN_MS[0], CHURN_MS[1]) };
@@ -308,6 +356,7 @@ function drawFault(kind: FaultKind, targets: number, phaseMs: number, r: Rand): 
   }
   if (kind === "depose") return drawDepose(targets, phaseMs, r);
   if (kind === "stagger") return drawStagger(targets, at, r);
+  if (kind === "stall") return drawStall(targets, at, r);
   if (kind === "one-way") {
     // In the phase's first half, so that most windows run their course before healing: a
     // term learned late only shows after seconds of one-way talk.
@@ -500,6 +549,15 @@ export function describeFault(f: Fault, targets: number): string {
       const burst = f.burst > 0 ? `, ${f.burst} commands started as they begin` : "";
       const gap = f.gapMs > 0 && f.held > 1 ? `, one peer's every ${seconds(f.gapMs)}` : "";
       return `stagger: hold the replies to the leader (else peer ${f.peer}) from ${f.held} other peer(s)${burst}; release them after ${seconds(f.holdMs)}${gap}${f.newestFirst ? ", newest first" : ""}`;
+    }
+    case "stall": {
+      const release = f.afterVote
+        ? `peer ${f.order[0]!}'s first, the others' as soon as it has a vote`
+        : f.gapMs > 0
+          ? `caller by caller (${f.order.join(", ")}) ${f.gapMs.toFixed(2)} ms apart`
+          : "all at once";
+      const bounce = f.bounce ? "; a peer that persists a higher term in a handler crashes after its reply and restarts at once" : "";
+      return `stall: every reply held for ${seconds(f.holdMs)}, then released ${release}${bounce}`;
     }
     case "leader-churn":
       return "leader churn: the leader cut off again and again";
