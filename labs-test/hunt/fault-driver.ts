@@ -34,7 +34,7 @@ export interface FaultTarget {
   setLink?(from: number, to: number, up: boolean): void;
   /** The end peer `from` calls `to` on now (held messages). Absent: no holds. */
   endName?(from: number, to: number): Name | undefined;
-  /** The persister peer p's running instance saves to (crash-on-save). Absent: not supported. */
+  /** The persister peer p's running instance saves to (crash-on-save, a stall's watch for votes). Absent: not supported. */
   persister?(p: number): Persister | null | undefined;
   /** Peer p's term now (its getState()), undefined while it is down (a stall's watch for votes). Absent: not supported. */
   term?(p: number): number | undefined;
@@ -118,7 +118,7 @@ interface SaveWatch {
 
 /** A stall's watch for votes: what it knows of one peer. */
 interface VoteWatch {
-  /** The highest term the peer has persisted in the window. */
+  /** The highest term seen of the peer in the window: at its start, or on a restart, or persisted since. */
   term: number;
   /**
    * A higher term it persisted in the event running now (cleared when that event ends): if
@@ -127,7 +127,7 @@ interface VoteWatch {
   fresh?: number;
   /** Its running instance's persister, watched. */
   watch?: SaveWatch;
-  /** Bounced already in this window (once is enough, and keeps the cluster able to elect). */
+  /** Bounced already in this window (once a peer is enough, and keeps the cluster able to elect). */
   bounced: boolean;
 }
 
@@ -732,6 +732,9 @@ export class FaultDriver implements ClusterView {
     v.watch = undefined;
     const persister = this.target.persister?.(p);
     if (!this.target.running(p) || persister === null || persister === undefined) return;
+    // A peer down when the window opened, or restarted, starts from the term it restored:
+    // a save at that term (entries appended) is no vote.
+    v.term = Math.max(v.term, this.target.term?.(p) ?? -1);
     v.watch = this.watchSaves(persister, () => {
       const term = this.target.term?.(p);
       if (term === undefined || term <= v.term) return;
@@ -746,10 +749,11 @@ export class FaultDriver implements ClusterView {
 
   /**
    * server's handler has just returned its reply. If its peer persisted a higher term in that
-   * handler (a vote, a new leader's term; not its own candidacy, which no handler saves), an
-   * open stall sees a vote: with bounce, the peer crashes once the reply is on the wire (what
-   * it granted counts) and restarts at once; waiting on a vote, it releases its other callers'
-   * replies after that.
+   * handler (most often a vote; or a refusal, or a new leader's AppendEntries, that raised its
+   * term; not its own candidacy, which no handler saves), an open stall counts it as a vote:
+   * with bounce, the peer crashes once the reply is on the wire (what it granted counts) and
+   * restarts at once, once a peer a window; waiting on a vote, the stall releases its other
+   * callers' replies after that.
    */
   private replied(server: Name): void {
     const p = this.target.serverPeer?.(server);

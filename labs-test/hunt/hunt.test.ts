@@ -754,12 +754,51 @@ describe("the fault driver", () => {
     });
   });
 
+  test("stall: a peer down when it opens counts from the term it restores; its vote after the restart releases the others", async () => {
+    await runWorld({ seed: 1 }, async (w) => {
+      const v = voter(w, [
+        { kind: "crash", at: 50, ms: 500, peer: 1, leader: false },
+        { kind: "stall", at: 100, ms: 3000, holdMs: 600, order: [0, 2, 1], gapMs: 0, afterVote: true, bounce: false },
+      ]);
+      v.d.start();
+      await sleep(701); // 1 restarted at 550 (term 4 restored); 0's replies released at 700
+      expect([v.events().map((l) => l.split(" ")[1]), v.d.linkUp(0, 1), v.d.linkUp(2, 1)]).toEqual([["crash", "restart"], true, false]);
+      expect(await v.append()).toBe(true); // a save at the term it restored: no vote
+      await sleep(10);
+      expect(v.d.linkUp(2, 1)).toBe(false);
+      expect(await v.hear(6)).toBe(true); // a vote by the restarted instance
+      await sleep(0.01);
+      expect([v.d.linkUp(2, 1), v.d.linkUp(1, 0), v.events()]).toEqual([true, true, ["50 crash 1", "550 restart 1"]]);
+      v.d.heal();
+      v.net.cleanup();
+    });
+  });
+
+  test("stall healed mid-hold: every reply released at once, and a vote answered after the heal crashes nothing", async () => {
+    await runWorld({ seed: 1 }, async (w) => {
+      const v = voter(w, { kind: "stall", at: 100, ms: 5000, holdMs: 2000, order: [2, 0, 1], gapMs: 5, afterVote: false, bounce: true });
+      v.d.start();
+      await sleep(200);
+      expect(v.d.linkUp(0, 1)).toBe(false);
+      // A vote on its way when the stall heals: its reply leaves with no stall open.
+      const voted = v.hear(7);
+      v.d.heal();
+      await sleep(1);
+      expect([0, 1, 2].flatMap((a) => [0, 1, 2].filter((b) => b !== a).map((b) => v.d.linkUp(a, b))).every((x) => x)).toBe(true);
+      expect(await voted).toBe(true);
+      await sleep(3000);
+      expect(v.events()).toEqual([]);
+      v.net.cleanup();
+    });
+  });
+
   /**
    * Three peers on a real labrpc network for a stall's watch for votes: server 1's handler
-   * "Peer.Hear" takes the term it is sent, persisting it if higher (a vote); stand() raises
-   * its term the way a candidate's own timer does, outside any handler. Peer 0 calls it on e01.
+   * "Peer.Hear" takes the term it is sent, persisting it if higher (a vote); "Peer.Append"
+   * persists at its term (entries appended); stand() raises its term the way a candidate's
+   * own timer does, outside any handler. Its term survives a crash. Peer 0 calls it on e01.
    */
-  function voter(w: { rand(name: string): import("../../runtime/index.js").Rand }, fault: Fault) {
+  function voter(w: { rand(name: string): import("../../runtime/index.js").Rand }, faults: Fault | Fault[]) {
     const { target, log, up } = fake(3);
     const net = target.net;
     let persister = makePersister();
@@ -772,10 +811,14 @@ describe("the fault driver", () => {
         }
         return term;
       },
+      append(): number {
+        persister.saveRaftState(new Uint8Array([term, 1]));
+        return term;
+      },
     };
     const serve = (): void => {
       const server = new Server();
-      server.addService(new Service("Peer", peerSide, ["hear"]));
+      server.addService(new Service("Peer", peerSide, ["hear", "append"]));
       net.addServer(1, server);
     };
     serve();
@@ -799,13 +842,14 @@ describe("the fault driver", () => {
         serve();
       },
     };
-    const d = new FaultDriver(t, [{ index: 0, fault }], (name) => w.rand(name));
+    const d = new FaultDriver(t, [faults].flat().map((fault, index) => ({ index, fault })), (name) => w.rand(name));
     const hear = async (t: number): Promise<boolean> => (await e01.call<number>("Peer.Hear", t)).ok;
+    const append = async (): Promise<boolean> => (await e01.call<number>("Peer.Append", null)).ok;
     const stand = (): void => {
       term++;
       persister.saveRaftState(new Uint8Array([term]));
     };
-    return { d, net, hear, stand, events: () => log.filter((l) => !l.includes("link")) };
+    return { d, net, hear, append, stand, events: () => log.filter((l) => !l.includes("link")) };
   }
 
   test("held replies released newest first arrive in reverse call order, when the hold's window ends", async () => {

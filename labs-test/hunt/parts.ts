@@ -48,10 +48,11 @@ export type FaultKind =
    * burst of commands starts, then released peer by peer: acknowledgements that arrive late and out of
    * step, across a commit or a snapshot point */
   | "stagger"
-  /** every reply on every link held for seconds (requests still arrive: leaders step down, pre-votes are
-   * granted unseen), then released caller by caller: all at once, 0 to 27 ms apart, or the other callers'
-   * right after the first caller's first vote, so that two peers stand in one term; if so drawn, a peer
-   * that persisted a higher term in a handler crashes as soon as its reply has left and restarts at once
+  /** every reply on every link held for seconds (requests still arrive: a leader with CheckQuorum steps
+   * down, and peers that time out have their (pre-)votes granted unseen), then released caller by caller:
+   * all at once, 0 to 27 ms apart, or the other callers' right after the first vote once the first
+   * caller's are out, so that two peers stand in one term; if so drawn, a peer that persisted a higher
+   * term in a handler crashes as soon as its reply has left and restarts at once, once a peer a window
    * (a vote granted, then a crash, mid-election) */
   | "stall"
   /** replies on one directed link are held in the network until the window ends */

@@ -122,14 +122,15 @@ export type Fault =
   | { kind: "stagger"; at: number; ms: number; peer: number; order: number[]; held: number; holdMs: number; gapMs: number; newestFirst: boolean; burst: number }
   /**
    * Every reply on every link between peers held for holdMs; then the replies to the calls
-   * of the callers in `order` arrive: the first caller's, then each next one's gapMs later,
-   * or if afterVote every other caller's at once right after the first vote the first
-   * caller's release brings (a peer answered a handler in which it persisted a higher term;
-   * at most STALL_VOTE_WAIT_MS later), so that a second candidate stands in the term the first
-   * has just been granted a vote in. The window lasts STALL_TAIL_MS after the last release.
-   * bounce: for the whole window, a peer that persisted a higher term in a handler crashes
-   * once that handler's reply has left and restarts at once (at most once a window): a
-   * vote granted, then lost if the peer does not restore it.
+   * of the callers in `order` arrive: the first caller's, then each next one's gapMs later
+   * (gap 0: one after another in the same instant, in order), or if afterVote every other
+   * caller's right after the first "vote" once the first caller's are out: a handler's reply
+   * from a peer that persisted a higher term in it (most often a vote for the first caller;
+   * at most STALL_VOTE_WAIT_MS later), so that a second candidate stands in the term the
+   * first has just been granted a vote in. The window lasts at least STALL_TAIL_MS after the
+   * last release. bounce: for the whole window, a peer that persisted a higher term in a
+   * handler crashes once that handler's reply has left and restarts at once (once a peer a
+   * window): a vote granted, then lost if the peer does not restore it.
    */
   | { kind: "stall"; at: number; ms: number; holdMs: number; order: number[]; gapMs: number; afterVote: boolean; bounce: boolean }
   /** Steps drawn from the world's stream "hunt-fault-<index>", apart from every other draw. */
@@ -552,11 +553,11 @@ export function describeFault(f: Fault, targets: number): string {
     }
     case "stall": {
       const release = f.afterVote
-        ? `peer ${f.order[0]!}'s first, the others' as soon as it has a vote`
+        ? `peer ${f.order[0]!}'s first, the others' (${f.order.slice(1).join(", ")}) after the first vote`
         : f.gapMs > 0
           ? `caller by caller (${f.order.join(", ")}) ${f.gapMs.toFixed(2)} ms apart`
-          : "all at once";
-      const bounce = f.bounce ? "; a peer that persists a higher term in a handler crashes after its reply and restarts at once" : "";
+          : `all at once (${f.order.join(", ")})`;
+      const bounce = f.bounce ? "; a peer that persists a higher term in a handler crashes after its reply and restarts at once (once a peer)" : "";
       return `stall: every reply held for ${seconds(f.holdMs)}, then released ${release}${bounce}`;
     }
     case "leader-churn":
