@@ -10,7 +10,67 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command } from "commander";
 import { execa } from "execa";
+import type { ReplayLine } from "../../labs-test/hunt/replay-cli.js";
 import { bugId, plantedTree, PLANTED_BUGS, type PlantedBug } from "./planted-bugs.js";
+
+/**
+ * Where the hunt alone first finds each planted Raft bug: the seed `planted-hunt.ts --time
+ * 300 --seed 1 <bug>` reports (docs/benchmarks-history.md: the tables of 2026-12-06, for
+ * 2C of 2026-12-07). planted-hunt.test.ts replays each seed with its bug planted (it must
+ * fail) and without (it must pass), so a change to the schedules, the driver or a Raft that
+ * loses a find, or turns one into a false alarm, is seen; a change to how schedules are drawn
+ * moves every find: search again and update these.
+ */
+export const HUNT_FINDS: Readonly<Record<string, number>> = {
+  "reference/figure8-count-old-term": 377,
+  "student/figure8-count-old-term": 113,
+  "reference/timer-reset-every-vote": 189,
+  "student/timer-reset-every-vote": 137,
+  "reference/truncate-on-old-append": 4,
+  "student/truncate-on-old-append": 1,
+  "reference/commit-to-own-last-index": 13,
+  "student/commit-to-own-last-index": 10,
+  "reference/old-term-reply-counted": 837,
+  "student/old-term-reply-counted": 682,
+  "reference/old-snapshot-reapplied": 234,
+  "student/old-snapshot-reapplied": 269,
+  "reference/stale-vote-reply": 599,
+  "student/stale-vote-reply": 143,
+  "reference/candidate-no-self-vote": 400,
+  "student/candidate-no-self-vote": 23,
+  "reference/vote-counted-twice": 3,
+  "student/vote-counted-twice": 3,
+  "reference/candidate-ignores-higher-term": 22,
+  "student/candidate-ignores-higher-term": 524,
+  "reference/leader-ignores-higher-term": 1571,
+  "student/leader-ignores-higher-term": 115,
+  "reference/leader-keeps-progress": 46,
+  "student/leader-keeps-progress": 11,
+  "reference/vote-not-restored": 638,
+  "student/vote-not-restored": 882,
+  "reference/partial-snapshot-drops-suffix": 4849,
+  "student/partial-snapshot-drops-suffix": 407,
+};
+
+/**
+ * Replay hunt runs (part and seed each, every fault of the schedule) in the tree at dir, in
+ * one process (labs-test/hunt/replay-cli.ts): one line per run, in order.
+ * @throws Error with the replay's output if it did not print a line for every run.
+ */
+export async function replayIn(dir: string, runs: ReadonlyArray<{ part: string; seed: number }>): Promise<ReplayLine[]> {
+  const r = await execa("node_modules/.bin/tsx", ["labs-test/hunt/replay-cli.ts", ...runs.map((x) => `${x.part}:${x.seed}`)], {
+    cwd: dir,
+    env: { VIS: "off", FORCE_COLOR: "0" },
+    reject: false,
+    all: true,
+  });
+  const lines = r.stdout
+    .split("\n")
+    .filter((l) => l.startsWith('{"part"'))
+    .map((l) => JSON.parse(l) as ReplayLine);
+  if (lines.length !== runs.length) throw new Error(`replay in ${dir}: ${lines.length} of ${runs.length} runs reported (exit ${r.exitCode}):\n${r.all ?? ""}`);
+  return lines;
+}
 
 /** What one search printed, read back from hunt-cli.ts's lines. */
 export interface HuntTally {
