@@ -38,6 +38,7 @@ import {
 import { HUNT_PARTS, HuntError, huntPart, huntTestName } from "./parts.js";
 import { parseRegressions, regressionLine } from "./regressions.js";
 import { drawSchedule, formatSchedule, HUNT_STREAM, MAX_BURST, parseKeep, scheduleHash, scheduleOf, selectFaults, STALL_VOTE_WAIT_MS, type Fault } from "./schedule.js";
+import { parseReplayTarget } from "./replay-cli.js";
 import { shrinkFaults, type Verdict } from "./shrink.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -215,6 +216,16 @@ describe("bad input", () => {
     const c = await cli([]);
     expect(c.exitCode).toBe(2);
     expect(c.all).toMatch(/usage: hunt-cli\.ts <part>; parts: 2A/);
+  }, 60_000);
+
+  test("the replay tool's PART:SEED: a bad part, seed or shape is a clear error; no argument exits 2 with its usage", async () => {
+    expect(parseReplayTarget(" 2c:377 ")).toMatchObject({ part: { id: "2C" }, seed: 377 });
+    expect(() => parseReplayTarget("9Z:3")).toThrow('unknown part "9Z" for the schedule search');
+    for (const bad of ["2C:0", "2C", "2C:abc", "2C:-4", "2C:3:4", ":3"]) {
+      expect(() => parseReplayTarget(bad), bad).toThrow(`${JSON.stringify(bad)}: want PART:SEED with a seed of 1 or more, like 2C:377`);
+    }
+    const r = await execa("node_modules/.bin/tsx", ["labs-test/hunt/replay-cli.ts"], { cwd: ROOT, env: { FORCE_COLOR: "0" }, reject: false, all: true });
+    expect([r.exitCode, r.all]).toEqual([2, "error: usage: tsx labs-test/hunt/replay-cli.ts PART:SEED... (like 2C:377 2D:4849)"]);
   }, 60_000);
 });
 
