@@ -119,10 +119,15 @@ export const PARTS: LabPart[] = [
       "TestSnapshotInstallCrash2D", "TestSnapshotInstallUnCrash2D", "TestSnapshotAllCrash2D",
     ],
     extraTests: ["TestOldSnapshot2D", "TestPartialSnapshot2D"],
-    // The graded 2A-2D tests on an independently written Raft, the planted bugs and the safety
-    // monitors end to end: with the last Raft part.
+    // The graded 2A-2D tests on an independently written Raft, the planted bugs (caught by
+    // their tests and found by the hunt) and the safety monitors end to end: with the last Raft part.
     referenceTests: {
-      files: ["raft/reference/student-raft.test.ts", "raft/reference/planted-bugs.test.ts", "raft/reference/safety-monitor.test.ts"],
+      files: [
+        "raft/reference/student-raft.test.ts",
+        "raft/reference/planted-bugs.test.ts",
+        "raft/reference/planted-hunt.test.ts",
+        "raft/reference/safety-monitor.test.ts",
+      ],
     },
     points: 25,
   },
