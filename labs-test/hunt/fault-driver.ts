@@ -343,11 +343,7 @@ export class FaultDriver implements ClusterView {
         o.ends = [];
         for (let a = 0; a < t.size; a++) {
           for (let b = 0; b < t.size; b++) {
-            const end = a === b ? undefined : t.endName?.(a, b);
-            if (end === undefined) continue;
-            o.ends.push({ end, from: a, to: b });
-            this.hold("hold-replies", end, +1);
-            this.held[a]![b]!++;
+            if (a !== b) this.holdReplyEnd(o, a, b);
           }
         }
         o.stall = { released: 0, waiting: false };
@@ -795,11 +791,7 @@ export class FaultDriver implements ClusterView {
     const lagged = d.lag !== undefined;
     d.lag?.cancel();
     for (const q of d.held) {
-      const end = this.target.endName?.(d.leader, q);
-      if (end === undefined) continue;
-      o.ends!.push({ end, from: d.leader, to: q });
-      this.hold("hold-replies", end, +1);
-      this.held[d.leader]![q]!++;
+      this.holdReplyEnd(o, d.leader, q);
     }
     if (lagged) {
       this.note(o.nf, `the replies to peer ${d.leader}'s calls to {${d.held.join(",")}} held from now`);
@@ -822,6 +814,16 @@ export class FaultDriver implements ClusterView {
     o.ends = [];
   }
 
+  /** Hold the replies to from's calls to `to` (if the harness names that end), as one of o's held ends. */
+  private holdReplyEnd(o: Open, from: number, to: number): void {
+    const end = this.target.endName?.(from, to);
+    if (end === undefined) return;
+    (o.ends ??= []).push({ end, from, to });
+    this.hold("hold-replies", end, +1);
+    this.held[from]![to]!++;
+  }
+
+  /** The counterpart of holdReplyEnd: e's hold ends (its replies go once no other hold is open on the end). */
   private releaseEnd(newestFirst: boolean, e: { end: Name; from: number; to: number }): void {
     this.hold("hold-replies", e.end, -1, newestFirst ? "newest-first" : "oldest-first");
     this.held[e.from]![e.to]!--;

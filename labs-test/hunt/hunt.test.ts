@@ -738,7 +738,7 @@ describe("the fault driver", () => {
       expect(events.map((e) => e[1])).toEqual(["crash", "restart"]);
       expect(Number(events[0]![0]) <= at && events[0]![0] === events[1]![0]).toBe(true);
       expect([v.d.linkUp(2, 1), v.d.linkUp(1, 0), v.d.linkUp(2, 0)]).toEqual([true, true, true]);
-      // Once a window: a second vote by the restarted peer does not crash it.
+      // Once a peer a window: a second vote by the restarted peer does not crash it.
       expect(await v.hear(8)).toBe(true);
       await sleep(10);
       expect(v.events()).toHaveLength(2);
